@@ -1,0 +1,49 @@
+import * as A from '@automerge/automerge';
+import { BUCKET_LEVELS } from './constants.js';
+import type { EntryId } from './ids.js';
+
+/**
+ * The space document: `{ v: 1, b: { <hex>: { <hex>: { <hex>: { <entryId>: entry } } } } }`.
+ * Entries are spread over 4,096 leaf maps by the first three hex digits of their id, because an
+ * Automerge change costs time in proportion to the size of the maps it touches (STACK.md). All
+ * bucket maps exist from the genesis change, so no two peers ever create the same map.
+ */
+export type Bucket = Record<string, Record<string, unknown>>;
+export interface SpaceDoc {
+  v: number;
+  b: Record<string, Record<string, Record<string, Bucket>>>;
+}
+
+export const bucketPath = (id: EntryId): string[] => id.slice(0, BUCKET_LEVELS).split('');
+
+/** The leaf map holding `id`, inside a change callback (undefined if a peer damaged the tree). */
+export function bucketFor(doc: SpaceDoc, id: EntryId): Bucket | undefined {
+  const [a, b, c] = bucketPath(id) as [string, string, string];
+  return doc.b?.[a]?.[b]?.[c];
+}
+
+/** The raw stored value for `id` in a (read-only) document, or undefined. */
+export function rawEntry(doc: A.Doc<SpaceDoc>, id: EntryId): unknown {
+  const bucket = bucketFor(doc as SpaceDoc, id);
+  return bucket && Object.prototype.hasOwnProperty.call(bucket, id) ? bucket[id] : undefined;
+}
+
+/** Every (id, raw value) pair in the document, tolerating a tree a peer wrote wrongly. */
+export function* rawEntries(doc: A.Doc<SpaceDoc>): Generator<[string, unknown]> {
+  const root = (doc as SpaceDoc).b;
+  if (!isMap(root)) return;
+  for (const l1 of Object.values(root)) {
+    if (!isMap(l1)) continue;
+    for (const l2 of Object.values(l1)) {
+      if (!isMap(l2)) continue;
+      for (const bucket of Object.values(l2)) {
+        if (!isMap(bucket)) continue;
+        for (const id of Object.keys(bucket)) yield [id, bucket[id]];
+      }
+    }
+  }
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !A.isImmutableString(value);
+}

@@ -1,0 +1,56 @@
+import type { Author, EntryKind, LogScope } from './entry.js';
+import type { DeviceId, EntryId } from './ids.js';
+import { isEntryId } from './ids.js';
+
+/**
+ * The operation record carried in each Automerge change's message. The document's change
+ * history is the append-only operation log; these records make it readable.
+ */
+export type OpMessage =
+  | { readonly v: 1; readonly op: 'create'; readonly id: EntryId; readonly kind: EntryKind; readonly by: Author; readonly at: number }
+  | { readonly v: 1; readonly op: 'edit'; readonly id: EntryId; readonly fields: readonly string[]; readonly by: Author; readonly at: number }
+  | { readonly v: 1; readonly op: 'publish'; readonly id: EntryId; readonly by: Author; readonly at: number }
+  | { readonly v: 1; readonly op: 'delete'; readonly id: EntryId; readonly by: Author; readonly at: number };
+
+export type OpName = OpMessage['op'];
+
+/** One line of an entry's history: who did what, when, and in which log. */
+export interface HistoryItem {
+  readonly op: OpName;
+  readonly at: number;
+  readonly by: Author;
+  readonly fields?: readonly string[];
+  readonly scope: LogScope;
+}
+
+export const encodeOp = (message: OpMessage): string => JSON.stringify(message);
+
+/** Parses a change message; anything that is not a well-formed op record yields undefined. */
+export function decodeOp(message: string | null | undefined): OpMessage | undefined {
+  if (!message || message.length > 10_000) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(message);
+  } catch {
+    return undefined; // a change written by another tool: not an op record
+  }
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const r = raw as Record<string, unknown>;
+  if (r.v !== 1 || !isEntryId(r.id) || typeof r.at !== 'number') return undefined;
+  const by = r.by as Record<string, unknown> | undefined;
+  if (typeof by !== 'object' || by === null || typeof by.name !== 'string' || typeof by.device !== 'string') return undefined;
+  const base = { v: 1 as const, id: r.id, at: r.at, by: { name: by.name.slice(0, 100), device: by.device.slice(0, 100) as DeviceId } };
+  switch (r.op) {
+    case 'create':
+      return r.kind === 'note' || r.kind === 'recipe' ? { ...base, op: 'create', kind: r.kind } : undefined;
+    case 'edit':
+      return Array.isArray(r.fields) && r.fields.every((f) => typeof f === 'string')
+        ? { ...base, op: 'edit', fields: (r.fields as string[]).slice(0, 10) }
+        : undefined;
+    case 'publish':
+    case 'delete':
+      return { ...base, op: r.op };
+    default:
+      return undefined;
+  }
+}

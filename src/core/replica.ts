@@ -1,0 +1,220 @@
+import * as A from '@automerge/automerge';
+import { COMPACT_AFTER_RECORDS, MAX_CHANGE_BYTES } from './constants.js';
+import { Emitter } from './emitter.js';
+import { InvalidPeerDataError, StoreReadError, StoreWriteError } from './errors.js';
+import { GENESIS_CHANGE_BASE64 } from './genesis.js';
+import type { LogStore, Logger, StoreProblem } from './ports.js';
+
+export type Heads = string[];
+
+export interface ReplicaEvents {
+  /** A change made here, already durable; the network layer publishes it. */
+  'local-change': Uint8Array;
+  /** Changes from a peer that were new here, already applied (and stored, unless the disk failed). */
+  'remote-changes': { changes: Uint8Array[]; from: string };
+}
+
+export interface ReplicaInit {
+  name: string;
+  logger: Logger;
+  compactAfterRecords?: number;
+  clock?: () => number;
+}
+
+let genesisBytes: Uint8Array | undefined;
+/** The change every space document starts from (see scripts/make-genesis.mjs). */
+export function genesisChange(): Uint8Array {
+  return (genesisBytes ??= Uint8Array.from(atob(GENESIS_CHANGE_BASE64), (c) => c.charCodeAt(0)));
+}
+
+/**
+ * One Automerge document kept durably in a LogStore: every change is appended to the store before
+ * the call that made it returns. The document's change history is the operation log.
+ */
+export class Replica<T> {
+  readonly events = new Emitter<ReplicaEvents>();
+  private current: A.Doc<T>;
+  private unsaved: Uint8Array[] = [];
+  private recordsSinceSnapshot: number;
+  private compacting: Promise<void> | undefined;
+  private readonly compactAfter: number;
+  private readonly logger: Logger;
+
+  private constructor(
+    private readonly store: LogStore,
+    doc: A.Doc<T>,
+    recordsSinceSnapshot: number,
+    init: ReplicaInit,
+  ) {
+    this.current = doc;
+    this.recordsSinceSnapshot = recordsSinceSnapshot;
+    this.compactAfter = init.compactAfterRecords ?? COMPACT_AFTER_RECORDS;
+    this.logger = init.logger;
+  }
+
+  /** Loads the store. Problems found on disk are returned so the front end can tell the user. */
+  static async open<T>(store: LogStore, init: ReplicaInit): Promise<{ replica: Replica<T>; problems: StoreProblem[] }> {
+    const loaded = await store.load();
+    let doc: A.Doc<T>;
+    try {
+      doc = loaded.snapshot ? A.load<T>(loaded.snapshot) : A.init<T>();
+    } catch (err) {
+      throw new StoreReadError(`the ${init.name} snapshot passed its checksum but does not load: ${String(err)}`, { cause: err });
+    }
+    doc = applyEach(doc, [genesisChange(), ...loaded.records], (index, err) => {
+      init.logger.warn(`${init.name}: skipped stored record ${index} that does not apply: ${String(err)}`);
+    });
+    for (const p of loaded.problems) init.logger.warn(`${init.name}: ${p.kind} in ${p.file}: ${p.detail}${p.movedTo ? ` (kept as ${p.movedTo})` : ''}`);
+    const replica = new Replica<T>(store, doc, loaded.records.length, init);
+    replica.maybeCompact();
+    return { replica, problems: loaded.problems };
+  }
+
+  get doc(): A.Doc<T> {
+    return this.current;
+  }
+
+  heads(): Heads {
+    return A.getHeads(this.current);
+  }
+
+  /**
+   * Makes one change with `message` (the operation record) and resolves once it is durable.
+   * Returns the change bytes, or undefined when `fn` changed nothing.
+   */
+  async change(message: string, fn: A.ChangeFn<T>): Promise<Uint8Array | undefined> {
+    const next = A.change(this.current, { message, time: Math.floor(Date.now() / 1000) }, fn);
+    if (next === this.current) return undefined;
+    this.current = next;
+    const change = A.getLastLocalChange(next);
+    if (!change) return undefined;
+    await this.persist([change]);
+    this.events.emit('local-change', change);
+    return change;
+  }
+
+  /** Applies changes from a peer (gossip). Returns how many were new. Malformed ones are refused. */
+  async applyRemoteChanges(changes: readonly Uint8Array[], from: string): Promise<number> {
+    const valid: Uint8Array[] = [];
+    const refused: string[] = [];
+    for (const change of changes) {
+      if (change.byteLength > MAX_CHANGE_BYTES) refused.push(`change of ${change.byteLength} bytes over the limit`);
+      else {
+        try {
+          A.decodeChange(change);
+          valid.push(change);
+        } catch (err) {
+          refused.push(`undecodable change: ${String(err)}`);
+        }
+      }
+    }
+    const before = A.getHeads(this.current);
+    if (valid.length > 0) {
+      this.current = applyEach(this.current, valid, (_i, err) => refused.push(`change does not apply: ${String(err)}`));
+    }
+    const fresh = await this.persistSince(before, from);
+    if (refused.length > 0) throw new InvalidPeerDataError(`refused ${refused.length} change(s) from ${from}: ${refused[0]}`);
+    return fresh;
+  }
+
+  generateSyncMessage(state: A.SyncState): [A.SyncState, Uint8Array | null] {
+    return A.generateSyncMessage(this.current, state);
+  }
+
+  /** Runs one incoming Automerge sync message; new changes are stored before this resolves. */
+  async receiveSyncMessage(state: A.SyncState, message: Uint8Array, from: string): Promise<A.SyncState> {
+    const before = A.getHeads(this.current);
+    let next: A.Doc<T>;
+    let nextState: A.SyncState;
+    try {
+      [next, nextState] = A.receiveSyncMessage(this.current, state, message);
+    } catch (err) {
+      throw new InvalidPeerDataError(`sync message from ${from} does not decode or apply: ${String(err)}`, { cause: err });
+    }
+    this.current = next;
+    await this.persistSince(before, from);
+    return nextState;
+  }
+
+  /** All changes in the document, oldest first (for history and benchmarks). */
+  allChanges(): Uint8Array[] {
+    return A.getAllChanges(this.current);
+  }
+
+  save(): Uint8Array {
+    return A.save(this.current);
+  }
+
+  /** Writes a snapshot now (also runs by itself every `compactAfterRecords` records). */
+  async compact(): Promise<void> {
+    if (this.compacting) return this.compacting;
+    this.compacting = (async () => {
+      try {
+        await this.store.compact(A.save(this.current));
+        this.recordsSinceSnapshot = 0;
+      } finally {
+        this.compacting = undefined;
+      }
+    })();
+    return this.compacting;
+  }
+
+  /** Retries unsaved changes, then closes the store. */
+  async close(): Promise<void> {
+    try {
+      if (this.unsaved.length > 0) await this.persist([]);
+      if (this.compacting) await this.compacting;
+    } finally {
+      await this.store.close();
+    }
+  }
+
+  private async persistSince(before: Heads, from: string): Promise<number> {
+    const fresh = A.getChangesSince(this.current, before);
+    if (fresh.length === 0) return 0;
+    try {
+      await this.persist(fresh);
+    } finally {
+      // Applied in memory either way: tell listeners so the view stays truthful.
+      this.events.emit('remote-changes', { changes: fresh, from });
+    }
+    return fresh.length;
+  }
+
+  private async persist(changes: Uint8Array[]): Promise<void> {
+    const batch = this.unsaved.length > 0 ? [...this.unsaved, ...changes] : changes;
+    try {
+      await this.store.append(batch);
+      this.unsaved = [];
+    } catch (err) {
+      // Keep the changes in memory and retry them with the next write; nothing is dropped.
+      this.unsaved = batch;
+      this.logger.error(`could not save ${batch.length} change(s): ${String(err)}`);
+      throw err instanceof StoreWriteError ? err : new StoreWriteError(`could not save: ${String(err)}`, { cause: err });
+    }
+    this.recordsSinceSnapshot += batch.length;
+    this.maybeCompact();
+  }
+
+  private maybeCompact(): void {
+    if (this.recordsSinceSnapshot < this.compactAfter || this.compacting) return;
+    this.compact().catch((err: unknown) => this.logger.warn(`compaction failed, will retry later: ${String(err)}`));
+  }
+}
+
+/** Applies changes in one batch; if the batch fails, one at a time so that good ones still land. */
+function applyEach<T>(doc: A.Doc<T>, changes: readonly Uint8Array[], onBad: (index: number, err: unknown) => void): A.Doc<T> {
+  try {
+    return A.applyChanges(doc, changes as Uint8Array[])[0];
+  } catch {
+    let current = doc;
+    changes.forEach((change, index) => {
+      try {
+        current = A.applyChanges(current, [change])[0];
+      } catch (err) {
+        onBad(index, err);
+      }
+    });
+    return current;
+  }
+}
