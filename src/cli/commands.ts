@@ -1,0 +1,98 @@
+import { InvalidInputError } from '../core/errors.js';
+
+/** A line typed at the peer's prompt, parsed. Text arguments accept \n, \| and \\ escapes. */
+export type Command =
+  | { name: 'create-note'; title: string; body: string }
+  | { name: 'create-recipe'; recipeName: string; ingredients: string; instructions: string }
+  | { name: 'publish' | 'delete' | 'show' | 'history'; id: string }
+  | { name: 'edit'; id: string; fields: Record<string, string> }
+  | { name: 'ls' | 'peers' | 'invite' | 'status' | 'sync' | 'help' | 'quit' };
+
+export const COMMAND_HELP = `Commands:
+  create note TITLE|BODY                        new draft note
+  create recipe NAME|INGREDIENTS|INSTRUCTIONS   new draft recipe
+  publish ID                                    share a draft with the space
+  edit ID FIELD=VALUE [| FIELD=VALUE]...        change fields (note: title, body; recipe: name, ingredients, instructions)
+  delete ID                                     delete (a published entry leaves a tombstone)
+  ls                                            drafts and published entries
+  show ID                                       one entry in full
+  history ID                                    who did what, when
+  peers | status | invite | sync                connections, sync state, invite code, sync now
+  quit                                          save and stop
+IDs may be shortened to a unique prefix of at least 4 characters. In text, \\n is a new line and \\| a literal |.`;
+
+/** Splits on unescaped `|` and resolves escapes. */
+export function splitFields(text: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '\\' && i + 1 < text.length) {
+      const next = text[++i]!;
+      current += next === 'n' ? '\n' : next === 't' ? '\t' : next;
+    } else if (ch === '|') {
+      parts.push(current);
+      current = '';
+    } else current += ch;
+  }
+  parts.push(current);
+  return parts;
+}
+
+export function parseCommand(line: string): Command | undefined {
+  const trimmed = line.trim();
+  if (trimmed === '' || trimmed.startsWith('#')) return undefined;
+  const [word = '', ...restWords] = trimmed.split(/\s+/);
+  const rest = trimmed.slice(word.length).trim();
+  const verb = word.toLowerCase();
+  const needId = (): string => {
+    if (restWords.length !== 1) throw new InvalidInputError(`usage: ${verb} ID`);
+    return restWords[0]!;
+  };
+  switch (verb) {
+    case 'create': {
+      const kind = (restWords[0] ?? '').toLowerCase();
+      const fields = splitFields(rest.slice(kind.length).trim());
+      if (kind === 'note') {
+        if (fields.length > 2) throw new InvalidInputError('usage: create note TITLE|BODY (escape a | in the text as \\|)');
+        return { name: 'create-note', title: fields[0]!.trim(), body: fields[1] ?? '' };
+      }
+      if (kind === 'recipe') {
+        if (fields.length !== 3) throw new InvalidInputError('usage: create recipe NAME|INGREDIENTS|INSTRUCTIONS');
+        return { name: 'create-recipe', recipeName: fields[0]!.trim(), ingredients: fields[1]!, instructions: fields[2]! };
+      }
+      throw new InvalidInputError('usage: create note TITLE|BODY  or  create recipe NAME|INGREDIENTS|INSTRUCTIONS');
+    }
+    case 'publish':
+    case 'delete':
+    case 'show':
+    case 'history':
+      return { name: verb, id: needId() };
+    case 'edit': {
+      const id = restWords[0];
+      const assignments = splitFields(rest.slice((id ?? '').length).trim());
+      if (!id || assignments.length === 0 || assignments[0] === '') throw new InvalidInputError('usage: edit ID FIELD=VALUE');
+      const fields: Record<string, string> = {};
+      for (const assignment of assignments) {
+        const eq = assignment.indexOf('=');
+        if (eq <= 0) throw new InvalidInputError(`"${assignment.trim()}" is not FIELD=VALUE`);
+        fields[assignment.slice(0, eq).trim().toLowerCase()] = assignment.slice(eq + 1);
+      }
+      return { name: 'edit', id, fields };
+    }
+    case 'ls':
+    case 'list':
+      return { name: 'ls' };
+    case 'peers':
+    case 'invite':
+    case 'status':
+    case 'sync':
+    case 'help':
+      return { name: verb };
+    case 'quit':
+    case 'exit':
+      return { name: 'quit' };
+    default:
+      throw new InvalidInputError(`unknown command "${word}" (type "help")`);
+  }
+}

@@ -1,0 +1,56 @@
+/** Readable text for the CLI's default (non-JSON) output. Pure functions of the data. */
+import type { Entry, InvalidEntry, Tombstone } from '../core/entry.js';
+import { titleOf } from '../core/entry.js';
+import type { EntryList } from '../core/note-log.js';
+import type { HistoryItem } from '../core/ops.js';
+
+export function relativeTime(at: number, now = Date.now()): string {
+  const s = Math.round((now - at) / 1000);
+  if (s < 45) return 'just now';
+  if (s < 90 * 60) return `${Math.round(s / 60)} min ago`;
+  if (s < 36 * 3600) return `${Math.round(s / 3600)} h ago`;
+  return new Date(at).toISOString().slice(0, 10);
+}
+
+const short = (id: string) => id.slice(0, 8);
+const oneLine = (s: string, max = 40) => {
+  const flat = s.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
+};
+
+export function entryLine(e: Entry, now = Date.now()): string {
+  return `  ${short(e.id)}  ${e.kind.padEnd(6)}  ${oneLine(titleOf(e)).padEnd(40)}  ${e.author.name} · ${relativeTime(e.updatedAt, now)}`;
+}
+
+export function formatList(list: EntryList, now = Date.now()): string {
+  const drafts = list.entries.filter((e) => e.state === 'draft');
+  const published = list.entries.filter((e) => e.state === 'published');
+  const lines = [`Drafts (${drafts.length})`, ...drafts.map((e) => entryLine(e, now)), `Published (${published.length})`, ...published.map((e) => entryLine(e, now))];
+  if (list.invalid.length > 0) lines.push(`Invalid (${list.invalid.length})`, ...list.invalid.map(invalidLine));
+  if (list.deleted.length > 0) lines.push(`(${list.deleted.length} deleted)`);
+  return lines.join('\n');
+}
+
+export const invalidLine = (i: InvalidEntry): string => `  ${short(i.id)}  invalid: ${i.reason}`;
+
+export function formatEntry(e: Entry, now = Date.now()): string {
+  const head = [
+    `${e.kind === 'note' ? 'Note' : 'Recipe'} ${e.id} (${e.state})`,
+    `By ${e.author.name} (${e.author.device}), created ${relativeTime(e.createdAt, now)}, updated ${relativeTime(e.updatedAt, now)}`,
+  ];
+  const body =
+    e.kind === 'note'
+      ? [`# ${e.title}`, '', e.body]
+      : [`# ${e.name}`, '', '## Ingredients', e.ingredients, '', '## Instructions', e.instructions];
+  return [...head, '', ...body].join('\n');
+}
+
+export const formatTombstone = (t: Tombstone, now = Date.now()): string =>
+  `${t.kind} ${t.id} was deleted by ${t.deletedBy.name} ${relativeTime(t.deletedAt, now)}`;
+
+export function formatHistory(items: HistoryItem[]): string {
+  if (items.length === 0) return 'no history';
+  return items
+    .map((h) => `  ${new Date(h.at).toISOString().replace('T', ' ').slice(0, 19)}  ${h.op.padEnd(7)} ${h.by.name} (${h.by.device})${h.fields ? ' ' + h.fields.join(', ') : ''}${h.scope === 'local' ? '  [draft]' : ''}`)
+    .join('\n');
+}

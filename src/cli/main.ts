@@ -1,0 +1,127 @@
+/**
+ * `shared-notes peer`: the headless peer. Reads one command per line on stdin, prints results
+ * (readable, or one JSON object per line with --json), and reports what arrives from peers.
+ */
+import '../net/polyfills.js';
+import { createInterface } from 'node:readline';
+import { SharedNotesError } from '../core/errors.js';
+import { createLogger } from '../core/logger.js';
+import type { LogLevel } from '../core/ports.js';
+import { SpacePeer } from '../engine/space-peer.js';
+import { parseArgs, USAGE, type PeerArgs } from './args.js';
+import { parseCommand } from './commands.js';
+import { runCommand, statusText } from './run-command.js';
+import { watchPeer } from './watch.js';
+
+export type Emit = (type: string, data: Record<string, unknown>, text?: string) => void;
+
+function makeEmitter(json: boolean): Emit {
+  return (type, data, text) => {
+    if (json) process.stdout.write(JSON.stringify({ type, ...data }) + '\n');
+    else if (text !== undefined) process.stdout.write(text + '\n');
+  };
+}
+
+async function main(): Promise<number> {
+  let args: PeerArgs;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`shared-notes: ${(err as Error).message}\n`);
+    return 2;
+  }
+  if (args.command === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const emit = makeEmitter(args.json);
+  const logger = createLogger((level: LogLevel, scope, message) => {
+    process.stderr.write(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${scope}] ${message}\n`);
+  }, 'shared-notes', args.logLevel);
+
+  let peer: SpacePeer;
+  try {
+    peer = await SpacePeer.start({
+      dataDir: args.data,
+      logger,
+      newSpace: args.newSpace,
+      join: args.join,
+      spaceId: args.space,
+      displayName: args.name,
+      listen: args.listen.length > 0 ? args.listen : undefined,
+      bootstrap: args.bootstrap,
+      mdns: args.mdns,
+      antiEntropyMs: process.env.SHARED_NOTES_ANTI_ENTROPY_MS ? Number(process.env.SHARED_NOTES_ANTI_ENTROPY_MS) : undefined,
+    });
+  } catch (err) {
+    const name = err instanceof SharedNotesError ? err.name : 'Error';
+    emit('error', { error: name, message: (err as Error).message }, undefined);
+    process.stderr.write(`shared-notes: could not start: ${(err as Error).message}\n`);
+    return 1;
+  }
+
+  const invite = peer.invite();
+  emit(
+    'ready',
+    { peerId: peer.network.peerId, addresses: peer.network.addresses(), invite, space: { id: peer.space.id, name: peer.space.name }, dataDir: args.data, created: peer.created },
+    [
+      `Shared Notes peer ${peer.network.peerId}`,
+      `Space "${peer.space.name}" (${peer.space.id})${peer.created ? ' — created' : ''}, data in ${args.data}`,
+      `Listening on ${peer.network.addresses().join(', ') || '(nothing)'}`,
+      `Invite others with:\n  ${invite}`,
+      `Status: ${statusText(peer.network.summary())}. Type "help" for commands.`,
+    ].join('\n'),
+  );
+  const stopWatching = watchPeer(peer, emit);
+
+  let stopping: Promise<number> | undefined;
+  const shutdown = (reason: string): Promise<number> =>
+    (stopping ??= (async () => {
+      logger.info(`shutting down (${reason})`);
+      stopWatching();
+      try {
+        await peer.close();
+        return 0;
+      } catch (err) {
+        process.stderr.write(`shared-notes: shutdown failed: ${(err as Error).message}\n`);
+        return 1;
+      }
+    })());
+
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  let queue = Promise.resolve();
+  rl.on('line', (line) => {
+    // One command at a time, in order, so scripted input behaves like typed input.
+    queue = queue.then(async () => {
+      if (stopping) return;
+      try {
+        const command = parseCommand(line);
+        if (!command) return;
+        const result = await runCommand(peer, command);
+        emit('result', { command: command.name, ...result.data }, result.text);
+        if (command.name === 'quit') void shutdown('quit').then((code) => process.exit(code));
+      } catch (err) {
+        const name = err instanceof SharedNotesError ? err.name : 'Error';
+        if (!(err instanceof SharedNotesError)) logger.error(`command failed: ${(err as Error).stack ?? String(err)}`);
+        emit('error', { error: name, message: (err as Error).message, line }, `error: ${(err as Error).message}`);
+      }
+    });
+  });
+  // End of input (a pipe closed) keeps the peer running only when stdin was never a terminal and
+  // SHARED_NOTES_STAY is set; otherwise it is a normal quit, like Ctrl-D in a shell.
+  rl.on('close', () => {
+    if (!process.env.SHARED_NOTES_STAY) void queue.then(() => shutdown('end of input')).then((code) => process.exit(code));
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => void shutdown(signal).then((code) => process.exit(code)));
+  }
+  return new Promise<number>(() => undefined); // runs until quit or a signal
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`shared-notes: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,153 @@
+/**
+ * The engine both front ends share: one device taking part in one space. It composes the data
+ * folder, the note log over two FileLogStores, and the libp2p SpaceNetwork; it owns no logic of
+ * its own beyond choosing the space and wiring the parts together.
+ */
+import '../net/polyfills.js';
+import { InvalidInputError } from '../core/errors.js';
+import { decodeInvite, encodeInvite, newSpace, type Space } from '../core/invite.js';
+import { NoteLog } from '../core/note-log.js';
+import type { Logger } from '../core/ports.js';
+import { generateIdentity } from '../net/keys.js';
+import { SpaceNetwork } from '../net/space-network.js';
+import { DataFolder, type DeviceProfile } from '../storage/data-folder.js';
+import { FileLogStore } from '../storage/file-log-store.js';
+import { join } from 'node:path';
+
+export interface SpacePeerInit {
+  dataDir: string;
+  logger: Logger;
+  /** Create a new space with this name (and use it). */
+  newSpace?: string;
+  /** Join the space of this invite code (and dial the inviter). */
+  join?: string;
+  /** Open this space when the folder holds several; default the most recently created. */
+  spaceId?: string;
+  /** Name for the space created on first run when neither `newSpace` nor `join` is given. */
+  defaultSpaceName?: string;
+  displayName?: string;
+  listen?: string[];
+  bootstrap?: string[];
+  mdns?: boolean;
+  antiEntropyMs?: number;
+}
+
+export class SpacePeer {
+  private savePeersTimer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly folder: DataFolder,
+    readonly space: Space,
+    readonly profile: DeviceProfile,
+    readonly log: NoteLog,
+    readonly network: SpaceNetwork,
+    private readonly logger: Logger,
+    /** True when this start created the space (first run or `newSpace`). */
+    readonly created: boolean,
+  ) {}
+
+  static async start(init: SpacePeerInit): Promise<SpacePeer> {
+    const logger = init.logger;
+    if (init.newSpace !== undefined && init.join !== undefined) throw new InvalidInputError('give either a new space name or an invite, not both');
+    const invite = init.join !== undefined ? decodeInvite(init.join) : undefined;
+    const folder = await DataFolder.open(init.dataDir, logger.child('data'));
+    let profile = await folder.device(init.displayName ?? 'Anonymous');
+    if (init.displayName !== undefined && init.displayName !== profile.displayName) profile = await folder.setDisplayName(init.displayName);
+    const { space, created } = await chooseSpace(folder, init, invite?.space);
+    const dir = folder.spaceDir(space.id);
+
+    const shared = await FileLogStore.open(join(dir, 'shared'), { logger: logger.child('store:shared') });
+    let local: FileLogStore;
+    try {
+      local = await FileLogStore.open(join(dir, 'local'), { logger: logger.child('store:local') });
+    } catch (err) {
+      await shared.close();
+      throw err;
+    }
+    const log = await NoteLog.open({ shared, local, logger: logger.child('log') }, { author: { name: profile.displayName, device: profile.deviceId } });
+    const knownPeers = await folder.knownPeers(space.id);
+    const identity = await folder.identity(generateIdentity);
+    const network = new SpaceNetwork(
+      { replica: log.shared as never, logger: logger.child('net') },
+      {
+        spaceId: space.id,
+        spaceKey: space.key,
+        identity,
+        listen: init.listen,
+        bootstrap: [...(init.bootstrap ?? []), ...(invite?.addresses ?? [])],
+        mdns: init.mdns ?? true,
+        knownPeers,
+        antiEntropyMs: init.antiEntropyMs,
+      },
+    );
+    try {
+      await network.start();
+    } catch (err) {
+      await log.close();
+      throw err;
+    }
+    const peer = new SpacePeer(folder, space, profile, log, network, logger, created);
+    network.events.on('peer', () => peer.scheduleSavePeers());
+    return peer;
+  }
+
+  /** The invite code for this space, with this device's current dialable addresses. */
+  invite(): string {
+    return encodeInvite({ space: this.space, addresses: this.network.addresses() });
+  }
+
+  async setDisplayName(name: string): Promise<void> {
+    this.log.setAuthor({ name, device: (await this.folder.setDisplayName(name)).deviceId });
+  }
+
+  /** Stops the network, saves peer addresses, flushes and closes the stores (releasing the locks). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.savePeersTimer);
+    const steps: Array<[string, () => Promise<void>]> = [
+      ['save known peers', () => this.folder.saveKnownPeers(this.space.id, this.network.knownPeers())],
+      ['stop the network', () => this.network.stop()],
+      ['close the stores', () => this.log.close()],
+    ];
+    let failure: unknown;
+    for (const [what, step] of steps) {
+      try {
+        await step();
+      } catch (err) {
+        this.logger.error(`could not ${what}: ${String(err)}`);
+        failure ??= err;
+      }
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  private scheduleSavePeers(): void {
+    if (this.savePeersTimer || this.closed) return;
+    this.savePeersTimer = setTimeout(() => {
+      this.savePeersTimer = undefined;
+      this.folder
+        .saveKnownPeers(this.space.id, this.network.knownPeers())
+        .catch((err: unknown) => this.logger.warn(`could not save peer addresses: ${String(err)}`));
+    }, 2_000);
+    this.savePeersTimer.unref?.();
+  }
+}
+
+async function chooseSpace(folder: DataFolder, init: SpacePeerInit, invited: Space | undefined): Promise<{ space: Space; created: boolean }> {
+  const spaces = await folder.listSpaces();
+  if (invited) {
+    const existing = spaces.find((s) => s.space.id === invited.id);
+    return { space: existing?.space ?? (await folder.saveSpace(invited)).space, created: false };
+  }
+  if (init.newSpace !== undefined) return { space: (await folder.saveSpace(newSpace(init.newSpace))).space, created: true };
+  if (init.spaceId !== undefined) {
+    const found = spaces.find((s) => s.space.id === init.spaceId);
+    if (!found) throw new InvalidInputError(`no space ${init.spaceId} in ${folder.root}`);
+    return { space: found.space, created: false };
+  }
+  const newest = spaces.at(-1);
+  if (newest) return { space: newest.space, created: false };
+  return { space: (await folder.saveSpace(newSpace(init.defaultSpaceName ?? 'My notes'))).space, created: true };
+}
