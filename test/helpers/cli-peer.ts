@@ -1,0 +1,123 @@
+/** Drives a real `shared-notes peer --json` process (the built dist/cli.js) for end-to-end tests. */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
+export type Line = Record<string, unknown> & { type: string };
+
+export async function tempDir(prefix = 'sn-e2e-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+export class CliPeer {
+  readonly lines: Line[] = [];
+  readonly stderr: string[] = [];
+  private waiters: Array<{ test: (l: Line) => boolean; resolve: (l: Line) => void }> = [];
+  private exited: Promise<number | null>;
+  ready!: Line & { peerId: string; addresses: string[]; invite: string; space: { id: string; name: string } };
+
+  private constructor(
+    readonly name: string,
+    readonly dataDir: string,
+    private readonly child: ChildProcessWithoutNullStreams,
+  ) {
+    createInterface({ input: child.stdout }).on('line', (text) => {
+      let line: Line;
+      try {
+        line = JSON.parse(text) as Line;
+      } catch {
+        throw new Error(`${name} printed a non-JSON line in --json mode: ${text}`);
+      }
+      this.lines.push(line);
+      this.waiters = this.waiters.filter((w) => (w.test(line) ? (w.resolve(line), false) : true));
+    });
+    createInterface({ input: child.stderr }).on('line', (text) => {
+      this.stderr.push(text);
+      if (process.env.SN_E2E_VERBOSE) console.error(`[${name}] ${text}`);
+    });
+    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  }
+
+  /** Starts a peer on loopback with mDNS off; resolves on its `ready` line. */
+  static async start(name: string, dataDir: string, extra: string[] = []): Promise<CliPeer> {
+    const child = spawn(process.execPath, [CLI, 'peer', '--data', dataDir, '--json', '--no-mdns', '--name', name, '--listen', '/ip4/127.0.0.1/tcp/0/ws', ...extra], {
+      env: { ...process.env, SHARED_NOTES_ANTI_ENTROPY_MS: process.env.SHARED_NOTES_ANTI_ENTROPY_MS ?? '2000' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const peer = new CliPeer(name, dataDir, child);
+    const first = await Promise.race([
+      peer.waitFor((l) => l.type === 'ready' || l.type === 'error', 30_000),
+      peer.exited.then((code) => {
+        throw new Error(`${name} exited (${code}) before ready:\n${peer.stderr.join('\n')}`);
+      }),
+    ]);
+    if (first.type !== 'ready') throw new Error(`${name} failed to start: ${JSON.stringify(first)}`);
+    peer.ready = first as CliPeer['ready'];
+    return peer;
+  }
+
+  /** Resolves with the first line (already printed or future) that passes `test`. */
+  waitFor(test: (l: Line) => boolean, timeoutMs = 20_000, since = 0): Promise<Line> {
+    const seen = this.lines.slice(since).find(test);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w.resolve !== done);
+        reject(new Error(`${this.name}: timed out after ${timeoutMs} ms waiting; last lines:\n${this.lines.slice(-8).map((l) => JSON.stringify(l)).join('\n')}\nstderr:\n${this.stderr.slice(-15).join('\n')}`));
+      }, timeoutMs);
+      const done = (l: Line) => {
+        clearTimeout(timer);
+        resolve(l);
+      };
+      this.waiters.push({ test, resolve: done });
+    });
+  }
+
+  /** Sends one command line and resolves with its `result` (or rejects with its `error`). */
+  async run(command: string, timeoutMs = 20_000): Promise<Line> {
+    const since = this.lines.length;
+    this.child.stdin.write(command + '\n');
+    const line = await this.waitFor((l) => l.type === 'result' || l.type === 'error', timeoutMs, since);
+    if (line.type === 'error') throw Object.assign(new Error(`${this.name}: ${command}: ${String(line.message)}`), { line });
+    return line;
+  }
+
+  /** Polls `check` with `status`/`ls` style commands until it passes. */
+  async until<T>(what: string, probe: () => Promise<T>, check: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: T | undefined;
+    while (Date.now() < deadline) {
+      last = await probe();
+      if (check(last)) return last;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`${this.name}: ${what} not reached in ${timeoutMs} ms; last: ${JSON.stringify(last)?.slice(0, 2000)}\nstderr:\n${this.stderr.slice(-15).join('\n')}`);
+  }
+
+  /** The entry as this peer shows it, or its status. */
+  async show(id: string): Promise<Line> {
+    return this.run(`show ${id}`);
+  }
+
+  async status(): Promise<Line & { connected: number; inSync: number; syncing: number; heads: string[] }> {
+    return (await this.run('status')) as Line & { connected: number; inSync: number; syncing: number; heads: string[] };
+  }
+
+  async quit(): Promise<number | null> {
+    if (this.child.exitCode !== null) return this.child.exitCode;
+    this.child.stdin.write('quit\n');
+    return this.exited;
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    return this.exited;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+}

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { newSpace } from '../../src/core/invite.js';
+import { memoryLogger } from '../../src/core/logger.js';
+import { DataFolder } from '../../src/storage/data-folder.js';
+
+const dirs: string[] = [];
+after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+async function folder() {
+  const root = await mkdtemp(join(tmpdir(), 'sn-data-'));
+  dirs.push(root);
+  return { root, data: await DataFolder.open(join(root, 'data'), memoryLogger()) };
+}
+
+describe('DataFolder', () => {
+  it('creates a device profile once and keeps it', async () => {
+    const { data } = await folder();
+    const first = await data.device('Ann');
+    assert.match(first.deviceId, /^[0-9a-f]{16}$/);
+    assert.deepEqual(await data.device('Other'), first);
+    assert.equal((await data.setDisplayName('Annie')).displayName, 'Annie');
+    assert.equal((await data.device('x')).deviceId, first.deviceId);
+  });
+
+  it('keeps the identity and space keys private (0600 in a 0700 folder)', async () => {
+    const { data } = await folder();
+    const id1 = await data.identity(async () => new Uint8Array([1, 2, 3]));
+    const id2 = await data.identity(async () => new Uint8Array([9]));
+    assert.deepEqual(id2, id1);
+    const space = newSpace('Kitchen');
+    await data.saveSpace(space);
+    assert.equal((await stat(join(data.root, 'identity.key'))).mode & 0o777, 0o600);
+    assert.equal((await stat(join(data.spaceDir(space.id), 'space.json'))).mode & 0o777, 0o600);
+    assert.equal((await stat(data.root)).mode & 0o777, 0o700);
+    const [stored] = await data.listSpaces();
+    assert.deepEqual(stored?.space, space);
+  });
+
+  it('reports a damaged file clearly and leaves it untouched', async () => {
+    const { data } = await folder();
+    await writeFile(join(data.root, 'device.json'), '{"deviceId": ');
+    await assert.rejects(data.device('Ann'), { name: 'StoreReadError', message: /device\.json is damaged/ });
+    assert.equal(await readFile(join(data.root, 'device.json'), 'utf8'), '{"deviceId": ');
+  });
+
+  it('remembers known peers and ignores a malformed peers file', async () => {
+    const { data } = await folder();
+    const space = newSpace('K');
+    await data.saveSpace(space);
+    await data.saveKnownPeers(space.id, [{ peerId: 'p1', addrs: ['/ip4/127.0.0.1/tcp/1/ws'] }]);
+    assert.deepEqual(await data.knownPeers(space.id), [{ peerId: 'p1', addrs: ['/ip4/127.0.0.1/tcp/1/ws'] }]);
+    await writeFile(join(data.spaceDir(space.id), 'peers.json'), 'garbage');
+    assert.deepEqual(await data.knownPeers(space.id), []);
+  });
+
+  it('leaving a space keeps its data aside', async () => {
+    const { data } = await folder();
+    const space = newSpace('K');
+    await data.saveSpace(space);
+    const kept = await data.leaveSpace(space.id);
+    assert.ok((await stat(join(kept, 'space.json'))).isFile());
+    assert.deepEqual(await data.listSpaces(), []);
+  });
+});
