@@ -96,7 +96,8 @@ describe('CLI peers over loopback', { timeout: 240_000 }, () => {
     await Promise.all([
       a.run(`edit ${shared.id} body=line zero\\nline one\\n|title=Plan A`),
       c.run(`edit ${shared.id} body=line one\\nline two\\n`),
-      c.run(`edit ${doomed.id} title=Saved?`),
+      // If B's delete reaches C first, C's edit is refused: the same outcome, reached sooner.
+      c.run(`edit ${doomed.id} title=Saved?`).catch((e: { line: Line }) => assert.equal(e.line.error, 'EntryDeletedError')),
       b.run(`delete ${doomed.id}`),
     ]);
     const all = [a, b, c];
