@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeviceId, EntryId } from '../src/core/ids.js';
 import { newEntryId } from '../src/core/ids.js';
-import { bucketFor, type SpaceDoc } from '../src/core/layout.js';
+import { bucketFor } from '../src/core/layout.js';
 import { memoryLogger } from '../src/core/logger.js';
 import { MemoryLogStore } from '../src/core/memory-store.js';
 import { NoteLog } from '../src/core/note-log.js';
