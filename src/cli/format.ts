@@ -3,14 +3,9 @@ import type { Entry, InvalidEntry, Tombstone } from '../core/entry.js';
 import { titleOf } from '../core/entry.js';
 import type { EntryList } from '../core/note-log.js';
 import type { HistoryItem } from '../core/ops.js';
+import { relativeTime } from '../core/text.js';
 
-export function relativeTime(at: number, now = Date.now()): string {
-  const s = Math.round((now - at) / 1000);
-  if (s < 45) return 'just now';
-  if (s < 90 * 60) return `${Math.round(s / 60)} min ago`;
-  if (s < 36 * 3600) return `${Math.round(s / 3600)} h ago`;
-  return new Date(at).toISOString().slice(0, 10);
-}
+export { relativeTime };
 
 const short = (id: string) => id.slice(0, 8);
 const oneLine = (s: string, max = 40) => {

@@ -4,6 +4,7 @@ import type { EntryId } from '../core/ids.js';
 import type { SpacePeer } from '../engine/space-peer.js';
 import type { Command } from './commands.js';
 import { COMMAND_HELP } from './commands.js';
+import { statusText } from '../core/text.js';
 import { formatEntry, formatHistory, formatList, formatTombstone, invalidLine } from './format.js';
 
 export interface CommandResult {
@@ -86,9 +87,4 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
   }
 }
 
-export function statusText(s: { connected: number; inSync: number; syncing: number }): string {
-  if (s.connected === 0) return 'offline (no peers)';
-  if (s.syncing > 0) return `syncing ${s.syncing} of ${s.connected} peer${s.connected === 1 ? '' : 's'}`;
-  if (s.inSync === s.connected) return `in sync with ${s.connected} peer${s.connected === 1 ? '' : 's'}`;
-  return `${s.connected} peer${s.connected === 1 ? '' : 's'}, ${s.inSync} in sync`;
-}
+export { statusText };

@@ -1,0 +1,17 @@
+/** Short human texts both front ends show (CLI lines, tree descriptions, status bar). Pure. */
+
+export function relativeTime(at: number, now = Date.now()): string {
+  const s = Math.round((now - at) / 1000);
+  if (s < 45) return 'just now';
+  if (s < 90 * 60) return `${Math.round(s / 60)} min ago`;
+  if (s < 36 * 3600) return `${Math.round(s / 3600)} h ago`;
+  return new Date(at).toISOString().slice(0, 10);
+}
+
+/** The space's sync state in a few words: what "in sync" means is decided by the network layer. */
+export function statusText(s: { connected: number; inSync: number; syncing: number }): string {
+  if (s.connected === 0) return 'offline (no peers)';
+  if (s.syncing > 0) return `syncing ${s.syncing} of ${s.connected} peer${s.connected === 1 ? '' : 's'}`;
+  if (s.inSync === s.connected) return `in sync with ${s.connected} peer${s.connected === 1 ? '' : 's'}`;
+  return `${s.connected} peer${s.connected === 1 ? '' : 's'}, ${s.inSync} in sync`;
+}

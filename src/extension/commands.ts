@@ -1,0 +1,138 @@
+/**
+ * Every command of the extension, each run through one wrapper that logs and shows a clear error.
+ * Commands that act on an entry take a tree node, an id, or a document URI, and otherwise ask.
+ */
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import type { Logger } from '../core/ports.js';
+import type { SpaceController } from './controller.js';
+import { entryUri } from './fs-provider.js';
+import { describeInvite } from './inputs.js';
+import { OPEN_ENTRY_COMMAND } from './notes-tree.js';
+import type { ErrorReporter } from './output-logger.js';
+import * as prompts from './prompts.js';
+import { entryTitle } from './tree-items.js';
+
+export interface CommandComponents {
+  controller: SpaceController;
+  reporter: ErrorReporter;
+  logger: Logger;
+  channel: vscode.LogOutputChannel;
+}
+
+type Handler = (...args: unknown[]) => unknown;
+
+export function registerCommands(c: CommandComponents): vscode.Disposable[] {
+  const { controller, logger } = c;
+  const register = (id: string, what: string, handler: Handler) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        await handler(...args);
+      } catch (err) {
+        c.reporter.report(err, what);
+      }
+    });
+  const log = () => controller.requirePeer().log;
+  const open = async (id: string) => {
+    const read = log().get(id as never);
+    if (read?.status !== 'valid') throw new Error(read ? `this entry is ${read.status}` : 'this entry no longer exists');
+    await vscode.window.showTextDocument(entryUri(read.entry), { preview: false });
+  };
+
+  return [
+    register('sharedNotes.createSpace', 'Create Space', async () => {
+      const name = await prompts.askSpaceName(vscode.workspace.name ?? 'My notes');
+      if (name === undefined) return;
+      const peer = await withProgress(`Creating "${name.trim()}"…`, () => controller.createSpace(name));
+      const choice = await vscode.window.showInformationMessage(`Shared Notes: created the space "${peer.space.name}". Invite people to share it.`, 'Copy Invite');
+      if (choice === 'Copy Invite') await vscode.commands.executeCommand('sharedNotes.copyInvite');
+    }),
+    register('sharedNotes.joinSpace', 'Join Space', async () => {
+      const code = await prompts.askInvite();
+      if (code === undefined) return;
+      const peer = await withProgress(`Joining ${describeInvite(code)}…`, () => controller.join(code));
+      void vscode.window.showInformationMessage(`Shared Notes: joined "${peer.space.name}". Notes arrive as soon as a peer is reachable.`);
+    }),
+    register('sharedNotes.createNote', 'Create Note', async () => {
+      log(); // fail before asking when there is no space
+      const title = await prompts.askNoteTitle();
+      if (title === undefined) return;
+      const entry = await controller.mutate((l) => l.createNote({ title: title.trim(), body: '' }));
+      await open(entry.id);
+    }),
+    register('sharedNotes.createRecipe', 'Create Recipe', async () => {
+      log();
+      const fields = await prompts.askRecipe();
+      if (!fields) return;
+      const entry = await controller.mutate((l) => l.createRecipe(fields));
+      await open(entry.id);
+    }),
+    register('sharedNotes.open', 'Open', async (arg) => {
+      const entry = await prompts.chooseEntry(log(), arg, 'Choose an entry to open');
+      if (entry) await open(entry.id);
+    }),
+    register(OPEN_ENTRY_COMMAND, 'Open', async (id) => open(String(id))),
+    register('sharedNotes.publish', 'Publish', async (arg) => {
+      const entry = await prompts.chooseEntry(log(), arg, 'Choose a draft to publish', (e) => e.state === 'draft');
+      if (!entry) return;
+      const dirty = vscode.workspace.textDocuments.find((d) => d.uri.toString() === entryUri(entry).toString() && d.isDirty);
+      if (dirty) await dirty.save(); // publish what the person sees
+      await controller.mutate((l) => l.publish(entry.id));
+      vscode.window.setStatusBarMessage(`$(cloud-upload) Published "${entryTitle(entry)}"`, 4000);
+    }),
+    register('sharedNotes.delete', 'Delete', async (arg) => {
+      const entry = await prompts.chooseEntry(log(), arg, 'Choose an entry to delete');
+      if (!entry) return;
+      const title = entryTitle(entry);
+      const ok = await prompts.confirm(
+        entry.state === 'draft' ? `Delete the draft "${title}"?` : `Delete "${title}" for everyone in the space?`,
+        entry.state === 'draft'
+          ? 'It was never shared; this cannot be undone.'
+          : 'It disappears for every peer. Its history stays, and a concurrent edit cannot bring it back.',
+        'Delete',
+      );
+      if (!ok) return;
+      await controller.mutate((l) => l.delete(entry.id), [entry.id]);
+    }),
+    register('sharedNotes.showHistory', 'Show History', async (arg) => {
+      const entry = await prompts.chooseEntry(log(), arg, 'Choose an entry to see its history');
+      if (entry) await prompts.showHistory(entry, log().historyOf(entry.id));
+    }),
+    register('sharedNotes.copyInvite', 'Copy Invite', async () => {
+      const peer = controller.requirePeer();
+      const invite = peer.invite();
+      let copied = true;
+      try {
+        await vscode.env.clipboard.writeText(invite);
+      } catch (err) {
+        copied = false; // no clipboard (remote or headless): the input box below still shows it
+        logger.warn(`could not copy the invite to the clipboard: ${String(err)}`);
+      }
+      logger.info(`invite for "${peer.space.name}" ${copied ? 'copied' : 'shown'} (${peer.network.addresses().length} addresses)`);
+      await prompts.showInvite(peer.space.name, invite, copied);
+    }),
+    register('sharedNotes.leaveSpace', 'Leave Space', async () => {
+      const peer = controller.requirePeer();
+      const ok = await prompts.confirm(
+        `Leave the space "${peer.space.name}"?`,
+        'This device stops syncing it. Nothing is deleted: its data is moved aside in the extension storage, and you can join again with an invite.',
+        'Leave',
+      );
+      if (!ok) return;
+      const movedTo = await controller.leave();
+      void vscode.window.showInformationMessage(`Shared Notes: left "${peer.space.name}". Its data is kept in ${basename(movedTo)}.`);
+    }),
+    register('sharedNotes.syncNow', 'Sync Now', () => {
+      const peer = controller.requirePeer();
+      const n = peer.network.summary().connected;
+      peer.network.syncNow();
+      vscode.window.setStatusBarMessage(n === 0 ? '$(cloud-offline) No peers connected to sync with' : `$(sync) Syncing with ${n} peer${n === 1 ? '' : 's'}…`, 4000);
+    }),
+    register('sharedNotes.restart', 'Restart', () => controller.restart()),
+    register('sharedNotes.showLog', 'Show Log', () => c.channel.show(true)),
+  ];
+}
+
+function withProgress<T>(title: string, task: () => Promise<T>): Thenable<T> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Shared Notes: ${title}` }, task);
+}

@@ -1,0 +1,253 @@
+/**
+ * Owns the workspace's SpacePeer: starts it in the background, creates/joins/leaves the space,
+ * restarts it on configuration changes, and turns the engine's core events into VS Code events.
+ * Every lifecycle operation runs one after another (a queue), so a restart never races a start.
+ */
+import * as vscode from 'vscode';
+import { chmod, mkdir } from 'node:fs/promises';
+import { SharedNotesError } from '../core/errors.js';
+import type { EntryId } from '../core/ids.js';
+import type { NoteLog } from '../core/note-log.js';
+import type { Logger } from '../core/ports.js';
+import type { SpacePeer, SpacePeerInit } from '../engine/space-peer.js';
+import { DataFolder } from '../storage/data-folder.js';
+import type { PeerSettings } from './settings.js';
+import type { NodeSnapshot, Phase } from './status.js';
+
+/** A command that needs a space ran while there is none (or the node is not running). */
+export class NoSpaceError extends SharedNotesError {}
+/** Create/Join while the workspace already has a space: one space per workspace. */
+export class SpaceExistsError extends SharedNotesError {}
+
+export interface ControllerComponents {
+  /** The data folder (created mode 0700 on first use). */
+  dataDir: string;
+  logger: Logger;
+  settings: () => PeerSettings;
+}
+
+/** Which entries changed; `undefined` means "anything may have changed" (after a start or leave). */
+export type EntriesChange = readonly EntryId[] | undefined;
+
+const STATE_EVENT_THROTTLE_MS = 100;
+
+export class SpaceController implements vscode.Disposable {
+  private readonly stateEmitter = new vscode.EventEmitter<NodeSnapshot>();
+  private readonly entriesEmitter = new vscode.EventEmitter<EntriesChange>();
+  /** The node's phase, space and peers changed (throttled). */
+  readonly onDidChangeState = this.stateEmitter.event;
+  /** Entries changed, here or at a peer. */
+  readonly onDidChangeEntries = this.entriesEmitter.event;
+
+  private peer: SpacePeer | undefined;
+  private phase: Phase = 'starting';
+  private error: string | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private detach: (() => void)[] = [];
+  private stateTimer: ReturnType<typeof setTimeout> | undefined;
+  private disposed = false;
+
+  constructor(private readonly components: ControllerComponents) {}
+
+  get snapshot(): NodeSnapshot {
+    const peer = this.peer;
+    if (!peer || this.phase !== 'running') {
+      return { phase: this.phase, error: this.error, peers: [], summary: { connected: 0, inSync: 0, syncing: 0 } };
+    }
+    return { phase: 'running', spaceName: peer.space.name, peers: peer.network.peers(), summary: peer.network.summary() };
+  }
+
+  /** The running peer, if any. */
+  get current(): SpacePeer | undefined {
+    return this.phase === 'running' ? this.peer : undefined;
+  }
+
+  /** The running peer, or a NoSpaceError that tells the user what to do. */
+  requirePeer(): SpacePeer {
+    if (this.peer && this.phase === 'running') return this.peer;
+    if (this.phase === 'starting') throw new NoSpaceError('the space is still opening; try again in a moment');
+    if (this.phase === 'error') throw new NoSpaceError(`the space could not be opened (${this.error ?? 'see the log'})`);
+    throw new NoSpaceError('this workspace has no space yet: create one or join with an invite');
+  }
+
+  /** Runs a note log operation and reports the entries it touched. */
+  async mutate<T>(op: (log: NoteLog) => Promise<T>, ids?: readonly EntryId[]): Promise<T> {
+    const result = await op(this.requirePeer().log);
+    const touched = ids ?? (isEntryLike(result) ? [result.id] : undefined);
+    this.entriesEmitter.fire(touched);
+    return result;
+  }
+
+  /** Opens the workspace's space if it has one; otherwise waits (phase `no-space`) for create/join. */
+  start(): Promise<void> {
+    return this.enqueue(async () => {
+      await this.open({});
+    });
+  }
+
+  createSpace(name: string): Promise<SpacePeer> {
+    return this.enqueue(async () => {
+      this.assertNoSpace();
+      return this.open({ newSpace: name });
+    }) as Promise<SpacePeer>;
+  }
+
+  join(invite: string): Promise<SpacePeer> {
+    return this.enqueue(async () => {
+      this.assertNoSpace();
+      return this.open({ join: invite });
+    }) as Promise<SpacePeer>;
+  }
+
+  restart(): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.phase === 'no-space') return; // nothing runs; the settings apply at the next start
+      await this.close();
+      await this.open({});
+    });
+  }
+
+  /** Stops the node and moves the space's folder aside (`left-<id>-<time>`); nothing is deleted. */
+  leave(): Promise<string> {
+    return this.enqueue(async () => {
+      const peer = this.requirePeer();
+      await this.close();
+      const movedTo = await peer.folder.leaveSpace(peer.space.id);
+      this.components.logger.info(`left space "${peer.space.name}"; its data is kept in ${movedTo}`);
+      this.setPhase('no-space');
+      this.entriesEmitter.fire(undefined);
+      return movedTo;
+    }) as Promise<string>;
+  }
+
+  async setDisplayName(name: string): Promise<void> {
+    if (this.peer && this.phase === 'running') await this.peer.setDisplayName(name);
+  }
+
+  /** Stops the node and closes the stores; what `deactivate()` returns. */
+  stop(): Promise<void> {
+    return this.enqueue(() => this.close());
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.stateTimer);
+    void this.stop();
+    this.stateEmitter.dispose();
+    this.entriesEmitter.dispose();
+  }
+
+  private async open(extra: Pick<SpacePeerInit, 'newSpace' | 'join'>): Promise<SpacePeer | undefined> {
+    const { logger, dataDir } = this.components;
+    this.error = undefined;
+    this.setPhase('starting');
+    const started = performance.now();
+    try {
+      await ensurePrivateFolder(dataDir);
+      if (extra.newSpace === undefined && extra.join === undefined) {
+        const folder = await DataFolder.open(dataDir, logger.child('data'));
+        if ((await folder.listSpaces()).length === 0) {
+          logger.info(`no space in ${dataDir} yet; waiting for Create Space or Join Space`);
+          this.setPhase('no-space');
+          return undefined;
+        }
+      }
+      // Loaded on first use: the engine (libp2p, Automerge's WASM) stays out of activation time.
+      const { SpacePeer } = await import('../engine/space-peer.js');
+      const settings = this.components.settings();
+      const peer = await SpacePeer.start({
+        dataDir,
+        logger,
+        displayName: settings.displayName,
+        listen: settings.listen,
+        bootstrap: settings.bootstrap,
+        mdns: settings.mdns,
+        ...extra,
+      });
+      if (this.disposed) {
+        await peer.close();
+        return undefined;
+      }
+      this.attach(peer);
+      this.setPhase('running');
+      logger.info(
+        `space "${peer.space.name}" (${peer.space.id}) ${extra.join !== undefined ? 'joined' : peer.created ? 'created' : 'opened'} in ` +
+          `${Math.round(performance.now() - started)} ms; peer id ${peer.network.peerId}, listening on ${peer.network.addresses().join(', ') || '(nothing)'}`,
+      );
+      for (const problem of peer.log.problems) logger.warn(`store recovery: ${problem.kind} in ${problem.file}: ${problem.detail}${problem.movedTo ? ` (kept as ${problem.movedTo})` : ''}`);
+      this.entriesEmitter.fire(undefined);
+      return peer;
+    } catch (err) {
+      this.error = err instanceof Error ? err.message : String(err);
+      // A bad invite leaves nothing behind (back to the welcome); a space that exists but failed to open is an error.
+      this.setPhase((await hasSpace(dataDir, logger)) ? 'error' : 'no-space');
+      throw err;
+    }
+  }
+
+  private attach(peer: SpacePeer): void {
+    this.peer = peer;
+    this.detach = [
+      peer.log.events.on('changed', (change) => this.entriesEmitter.fire(change.ids.length > 0 ? change.ids : undefined)),
+      peer.network.events.on('peer', () => this.scheduleState()),
+      peer.network.events.on('summary', () => this.scheduleState()),
+    ];
+  }
+
+  private async close(): Promise<void> {
+    const peer = this.peer;
+    if (!peer) return;
+    for (const off of this.detach) off();
+    this.detach = [];
+    this.peer = undefined;
+    this.setPhase('stopped');
+    await peer.close();
+    this.components.logger.info(`space "${peer.space.name}" closed`);
+  }
+
+  private assertNoSpace(): void {
+    if (this.peer) throw new SpaceExistsError(`this workspace already has the space "${this.peer.space.name}"; leave it first`);
+  }
+
+  private enqueue<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(step, step);
+    this.queue = run.catch(() => undefined); // the caller gets the failure; the queue goes on
+    return run;
+  }
+
+  private setPhase(phase: Phase): void {
+    this.phase = phase;
+    void vscode.commands.executeCommand('setContext', 'sharedNotes.state', phase);
+    clearTimeout(this.stateTimer);
+    this.stateTimer = undefined;
+    if (!this.disposed) this.stateEmitter.fire(this.snapshot);
+  }
+
+  /** Peer events come in bursts during a sync; views refresh at most every 100 ms. */
+  private scheduleState(): void {
+    if (this.stateTimer || this.disposed) return;
+    this.stateTimer = setTimeout(() => {
+      this.stateTimer = undefined;
+      if (!this.disposed) this.stateEmitter.fire(this.snapshot);
+    }, STATE_EVENT_THROTTLE_MS);
+  }
+}
+
+function isEntryLike(value: unknown): value is { id: EntryId } {
+  return typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string';
+}
+
+async function hasSpace(dataDir: string, logger: Logger): Promise<boolean> {
+  try {
+    return (await (await DataFolder.open(dataDir, logger.child('data'))).listSpaces()).length > 0;
+  } catch (err) {
+    logger.debug(`cannot list spaces in ${dataDir}: ${String(err)}`);
+    return true; // unreadable: report the error rather than offering to create a second space
+  }
+}
+
+/** The data folder holds the space keys and the device identity: only this user may enter it. */
+async function ensurePrivateFolder(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+}

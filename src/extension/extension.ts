@@ -1,0 +1,65 @@
+/**
+ * Activation: register everything (each in context.subscriptions), then open the workspace's space
+ * in the background. activate() never waits for the network or the disk.
+ */
+import * as vscode from 'vscode';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { registerCommands } from './commands.js';
+import { SpaceController } from './controller.js';
+import { EntryFileSystemProvider, SCHEME } from './fs-provider.js';
+import { NotesTreeProvider } from './notes-tree.js';
+import { ErrorReporter, createOutputLogger } from './output-logger.js';
+import { PeersTreeProvider } from './peers-tree.js';
+import { DISPLAY_NAME_SETTING, RESTART_SETTINGS, SECTION, readSettings } from './settings.js';
+import { StatusBar } from './status-bar.js';
+
+let controller: SpaceController | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const started = performance.now();
+  const channel = vscode.window.createOutputChannel('Shared Notes', { log: true });
+  const logger = createOutputLogger(channel);
+  const reporter = new ErrorReporter(channel, logger);
+  // Workspace storage: one space per workspace. Without a folder, the global storage (one space for all such windows).
+  const storage = context.storageUri ?? context.globalStorageUri;
+  const settings = () => readSettings((key) => vscode.workspace.getConfiguration(SECTION).get(key), accountName());
+  const ctl = (controller = new SpaceController({ dataDir: join(storage.fsPath, 'data'), logger, settings }));
+  const notes = new NotesTreeProvider(ctl);
+
+  context.subscriptions.push(
+    channel,
+    ctl,
+    notes,
+    vscode.window.createTreeView('sharedNotes.notes', { treeDataProvider: notes, showCollapseAll: true }),
+    vscode.window.registerTreeDataProvider('sharedNotes.peers', new PeersTreeProvider(ctl)),
+    vscode.workspace.registerFileSystemProvider(SCHEME, new EntryFileSystemProvider(ctl), { isCaseSensitive: true }),
+    new StatusBar(ctl),
+    ...registerCommands({ controller: ctl, reporter, logger, channel }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (RESTART_SETTINGS.some((key) => e.affectsConfiguration(key))) {
+        logger.info('network settings changed: restarting the node');
+        ctl.restart().catch((err: unknown) => reporter.report(err, 'Restarting the node'));
+      } else if (e.affectsConfiguration(DISPLAY_NAME_SETTING)) {
+        ctl.setDisplayName(settings().displayName).catch((err: unknown) => reporter.report(err, 'Changing the display name'));
+      }
+    }),
+  );
+  ctl.start().catch((err: unknown) => reporter.report(err, 'Opening the space'));
+  logger.info(`activated in ${(performance.now() - started).toFixed(1)} ms (data in ${storage.fsPath})`);
+}
+
+/** VS Code waits for this promise: the node stops and the stores flush and release their locks. */
+export function deactivate(): Promise<void> | undefined {
+  const stopping = controller?.stop();
+  controller = undefined;
+  return stopping;
+}
+
+function accountName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'Anonymous'; // no account name (some containers): the engine's default
+  }
+}

@@ -1,0 +1,124 @@
+/** The interactive parts of commands: input boxes, quick picks and confirmations. */
+import * as vscode from 'vscode';
+import type { Entry } from '../core/entry.js';
+import type { EntryId } from '../core/ids.js';
+import type { NoteLog } from '../core/note-log.js';
+import type { HistoryItem } from '../core/ops.js';
+import { relativeTime } from '../core/text.js';
+import { entryIdOfPath } from './note-document.js';
+import { SCHEME } from './fs-provider.js';
+import { ingredientsFromInput, linesFromInput, validateInvite, validateSpaceName, validateTitle } from './inputs.js';
+import { entryTitle, kindIcon, oneLine, type NotesNode } from './tree-items.js';
+
+/** A command's entry argument: a tree node, an id (internal commands), or a document's URI (editor title menu). */
+export function entryIdOfArgument(arg: unknown): EntryId | undefined {
+  if (typeof arg === 'string') return arg as EntryId;
+  if (arg instanceof vscode.Uri) return arg.scheme === SCHEME ? (entryIdOfPath(arg.path) as EntryId | undefined) : undefined;
+  const node = arg as NotesNode | undefined;
+  if (node?.type === 'entry') return node.entry.id;
+  return undefined;
+}
+
+/** The entry a command is about: its argument, else the active shared note editor, else a pick. */
+export async function chooseEntry(log: NoteLog, arg: unknown, placeHolder: string, filter: (e: Entry) => boolean = () => true): Promise<Entry | undefined> {
+  const id = entryIdOfArgument(arg) ?? entryIdOfArgument(vscode.window.activeTextEditor?.document.uri);
+  if (id !== undefined) {
+    const read = log.get(id);
+    if (read?.status === 'valid' && filter(read.entry)) return read.entry;
+    if (arg !== undefined) throw new Error(read ? `that entry cannot be used here (${read.status === 'valid' ? read.entry.state : read.status})` : 'that entry no longer exists');
+  }
+  const entries = log.list().entries.filter(filter);
+  if (entries.length === 0) {
+    void vscode.window.showInformationMessage(`Shared Notes: nothing to choose from (${placeHolder.toLowerCase()}).`);
+    return undefined;
+  }
+  const now = Date.now();
+  const picked = await vscode.window.showQuickPick(
+    entries.map((entry) => ({
+      label: `$(${kindIcon(entry.kind)}) ${oneLine(entryTitle(entry), 80)}`,
+      description: `${entry.state === 'draft' ? 'draft' : 'published'} · ${entry.author.name} · ${relativeTime(entry.updatedAt, now)}`,
+      detail: entry.id,
+      entry,
+    })),
+    { placeHolder, matchOnDescription: true },
+  );
+  return picked?.entry;
+}
+
+export function askSpaceName(defaultName: string): Thenable<string | undefined> {
+  return vscode.window.showInputBox({
+    title: 'Create Space',
+    prompt: 'A name for the space (people you invite see it)',
+    value: defaultName,
+    validateInput: validateSpaceName,
+    ignoreFocusOut: true,
+  });
+}
+
+export function askInvite(): Thenable<string | undefined> {
+  return vscode.window.showInputBox({
+    title: 'Join Space',
+    prompt: 'Paste the invite code someone in the space gave you',
+    placeHolder: 'sn1-…',
+    validateInput: validateInvite,
+    ignoreFocusOut: true,
+  });
+}
+
+export function askNoteTitle(): Thenable<string | undefined> {
+  return vscode.window.showInputBox({ title: 'Create Note', prompt: 'Title of the note', validateInput: (v) => validateTitle(v), ignoreFocusOut: true });
+}
+
+/** Three steps; Escape at any step cancels. The document opens afterwards for longer text. */
+export async function askRecipe(): Promise<{ name: string; ingredients: string; instructions: string } | undefined> {
+  const name = await vscode.window.showInputBox({
+    title: 'Create Recipe (1/3)',
+    prompt: 'Name of the recipe',
+    validateInput: (v) => validateTitle(v, 'name'),
+    ignoreFocusOut: true,
+  });
+  if (name === undefined) return undefined;
+  const ingredients = await vscode.window.showInputBox({
+    title: 'Create Recipe (2/3)',
+    prompt: 'Ingredients, separated by ";" (you can edit them as a list afterwards)',
+    placeHolder: '200 g flour; 2 eggs; a pinch of salt',
+    ignoreFocusOut: true,
+  });
+  if (ingredients === undefined) return undefined;
+  const instructions = await vscode.window.showInputBox({
+    title: 'Create Recipe (3/3)',
+    prompt: 'Instructions; separate steps with "|"',
+    placeHolder: 'Mix everything | Rest 30 min | Bake at 180 °C for 25 min',
+    ignoreFocusOut: true,
+  });
+  if (instructions === undefined) return undefined;
+  return { name: name.trim(), ingredients: ingredientsFromInput(ingredients), instructions: linesFromInput(instructions) };
+}
+
+export async function confirm(message: string, detail: string, action: string): Promise<boolean> {
+  return (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action;
+}
+
+/** The invite in a selected input box: readable and copyable even where the clipboard is not. */
+export function showInvite(spaceName: string, invite: string, copied: boolean): Thenable<string | undefined> {
+  return vscode.window.showInputBox({
+    title: `Invite to "${spaceName}"${copied ? ' (copied to the clipboard)' : ''}`,
+    prompt: 'Anyone with this code can read and change the space: share it only with people you trust.',
+    value: invite,
+    valueSelection: [0, invite.length],
+    ignoreFocusOut: true,
+  });
+}
+
+export async function showHistory(entry: Entry, items: readonly HistoryItem[]): Promise<void> {
+  const now = Date.now();
+  const icon: Record<HistoryItem['op'], string> = { create: 'add', edit: 'edit', publish: 'cloud-upload', delete: 'trash' };
+  await vscode.window.showQuickPick(
+    [...items].reverse().map((h) => ({
+      label: `$(${icon[h.op]}) ${h.op}${h.fields ? ` ${h.fields.join(', ')}` : ''}`,
+      description: `${h.by.name} · ${relativeTime(h.at, now)}${h.scope === 'local' ? ' · draft' : ''}`,
+      detail: `${new Date(h.at).toLocaleString()} · device ${h.by.device}`,
+    })),
+    { title: `History of "${oneLine(entryTitle(entry), 60)}"`, placeHolder: `${items.length} operation${items.length === 1 ? '' : 's'}, newest first` },
+  );
+}

@@ -1,0 +1,203 @@
+/**
+ * What the Notes and Peers trees show, as plain data: pure functions of the note log's list and the
+ * network's peer states, unit-tested in plain Node. notes-tree.ts / peers-tree.ts only turn these
+ * into vscode.TreeItems. No `vscode` import here.
+ */
+import type { Entry, InvalidEntry } from '../core/entry.js';
+import type { EntryList } from '../core/note-log.js';
+import { relativeTime } from '../core/text.js';
+
+/** A tree row, independent of VS Code. `tooltip` is markdown. */
+export interface ItemData {
+  readonly id: string;
+  readonly label: string;
+  readonly description?: string;
+  readonly tooltip?: string;
+  /** A codicon id (`note`, `book`, `warning`, ...). */
+  readonly icon: string;
+  readonly contextValue: string;
+  readonly collapsible: 'none' | 'expanded' | 'collapsed';
+  /** The entry the row opens on click, if any. */
+  readonly openEntryId?: string;
+}
+
+export type GroupKind = 'published' | 'drafts' | 'invalid';
+
+/** The nodes of the Notes tree; command handlers receive these as their argument. */
+export type NotesNode =
+  | { readonly type: 'group'; readonly group: GroupKind; readonly count: number }
+  | { readonly type: 'entry'; readonly entry: Entry }
+  | { readonly type: 'invalid'; readonly invalid: InvalidEntry };
+
+/** The subset of the network's PeerStatus the Peers tree and the status bar use. */
+export interface PeerView {
+  readonly peerId: string;
+  readonly addrs: readonly string[];
+  readonly connected: boolean;
+  readonly state: 'connecting' | 'syncing' | 'in-sync' | 'behind';
+  readonly lastSyncAt?: number;
+  readonly progress?: { readonly bytesIn: number; readonly bytesOut: number; readonly changesIn: number };
+}
+
+const GROUP_LABEL: Record<GroupKind, string> = { published: 'Published', drafts: 'Drafts', invalid: 'Invalid entries' };
+const GROUP_ICON: Record<GroupKind, string> = { published: 'cloud', drafts: 'edit', invalid: 'warning' };
+
+export const entryTitle = (entry: Entry): string => (entry.kind === 'note' ? entry.title : entry.name);
+export const kindIcon = (kind: Entry['kind']): string => (kind === 'note' ? 'note' : 'book');
+/** `entry.draft.note`, `entry.published.recipe`: menus in package.json match on these. */
+export const entryContextValue = (entry: Entry): string => `entry.${entry.state}.${entry.kind}`;
+
+/** Root groups: Published and Drafts always (so people see where things go), Invalid only when there are any. */
+export function notesRoots(list: EntryList): NotesNode[] {
+  const published = list.entries.filter((e) => e.state === 'published').length;
+  const roots: NotesNode[] = [
+    { type: 'group', group: 'published', count: published },
+    { type: 'group', group: 'drafts', count: list.entries.length - published },
+  ];
+  if (list.invalid.length > 0) roots.push({ type: 'group', group: 'invalid', count: list.invalid.length });
+  return roots;
+}
+
+/** Children of a group, newest change first (the log's list order). */
+export function groupChildren(list: EntryList, group: GroupKind): NotesNode[] {
+  if (group === 'invalid') return list.invalid.map((invalid) => ({ type: 'invalid', invalid }));
+  const state = group === 'published' ? 'published' : 'draft';
+  return list.entries.filter((e) => e.state === state).map((entry) => ({ type: 'entry', entry }));
+}
+
+export function notesItem(node: NotesNode, now = Date.now()): ItemData {
+  switch (node.type) {
+    case 'group':
+      return {
+        id: `group:${node.group}`,
+        label: GROUP_LABEL[node.group],
+        description: String(node.count),
+        icon: GROUP_ICON[node.group],
+        contextValue: `group.${node.group}`,
+        collapsible: node.count === 0 ? 'none' : 'expanded',
+      };
+    case 'entry':
+      return entryItem(node.entry, now);
+    case 'invalid':
+      return invalidItem(node.invalid);
+  }
+}
+
+export function entryItem(entry: Entry, now = Date.now()): ItemData {
+  return {
+    id: `entry:${entry.id}`,
+    label: oneLine(entryTitle(entry), 80) || '(untitled)',
+    description: `${entry.author.name} · ${relativeTime(entry.updatedAt, now)}`,
+    tooltip: entryTooltip(entry, now),
+    icon: kindIcon(entry.kind),
+    contextValue: entryContextValue(entry),
+    collapsible: 'none',
+    openEntryId: entry.id,
+  };
+}
+
+export function invalidItem(invalid: InvalidEntry): ItemData {
+  return {
+    id: `invalid:${invalid.scope}:${invalid.id}`,
+    label: `Invalid entry ${invalid.id.slice(0, 8)}`,
+    description: invalid.reason,
+    tooltip: `**Invalid entry** \`${escapeMarkdown(invalid.id)}\` in the ${invalid.scope === 'shared' ? 'shared' : 'local'} log\n\n` +
+      `A peer wrote it in a form this version cannot read: ${escapeMarkdown(invalid.reason)}. It is shown, not used.`,
+    icon: 'warning',
+    contextValue: 'entry.invalid',
+    collapsible: 'none',
+  };
+}
+
+export function entryTooltip(entry: Entry, now = Date.now()): string {
+  const kind = entry.kind === 'note' ? 'Note' : 'Recipe';
+  const state = entry.state === 'draft' ? 'draft (only on this device)' : 'published';
+  const head = [
+    `**${escapeMarkdown(oneLine(entryTitle(entry), 200))}**`,
+    '',
+    `${kind} · ${state} · by ${escapeMarkdown(entry.author.name)}, updated ${relativeTime(entry.updatedAt, now)}`,
+  ];
+  const body =
+    entry.kind === 'note'
+      ? [preview(entry.body, 300)]
+      : ['**Ingredients**', '', preview(entry.ingredients, 300), '', '**Instructions**', '', preview(entry.instructions, 300)];
+  return [...head, '', '---', '', ...body].join('\n');
+}
+
+export function peerItem(peer: PeerView, now = Date.now()): ItemData {
+  const address = peer.addrs[0] !== undefined ? shortAddress(peer.addrs[0]) : undefined;
+  const lines = [
+    `**Peer** \`${peer.peerId}\``,
+    '',
+    `State: ${peerStateText(peer)}`,
+    ...(peer.lastSyncAt !== undefined ? [`Last sync: ${relativeTime(peer.lastSyncAt, now)}`] : []),
+    ...(peer.progress ? [`Received ${formatBytes(peer.progress.bytesIn)} (${peer.progress.changesIn} changes), sent ${formatBytes(peer.progress.bytesOut)}`] : []),
+    ...(peer.addrs.length > 0 ? ['', 'Addresses:', ...peer.addrs.map((a) => `- \`${a}\``)] : []),
+  ];
+  return {
+    id: `peer:${peer.peerId}`,
+    label: shortPeerId(peer.peerId),
+    description: [peerStateText(peer), address].filter(Boolean).join(' · '),
+    tooltip: lines.join('\n'),
+    icon: PEER_ICON[peer.connected ? peer.state : 'connecting'],
+    contextValue: `peer.${peer.connected ? peer.state : 'disconnected'}`,
+    collapsible: 'none',
+  };
+}
+
+const PEER_ICON: Record<PeerView['state'], string> = { 'in-sync': 'pass', syncing: 'sync~spin', behind: 'history', connecting: 'plug' };
+
+export function peerStateText(peer: PeerView): string {
+  if (!peer.connected) return 'disconnected';
+  switch (peer.state) {
+    case 'in-sync':
+      return 'in sync';
+    case 'syncing':
+      return 'syncing…';
+    case 'behind':
+      return 'not in sync';
+    case 'connecting':
+      return 'connected, waiting for first sync';
+  }
+}
+
+/** Connected peers first (in-sync, syncing, behind), each group by id, so the list does not jump. */
+export function sortPeers(peers: readonly PeerView[]): PeerView[] {
+  return [...peers].filter((p) => p.connected).sort((a, b) => a.peerId.localeCompare(b.peerId));
+}
+
+/** `12D3KooW…` ids share their prefix; the tail tells peers apart (as the CLI shows them). */
+export const shortPeerId = (peerId: string): string => (peerId.length > 12 ? `…${peerId.slice(-8)}` : peerId);
+
+/** `/ip4/127.0.0.1/tcp/4001/ws/p2p/…` → `127.0.0.1:4001 (ws)`; other shapes are returned as they are. */
+export function shortAddress(addr: string): string {
+  const m = /^\/(ip4|ip6|dns4|dns6|dns)\/([^/]+)\/tcp\/(\d+)(\/(ws|wss|tls\/ws))?/.exec(addr);
+  if (!m) return addr;
+  const host = m[1] === 'ip6' ? `[${m[2]}]` : m[2];
+  return `${host}:${m[3]}${m[5] ? ` (${m[5]})` : ''}`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
+}
+
+/** Peer-written text goes into markdown tooltips: escape it so it cannot format or link. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
+}
+
+function preview(text: string, max: number): string {
+  if (text.trim() === '') return '*(empty)*';
+  const cut = text.length > max ? text.slice(0, max - 1) + '…' : text;
+  return cut
+    .split('\n')
+    .map((line) => escapeMarkdown(line))
+    .join('  \n');
+}

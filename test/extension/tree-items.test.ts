@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Entry } from '../../src/core/entry.js';
+import type { EntryId, DeviceId } from '../../src/core/ids.js';
+import type { EntryList } from '../../src/core/note-log.js';
+import {
+  entryItem, escapeMarkdown, groupChildren, invalidItem, notesItem, notesRoots, peerItem, shortAddress, shortPeerId, sortPeers, type PeerView,
+} from '../../src/extension/tree-items.js';
+import { memoryNoteLog } from '../helpers/core.js';
+
+const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);
+const author = { name: 'Ann', device: 'dev-ann' as DeviceId };
+const id = (n: number) => n.toString(16).padStart(32, '0') as EntryId;
+const note = (n: number, state: 'draft' | 'published', extra: Partial<{ title: string; body: string }> = {}): Entry => ({
+  id: id(n), kind: 'note', state, author, createdAt: NOW - 600_000, updatedAt: NOW - 120_000, title: `Note ${n}`, body: 'first line\nsecond *line*', ...extra,
+});
+const recipe = (n: number, state: 'draft' | 'published'): Entry => ({
+  id: id(n), kind: 'recipe', state, author, createdAt: NOW, updatedAt: NOW, name: 'Pancakes', ingredients: '- flour\n- eggs', instructions: 'Mix | fry',
+});
+const list = (entries: Entry[], invalid: EntryList['invalid'] = []): EntryList => ({ entries, deleted: [], invalid });
+
+describe('notes tree data', () => {
+  it('has Published and Drafts groups with counts, and an Invalid group only when needed', () => {
+    const l = list([note(1, 'published'), note(2, 'draft'), recipe(3, 'draft')]);
+    assert.deepEqual(notesRoots(l), [
+      { type: 'group', group: 'published', count: 1 },
+      { type: 'group', group: 'drafts', count: 2 },
+    ]);
+    const withInvalid = list([], [{ id: 'zz', scope: 'shared', reason: 'title is missing' }]);
+    assert.deepEqual(notesRoots(withInvalid).map((n) => (n.type === 'group' ? `${n.group}:${n.count}` : '')), ['published:0', 'drafts:0', 'invalid:1']);
+    const group = notesItem({ type: 'group', group: 'drafts', count: 0 });
+    assert.equal(group.collapsible, 'none', 'an empty group cannot be expanded');
+    assert.equal(notesItem({ type: 'group', group: 'drafts', count: 2 }).description, '2');
+  });
+
+  it('puts each entry under its group', () => {
+    const l = list([note(1, 'published'), note(2, 'draft'), recipe(3, 'draft')]);
+    assert.deepEqual(groupChildren(l, 'drafts').map((n) => (n.type === 'entry' ? n.entry.id : '')), [id(2), id(3)]);
+    assert.deepEqual(groupChildren(l, 'published').map((n) => (n.type === 'entry' ? n.entry.id : '')), [id(1)]);
+  });
+
+  it('shows kind icon, author and relative time, a context value for menus, and opens on click', () => {
+    const item = entryItem(note(1, 'draft'), NOW);
+    assert.equal(item.label, 'Note 1');
+    assert.equal(item.icon, 'note');
+    assert.equal(item.description, 'Ann · 2 min ago');
+    assert.equal(item.contextValue, 'entry.draft.note');
+    assert.equal(item.openEntryId, id(1));
+    const r = entryItem(recipe(3, 'published'), NOW);
+    assert.equal(r.icon, 'book');
+    assert.equal(r.contextValue, 'entry.published.recipe');
+    assert.equal(r.description, 'Ann · just now');
+  });
+
+  it('writes markdown tooltips with escaped peer text: recipe fields, note preview', () => {
+    const n = entryItem(note(1, 'draft', { title: 'Evil [link](http://x) **bold**' }), NOW).tooltip ?? '';
+    assert.ok(n.includes('Evil \\[link\\]\\(http://x\\) \\*\\*bold\\*\\*'), n);
+    assert.ok(n.includes('second \\*line\\*'), 'note body preview, escaped');
+    assert.ok(n.includes('draft (only on this device)'));
+    const r = entryItem(recipe(3, 'published'), NOW).tooltip ?? '';
+    assert.match(r, /\*\*Ingredients\*\*[\s\S]*\\- flour[\s\S]*\*\*Instructions\*\*[\s\S]*Mix \\\| fry/);
+    const long = entryItem(note(4, 'draft', { body: 'x'.repeat(1000) }), NOW).tooltip ?? '';
+    assert.ok(long.length < 600, 'the preview is cut');
+    assert.ok(entryItem(note(5, 'draft', { body: '' }), NOW).tooltip?.includes('*(empty)*'));
+  });
+
+  it('shows invalid entries as such, with the reason', () => {
+    const item = invalidItem({ id: id(9), scope: 'shared', reason: 'title is missing' });
+    assert.equal(item.label, 'Invalid entry 00000000');
+    assert.equal(item.description, 'title is missing');
+    assert.equal(item.icon, 'warning');
+    assert.equal(item.contextValue, 'entry.invalid');
+    assert.equal(item.openEntryId, undefined, 'nothing to open');
+  });
+
+  it('titles that are blank or multi-line still make one readable label', () => {
+    assert.equal(entryItem(note(1, 'draft', { title: '  a\n b  ' }), NOW).label, 'a b');
+    assert.equal(entryItem(note(1, 'draft', { title: ' ' }), NOW).label, '(untitled)');
+  });
+
+  it('works on a real note log (create, publish)', async () => {
+    const { log } = await memoryNoteLog();
+    const a = await log.createNote({ title: 'Shopping', body: 'milk' });
+    await log.createRecipe({ name: 'Soup', ingredients: 'water', instructions: 'boil' });
+    await log.publish(a.id);
+    const l = log.list();
+    assert.deepEqual(notesRoots(l), [{ type: 'group', group: 'published', count: 1 }, { type: 'group', group: 'drafts', count: 1 }]);
+    const [pub] = groupChildren(l, 'published');
+    assert.equal(pub && notesItem(pub).contextValue, 'entry.published.note');
+    await log.close();
+  });
+});
+
+describe('peers tree data', () => {
+  const peer = (p: Partial<PeerView> & { peerId: string }): PeerView => ({ addrs: [], connected: true, state: 'in-sync', ...p });
+
+  it('shows a short id, the state in words and a readable address', () => {
+    const item = peerItem(peer({ peerId: '12D3KooWAbCdEfGhIjKlMnOp', addrs: ['/ip4/127.0.0.1/tcp/4001/ws/p2p/12D3KooWAbCdEfGhIjKlMnOp'], lastSyncAt: NOW - 5_000 }), NOW);
+    assert.equal(item.label, '…IjKlMnOp');
+    assert.equal(item.description, 'in sync · 127.0.0.1:4001 (ws)');
+    assert.equal(item.icon, 'pass');
+    assert.equal(item.contextValue, 'peer.in-sync');
+    assert.match(item.tooltip ?? '', /Last sync: just now/);
+    assert.match(item.tooltip ?? '', /`\/ip4\/127\.0\.0\.1\/tcp\/4001/);
+  });
+
+  it('distinguishes syncing, behind, waiting and disconnected', () => {
+    const d = (s: PeerView['state'], connected = true) => peerItem(peer({ peerId: 'p', state: s, connected })).description;
+    assert.equal(d('syncing'), 'syncing…');
+    assert.equal(d('behind'), 'not in sync');
+    assert.equal(d('connecting'), 'connected, waiting for first sync');
+    assert.equal(d('in-sync', false), 'disconnected');
+    const progress = peerItem(peer({ peerId: 'p', state: 'syncing', progress: { bytesIn: 2048, bytesOut: 10, changesIn: 7 } })).tooltip ?? '';
+    assert.match(progress, /Received 2\.0 KB \(7 changes\), sent 10 B/);
+  });
+
+  it('lists only connected peers, in a stable order', () => {
+    const peers = [peer({ peerId: 'b' }), peer({ peerId: 'c', connected: false }), peer({ peerId: 'a', state: 'syncing' })];
+    assert.deepEqual(sortPeers(peers).map((p) => p.peerId), ['a', 'b']);
+  });
+
+  it('shortens addresses and ids, leaving unknown shapes alone', () => {
+    assert.equal(shortAddress('/ip6/::1/tcp/9/ws'), '[::1]:9 (ws)');
+    assert.equal(shortAddress('/dns4/example.org/tcp/443/tls/ws'), 'example.org:443 (tls/ws)');
+    assert.equal(shortAddress('/ip4/10.0.0.1/tcp/7'), '10.0.0.1:7');
+    assert.equal(shortAddress('/memory/x'), '/memory/x');
+    assert.equal(shortPeerId('short'), 'short');
+  });
+
+  it('escapes every markdown control character', () => {
+    assert.equal(escapeMarkdown('a*b_c`d[e](f)#g|h<i>'), 'a\\*b\\_c\\`d\\[e\\]\\(f\\)\\#g\\|h\\<i\\>');
+  });
+});
