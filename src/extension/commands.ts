@@ -7,7 +7,8 @@ import { basename } from 'node:path';
 import type { Logger } from '../core/ports.js';
 import type { SpaceController } from './controller.js';
 import { entryUri } from './fs-provider.js';
-import { describeInvite } from './inputs.js';
+import { InvalidInputError } from '../core/errors.js';
+import { describeInvite, validateInvite, validateSpaceName } from './inputs.js';
 import { OPEN_ENTRY_COMMAND } from './notes-tree.js';
 import type { ErrorReporter } from './output-logger.js';
 import * as prompts from './prompts.js';
@@ -22,14 +23,32 @@ export interface CommandComponents {
 
 type Handler = (...args: unknown[]) => unknown;
 
+/**
+ * Create/Join/Create Note/Create Recipe take an optional argument instead of asking (for
+ * keybindings, other extensions and the extension-host tests), validated like the input boxes.
+ */
+function argument(value: unknown, validate: (v: string) => string | undefined): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const problem = validate(value);
+  if (problem !== undefined) throw new InvalidInputError(problem);
+  return value;
+}
+
+function fieldsArgument(value: unknown, names: readonly string[]): Record<string, string> | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const rec = value as Record<string, unknown>;
+  return Object.fromEntries(names.map((n) => [n, typeof rec[n] === 'string' ? (rec[n] as string) : '']));
+}
+
 export function registerCommands(c: CommandComponents): vscode.Disposable[] {
   const { controller, logger } = c;
   const register = (id: string, what: string, handler: Handler) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
-        await handler(...args);
+        return await handler(...args);
       } catch (err) {
         c.reporter.report(err, what);
+        return undefined;
       }
     });
   const log = () => controller.requirePeer().log;
@@ -40,32 +59,39 @@ export function registerCommands(c: CommandComponents): vscode.Disposable[] {
   };
 
   return [
-    register('sharedNotes.createSpace', 'Create Space', async () => {
-      const name = await prompts.askSpaceName(vscode.workspace.name ?? 'My notes');
+    register('sharedNotes.createSpace', 'Create Space', async (arg) => {
+      const name = argument(arg, validateSpaceName) ?? (await prompts.askSpaceName(vscode.workspace.name ?? 'My notes'));
       if (name === undefined) return;
       const peer = await withProgress(`Creating "${name.trim()}"…`, () => controller.createSpace(name));
-      const choice = await vscode.window.showInformationMessage(`Shared Notes: created the space "${peer.space.name}". Invite people to share it.`, 'Copy Invite');
-      if (choice === 'Copy Invite') await vscode.commands.executeCommand('sharedNotes.copyInvite');
+      void vscode.window.showInformationMessage(`Shared Notes: created the space "${peer.space.name}". Invite people to share it.`, 'Copy Invite').then((choice) => {
+        if (choice === 'Copy Invite') void vscode.commands.executeCommand('sharedNotes.copyInvite');
+      });
+      return { id: peer.space.id, name: peer.space.name };
     }),
-    register('sharedNotes.joinSpace', 'Join Space', async () => {
-      const code = await prompts.askInvite();
+    register('sharedNotes.joinSpace', 'Join Space', async (arg) => {
+      const code = argument(arg, validateInvite) ?? (await prompts.askInvite());
       if (code === undefined) return;
       const peer = await withProgress(`Joining ${describeInvite(code)}…`, () => controller.join(code));
       void vscode.window.showInformationMessage(`Shared Notes: joined "${peer.space.name}". Notes arrive as soon as a peer is reachable.`);
+      return { id: peer.space.id, name: peer.space.name };
     }),
-    register('sharedNotes.createNote', 'Create Note', async () => {
+    register('sharedNotes.createNote', 'Create Note', async (arg) => {
       log(); // fail before asking when there is no space
-      const title = await prompts.askNoteTitle();
-      if (title === undefined) return;
-      const entry = await controller.mutate((l) => l.createNote({ title: title.trim(), body: '' }));
-      await open(entry.id);
+      const given = fieldsArgument(arg, ['title', 'body']);
+      const title = given?.title ?? (await prompts.askNoteTitle());
+      if (title === undefined) return undefined;
+      const entry = await controller.mutate((l) => l.createNote({ title: title.trim(), body: given?.body ?? '' }));
+      if (!given) await open(entry.id);
+      return entry;
     }),
-    register('sharedNotes.createRecipe', 'Create Recipe', async () => {
+    register('sharedNotes.createRecipe', 'Create Recipe', async (arg) => {
       log();
-      const fields = await prompts.askRecipe();
-      if (!fields) return;
+      const given = fieldsArgument(arg, ['name', 'ingredients', 'instructions']);
+      const fields = given ? { name: given.name ?? '', ingredients: given.ingredients ?? '', instructions: given.instructions ?? '' } : await prompts.askRecipe();
+      if (!fields) return undefined;
       const entry = await controller.mutate((l) => l.createRecipe(fields));
-      await open(entry.id);
+      if (!given) await open(entry.id);
+      return entry;
     }),
     register('sharedNotes.open', 'Open', async (arg) => {
       const entry = await prompts.chooseEntry(log(), arg, 'Choose an entry to open');

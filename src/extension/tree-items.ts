@@ -74,7 +74,8 @@ export function notesItem(node: NotesNode, now = Date.now()): ItemData {
         description: String(node.count),
         icon: GROUP_ICON[node.group],
         contextValue: `group.${node.group}`,
-        collapsible: node.count === 0 ? 'none' : 'expanded',
+        // Always expandable: a group that went from empty to non-empty must not come back collapsed.
+        collapsible: 'expanded',
       };
     case 'entry':
       return entryItem(node.entry, now);

@@ -29,7 +29,7 @@ describe('notes tree data', () => {
     const withInvalid = list([], [{ id: 'zz', scope: 'shared', reason: 'title is missing' }]);
     assert.deepEqual(notesRoots(withInvalid).map((n) => (n.type === 'group' ? `${n.group}:${n.count}` : '')), ['published:0', 'drafts:0', 'invalid:1']);
     const group = notesItem({ type: 'group', group: 'drafts', count: 0 });
-    assert.equal(group.collapsible, 'none', 'an empty group cannot be expanded');
+    assert.equal(group.collapsible, 'expanded', 'an empty group stays expandable, so it opens when the first entry arrives');
     assert.equal(notesItem({ type: 'group', group: 'drafts', count: 2 }).description, '2');
   });
 

@@ -1,0 +1,131 @@
+/**
+ * Two real editors (code-server 4.100.3 = VS Code 1.100.3) with the packaged VSIX, driven from
+ * Chromium like a person would: A creates a space and shows its invite, B joins with it, a note
+ * created and published in A appears in B, B deletes it and it disappears in A, and both status
+ * bars end up "In sync · 1 peer". Loopback only, mDNS off.
+ *   npm run test:editor   (packages the VSIX first; installs code-server into a cache on first run)
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { extensionLogs, installCodeServer, ROOT, startEditor, stopEditor, type EditorInstance } from './code-server.js';
+import { answerInput, CHROMIUM_ARGS, confirmDialog, openSharedNotes, readInput, runCommand, statusItem, treeRow, typeAtEnd, waitForWorkbench } from './workbench.js';
+
+const VSIX = join(ROOT, 'shared-notes.vsix');
+const RESULTS = join(ROOT, 'test-results');
+const NOTE = `Shared from A ${Date.now().toString(36)}`;
+const BODY = 'Milk, eggs and flour: pancakes on Sunday.';
+const SYNC_TIMEOUT = 30_000;
+
+describe('Shared Notes in two real editors', { timeout: 300_000 }, () => {
+  let base: string;
+  let browser: Browser | undefined;
+  const editors: EditorInstance[] = [];
+  let a: Page;
+  let b: Page;
+  let failed = false;
+  const timings: string[] = [];
+  const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const started = Date.now();
+    try {
+      return await fn();
+    } catch (err) {
+      failed = true;
+      throw err;
+    } finally {
+      timings.push(`${name}: ${Date.now() - started} ms`);
+    }
+  };
+
+  before(async () => {
+    assert.ok(existsSync(VSIX), `${VSIX} is missing: run npm run package (npm run test:editor does)`);
+    const launcher = await step('install code-server (cached)', async () => installCodeServer());
+    base = mkdtempSync(join(tmpdir(), 'shared-notes-e2e-'));
+    mkdirSync(RESULTS, { recursive: true });
+    await step('start two code-servers', async () => {
+      editors.push(...(await Promise.all([startEditor(launcher, 'a', base, VSIX), startEditor(launcher, 'b', base, VSIX)])));
+    });
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const open = async (editor: EditorInstance) => {
+      const context = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(editor.url);
+      await waitForWorkbench(page);
+      return page;
+    };
+    [a, b] = await step('load both workbenches', () => Promise.all([open(editors[0]!), open(editors[1]!)]));
+  });
+
+  after(async () => {
+    if (failed) {
+      for (const [page, name] of [[a, 'a'], [b, 'b']] as const) await page?.screenshot({ path: join(RESULTS, `editor-${name}-failure.png`) }).catch(() => undefined);
+      for (const editor of editors) console.log(`\n===== extension log of editor ${editor.name} =====\n${extensionLogs(editor)}\n(code-server log: ${join(editor.dir, 'code-server.log')})`);
+    }
+    await browser?.close();
+    await Promise.all(editors.map(stopEditor));
+    if (!failed) rmSync(base, { recursive: true, force: true });
+    console.log(`timings:\n  ${timings.join('\n  ')}`);
+  });
+
+  it('A creates a space and shows its invite; B joins with it', async () => {
+    const invite = await step('A: create space, copy invite', async () => {
+      await openSharedNotes(a);
+      await a.getByRole('button', { name: 'Create Space' }).waitFor({ timeout: 60_000 }); // the welcome view: no space yet
+      await runCommand(a, 'Shared Notes: Create Space');
+      await answerInput(a, 'E2E Kitchen', 'Create Space');
+      await statusItem(a, 'Offline').waitFor({ timeout: SYNC_TIMEOUT });
+      await runCommand(a, 'Shared Notes: Copy Invite');
+      return readInput(a, 'Invite to "E2E Kitchen"');
+    });
+    assert.match(invite, /^sn1-[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+
+    await step('B: join, both in sync', async () => {
+      await openSharedNotes(b);
+      await b.getByRole('button', { name: 'Join with Invite' }).waitFor({ timeout: 60_000 });
+      await runCommand(b, 'Shared Notes: Join Space');
+      await answerInput(b, invite, 'Join Space');
+      await statusItem(b, 'In sync · 1 peer').waitFor({ timeout: SYNC_TIMEOUT });
+      await statusItem(a, 'In sync · 1 peer').waitFor({ timeout: SYNC_TIMEOUT });
+    });
+  });
+
+  it('a note created and published in A appears in B', async () => {
+    await step('A: create and publish a note, B sees it', async () => {
+      await runCommand(a, 'Shared Notes: Create Note');
+      await answerInput(a, NOTE, 'Create Note');
+      await a.locator('.tab', { hasText: NOTE.slice(0, 20) }).first().waitFor({ timeout: 15_000 }); // the document opened
+      await treeRow(a, NOTE).waitFor({ timeout: 15_000 });
+      // Write the body in the markdown document and save: the FileSystemProvider turns it into an edit.
+      await typeAtEnd(a, BODY);
+      await a.keyboard.press('Control+S');
+      await a.locator('.tab.dirty').waitFor({ state: 'detached', timeout: 15_000 });
+      await runCommand(a, 'Shared Notes: Publish'); // acts on the active document
+      await a.locator('.pane-body .monaco-list-row', { hasText: 'Published' }).filter({ hasText: '1' }).first().waitFor({ timeout: 15_000 });
+      await treeRow(b, NOTE).waitFor({ timeout: SYNC_TIMEOUT });
+      await treeRow(b, NOTE).click(); // opens B's copy as a document, body included
+      await b.locator('.monaco-editor .view-lines', { hasText: BODY }).waitFor({ timeout: 15_000 });
+      await statusItem(a, 'In sync · 1 peer').waitFor({ timeout: SYNC_TIMEOUT });
+      await statusItem(b, 'In sync · 1 peer').waitFor({ timeout: SYNC_TIMEOUT });
+    });
+    await a.screenshot({ path: join(RESULTS, 'editor-a.png') });
+    await b.screenshot({ path: join(RESULTS, 'editor-b.png') });
+    const screenshot = join(ROOT, 'media/screenshot.png');
+    if (!existsSync(screenshot) || process.env.UPDATE_SCREENSHOT === '1') copyFileSync(join(RESULTS, 'editor-a.png'), screenshot);
+  });
+
+  it('B deletes it and it is gone in A; both stay in sync with one peer', async () => {
+    await step('B: delete, A loses it', async () => {
+      await runCommand(b, 'Shared Notes: Delete'); // acts on the active document, after a modal confirmation
+      await confirmDialog(b, 'Delete');
+      await treeRow(b, NOTE).waitFor({ state: 'detached', timeout: 15_000 });
+      await treeRow(a, NOTE).waitFor({ state: 'detached', timeout: SYNC_TIMEOUT });
+      await statusItem(a, 'In sync · 1 peer').waitFor({ timeout: SYNC_TIMEOUT });
+      await statusItem(b, 'In sync · 1 peer').waitFor({ timeout: SYNC_TIMEOUT });
+    });
+    await a.screenshot({ path: join(RESULTS, 'editor-a-after-delete.png') });
+    await b.screenshot({ path: join(RESULTS, 'editor-b-after-delete.png') });
+  });
+});

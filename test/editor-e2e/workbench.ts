@@ -1,0 +1,93 @@
+/** Driving the VS Code workbench (code-server in Chromium) the way a person does: palette, inputs, views. */
+import type { Locator, Page } from 'playwright-core';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+const QUICK_INPUT = '.quick-input-widget';
+
+export async function waitForWorkbench(page: Page): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.activitybar').waitFor({ timeout: 60_000 });
+}
+
+/** Runs a command from the palette: F1, type its full title, pick the matching row. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  const input = page.locator(`${QUICK_INPUT} input`);
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('Escape');
+    await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true }).catch(() => undefined);
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const row = page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`, { hasText: title }).first();
+    try {
+      await row.waitFor({ timeout: 5_000 });
+      await input.press('Enter');
+      return;
+    } catch (err) {
+      // The command's `when` clause may not hold yet (the extension is still starting): try again.
+      if (attempt >= 10) throw new Error(`command "${title}" did not show up in the palette`, { cause: err });
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1_000);
+    }
+  }
+}
+
+/** Types into the input box a command opened (same widget as the palette) and accepts it. */
+export async function answerInput(page: Page, value: string, expectTitle?: string): Promise<void> {
+  if (expectTitle) await page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: expectTitle }).waitFor({ timeout: 15_000 });
+  const input = page.locator(`${QUICK_INPUT} input`);
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(value);
+  await input.press('Enter');
+  await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 15_000 }).catch(() => undefined);
+}
+
+/** Reads the value an input box shows (the invite), then closes it. */
+export async function readInput(page: Page, expectTitle: string): Promise<string> {
+  await page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: expectTitle }).waitFor({ timeout: 20_000 });
+  const value = await page.locator(`${QUICK_INPUT} input`).inputValue();
+  await page.keyboard.press('Escape');
+  return value;
+}
+
+/** Picks a row of the quick pick a command opened. */
+export async function pick(page: Page, text: string): Promise<void> {
+  const row = page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`, { hasText: text }).first();
+  await row.waitFor({ timeout: 15_000 });
+  await row.click();
+}
+
+/** Opens the "Shared Notes" view container from the activity bar. */
+export async function openSharedNotes(page: Page): Promise<void> {
+  const icon = page.locator('.activitybar [aria-label^="Shared Notes"]').first();
+  await icon.waitFor({ timeout: 30_000 });
+  const pane = page.locator('.pane-header', { hasText: 'Notes' }).first();
+  if (!(await pane.isVisible())) await icon.click();
+  await pane.waitFor({ timeout: 15_000 });
+}
+
+export function treeRow(page: Page, label: string): Locator {
+  return page.locator('.pane-body .monaco-list-row', { hasText: label }).first();
+}
+
+export function statusItem(page: Page, text: string): Locator {
+  return page.locator('.statusbar-item', { hasText: text }).first();
+}
+
+/** Clicks a button of the modal dialog a command opened (e.g. "Delete"). */
+export async function confirmDialog(page: Page, button: string): Promise<void> {
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ timeout: 15_000 });
+  await dialog.getByRole('button', { name: button, exact: true }).click();
+  await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
+}
+
+/** Types at the end of the active editor's text. */
+export async function typeAtEnd(page: Page, text: string): Promise<void> {
+  await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type(text);
+}
