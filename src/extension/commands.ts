@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import type { Logger } from '../core/ports.js';
 import type { SpaceController } from './controller.js';
 import { entryUri } from './fs-provider.js';
-import { InvalidInputError } from '../core/errors.js';
+import { EntryNotFoundError, InvalidInputError } from '../core/errors.js';
 import { describeInvite, validateInvite, validateSpaceName } from './inputs.js';
 import { OPEN_ENTRY_COMMAND } from './notes-tree.js';
 import type { ErrorReporter } from './output-logger.js';
@@ -54,7 +54,7 @@ export function registerCommands(c: CommandComponents): vscode.Disposable[] {
   const log = () => controller.requirePeer().log;
   const open = async (id: string) => {
     const read = log().get(id as never);
-    if (read?.status !== 'valid') throw new Error(read ? `this entry is ${read.status}` : 'this entry no longer exists');
+    if (read?.status !== 'valid') throw new EntryNotFoundError(read ? `this entry is ${read.status}` : 'this entry no longer exists');
     await vscode.window.showTextDocument(entryUri(read.entry), { preview: false });
   };
 

@@ -1,6 +1,7 @@
 /** The interactive parts of commands: input boxes, quick picks and confirmations. */
 import * as vscode from 'vscode';
 import type { Entry } from '../core/entry.js';
+import { EntryNotFoundError, InvalidInputError } from '../core/errors.js';
 import type { EntryId } from '../core/ids.js';
 import type { NoteLog } from '../core/note-log.js';
 import type { HistoryItem } from '../core/ops.js';
@@ -25,7 +26,10 @@ export async function chooseEntry(log: NoteLog, arg: unknown, placeHolder: strin
   if (id !== undefined) {
     const read = log.get(id);
     if (read?.status === 'valid' && filter(read.entry)) return read.entry;
-    if (arg !== undefined) throw new Error(read ? `that entry cannot be used here (${read.status === 'valid' ? read.entry.state : read.status})` : 'that entry no longer exists');
+    if (arg !== undefined) {
+      if (!read || read.status === 'deleted') throw new EntryNotFoundError('that entry no longer exists');
+      throw new InvalidInputError(`that entry cannot be used here (${read.status === 'valid' ? `it is ${read.entry.state === 'draft' ? 'a draft' : 'published'}` : 'it is invalid'})`);
+    }
   }
   const entries = log.list().entries.filter(filter);
   if (entries.length === 0) {

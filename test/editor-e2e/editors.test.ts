@@ -2,7 +2,7 @@
  * Two real editors (code-server 4.100.3 = VS Code 1.100.3) with the packaged VSIX, driven from
  * Chromium like a person would: A creates a space and shows its invite, B joins with it, a note
  * created and published in A appears in B, B deletes it and it disappears in A, and both status
- * bars end up "In sync · 1 peer". Loopback only, mDNS off.
+ * bars end up "In sync · 1 peer"; then B leaves and A goes offline. Loopback only, mDNS off.
  *   npm run test:editor   (packages the VSIX first; installs code-server into a cache on first run)
  */
 import assert from 'node:assert/strict';
@@ -18,6 +18,7 @@ const VSIX = join(ROOT, 'shared-notes.vsix');
 const RESULTS = join(ROOT, 'test-results');
 const NOTE = `Shared from A ${Date.now().toString(36)}`;
 const BODY = 'Milk, eggs and flour: pancakes on Sunday.';
+const MORE = ' Bring maple syrup.';
 const SYNC_TIMEOUT = 30_000;
 
 describe('Shared Notes in two real editors', { timeout: 300_000 }, () => {
@@ -107,6 +108,10 @@ describe('Shared Notes in two real editors', { timeout: 300_000 }, () => {
       await treeRow(b, NOTE).waitFor({ timeout: SYNC_TIMEOUT });
       await treeRow(b, NOTE).click(); // opens B's copy as a document, body included
       await b.locator('.monaco-editor .view-lines', { hasText: BODY }).waitFor({ timeout: 15_000 });
+      // An edit saved in A reaches B's open, unmodified document in place.
+      await typeAtEnd(a, MORE);
+      await a.keyboard.press('Control+S');
+      await b.locator('.monaco-editor .view-lines', { hasText: MORE.trim() }).waitFor({ timeout: SYNC_TIMEOUT });
       await statusItem(a, 'In sync · 1 peer').waitFor({ timeout: SYNC_TIMEOUT });
       await statusItem(b, 'In sync · 1 peer').waitFor({ timeout: SYNC_TIMEOUT });
     });
@@ -127,5 +132,14 @@ describe('Shared Notes in two real editors', { timeout: 300_000 }, () => {
     });
     await a.screenshot({ path: join(RESULTS, 'editor-a-after-delete.png') });
     await b.screenshot({ path: join(RESULTS, 'editor-b-after-delete.png') });
+  });
+
+  it('B leaves the space: its welcome comes back and A is offline', async () => {
+    await step('B: leave, A offline', async () => {
+      await runCommand(b, 'Shared Notes: Leave Space');
+      await confirmDialog(b, 'Leave');
+      await b.getByRole('button', { name: 'Join with Invite' }).waitFor({ timeout: 15_000 });
+      await statusItem(a, 'Offline').waitFor({ timeout: SYNC_TIMEOUT });
+    });
   });
 });
