@@ -1,0 +1,148 @@
+import type { Connection, ConnectionGater, IdentifyResult, PeerId, PeerInfo } from '@libp2p/interface';
+import type { Logger } from '../core/ports.js';
+import { isDialable, parseAddr, splitPeer, withPeer } from './addresses.js';
+import { DIAL_TIMEOUT_MS, DISCOVERY_RETRY_MS } from './constants.js';
+import { DialFailedError, NetworkNotRunningError } from './errors.js';
+import type { SpaceLibp2p } from './node.js';
+import type { PeerBook } from './peer-book.js';
+import type { Stack } from './stack.js';
+
+export interface SpaceConnectionsComponents {
+  book: PeerBook;
+  logger: Logger;
+  stack: Stack;
+  selfId: string;
+  /** A peer's first connection opened. */
+  connected(peerId: string): void;
+  /** A peer's last connection closed. */
+  disconnected(peerId: string): void;
+  /** Something shown about the peer changed (addresses, a failed dial). */
+  changed(peerId: string): void;
+}
+
+/**
+ * Who we are connected to and how to reach them again: follows libp2p's connection events,
+ * records addresses (identify, our own outbound dials) in the peer book, dials known peers and
+ * redials them with backoff, dials peers found by mDNS, and refuses blocked peers (the gater).
+ */
+export class SpaceConnections {
+  private node: SpaceLibp2p | undefined;
+  private running = false;
+  private readonly discoveryTried = new Map<string, number>();
+
+  constructor(private readonly components: SpaceConnectionsComponents) {}
+
+  /** The connection gater to build the node with: blocked peers neither dial nor connect. */
+  gater(): ConnectionGater {
+    const blocked = (peer: PeerId) => this.components.book.isBlocked(peer.toString());
+    return { denyDialPeer: blocked, denyInboundEncryptedConnection: blocked, denyOutboundEncryptedConnection: blocked };
+  }
+
+  /** Follows the node's events; call before node.start() so no connection is missed. */
+  attach(node: SpaceLibp2p): void {
+    this.node = node;
+    this.running = true;
+    const guard =
+      <T>(what: string, fn: (detail: T) => void) =>
+      (evt: CustomEvent<T>) => {
+        if (!this.running) return;
+        try {
+          fn(evt.detail);
+        } catch (err) {
+          this.components.logger.warn(`${what} handler failed: ${String(err)}`);
+        }
+      };
+    node.addEventListener('peer:connect', guard<PeerId>('peer:connect', (peer) => this.onConnect(peer.toString())));
+    node.addEventListener('peer:disconnect', guard<PeerId>('peer:disconnect', (peer) => this.onDisconnect(peer.toString())));
+    node.addEventListener('peer:identify', guard<IdentifyResult>('peer:identify', (result) => this.onIdentify(result)));
+    node.addEventListener('connection:open', guard<Connection>('connection:open', (conn) => this.onConnectionOpen(conn)));
+    node.addEventListener('peer:discovery', guard<PeerInfo>('peer:discovery', (info) => this.onDiscovery(info)));
+  }
+
+  /** Stops following events and cancels redials (the node itself is stopped by its owner). */
+  detach(): void {
+    this.running = false;
+    this.components.book.stop();
+  }
+
+  /** Dials an address; resolves with the remote peer id once connected. */
+  async dial(address: string): Promise<string> {
+    const parsed = await parseAddr(address);
+    const { book, selfId, stack } = this.components;
+    if (parsed.peerId && parsed.peerId !== selfId) book.learn(parsed.peerId, [parsed.addr]);
+    try {
+      const conn = await this.live().dial(stack.multiaddr(address), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
+      return conn.remotePeer.toString();
+    } catch (err) {
+      if (parsed.peerId) book.dialFailed(parsed.peerId);
+      throw new DialFailedError(`could not connect to ${address}: ${String(err)}`, { cause: err });
+    }
+  }
+
+  /** Dials a peer at the addresses the book holds; a failure schedules the next try (backoff). */
+  async dialKnown(peerId: string): Promise<void> {
+    const { book, stack, logger } = this.components;
+    if (!this.running || peerId === this.components.selfId || book.isConnected(peerId) || book.isBlocked(peerId)) return;
+    const addrs = book.addrs(peerId).map((a) => stack.multiaddr(withPeer(a, peerId)));
+    if (addrs.length === 0) return;
+    try {
+      await this.live().dial(addrs, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
+    } catch (err) {
+      if (!this.running) return;
+      logger.debug(`dial of ${peerId} failed: ${String(err)}`);
+      book.dialFailed(peerId);
+      this.components.changed(peerId);
+    }
+  }
+
+  /** Hangs up on a peer (it used up its strikes); the gater keeps it out afterwards. */
+  hangUp(peerId: string): void {
+    this.live()
+      .hangUp(this.components.stack.peerIdFromString(peerId))
+      .catch((err: unknown) => this.components.logger.warn(`could not hang up on ${peerId}: ${String(err)}`));
+  }
+
+  private onConnect(peerId: string): void {
+    this.components.book.connected(peerId);
+    this.components.logger.info(`connected to ${peerId}`);
+    this.components.connected(peerId);
+  }
+
+  private onDisconnect(peerId: string): void {
+    this.components.book.disconnected(peerId); // schedules a redial when we know an address
+    this.components.logger.info(`disconnected from ${peerId}`);
+    this.components.disconnected(peerId);
+  }
+
+  private onIdentify(result: IdentifyResult): void {
+    const peerId = result.peerId.toString();
+    const addrs = result.listenAddrs.filter(isDialable).map((ma) => splitPeer(ma).addr);
+    if (this.components.book.learn(peerId, addrs)) this.components.changed(peerId);
+  }
+
+  private onConnectionOpen(conn: Connection): void {
+    // Only an address we dialed is worth keeping; an inbound one is the peer's ephemeral port.
+    if (conn.direction !== 'outbound' || !isDialable(conn.remoteAddr)) return;
+    this.components.book.learn(conn.remotePeer.toString(), [splitPeer(conn.remoteAddr).addr]);
+  }
+
+  private onDiscovery(info: PeerInfo): void {
+    const peerId = info.id.toString();
+    const { book, logger } = this.components;
+    if (peerId === this.components.selfId || book.isConnected(peerId) || book.isBlocked(peerId)) return;
+    const now = Date.now();
+    if (now - (this.discoveryTried.get(peerId) ?? -Infinity) < DISCOVERY_RETRY_MS) return;
+    this.discoveryTried.set(peerId, now);
+    const addrs = info.multiaddrs.filter(isDialable);
+    if (addrs.length === 0) return;
+    // Not put in the book before it proves to be of this space (pnet and identify succeed).
+    this.live()
+      .dial(addrs, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
+      .catch((err: unknown) => logger.debug(`discovered peer ${peerId} did not connect: ${String(err)}`));
+  }
+
+  private live(): SpaceLibp2p {
+    if (!this.node || !this.running) throw new NetworkNotRunningError('the network is not running');
+    return this.node;
+  }
+}

@@ -1,0 +1,54 @@
+/** Protocol ids, limits, timeouts and defaults of the network layer, in one place. */
+
+/** The catch-up protocol: length-prefixed Automerge sync messages on one stream. */
+export const SYNC_PROTOCOL = '/shared-notes/sync/1.0.0';
+
+/** Default listen address: WebSockets on every interface, any free port. */
+export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0/ws'];
+
+/** One sync frame (one Automerge sync message). A 10k-change catch-up measured ~154 KB. */
+export const MAX_SYNC_FRAME_BYTES = 16 * 1024 * 1024;
+/** Read buffer of a sync stream: one full frame plus its length prefix and a little slack. */
+export const SYNC_READ_BUFFER_BYTES = MAX_SYNC_FRAME_BYTES + 64 * 1024;
+/** Every read of a sync frame must complete within this, or the session ends. */
+export const SYNC_IDLE_TIMEOUT_MS = 15_000;
+/** A whole sync session ends after this, finished or not (the next round resumes). */
+export const SYNC_SESSION_CAP_MS = 5 * 60_000;
+/** Frames one session may exchange; the Automerge protocol converges in a handful. */
+export const MAX_SYNC_ROUNDS = 1_000;
+/** Concurrent inbound sync streams per connection; we run one session per peer anyway. */
+export const MAX_INBOUND_SYNC_STREAMS = 2;
+
+/** Largest gossip payload; larger changes reach peers by catch-up sync instead. */
+export const MAX_GOSSIP_MESSAGE_BYTES = 1024 * 1024;
+/** Largest gossipsub RPC accepted; an IWANT reply can batch several full-size messages. */
+export const MAX_GOSSIP_RPC_BYTES = 4 * MAX_GOSSIP_MESSAGE_BYTES + 64 * 1024;
+
+/** Catch-up with every connected peer this often (configurable per SpaceNetwork). */
+export const DEFAULT_ANTI_ENTROPY_MS = 30_000;
+/** After a local or remote change, a quick sync round confirms peers have it (debounced). */
+export const CHANGE_SYNC_DEBOUNCE_MS = 100;
+
+/** Redial of a known peer after a disconnect or failed dial: 1 s doubling up to 60 s. */
+export const REDIAL_INITIAL_MS = 1_000;
+export const REDIAL_MAX_MS = 60_000;
+/** A single dial attempt gives up after this (pnet failures can otherwise take the full timeout). */
+export const DIAL_TIMEOUT_MS = 10_000;
+
+/** Malformed gossip or sync frames tolerated from one peer before we hang up on it. */
+export const STRIKES_BEFORE_DISCONNECT = 3;
+/** How long a peer that used up its strikes may not connect or be redialed. */
+export const BLOCK_DURATION_MS = 10 * 60_000;
+
+/** Domain-separation labels so keys and topics derived from the same inputs never collide. */
+export const PSK_LABEL = 'shared-notes/pnet-psk/v1';
+export const TOPIC_LABEL = 'shared-notes/gossip-topic/v1';
+export const MDNS_LABEL = 'shared-notes/mdns-tag/v1';
+/** Length of the space key an invite carries. */
+export const SPACE_KEY_BYTES = 32;
+/** The receiver of a change waits longer, so the author's round usually confirms it first. */
+export const REMOTE_CHANGE_SYNC_DEBOUNCE_MS = 300;
+/** On connect the lower peer id starts the catch-up; the other side starts one if none came. */
+export const CONNECT_SYNC_FALLBACK_MS = 3_000;
+/** A peer found by mDNS that we could not dial is not tried again for this long. */
+export const DISCOVERY_RETRY_MS = 60_000;

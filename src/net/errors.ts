@@ -1,0 +1,18 @@
+import { InvalidPeerDataError, SharedNotesError } from '../core/errors.js';
+
+/** A gossip payload that is too large, truncated, or of another wire version (malformed: strike). */
+export class InvalidGossipMessageError extends InvalidPeerDataError {}
+/** A well-formed gossip message of a type this version does not know (a newer peer): ignored. */
+export class UnsupportedGossipTypeError extends SharedNotesError {}
+/** A sync frame announced more bytes than MAX_SYNC_FRAME_BYTES, or its length prefix was bad. */
+export class SyncFrameTooLargeError extends InvalidPeerDataError {}
+/** The peer went quiet for longer than the per-read timeout, or the session hit its time cap. */
+export class SyncTimeoutError extends SharedNotesError {}
+/** The stream ended in the middle of a sync session. */
+export class SyncStreamClosedError extends SharedNotesError {}
+/** A space key of the wrong length, an identity that does not decode, a bad multiaddr. */
+export class InvalidNetworkConfigError extends SharedNotesError {}
+/** The network was used before `start()` or after `stop()`. */
+export class NetworkNotRunningError extends SharedNotesError {}
+/** A dial failed (unreachable, another space's key, blocked peer). */
+export class DialFailedError extends SharedNotesError {}

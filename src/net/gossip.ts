@@ -1,0 +1,102 @@
+import type { GossipSub, Message, TopicValidatorFn } from '@libp2p/gossipsub';
+import type { PeerId } from '@libp2p/interface';
+import { InvalidPeerDataError } from '../core/errors.js';
+import type { Logger } from '../core/ports.js';
+import type { Replica } from '../core/replica.js';
+import { UnsupportedGossipTypeError } from './errors.js';
+import { decodeGossip, encodeGossip, MAX_GOSSIP_CHANGE_BYTES } from './gossip-codec.js';
+import type { Stack } from './stack.js';
+
+export interface SpaceGossipComponents {
+  pubsub: GossipSub;
+  replica: Replica<unknown>;
+  logger: Logger;
+  stack: Stack;
+  /** The peer relayed malformed or unapplicable data. */
+  strike(peerId: string, err: InvalidPeerDataError): void;
+  isBlocked(peerId: string): boolean;
+}
+
+/**
+ * The space's gossip topic: publishes local changes as they become durable, and applies
+ * incoming ones inside the topic validator, so only changes that decoded and applied are
+ * forwarded (Accept); malformed ones are rejected (gossipsub penalises the sender) and counted
+ * as strikes.
+ */
+export class SpaceGossip {
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly components: SpaceGossipComponents,
+    private readonly topic: string,
+  ) {}
+
+  start(): void {
+    const { pubsub } = this.components;
+    const validator: TopicValidatorFn = (peer, message) => this.track(this.validate(peer, message));
+    pubsub.topicValidators.set(this.topic, validator);
+    pubsub.subscribe(this.topic);
+  }
+
+  /**
+   * Peers in our gossip mesh for the topic: the ones a change we relay reaches directly.
+   * getMeshPeers is on gossipsub's implementation class but not on the interface it exports.
+   */
+  meshPeers(): string[] {
+    const pubsub = this.components.pubsub as GossipSub & { getMeshPeers?: (topic: string) => string[] };
+    if (typeof pubsub.getMeshPeers === 'function') return pubsub.getMeshPeers(this.topic);
+    return pubsub.getSubscribers(this.topic).map(String);
+  }
+
+  /** Publishes one local change; never throws (a change that cannot go out reaches peers by sync). */
+  async publish(change: Uint8Array): Promise<void> {
+    if (change.byteLength > MAX_GOSSIP_CHANGE_BYTES) {
+      this.components.logger.debug(`change of ${change.byteLength} bytes is too large for gossip; sync carries it`);
+      return;
+    }
+    try {
+      const result = await this.components.pubsub.publish(this.topic, encodeGossip({ type: 'change', change }));
+      this.components.logger.trace(`published a change of ${change.byteLength} bytes to ${result.recipients.length} peer(s)`);
+    } catch (err) {
+      this.components.logger.warn(`could not publish a change: ${String(err)}`);
+    }
+  }
+
+  /** Waits for validations in flight (they may still be writing to the replica). */
+  async stop(): Promise<void> {
+    this.components.pubsub.topicValidators.delete(this.topic);
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  private async validate(peer: PeerId, message: Message): Promise<ValidatorResult> {
+    const { TopicValidatorResult } = this.components.stack;
+    const from = peer.toString();
+    if (this.components.isBlocked(from)) return TopicValidatorResult.Ignore;
+    try {
+      const gossip = decodeGossip(message.data);
+      await this.components.replica.applyRemoteChanges([gossip.change], from);
+      return TopicValidatorResult.Accept;
+    } catch (err) {
+      if (err instanceof InvalidPeerDataError) {
+        this.components.strike(from, err);
+        return TopicValidatorResult.Reject;
+      }
+      if (err instanceof UnsupportedGossipTypeError) {
+        this.components.logger.debug(`ignoring gossip from ${from}: ${err.message}`);
+        return TopicValidatorResult.Ignore;
+      }
+      // Not the peer's fault (the disk, most likely): the change is in memory; don't relay it.
+      this.components.logger.error(`could not apply a gossiped change from ${from}: ${String(err)}`);
+      return TopicValidatorResult.Ignore;
+    }
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.inflight.add(promise);
+    const done = () => this.inflight.delete(promise);
+    promise.then(done, done); // the caller handles the outcome; this only keeps the set current
+    return promise;
+  }
+}
+
+type ValidatorResult = Awaited<ReturnType<TopicValidatorFn>>;

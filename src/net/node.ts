@@ -1,0 +1,54 @@
+import type { GossipSub } from '@libp2p/gossipsub';
+import type { Identify } from '@libp2p/identify';
+import type { ConnectionGater, PrivateKey } from '@libp2p/interface';
+import type { Ping } from '@libp2p/ping';
+import type { Libp2p, Libp2pOptions } from 'libp2p';
+import { DIAL_TIMEOUT_MS, MAX_GOSSIP_RPC_BYTES } from './constants.js';
+import { loadStack } from './stack.js';
+
+export type SpaceServices = { identify: Identify; ping: Ping; pubsub: GossipSub };
+export type SpaceLibp2p = Libp2p<SpaceServices>;
+
+export interface SpaceNodeOptions {
+  privateKey: PrivateKey;
+  listen: string[];
+  /** Swarm key file bytes (see keys.ts pnetKeyFromSpaceKey). */
+  psk: Uint8Array;
+  bootstrap: string[];
+  /** mDNS discovery with this service tag; off when undefined. */
+  mdnsServiceTag: string | undefined;
+  gater: ConnectionGater;
+}
+
+/** The libp2p stack of a space, created stopped so the caller can attach listeners first. */
+export async function createSpaceNode(options: SpaceNodeOptions): Promise<SpaceLibp2p> {
+  const s = await loadStack();
+  const discovery: NonNullable<Libp2pOptions['peerDiscovery']> = [];
+  if (options.bootstrap.length > 0) discovery.push(s.bootstrap({ list: options.bootstrap }));
+  if (options.mdnsServiceTag) discovery.push(s.mdns({ serviceTag: options.mdnsServiceTag }));
+  return s.createLibp2p<SpaceServices>({
+    start: false,
+    privateKey: options.privateKey,
+    addresses: { listen: options.listen },
+    transports: [s.webSockets()],
+    connectionProtector: s.preSharedKey({ psk: options.psk }),
+    connectionEncrypters: [s.noise()],
+    streamMuxers: [s.yamux()],
+    connectionGater: options.gater,
+    connectionManager: { dialTimeout: DIAL_TIMEOUT_MS },
+    peerDiscovery: discovery,
+    services: {
+      identify: s.identify(),
+      ping: s.ping(),
+      pubsub: s.gossipsub({
+        globalSignaturePolicy: 'StrictSign',
+        emitSelf: false,
+        // A change nobody hears yet is not an error: peers get it by catch-up sync.
+        allowPublishToZeroTopicPeers: true,
+        ignoreDuplicatePublishError: true,
+        maxInboundDataLength: MAX_GOSSIP_RPC_BYTES,
+        doPX: false,
+      }),
+    },
+  });
+}

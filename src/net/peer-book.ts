@@ -1,0 +1,178 @@
+import type { Clock } from '../core/ports.js';
+import { BLOCK_DURATION_MS, REDIAL_INITIAL_MS, REDIAL_MAX_MS, STRIKES_BEFORE_DISCONNECT } from './constants.js';
+
+/** What the engine persists about a peer so it can redial it after a restart. */
+export interface KnownPeer {
+  peerId: string;
+  addrs: string[];
+}
+
+interface PeerEntry {
+  readonly peerId: string;
+  /** Dialable multiaddrs without the trailing /p2p/<id>, newest last. */
+  addrs: Set<string>;
+  connected: boolean;
+  strikes: number;
+  blockedUntil: number | undefined;
+  redialAttempt: number;
+  redialTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
+export interface PeerBookInit {
+  strikesBeforeBlock?: number;
+  blockDurationMs?: number;
+  redialInitialMs?: number;
+  redialMaxMs?: number;
+  /** Most addresses remembered per peer (oldest dropped first). */
+  maxAddrsPerPeer?: number;
+  clock?: Clock;
+}
+
+/**
+ * Peers of this space we know about: their addresses (for redials and for the engine to
+ * persist), their strikes for bad data, blocks, and the redial backoff. Pure bookkeeping plus
+ * timers; the dial itself is the caller's `redial` callback.
+ */
+export class PeerBook {
+  private readonly peers = new Map<string, PeerEntry>();
+  private readonly strikeLimit: number;
+  private readonly blockMs: number;
+  private readonly redialInitialMs: number;
+  private readonly redialMaxMs: number;
+  private readonly maxAddrs: number;
+  private readonly now: Clock;
+  private stopped = false;
+
+  constructor(
+    private readonly redial: (peerId: string) => void,
+    init: PeerBookInit = {},
+  ) {
+    this.strikeLimit = init.strikesBeforeBlock ?? STRIKES_BEFORE_DISCONNECT;
+    this.blockMs = init.blockDurationMs ?? BLOCK_DURATION_MS;
+    this.redialInitialMs = init.redialInitialMs ?? REDIAL_INITIAL_MS;
+    this.redialMaxMs = init.redialMaxMs ?? REDIAL_MAX_MS;
+    this.maxAddrs = init.maxAddrsPerPeer ?? 16;
+    this.now = init.clock ?? Date.now;
+  }
+
+  /** Records addresses for a peer (creating it); returns true when something new was learned. */
+  learn(peerId: string, addrs: readonly string[]): boolean {
+    const entry = this.entry(peerId);
+    let changed = false;
+    for (const addr of addrs) {
+      if (entry.addrs.has(addr)) continue;
+      entry.addrs.add(addr);
+      changed = true;
+    }
+    while (entry.addrs.size > this.maxAddrs) {
+      const oldest = entry.addrs.values().next().value;
+      if (oldest === undefined) break;
+      entry.addrs.delete(oldest);
+    }
+    return changed;
+  }
+
+  has(peerId: string): boolean {
+    return this.peers.has(peerId);
+  }
+
+  addrs(peerId: string): string[] {
+    return [...(this.peers.get(peerId)?.addrs ?? [])];
+  }
+
+  isConnected(peerId: string): boolean {
+    return this.peers.get(peerId)?.connected ?? false;
+  }
+
+  /** Every peer with at least one address that is not blocked: what the engine should persist. */
+  known(): KnownPeer[] {
+    return [...this.peers.values()]
+      .filter((p) => p.addrs.size > 0 && !this.isBlocked(p.peerId))
+      .map((p) => ({ peerId: p.peerId, addrs: [...p.addrs] }));
+  }
+
+  ids(): string[] {
+    return [...this.peers.keys()];
+  }
+
+  connected(peerId: string): void {
+    const entry = this.entry(peerId);
+    entry.connected = true;
+    entry.redialAttempt = 0;
+    this.cancelRedial(entry);
+  }
+
+  /** After a disconnect or a failed dial: redial later, 1 s doubling up to the maximum. */
+  disconnected(peerId: string): void {
+    const entry = this.peers.get(peerId);
+    if (!entry) return;
+    entry.connected = false;
+    this.scheduleRedial(entry);
+  }
+
+  dialFailed(peerId: string): void {
+    const entry = this.peers.get(peerId);
+    if (!entry || entry.connected) return;
+    this.scheduleRedial(entry);
+  }
+
+  /** Counts one piece of bad data; returns true when the peer just used up its strikes. */
+  strike(peerId: string): boolean {
+    const entry = this.entry(peerId);
+    if (this.isBlocked(peerId)) return false;
+    entry.strikes++;
+    if (entry.strikes < this.strikeLimit) return false;
+    entry.blockedUntil = this.now() + this.blockMs;
+    this.cancelRedial(entry);
+    return true;
+  }
+
+  strikes(peerId: string): number {
+    return this.peers.get(peerId)?.strikes ?? 0;
+  }
+
+  blockedUntil(peerId: string): number | undefined {
+    return this.isBlocked(peerId) ? this.peers.get(peerId)?.blockedUntil : undefined;
+  }
+
+  isBlocked(peerId: string): boolean {
+    const entry = this.peers.get(peerId);
+    if (entry?.blockedUntil === undefined) return false;
+    if (this.now() < entry.blockedUntil) return true;
+    // The block ran out: a clean slate, and the peer may be dialed again.
+    entry.blockedUntil = undefined;
+    entry.strikes = 0;
+    return false;
+  }
+
+  /** Cancels every pending redial; the book keeps its contents. */
+  stop(): void {
+    this.stopped = true;
+    for (const entry of this.peers.values()) this.cancelRedial(entry);
+  }
+
+  private scheduleRedial(entry: PeerEntry): void {
+    if (this.stopped || entry.addrs.size === 0 || entry.redialTimer || this.isBlocked(entry.peerId)) return;
+    const delay = Math.min(this.redialInitialMs * 2 ** entry.redialAttempt, this.redialMaxMs);
+    entry.redialAttempt = Math.min(entry.redialAttempt + 1, 30);
+    entry.redialTimer = setTimeout(() => {
+      entry.redialTimer = undefined;
+      if (!this.stopped && !entry.connected && !this.isBlocked(entry.peerId)) this.redial(entry.peerId);
+    }, delay);
+    entry.redialTimer.unref?.();
+  }
+
+  private cancelRedial(entry: PeerEntry): void {
+    clearTimeout(entry.redialTimer);
+    entry.redialTimer = undefined;
+  }
+
+  private entry(peerId: string): PeerEntry {
+    let entry = this.peers.get(peerId);
+    if (!entry) {
+      entry = { peerId, addrs: new Set(), connected: false, strikes: 0, blockedUntil: undefined, redialAttempt: 0, redialTimer: undefined };
+      this.peers.set(peerId, entry);
+    }
+    return entry;
+  }
+}

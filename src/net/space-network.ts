@@ -1,0 +1,350 @@
+import './polyfills.js';
+import type { Connection, Stream } from '@libp2p/interface';
+import { Emitter, type Unsubscribe } from '../core/emitter.js';
+import type { InvalidPeerDataError } from '../core/errors.js';
+import type { Logger } from '../core/ports.js';
+import type { Replica } from '../core/replica.js';
+import { isDialable, parseAddrs, splitPeer, withPeer } from './addresses.js';
+import { SpaceConnections } from './connections.js';
+import {
+  CHANGE_SYNC_DEBOUNCE_MS,
+  DEFAULT_LISTEN,
+  DIAL_TIMEOUT_MS,
+  MAX_INBOUND_SYNC_STREAMS,
+  REMOTE_CHANGE_SYNC_DEBOUNCE_MS,
+  STRIKES_BEFORE_DISCONNECT,
+  SYNC_PROTOCOL,
+} from './constants.js';
+import { NetworkNotRunningError } from './errors.js';
+import { SpaceGossip } from './gossip.js';
+import { mdnsServiceTagForSpace, pnetKeyFromSpaceKey, privateKeyOf, topicForSpace } from './keys.js';
+import { createSpaceNode, type SpaceLibp2p } from './node.js';
+import { PeerBook, type KnownPeer } from './peer-book.js';
+import { loadStack, type Stack } from './stack.js';
+import { peerStatus, statusKey, summarize, type PeerStatus, type SpaceSummary } from './status.js';
+import { SyncCoordinator } from './sync-coordinator.js';
+
+export type { KnownPeer } from './peer-book.js';
+export type { PeerState, PeerStatus, SpaceSummary } from './status.js';
+
+export interface SpaceNetworkComponents {
+  replica: Replica<unknown>;
+  logger: Logger;
+}
+
+export interface SpaceNetworkInit {
+  spaceId: string;
+  /** The 32-byte space key of the invite; the private network's key is derived from it. */
+  spaceKey: Uint8Array;
+  /** Private key protobuf bytes (keys.ts generateIdentity); the engine stores them. */
+  identity: Uint8Array;
+  /** Default ['/ip4/0.0.0.0/tcp/0/ws']. */
+  listen?: string[];
+  /** Multiaddrs to dial at start (an invite's addresses); kept and redialed like known peers. */
+  bootstrap?: string[];
+  /** LAN discovery; default true (tests pass false: mDNS multicasts on real interfaces). */
+  mdns?: boolean;
+  /** Peers remembered from earlier runs (see knownPeers()); dialed at start. */
+  knownPeers?: KnownPeer[];
+  /** Catch-up with each connected peer this often; default 30 s. */
+  antiEntropyMs?: number;
+  /** Delay of the confirming sync round after a local change; default 100 ms. */
+  changeSyncDelayMs?: number;
+  /** Malformed messages tolerated from a peer before hanging up on it; default 3. */
+  strikesBeforeDisconnect?: number;
+  /** Per-read timeout of a sync session; default 15 s. */
+  syncIdleTimeoutMs?: number;
+}
+
+export interface SpaceNetworkEvents {
+  /** A peer connected, disconnected, changed state or made sync progress. */
+  peer: PeerStatus;
+  /** The counts changed. */
+  summary: SpaceSummary;
+}
+
+type Phase = 'new' | 'starting' | 'running' | 'stopped';
+
+/**
+ * One space on the network: a libp2p node in a private network keyed by the space key, gossip of
+ * local changes on the space's topic, and catch-up sessions with every connected peer (on
+ * connect, after changes, every anti-entropy interval, on syncNow()). Composed like a js-libp2p
+ * service: `components` are what it uses, `init` the options; defaults live in constants.ts.
+ * One instance runs once: start(), then stop(); create a new one to go online again.
+ */
+export class SpaceNetwork {
+  readonly events = new Emitter<SpaceNetworkEvents>();
+  private phase: Phase = 'new';
+  private starting: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  private tornDown = false;
+  private node: SpaceLibp2p | undefined;
+  private stack: Stack | undefined;
+  private gossip: SpaceGossip | undefined;
+  private connections: SpaceConnections | undefined;
+  private selfId: string | undefined;
+  private readonly logger: Logger;
+  private readonly book: PeerBook;
+  private sync: SyncCoordinator | undefined;
+  private readonly strikeLimit: number;
+  private readonly changeDelayMs: number;
+  private readonly unsubscribe: Unsubscribe[] = [];
+  private readonly lastKeys = new Map<string, string>();
+  private lastSummary = '';
+
+  constructor(
+    private readonly components: SpaceNetworkComponents,
+    private readonly init: SpaceNetworkInit,
+  ) {
+    this.logger = components.logger;
+    this.strikeLimit = init.strikesBeforeDisconnect ?? STRIKES_BEFORE_DISCONNECT;
+    this.changeDelayMs = init.changeSyncDelayMs ?? CHANGE_SYNC_DEBOUNCE_MS;
+    this.book = new PeerBook((peerId) => void this.connections?.dialKnown(peerId), { strikesBeforeBlock: this.strikeLimit });
+  }
+
+  /** This node's peer id; available once start() has resolved. */
+  get peerId(): string {
+    if (!this.selfId) throw new NetworkNotRunningError('the network has not started');
+    return this.selfId;
+  }
+
+  /** Brings the node up and dials known peers; a failed start cleans up after itself. */
+  async start(): Promise<void> {
+    if (this.phase === 'stopped') throw new NetworkNotRunningError('a stopped SpaceNetwork does not restart; create a new one');
+    this.starting ??= (async () => {
+      this.phase = 'starting';
+      try {
+        await this.bringUp();
+      } catch (err) {
+        await this.tearDown();
+        throw err;
+      }
+    })();
+    return this.starting;
+  }
+
+  /** Stops timers, sessions and the node (after a start in progress finishes); idempotent. */
+  async stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this.starting) await Promise.allSettled([this.starting]);
+      await this.tearDown();
+    })();
+    return this.stopping;
+  }
+
+  private async bringUp(): Promise<void> {
+    const { init } = this;
+    const psk = pnetKeyFromSpaceKey(init.spaceKey);
+    const privateKey = await privateKeyOf(init.identity);
+    this.stack = await loadStack();
+    const selfId = this.stack.peerIdFromPrivateKey(privateKey).toString();
+    this.selfId = selfId;
+    const bootstrap = (await parseAddrs(init.bootstrap ?? [], (err) => this.logger.warn(`ignoring a bootstrap address: ${String(err)}`)))
+      .filter((b) => b.peerId !== selfId);
+    const sync = new SyncCoordinator(
+      {
+        replica: this.components.replica,
+        logger: this.logger.child('sync'),
+        openStream: (peerId, signal) => this.openSyncStream(peerId, signal),
+        strike: (peerId, err) => this.strike(peerId, err),
+        changed: (peerId) => this.emitStatus(peerId),
+        connectedPeers: () => this.connectedIds(),
+      },
+      { selfId, antiEntropyMs: init.antiEntropyMs, idleTimeoutMs: init.syncIdleTimeoutMs },
+    );
+    this.sync = sync;
+    const connections = new SpaceConnections({
+      book: this.book,
+      logger: this.logger,
+      stack: this.stack,
+      selfId,
+      connected: (peerId) => {
+        sync.connected(peerId);
+        this.emitStatus(peerId);
+      },
+      disconnected: (peerId) => {
+        sync.disconnected(peerId);
+        this.emitStatus(peerId);
+      },
+      changed: (peerId) => this.emitStatus(peerId),
+    });
+    this.connections = connections;
+    const node = await createSpaceNode({
+      privateKey,
+      listen: init.listen ?? DEFAULT_LISTEN,
+      psk,
+      bootstrap: bootstrap.filter((b) => b.peerId !== undefined).map((b) => withPeer(b.addr, b.peerId as string)),
+      mdnsServiceTag: (init.mdns ?? true) ? mdnsServiceTagForSpace(init.spaceId) : undefined,
+      gater: connections.gater(),
+    });
+    this.node = node;
+    connections.attach(node);
+    await node.handle(SYNC_PROTOCOL, (stream, connection) => this.onSyncStream(stream, connection), {
+      maxInboundStreams: MAX_INBOUND_SYNC_STREAMS,
+    });
+    await node.start();
+
+    this.gossip = new SpaceGossip(
+      {
+        pubsub: node.services.pubsub,
+        replica: this.components.replica,
+        logger: this.logger.child('gossip'),
+        stack: this.stack,
+        strike: (peerId, err) => this.strike(peerId, err),
+        isBlocked: (peerId) => this.book.isBlocked(peerId),
+      },
+      topicForSpace(init.spaceId),
+    );
+    this.gossip.start();
+    const { replica } = this.components;
+    this.unsubscribe.push(
+      replica.events.on('local-change', (change) => {
+        void this.gossip?.publish(change);
+        this.refreshAll();
+        sync.afterChange(this.changeDelayMs);
+      }),
+      replica.events.on('remote-changes', () => {
+        this.refreshAll();
+        // Jittered, so two receivers of the same change rarely open sessions to each other at once.
+        const delay = Math.max(this.changeDelayMs, REMOTE_CHANGE_SYNC_DEBOUNCE_MS);
+        sync.afterChange(delay + Math.floor(Math.random() * (delay / 2)));
+      }),
+    );
+    sync.start();
+    this.phase = 'running';
+
+    for (const known of init.knownPeers ?? []) this.book.learn(known.peerId, known.addrs);
+    for (const b of bootstrap) if (b.peerId) this.book.learn(b.peerId, [b.addr]);
+    for (const peerId of this.book.ids()) void connections.dialKnown(peerId);
+    for (const b of bootstrap) if (!b.peerId) void connections.dial(b.addr).catch((err: unknown) => this.logger.warn(String(err)));
+    this.logger.info(`space network up as ${this.selfId} on ${this.addresses().join(' ')}`);
+  }
+
+  /** Dialable addresses of this node, each ending in /p2p/<peerId> (wildcards expanded by libp2p). */
+  addresses(): string[] {
+    if (!this.node || !this.selfId) return [];
+    const self = this.selfId;
+    return this.node
+      .getMultiaddrs()
+      .filter(isDialable)
+      .map((ma) => withPeer(splitPeer(ma).addr, self));
+  }
+
+  /** Dials an address (an invite's, a user's); resolves with the peer id once connected. */
+  async dial(address: string): Promise<string> {
+    if (this.phase !== 'running' || !this.connections) throw new NetworkNotRunningError('the network is not running');
+    return this.connections.dial(address);
+  }
+
+  /** Peers worth remembering across restarts (not blocked, with addresses). */
+  knownPeers(): KnownPeer[] {
+    return this.book.known().filter((p) => p.peerId !== this.selfId);
+  }
+
+  peers(): PeerStatus[] {
+    return this.book
+      .ids()
+      .filter((id) => id !== this.selfId)
+      .map((id) => this.statusOf(id));
+  }
+
+  summary(): SpaceSummary {
+    return summarize(this.peers());
+  }
+
+  /** Peers in our gossip mesh for the space topic (changes we publish or relay reach them directly). */
+  gossipPeers(): string[] {
+    return this.gossip?.meshPeers() ?? [];
+  }
+
+  /** A catch-up round with every connected peer now; resolves when the rounds are over. */
+  async syncNow(): Promise<void> {
+    if (this.phase !== 'running') return;
+    const sync = this.sync;
+    if (sync) await Promise.all(this.connectedIds().map((id) => sync.request(id)));
+  }
+
+  private onSyncStream(stream: Stream, connection: Connection): void {
+    const peerId = connection.remotePeer.toString();
+    if (this.phase !== 'running' || this.book.isBlocked(peerId)) {
+      stream.abort(new Error('not accepting sync sessions'));
+      return;
+    }
+    this.sync?.handleInbound(peerId, stream);
+  }
+
+  private async openSyncStream(peerId: string, signal: AbortSignal): Promise<Stream> {
+    const { peerIdFromString } = this.stackOf();
+    return this.running().dialProtocol(peerIdFromString(peerId), SYNC_PROTOCOL, { signal: AbortSignal.any([signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)]) });
+  }
+
+  private strike(peerId: string, err: InvalidPeerDataError): void {
+    const blocked = this.book.strike(peerId);
+    this.logger.warn(`peer ${peerId} sent bad data (strike ${this.book.strikes(peerId)}/${this.strikeLimit}): ${err.name}: ${err.message}`);
+    if (blocked && this.phase === 'running') {
+      this.logger.warn(`hanging up on ${peerId} and refusing it until ${new Date(this.book.blockedUntil(peerId) ?? 0).toISOString()}`);
+      this.connections?.hangUp(peerId);
+    }
+    this.emitStatus(peerId);
+  }
+
+  private statusOf(peerId: string): PeerStatus {
+    return peerStatus({
+      peerId,
+      addrs: this.book.addrs(peerId).map((a) => withPeer(a, peerId)),
+      connected: this.book.isConnected(peerId),
+      strikes: this.book.strikes(peerId),
+      blockedUntil: this.book.blockedUntil(peerId),
+      sync: this.sync?.view(peerId) ?? { running: false, last: undefined, lastSyncAt: undefined, progress: undefined },
+    });
+  }
+
+  /** Emits `peer` when this peer's line changed and `summary` when the counts did. */
+  private emitStatus(peerId: string): void {
+    if (peerId === this.selfId || !this.book.has(peerId)) return;
+    const status = this.statusOf(peerId);
+    const key = statusKey(status);
+    if (this.lastKeys.get(peerId) !== key) {
+      this.lastKeys.set(peerId, key);
+      this.events.emit('peer', status);
+    }
+    const summary = this.summary();
+    const summaryKey = `${summary.connected}/${summary.inSync}/${summary.syncing}`;
+    if (summaryKey !== this.lastSummary) {
+      this.lastSummary = summaryKey;
+      this.events.emit('summary', summary);
+    }
+  }
+
+  /** Heads changed here: every peer's in-sync verdict may have changed. */
+  private refreshAll(): void {
+    for (const peerId of this.book.ids()) this.emitStatus(peerId);
+  }
+
+  private connectedIds(): string[] {
+    return this.book.ids().filter((id) => id !== this.selfId && this.book.isConnected(id));
+  }
+
+  private async tearDown(): Promise<void> {
+    if (this.tornDown) return;
+    this.tornDown = true;
+    this.phase = 'stopped';
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.connections?.detach();
+    this.book.stop();
+    await this.sync?.stop();
+    await this.gossip?.stop();
+    await this.node?.stop();
+    this.logger.info('space network stopped');
+  }
+
+  private running(): SpaceLibp2p {
+    if (!this.node || this.phase === 'stopped') throw new NetworkNotRunningError('the network is not running');
+    return this.node;
+  }
+
+  private stackOf(): Stack {
+    if (!this.stack) throw new NetworkNotRunningError('the network has not started');
+    return this.stack;
+  }
+}

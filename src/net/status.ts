@@ -1,0 +1,73 @@
+import type { SyncProgress } from '../core/sync-session.js';
+import type { PeerSyncView } from './sync-coordinator.js';
+
+export type PeerState = 'connecting' | 'syncing' | 'in-sync' | 'behind';
+
+/** One peer as the front ends show it (`peer` lines in the CLI, the tree in VS Code). */
+export interface PeerStatus {
+  peerId: string;
+  addrs: string[];
+  connected: boolean;
+  /**
+   * connecting: not connected (redial pending), or connected and no sync finished yet;
+   * syncing: a catch-up session runs; in-sync: the peer's last announced heads equal ours;
+   * behind: connected, last sync finished, but the heads differ (e.g. changes since).
+   */
+  state: PeerState;
+  progress?: SyncProgress;
+  lastSyncAt?: number;
+  /** Malformed messages received from this peer (present when > 0). */
+  strikes?: number;
+  /** Set while the peer is blocked for sending bad data: no dials, no connections. */
+  blockedUntil?: number;
+}
+
+export interface SpaceSummary {
+  connected: number;
+  inSync: number;
+  syncing: number;
+}
+
+export interface PeerFacts {
+  peerId: string;
+  addrs: string[];
+  connected: boolean;
+  strikes: number;
+  blockedUntil: number | undefined;
+  sync: PeerSyncView;
+}
+
+/** The status is a pure projection of what the peer book and the sync coordinator know. */
+export function peerStatus(f: PeerFacts): PeerStatus {
+  let state: PeerState = 'connecting';
+  if (f.connected) {
+    if (f.sync.running) state = 'syncing';
+    else if (f.sync.last) state = f.sync.last.inSync() ? 'in-sync' : 'behind';
+  }
+  const status: PeerStatus = { peerId: f.peerId, addrs: f.addrs, connected: f.connected, state };
+  if (f.sync.progress) status.progress = f.sync.progress;
+  if (f.sync.lastSyncAt !== undefined) status.lastSyncAt = f.sync.lastSyncAt;
+  if (f.strikes > 0) status.strikes = f.strikes;
+  if (f.blockedUntil !== undefined) status.blockedUntil = f.blockedUntil;
+  return status;
+}
+
+export function summarize(peers: readonly PeerStatus[]): SpaceSummary {
+  let connected = 0;
+  let inSync = 0;
+  let syncing = 0;
+  for (const p of peers) {
+    if (!p.connected) continue;
+    connected++;
+    if (p.state === 'in-sync') inSync++;
+    if (p.state === 'syncing') syncing++;
+  }
+  return { connected, inSync, syncing };
+}
+
+/** What changes a peer's line: used to emit `peer` events only when something is new. */
+export function statusKey(s: PeerStatus): string {
+  const p = s.progress;
+  const progress = s.state === 'syncing' && p ? `${p.messagesIn}/${p.messagesOut}/${p.bytesIn}/${p.bytesOut}` : '';
+  return `${s.connected}|${s.state}|${s.addrs.join(',')}|${s.strikes ?? 0}|${s.blockedUntil ?? ''}|${progress}`;
+}

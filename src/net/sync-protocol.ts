@@ -1,0 +1,124 @@
+import type { Stream } from '@libp2p/interface';
+import { InvalidPeerDataError } from '../core/errors.js';
+import type { SyncProgress, SyncSession } from '../core/sync-session.js';
+import { MAX_SYNC_FRAME_BYTES, MAX_SYNC_ROUNDS, SYNC_IDLE_TIMEOUT_MS, SYNC_READ_BUFFER_BYTES, SYNC_SESSION_CAP_MS } from './constants.js';
+import { SyncFrameTooLargeError, SyncStreamClosedError, SyncTimeoutError } from './errors.js';
+import { loadStack } from './stack.js';
+
+/**
+ * The catch-up protocol (SYNC_PROTOCOL) on one libp2p stream.
+ *
+ * Frames are varint-length-prefixed. A non-empty frame is one Automerge sync message; an empty
+ * frame means "I have nothing more to send". Turns strictly alternate: the initiator sends the
+ * first frame, then each side answers every frame it reads with exactly one frame. The
+ * conversation ends when both sides have sent an empty frame in a row: whoever reads an empty
+ * frame while it has nothing to say answers with an empty frame and stops; the other side reads
+ * that answer right after its own empty frame and stops too. Every read is bounded in size
+ * (MAX_SYNC_FRAME_BYTES) and time (idle timeout), the whole conversation by a time cap and a
+ * round cap, so a silent, stalled or chatty peer cannot hold a session open.
+ */
+
+export interface SyncConversationOptions {
+  /** True on the side that opened the stream: it speaks first. */
+  initiator: boolean;
+  idleTimeoutMs?: number;
+  sessionCapMs?: number;
+  maxRounds?: number;
+  /** Aborts the conversation (network stopping, peer struck off). */
+  signal?: AbortSignal;
+  /** Called after every frame in either direction. */
+  onProgress?: (progress: SyncProgress) => void;
+}
+
+export interface SyncOutcome {
+  /** The peer's last announced heads equal ours (SyncSession.inSync()). */
+  inSync: boolean;
+  rounds: number;
+  progress: SyncProgress;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Runs `session` over `stream` until both sides have nothing to send, then closes the stream.
+ * Rejects with InvalidPeerDataError (malformed or oversized frame: strike the peer),
+ * SyncTimeoutError or SyncStreamClosedError; the stream is aborted on every failure.
+ */
+export async function runSyncConversation(stream: Stream, session: SyncSession, options: SyncConversationOptions): Promise<SyncOutcome> {
+  const { lpStream } = await loadStack();
+  const idleMs = options.idleTimeoutMs ?? SYNC_IDLE_TIMEOUT_MS;
+  const maxRounds = options.maxRounds ?? MAX_SYNC_ROUNDS;
+  const cap = AbortSignal.timeout(options.sessionCapMs ?? SYNC_SESSION_CAP_MS);
+  const outer = options.signal ? AbortSignal.any([cap, options.signal]) : cap;
+  const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES, maxBufferSize: SYNC_READ_BUFFER_BYTES });
+  const report = () => options.onProgress?.(session.progress());
+
+  const send = async (message: Uint8Array | null): Promise<void> => {
+    // A peer that stops reading stalls our writes (backpressure): bounded like a read.
+    const signal = AbortSignal.any([outer, AbortSignal.timeout(idleMs)]);
+    try {
+      await lp.write(message ?? EMPTY, { signal });
+    } catch (err) {
+      throw translate(err, signal, 'writing');
+    }
+    if (message) report();
+  };
+  const read = async (): Promise<Uint8Array> => {
+    const signal = AbortSignal.any([outer, AbortSignal.timeout(idleMs)]);
+    try {
+      return (await lp.read({ signal })).subarray();
+    } catch (err) {
+      throw translate(err, signal, 'reading');
+    }
+  };
+
+  let rounds = 0;
+  try {
+    let sentEmpty = false;
+    if (options.initiator) {
+      const first = session.next();
+      await send(first);
+      sentEmpty = first === null;
+    }
+    for (;;) {
+      if (++rounds > maxRounds) throw new SyncTimeoutError(`sync did not settle within ${maxRounds} rounds`);
+      const frame = await read();
+      if (frame.byteLength === 0) {
+        if (sentEmpty) break; // both sides are done
+      } else {
+        await session.receive(frame);
+        report();
+      }
+      const answer = session.next();
+      await send(answer);
+      sentEmpty = answer === null;
+      if (frame.byteLength === 0 && answer === null) break; // our empty frame is the last word
+    }
+  } catch (err) {
+    stream.abort(err instanceof Error ? err : new Error(String(err)));
+    throw err;
+  }
+  try {
+    await stream.close({ signal: AbortSignal.timeout(idleMs) });
+  } catch (err) {
+    // The conversation itself completed; a slow close only costs the stream.
+    stream.abort(err instanceof Error ? err : new Error(String(err)));
+  }
+  return { inSync: session.inSync(), rounds, progress: session.progress() };
+}
+
+/** Maps stream-level failures to the named errors callers act on. */
+function translate(err: unknown, signal: AbortSignal, doing: string): Error {
+  if (err instanceof InvalidPeerDataError) return err;
+  const name = err instanceof Error ? err.name : '';
+  if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError' || name === 'InvalidMessageLengthError') {
+    return new SyncFrameTooLargeError(`sync frame refused: ${(err as Error).message}`, { cause: err });
+  }
+  if (name === 'StreamBufferError') {
+    return new InvalidPeerDataError(`peer sent more than one frame's worth without waiting its turn`, { cause: err });
+  }
+  if (signal.aborted) {
+    return new SyncTimeoutError(`sync stopped while ${doing}: ${String(signal.reason)}`, { cause: err });
+  }
+  return new SyncStreamClosedError(`sync stream failed while ${doing}: ${String(err)}`, { cause: err });
+}

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { memoryLogger } from '../../src/core/logger.js';
+import { MemoryLogStore } from '../../src/core/memory-store.js';
+import { Replica } from '../../src/core/replica.js';
+import { SYNC_PROTOCOL } from '../../src/net/constants.js';
+import { encodeGossip } from '../../src/net/gossip-codec.js';
+import { generateIdentity, pnetKeyFromSpaceKey, privateKeyOf, topicForSpace } from '../../src/net/keys.js';
+import { createSpaceNode } from '../../src/net/node.js';
+import { connectedTo, LOOPBACK, sameHeads, testNodes, testSpace, waitFor, write, type TestDoc } from './helpers.js';
+
+
+test('a node with another space key cannot connect and receives nothing', async (t) => {
+  const start = testNodes(t);
+  const space = testSpace();
+  const a = await start('A', space);
+  const outsider = await start('W', { spaceId: space.spaceId, spaceKey: new Uint8Array(randomBytes(32)) });
+  await write(a, 'secret', 42);
+
+  // Either direction fails: fast when the garbled handshake ends in EOF, after libp2p's 6 s
+  // per-address timeout when the garbled noise length prefix leaves both sides waiting.
+  await Promise.all([
+    assert.rejects(outsider.net.dial(a.net.addresses()[0] ?? ''), { name: 'DialFailedError' }),
+    assert.rejects(a.net.dial(outsider.net.addresses()[0] ?? ''), { name: 'DialFailedError' }),
+  ]);
+  assert.equal(outsider.replica.doc.t?.secret, undefined);
+  assert.equal(outsider.net.summary().connected, 0);
+  assert.ok(!a.net.peers().some((p) => p.peerId === outsider.net.peerId && p.connected));
+  assert.ok(!outsider.net.peers().some((p) => p.connected));
+});
+
+test('a hostile peer with the key: bad gossip and bad sync frames are refused, it gets cut off', async (t) => {
+  const start = testNodes(t);
+  const space = testSpace();
+  const strikeLimit = 5; // one per attack below; the last one disconnects
+  const a = await start('A', space, { strikesBeforeDisconnect: strikeLimit });
+  const b = await start('B', space, { bootstrap: a.net.addresses() });
+  await waitFor('A–B connected and in sync', () => connectedTo(a, b) && sameHeads(a, b));
+
+  // The hostile node: the same libp2p stack and the right key, but it speaks garbage.
+  const { lpStream } = await import('@libp2p/utils');
+  const { multiaddr } = await import('@multiformats/multiaddr');
+  const h = await createSpaceNode({
+    privateKey: await privateKeyOf(await generateIdentity()),
+    listen: LOOPBACK,
+    psk: pnetKeyFromSpaceKey(space.spaceKey),
+    bootstrap: [],
+    mdnsServiceTag: undefined,
+    gater: {},
+  });
+  t.after(() => h.stop());
+  await h.start();
+  const topic = topicForSpace(space.spaceId);
+  h.services.pubsub.subscribe(topic);
+  const aAddr = multiaddr(a.net.addresses()[0] ?? '');
+  await h.dial(aAddr);
+  const hId = h.peerId.toString();
+  await waitFor('H sees A on the topic', () => h.services.pubsub.getSubscribers(topic).some((p) => p.toString() === a.net.peerId));
+
+  const strikes = () => a.net.peers().find((p) => p.peerId === hId)?.strikes ?? 0;
+  const expectStrike = (n: number, what: string) => waitFor(`strike ${n} (${what})`, () => strikes() === n, 5_000);
+
+  // A real change from a replica of the same space, to truncate and to send once intact.
+  const { replica: forge } = await Replica.open<TestDoc>(new MemoryLogStore(), { name: 'forge', logger: memoryLogger() });
+  const real = (await forge.change('valid', (d) => void (d.t = { fromHostile: 7 }))) as Uint8Array;
+  const changesBefore = a.replica.allChanges().length;
+
+  await h.services.pubsub.publish(topic, new Uint8Array(randomBytes(48)));
+  await expectStrike(1, 'random bytes');
+  await h.services.pubsub.publish(topic, encodeGossip({ type: 'change', change: real.slice(0, Math.floor(real.length / 2)) }));
+  await expectStrike(2, 'truncated change');
+  await h.services.pubsub.publish(topic, Uint8Array.from([9, 1, ...real]));
+  await expectStrike(3, 'bad version');
+
+  // A valid change from the same peer is still accepted: strikes are for bad data, not for peers.
+  await h.services.pubsub.publish(topic, encodeGossip({ type: 'change', change: real }));
+  await waitFor('valid change from H applied on A', () => a.replica.doc.t?.fromHostile === 7);
+
+  const garbage = lpStream(await h.dialProtocol(aAddr, SYNC_PROTOCOL));
+  await garbage.write(new Uint8Array(64).fill(0xff));
+  await expectStrike(4, 'garbage sync frame');
+  const oversized = await h.dialProtocol(aAddr, SYNC_PROTOCOL);
+  oversized.send(new Uint8Array([0x80, 0x80, 0x80, 0x80, 0x04])); // a 1 GiB frame
+  await expectStrike(5, 'oversized length prefix');
+
+  await waitFor('A hung up on H', () => h.getConnections().length === 0 && a.net.peers().find((p) => p.peerId === hId)?.connected === false);
+  const status = a.net.peers().find((p) => p.peerId === hId);
+  assert.ok(status?.blockedUntil !== undefined && status.blockedUntil > Date.now());
+  // A refuses H once the handshake names it. H's own dial may still resolve first (noise
+  // negotiates the muxer inside its handshake), but the connection dies at once.
+  const redial = await h.dial(aAddr).then(
+    () => 'resolved',
+    () => 'rejected',
+  );
+  await waitFor(`H holds no connection to A (redial ${redial})`, () => h.getConnections().length === 0);
+  assert.equal(a.net.peers().find((p) => p.peerId === hId)?.connected, false);
+  assert.ok(!a.net.knownPeers().some((p) => p.peerId === hId), 'a blocked peer is not remembered');
+
+  // A's document holds exactly the one valid change from H, and A keeps working with B.
+  assert.equal(a.replica.allChanges().length, changesBefore + 1);
+  await write(b, 'from-b', 1);
+  await write(a, 'from-a', 2);
+  await waitFor('honest peers converge after the attack', () => sameHeads(a, b) && b.replica.doc.t?.fromHostile === 7, 10_000);
+  assert.equal(a.replica.doc.t?.['from-b'], 1);
+  assert.ok(a.logger.lines.some((l) => l.startsWith('warn') && l.includes(hId)), 'strikes are logged with the peer id');
+  if (process.env.NET_TEST_LOGS) console.error(a.logger.lines.join("\n"));
+});

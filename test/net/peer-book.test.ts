@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { mock, test } from 'node:test';
+import { PeerBook } from '../../src/net/peer-book.js';
+
+test('redials back off 1 s, 2 s, 4 s … up to 60 s, and reset after a connection', (t) => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  t.after(() => mock.timers.reset());
+  const times: number[] = [];
+  let clock = 0;
+  const book = new PeerBook(() => {
+    times.push(clock);
+    book.dialFailed('q');
+  });
+  book.learn('q', ['/ip4/127.0.0.1/tcp/2/ws']);
+  book.disconnected('q');
+  // Every redial fails at once and asks for the next one.
+  while (clock < 200_000) {
+    clock += 500;
+    mock.timers.tick(500);
+  }
+  const intervals = times.map((at, i) => at - (i === 0 ? 0 : (times[i - 1] ?? 0)));
+  assert.deepEqual(intervals.slice(0, 8), [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000]);
+  book.connected('q');
+  book.disconnected('q');
+  const before = times.length;
+  clock += 1_000;
+  mock.timers.tick(1_000);
+  assert.equal(times.length, before + 1, 'after a connection the backoff starts again at 1 s');
+  book.stop();
+});
+
+test('strikes block a peer for a while; blocked peers are not redialed or remembered', (t) => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  t.after(() => mock.timers.reset());
+  let now = 1_000;
+  const dials: string[] = [];
+  const book = new PeerBook((id) => dials.push(id), { strikesBeforeBlock: 3, blockDurationMs: 10_000, clock: () => now });
+  book.learn('bad', ['/ip4/127.0.0.1/tcp/3/ws']);
+  book.connected('bad');
+  assert.equal(book.strike('bad'), false);
+  assert.equal(book.strike('bad'), false);
+  assert.equal(book.strike('bad'), true, 'the third strike blocks');
+  assert.equal(book.isBlocked('bad'), true);
+  assert.equal(book.blockedUntil('bad'), 11_000);
+  assert.deepEqual(book.known(), []);
+  book.disconnected('bad');
+  mock.timers.tick(120_000);
+  assert.deepEqual(dials, [], 'no redial while blocked');
+  now = 11_000;
+  assert.equal(book.isBlocked('bad'), false);
+  assert.equal(book.strikes('bad'), 0, 'a clean slate after the block');
+  assert.deepEqual(book.known(), [{ peerId: 'bad', addrs: ['/ip4/127.0.0.1/tcp/3/ws'] }]);
+  book.stop();
+});

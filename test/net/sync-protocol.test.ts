@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { memoryLogger } from '../../src/core/logger.js';
+import { MemoryLogStore } from '../../src/core/memory-store.js';
+import { Replica } from '../../src/core/replica.js';
+import { SyncSession, sameHeads } from '../../src/core/sync-session.js';
+import { runSyncConversation } from '../../src/net/sync-protocol.js';
+import type { TestDoc } from './helpers.js';
+
+async function replica(name: string, changes = 0, prefix = name): Promise<Replica<TestDoc>> {
+  const { replica: r } = await Replica.open<TestDoc>(new MemoryLogStore(), { name, logger: memoryLogger() });
+  for (let i = 0; i < changes; i++) {
+    await r.change(`set ${prefix}${i}`, (d) => {
+      d.t ??= {};
+      d.t[`${prefix}${i}`] = i;
+    });
+  }
+  return r;
+}
+
+async function pair() {
+  const { streamPair } = await import('@libp2p/utils');
+  return streamPair();
+}
+
+test('a conversation converges both replicas and ends on its own', async () => {
+  const a = await replica('a', 200);
+  const b = await replica('b', 30);
+  const [out, inb] = await pair();
+  const sa = new SyncSession(a as Replica<unknown>, 'b');
+  const sb = new SyncSession(b as Replica<unknown>, 'a');
+  const seen: number[] = [];
+  const [ra, rb] = await Promise.all([
+    runSyncConversation(out, sa, { initiator: true }),
+    runSyncConversation(inb, sb, { initiator: false, onProgress: (p) => seen.push(p.changesIn) }),
+  ]);
+  assert.ok(sameHeads(a.heads(), b.heads()));
+  assert.equal(a.allChanges().length, 231);
+  assert.ok(ra.inSync && rb.inSync);
+  // Automerge may ship a whole-document chunk instead of single changes, so count >= 1.
+  assert.ok(rb.progress.changesIn >= 1 && ra.progress.changesIn >= 1);
+  assert.ok(ra.rounds < 10, `settled in ${ra.rounds} rounds`);
+  assert.ok(seen.length > 0);
+});
+
+test('two replicas that already agree exchange a few small frames and stop', async () => {
+  const a = await replica('a');
+  const b = await replica('b');
+  const [out, inb] = await pair();
+  const [ra, rb] = await Promise.all([
+    runSyncConversation(out, new SyncSession(a as Replica<unknown>, 'b'), { initiator: true }),
+    runSyncConversation(inb, new SyncSession(b as Replica<unknown>, 'a'), { initiator: false }),
+  ]);
+  assert.ok(ra.inSync && rb.inSync);
+  assert.ok(ra.progress.bytesOut + rb.progress.bytesOut < 1_000);
+});
+
+test('a garbage frame fails the session with InvalidPeerDataError and aborts the stream', async () => {
+  const { lpStream } = await import('@libp2p/utils');
+  const b = await replica('b');
+  const [out, inb] = await pair();
+  const running = runSyncConversation(inb, new SyncSession(b as Replica<unknown>, 'evil'), { initiator: false });
+  await lpStream(out).write(new Uint8Array(64).fill(0xff));
+  await assert.rejects(running, { name: 'InvalidPeerDataError' });
+  assert.notEqual(inb.status, 'open');
+});
+
+test('an oversized length prefix is refused before any of it is read', async () => {
+  const b = await replica('b');
+  // varint 2^30 (a 1 GiB frame: too many length bytes) and 20 MiB (4 length bytes, over the cap).
+  for (const prefix of [[0x80, 0x80, 0x80, 0x80, 0x04], [0x80, 0x80, 0x80, 0x0a]]) {
+    const [out, inb] = await pair();
+    const running = runSyncConversation(inb, new SyncSession(b as Replica<unknown>, 'evil'), { initiator: false });
+    out.send(new Uint8Array(prefix));
+    await assert.rejects(running, { name: 'SyncFrameTooLargeError' });
+  }
+});
+
+test('a silent peer times out; a peer that hangs up mid-session closes it', async (t) => {
+  // AbortSignal.timeout does not keep Node's event loop alive; sockets do in real use.
+  const keepAlive = setInterval(() => undefined, 50);
+  t.after(() => clearInterval(keepAlive));
+  const b = await replica('b');
+  const [, silentEnd] = await pair();
+  await assert.rejects(
+    runSyncConversation(silentEnd, new SyncSession(b as Replica<unknown>, 'quiet'), { initiator: true, idleTimeoutMs: 200 }),
+    { name: 'SyncTimeoutError' },
+  );
+  const [out, inb] = await pair();
+  const running = runSyncConversation(inb, new SyncSession(b as Replica<unknown>, 'gone'), { initiator: false });
+  await out.close();
+  await assert.rejects(running, { name: 'SyncStreamClosedError' });
+});
