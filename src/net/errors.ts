@@ -6,6 +6,8 @@ export class InvalidGossipMessageError extends InvalidPeerDataError {}
 export class UnsupportedGossipTypeError extends SharedNotesError {}
 /** A sync frame announced more bytes than MAX_SYNC_FRAME_BYTES, or its length prefix was bad. */
 export class SyncFrameTooLargeError extends InvalidPeerDataError {}
+/** Our own sync message is over the frame cap (Automerge sync does not split messages); no strike. */
+export class SyncMessageTooLargeError extends SharedNotesError {}
 /** The peer went quiet for longer than the per-read timeout, or the session hit its time cap. */
 export class SyncTimeoutError extends SharedNotesError {}
 /** The stream ended in the middle of a sync session. */

@@ -15,6 +15,8 @@ export interface SpaceNodeOptions {
   /** Swarm key file bytes (see keys.ts pnetKeyFromSpaceKey). */
   psk: Uint8Array;
   bootstrap: string[];
+  /** The space's gossip topic (scored: invalid messages lower the sender's gossipsub score). */
+  topic: string;
   /** mDNS discovery with this service tag; off when undefined. */
   mdnsServiceTag: string | undefined;
   gater: ConnectionGater;
@@ -45,9 +47,24 @@ export async function createSpaceNode(options: SpaceNodeOptions): Promise<SpaceL
         emitSelf: false,
         // A change nobody hears yet is not an error: peers get it by catch-up sync.
         allowPublishToZeroTopicPeers: true,
-        ignoreDuplicatePublishError: true,
         maxInboundDataLength: MAX_GOSSIP_RPC_BYTES,
         doPX: false,
+        scoreParams: {
+          topics: {
+            // Only invalid messages count (P4, quadratic): a notes space is quiet, so the
+            // delivery-rate terms of the defaults would punish honest peers. Our own strikes
+            // (SpaceNetwork) hang up well before this reaches gossipsub's graylist threshold.
+            [options.topic]: s.createTopicScoreParams({
+              topicWeight: 1,
+              timeInMeshWeight: 0,
+              firstMessageDeliveriesWeight: 0,
+              meshMessageDeliveriesWeight: 0,
+              meshFailurePenaltyWeight: 0,
+              invalidMessageDeliveriesWeight: -1,
+              invalidMessageDeliveriesDecay: 0.9,
+            }),
+          },
+        },
       }),
     },
   });

@@ -174,6 +174,7 @@ export class SpaceNetwork {
       listen: init.listen ?? DEFAULT_LISTEN,
       psk,
       bootstrap: bootstrap.filter((b) => b.peerId !== undefined).map((b) => withPeer(b.addr, b.peerId as string)),
+      topic: topicForSpace(init.spaceId),
       mdnsServiceTag: (init.mdns ?? true) ? mdnsServiceTagForSpace(init.spaceId) : undefined,
       gater: connections.gater(),
     });
@@ -335,6 +336,11 @@ export class SpaceNetwork {
     await this.sync?.stop();
     await this.gossip?.stop();
     await this.node?.stop();
+    // The node's disconnect events are no longer followed: record the disconnects here.
+    for (const peerId of this.connectedIds()) {
+      this.book.disconnected(peerId); // no redial: the book is stopped
+      this.emitStatus(peerId);
+    }
     this.logger.info('space network stopped');
   }
 
@@ -347,4 +353,9 @@ export class SpaceNetwork {
     if (!this.stack) throw new NetworkNotRunningError('the network has not started');
     return this.stack;
   }
+}
+
+/** js-libp2p-style factory: `spaceNetwork(init)(components)`. */
+export function spaceNetwork(init: SpaceNetworkInit): (components: SpaceNetworkComponents) => SpaceNetwork {
+  return (components) => new SpaceNetwork(components, init);
 }

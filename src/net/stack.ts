@@ -8,7 +8,7 @@ import './polyfills.js';
  * so every runtime use of libp2p goes through here; elsewhere only `import type` is used.
  */
 async function importStack() {
-  const [libp2p, noise, yamux, websockets, pnet, identify, ping, gossipsub, bootstrap, mdns, utils, crypto, peerId, multiaddr] =
+  const [libp2p, noise, yamux, websockets, pnet, identify, ping, gossipsub, gossipScore, bootstrap, mdns, utils, crypto, peerId, multiaddr] =
     await Promise.all([
       import('libp2p'),
       import('@chainsafe/libp2p-noise'),
@@ -18,6 +18,7 @@ async function importStack() {
       import('@libp2p/identify'),
       import('@libp2p/ping'),
       import('@libp2p/gossipsub'),
+      import('@libp2p/gossipsub/score'),
       import('@libp2p/bootstrap'),
       import('@libp2p/mdns'),
       import('@libp2p/utils'),
@@ -35,6 +36,7 @@ async function importStack() {
     ping: ping.ping,
     gossipsub: gossipsub.gossipsub,
     TopicValidatorResult: gossipsub.TopicValidatorResult,
+    createTopicScoreParams: gossipScore.createTopicScoreParams,
     bootstrap: bootstrap.bootstrap,
     mdns: mdns.mdns,
     lpStream: utils.lpStream,

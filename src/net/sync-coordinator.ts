@@ -4,6 +4,7 @@ import type { Logger } from '../core/ports.js';
 import type { Replica } from '../core/replica.js';
 import { SyncSession, type SyncProgress } from '../core/sync-session.js';
 import { CONNECT_SYNC_FALLBACK_MS, DEFAULT_ANTI_ENTROPY_MS } from './constants.js';
+import { SyncMessageTooLargeError } from './errors.js';
 import { runSyncConversation } from './sync-protocol.js';
 
 export type SyncDirection = 'inbound' | 'outbound';
@@ -224,6 +225,8 @@ export class SyncCoordinator {
     } catch (err) {
       if (err instanceof InvalidPeerDataError) {
         this.components.strike(peerId, err);
+      } else if (err instanceof SyncMessageTooLargeError) {
+        this.logger.error(`cannot sync with ${peerId}: ${err.message}`);
       } else if (!this.stopping.signal.aborted) {
         this.logger.info(`sync ${direction} with ${peerId} ended early: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
       }

@@ -2,7 +2,7 @@ import type { Stream } from '@libp2p/interface';
 import { InvalidPeerDataError } from '../core/errors.js';
 import type { SyncProgress, SyncSession } from '../core/sync-session.js';
 import { MAX_SYNC_FRAME_BYTES, MAX_SYNC_ROUNDS, SYNC_IDLE_TIMEOUT_MS, SYNC_READ_BUFFER_BYTES, SYNC_SESSION_CAP_MS } from './constants.js';
-import { SyncFrameTooLargeError, SyncStreamClosedError, SyncTimeoutError } from './errors.js';
+import { SyncFrameTooLargeError, SyncMessageTooLargeError, SyncStreamClosedError, SyncTimeoutError } from './errors.js';
 import { loadStack } from './stack.js';
 
 /**
@@ -42,7 +42,8 @@ const EMPTY = new Uint8Array(0);
 /**
  * Runs `session` over `stream` until both sides have nothing to send, then closes the stream.
  * Rejects with InvalidPeerDataError (malformed or oversized frame: strike the peer),
- * SyncTimeoutError or SyncStreamClosedError; the stream is aborted on every failure.
+ * SyncTimeoutError, SyncStreamClosedError or SyncMessageTooLargeError (ours: no strike);
+ * the stream is aborted on every failure.
  */
 export async function runSyncConversation(stream: Stream, session: SyncSession, options: SyncConversationOptions): Promise<SyncOutcome> {
   const { lpStream } = await loadStack();
@@ -54,6 +55,10 @@ export async function runSyncConversation(stream: Stream, session: SyncSession, 
   const report = () => options.onProgress?.(session.progress());
 
   const send = async (message: Uint8Array | null): Promise<void> => {
+    if (message && message.byteLength > MAX_SYNC_FRAME_BYTES) {
+      // The peer would refuse it (and count it against us); Automerge cannot split it.
+      throw new SyncMessageTooLargeError(`a sync message of ${message.byteLength} bytes is over the ${MAX_SYNC_FRAME_BYTES}-byte frame limit`);
+    }
     // A peer that stops reading stalls our writes (backpressure): bounded like a read.
     const signal = AbortSignal.any([outer, AbortSignal.timeout(idleMs)]);
     try {

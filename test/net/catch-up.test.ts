@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { connectedTo, sameHeads, stateOf, testNodes, testSpace, waitFor, write } from './helpers.js';
 
@@ -50,6 +51,8 @@ test('offline peer: B stops, A writes, B restarts with the same replica and iden
   assert.deepEqual(remembered.map((p) => p.peerId), [a.net.peerId]);
   await b1.net.stop();
   await b1.net.stop(); // idempotent
+  assert.deepEqual(b1.net.summary(), { connected: 0, inSync: 0, syncing: 0 });
+  assert.deepEqual(b1.net.knownPeers(), remembered, 'still there to be saved after stop');
   await waitFor('A sees B gone', () => !connectedTo(a, b1));
   assert.equal(stateOf(a, b1), 'connecting');
 
@@ -62,4 +65,20 @@ test('offline peer: B stops, A writes, B restarts with the same replica and iden
   await waitFor('B caught up after restart', () => sameHeads(a, b2), 15_000);
   assert.equal(b2.replica.doc.t?.offline19, 19);
   await waitFor('in-sync both ways', () => stateOf(a, b2) === 'in-sync' && stateOf(b2, a) === 'in-sync');
+});
+
+test('a change too large for gossip reaches the peer by the confirming sync round', async (t) => {
+  const start = testNodes(t);
+  const space = testSpace();
+  const a = await start('A', space);
+  const b = await start('B', space, { bootstrap: a.net.addresses() });
+  await waitFor('connected and in sync', () => stateOf(a, b) === 'in-sync' && stateOf(b, a) === 'in-sync');
+  const blob = new Uint8Array(randomBytes(1_500_000)); // over the 1 MiB gossip limit
+  const change = await a.replica.change('big', (d) => {
+    d.blob = blob;
+  });
+  assert.ok(change && change.byteLength > 1024 * 1024);
+  await waitFor('B has the big change', () => sameHeads(a, b), 15_000);
+  assert.equal(b.replica.doc.blob?.byteLength, blob.byteLength);
+  await waitFor('in-sync again', () => stateOf(a, b) === 'in-sync' && stateOf(b, a) === 'in-sync');
 });

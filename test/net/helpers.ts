@@ -7,7 +7,7 @@ import { SpaceNetwork, type SpaceNetworkInit } from '../../src/net/space-network
 
 export const LOOPBACK = ['/ip4/127.0.0.1/tcp/0/ws'];
 
-export type TestDoc = { t?: Record<string, number> };
+export type TestDoc = { t?: Record<string, number>; blob?: Uint8Array };
 
 export interface TestNode {
   name: string;
