@@ -15,7 +15,7 @@ import {
   STRIKES_BEFORE_DISCONNECT,
   SYNC_PROTOCOL,
 } from './constants.js';
-import { NetworkNotRunningError } from './errors.js';
+import { NetworkNotRunningError, SyncStreamClosedError } from './errors.js';
 import { SpaceGossip } from './gossip.js';
 import { mdnsServiceTagForSpace, pnetKeyFromSpaceKey, privateKeyOf, topicForSpace } from './keys.js';
 import { createSpaceNode, type SpaceLibp2p } from './node.js';
@@ -274,9 +274,14 @@ export class SpaceNetwork {
     this.sync?.handleInbound(peerId, stream);
   }
 
+  /** On an open connection only: a sync round never dials (dialing follows the redial backoff). */
   private async openSyncStream(peerId: string, signal: AbortSignal): Promise<Stream> {
     const { peerIdFromString } = this.stackOf();
-    return this.running().dialProtocol(peerIdFromString(peerId), SYNC_PROTOCOL, { signal: AbortSignal.any([signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)]) });
+    const connection = this.running()
+      .getConnections(peerIdFromString(peerId))
+      .find((c) => c.status === 'open');
+    if (!connection) throw new SyncStreamClosedError(`no open connection to ${peerId}`);
+    return connection.newStream(SYNC_PROTOCOL, { signal: AbortSignal.any([signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)]) });
   }
 
   private strike(peerId: string, err: InvalidPeerDataError): void {
