@@ -123,11 +123,13 @@ describe('CLI peers over loopback', { timeout: 240_000 }, () => {
     await eve.kill();
   });
 
-  it('quit shuts down cleanly and releases the store lock', async () => {
+  it('quit and SIGTERM shut down cleanly and release the store lock', async () => {
     assert.equal(await c.quit(), 0);
     const again = await start('Cy', [], c.dataDir);
     assert.equal(again.ready.space.id, a.ready.space.id);
     await assert.rejects(CliPeer.start('Cy2', c.dataDir), /StoreLockedError|in use by another/);
-    assert.equal(await again.quit(), 0);
+    assert.equal(await again.kill('SIGTERM'), 0, 'SIGTERM is a clean shutdown');
+    const third = await start('Cy', [], c.dataDir); // the lock was released
+    assert.equal(await third.quit(), 0);
   });
 });
