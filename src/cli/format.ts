@@ -5,8 +5,6 @@ import type { EntryList } from '../core/note-log.js';
 import type { HistoryItem } from '../core/ops.js';
 import { relativeTime } from '../core/text.js';
 
-export { relativeTime };
-
 const short = (id: string) => id.slice(0, 8);
 const oneLine = (s: string, max = 40) => {
   const flat = s.replace(/\s+/g, ' ').trim();

@@ -10,7 +10,8 @@ import type { LogLevel } from '../core/ports.js';
 import { SpacePeer } from '../engine/space-peer.js';
 import { parseArgs, USAGE, type PeerArgs } from './args.js';
 import { parseCommand } from './commands.js';
-import { runCommand, statusText } from './run-command.js';
+import { statusText } from '../core/text.js';
+import { runCommand } from './run-command.js';
 import { watchPeer } from './watch.js';
 
 export type Emit = (type: string, data: Record<string, unknown>, text?: string) => void;

@@ -87,4 +87,3 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
   }
 }
 
-export { statusText };

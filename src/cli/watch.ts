@@ -2,7 +2,7 @@
 import { titleOf } from '../core/entry.js';
 import type { SpacePeer } from '../engine/space-peer.js';
 import type { Emit } from './main.js';
-import { statusText } from './run-command.js';
+import { statusText } from '../core/text.js';
 
 export function watchPeer(peer: SpacePeer, emit: Emit): () => void {
   const offChanged = peer.log.events.on('changed', (change) => {
