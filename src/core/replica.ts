@@ -121,8 +121,9 @@ export class Replica<T> {
     return A.generateSyncMessage(this.current, state);
   }
 
-  /** Runs one incoming Automerge sync message; new changes are stored before this resolves. */
-  async receiveSyncMessage(state: A.SyncState, message: Uint8Array, from: string): Promise<A.SyncState> {
+  /** Runs one incoming Automerge sync message; new changes are stored before this resolves.
+   *  Returns the new sync state and how many changes were new here. */
+  async receiveSyncMessage(state: A.SyncState, message: Uint8Array, from: string): Promise<{ state: A.SyncState; applied: number }> {
     const before = A.getHeads(this.current);
     let next: A.Doc<T>;
     let nextState: A.SyncState;
@@ -132,8 +133,8 @@ export class Replica<T> {
       throw new InvalidPeerDataError(`sync message from ${from} does not decode or apply: ${String(err)}`, { cause: err });
     }
     this.current = next;
-    await this.persistSince(before, from);
-    return nextState;
+    const applied = await this.persistSince(before, from);
+    return { state: nextState, applied };
   }
 
   /** All changes in the document, oldest first (for history and benchmarks). */

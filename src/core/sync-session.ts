@@ -6,7 +6,7 @@ export interface SyncProgress {
   readonly messagesOut: number;
   readonly bytesIn: number;
   readonly bytesOut: number;
-  /** Changes this side received in sync messages. */
+  /** Changes that were new here, received in sync messages (a whole-document chunk counts each change). */
   readonly changesIn: number;
   /** Changes the peer says it still needs from us / heads it has that we lack, as last seen. */
   readonly theirHeads: Heads | null;
@@ -41,8 +41,9 @@ export class SyncSession<T = unknown> {
   async receive(message: Uint8Array): Promise<void> {
     this.counters.messagesIn++;
     this.counters.bytesIn += message.byteLength;
-    this.state = await this.replica.receiveSyncMessage(this.state, message, this.peer);
-    this.counters.changesIn += countChanges(message);
+    const { state, applied } = await this.replica.receiveSyncMessage(this.state, message, this.peer);
+    this.state = state;
+    this.counters.changesIn += applied;
   }
 
   /** Honest: true only when the peer's last announced heads are exactly ours. */
@@ -63,10 +64,3 @@ export function sameHeads(a: readonly string[], b: readonly string[]): boolean {
   return b.every((h) => set.has(h));
 }
 
-function countChanges(message: Uint8Array): number {
-  try {
-    return A.decodeSyncMessage(message).changes.length;
-  } catch {
-    return 0; // receive() already rejected undecodable messages; nothing to count
-  }
-}
