@@ -7,7 +7,7 @@ import {
 } from './entry.js';
 import { AlreadyPublishedError, EntryDeletedError, EntryNotFoundError, InvalidInputError } from './errors.js';
 import { HistoryIndex, messageOf } from './history.js';
-import { newEntryId, type EntryId } from './ids.js';
+import { isEntryId, newEntryId, type EntryId } from './ids.js';
 import { bucketFor, rawEntries, rawEntry, type SpaceDoc } from './layout.js';
 import { decodeOp, encodeOp, type HistoryItem, type OpMessage } from './ops.js';
 import type { Clock, LogStore, Logger, StoreProblem } from './ports.js';
@@ -193,6 +193,10 @@ export class NoteLog {
   resolveId(text: string): EntryId {
     const prefix = text.trim().toLowerCase();
     if (!/^[0-9a-f]{4,32}$/.test(prefix)) throw new InvalidInputError(`"${text}" is not an entry id (hex digits, at least 4)`);
+    if (isEntryId(prefix)) {
+      if (this.get(prefix) === undefined) throw new EntryNotFoundError(`no entry with id ${prefix}`);
+      return prefix; // a full id needs no scan
+    }
     const matches = new Set<string>();
     for (const scope of ['local', 'shared'] as const) {
       for (const [id] of rawEntries(this.replica(scope).doc)) if (id.startsWith(prefix)) matches.add(id);
