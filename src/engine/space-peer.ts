@@ -69,7 +69,7 @@ export class SpacePeer {
     const knownPeers = await folder.knownPeers(space.id);
     const identity = await folder.identity(generateIdentity);
     const network = new SpaceNetwork(
-      { replica: log.shared as never, logger: logger.child('net') },
+      { replica: log.shared, logger: logger.child('net') },
       {
         spaceId: space.id,
         spaceKey: space.key,
