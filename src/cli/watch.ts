@@ -7,6 +7,10 @@ import { statusText } from '../core/text.js';
 export function watchPeer(peer: SpacePeer, emit: Emit): () => void {
   const offChanged = peer.log.events.on('changed', (change) => {
     if (change.origin !== 'remote') return;
+    if (change.bulk !== undefined) {
+      emit('catch-up', { from: change.from, scope: change.scope, changes: change.bulk }, `← caught up ${change.bulk.toLocaleString('en')} change(s) at once from ${change.from?.slice(-12) ?? 'a peer'}`);
+      return;
+    }
     for (const id of change.ids) {
       const read = peer.log.get(id);
       if (!read) continue;

@@ -17,3 +17,8 @@ export const MAX_DEVICE_ID_LENGTH = 100;
 export const COMPACT_AFTER_RECORDS = 5_000;
 /** A single change from a peer larger than this is refused. */
 export const MAX_CHANGE_BYTES = 8 * 1024 * 1024;
+/** A peer that has nothing but the genesis change receives the whole document as a snapshot
+ *  (Automerge.save bytes, loaded in one go: ~4× faster than applying a sync message of every change). */
+export const SNAPSHOT_CHUNK_BYTES = 4 * 1024 * 1024;
+/** Largest snapshot accepted from a peer (about 7 MB per 100k entries was measured). */
+export const MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024;

@@ -20,6 +20,11 @@ export class HistoryIndex {
     return [...(this.index.get(id) ?? [])].sort((x, y) => x.at - y.at);
   }
 
+  /** Forgets the index (the document was replaced); the next `get` rebuilds it. */
+  reset(): void {
+    this.index = undefined;
+  }
+
   /** Called with every new change once the index exists; cheap no-op before that. */
   add(scope: LogScope, changes: readonly Uint8Array[]): void {
     if (!this.index) return;

@@ -32,6 +32,8 @@ export interface EntriesChanged {
   /** Entries touched, from the op records; empty when a change carried no readable record. */
   readonly ids: EntryId[];
   readonly from?: string;
+  /** A whole-document catch-up brought this many changes at once: `ids` is empty, reload everything. */
+  readonly bulk?: number;
 }
 
 export interface EntryList {
@@ -69,7 +71,12 @@ export class NoteLog {
     ]);
     for (const [scope, replica] of [['local', local], ['shared', shared]] as const) {
       replica.events.on('local-change', (change) => this.history.add(scope, [change]));
-      replica.events.on('remote-changes', ({ changes, from }) => {
+      replica.events.on('remote-changes', ({ changes, from, snapshot }) => {
+        if (snapshot !== undefined) {
+          this.history.reset();
+          this.events.emit('changed', { scope, origin: 'remote', ids: [], from, bulk: snapshot });
+          return;
+        }
         this.history.add(scope, changes);
         this.events.emit('changed', { scope, origin: 'remote', ids: idsOf(changes), from });
       });

@@ -1,5 +1,5 @@
 import * as A from '@automerge/automerge';
-import { COMPACT_AFTER_RECORDS, MAX_CHANGE_BYTES } from './constants.js';
+import { COMPACT_AFTER_RECORDS, MAX_CHANGE_BYTES, MAX_SNAPSHOT_BYTES } from './constants.js';
 import { Emitter } from './emitter.js';
 import { InvalidPeerDataError, StoreReadError, StoreWriteError } from './errors.js';
 import { GENESIS_CHANGE_BASE64 } from './genesis.js';
@@ -10,8 +10,9 @@ export type Heads = string[];
 export interface ReplicaEvents {
   /** A change made here, already durable; the network layer publishes it. */
   'local-change': Uint8Array;
-  /** Changes from a peer that were new here, already applied (and stored, unless the disk failed). */
-  'remote-changes': { changes: Uint8Array[]; from: string };
+  /** Changes from a peer that were new here, already applied (and stored, unless the disk failed).
+   *  After a whole-document snapshot `changes` is empty and `snapshot` holds how many there were. */
+  'remote-changes': { changes: Uint8Array[]; from: string; snapshot?: number };
 }
 
 export interface ReplicaInit {
@@ -25,6 +26,13 @@ let genesisBytes: Uint8Array | undefined;
 /** The change every space document starts from (see scripts/make-genesis.mjs). */
 export function genesisChange(): Uint8Array {
   return (genesisBytes ??= Uint8Array.from(atob(GENESIS_CHANGE_BASE64), (c) => c.charCodeAt(0)));
+}
+
+let genesisHashValue: string | undefined;
+/** True for the heads of a document that holds the genesis change and nothing else. */
+export function isGenesisOnly(heads: readonly string[]): boolean {
+  genesisHashValue ??= A.decodeChange(genesisChange()).hash;
+  return heads.length === 1 && heads[0] === genesisHashValue;
 }
 
 /**
@@ -135,6 +143,43 @@ export class Replica<T> {
     this.current = next;
     const applied = await this.persistSince(before, from);
     return { state: nextState, applied };
+  }
+
+  /**
+   * Takes a whole document from a peer (Automerge.save bytes), for a replica that is still empty:
+   * one load and one snapshot write instead of applying and appending every change. If changes
+   * were made here meanwhile, the two are merged instead. Returns how many changes were new.
+   */
+  async adoptSnapshot(bytes: Uint8Array, from: string): Promise<number> {
+    if (bytes.byteLength > MAX_SNAPSHOT_BYTES) throw new InvalidPeerDataError(`snapshot of ${bytes.byteLength} bytes from ${from} is over the limit`);
+    let loaded: A.Doc<T>;
+    try {
+      loaded = A.load<T>(bytes);
+    } catch (err) {
+      throw new InvalidPeerDataError(`snapshot from ${from} does not load: ${String(err)}`, { cause: err });
+    }
+    genesisHashValue ??= A.decodeChange(genesisChange()).hash;
+    if (!A.hasHeads(loaded, [genesisHashValue])) throw new InvalidPeerDataError(`snapshot from ${from} is not a document of this kind (no genesis change)`);
+    const before = this.heads();
+    if (!isGenesisOnly(before) || this.unsaved.length > 0) {
+      this.current = A.merge(this.current, loaded);
+      return this.persistSince(before, from);
+    }
+    this.current = loaded;
+    const count = Math.max(0, A.stats(loaded).numChanges - 1);
+    try {
+      // The peer's bytes loaded, so they are a valid document: they become our snapshot as they are.
+      await this.store.compact(bytes);
+      this.recordsSinceSnapshot = 0;
+    } catch (err) {
+      // In memory either way; keep it all for the next write (compaction is retried by count).
+      this.unsaved = A.getAllChanges(loaded).slice(1);
+      this.logger.error(`could not save a snapshot of ${count} change(s): ${String(err)}`);
+      throw err instanceof StoreWriteError ? err : new StoreWriteError(`could not save: ${String(err)}`, { cause: err });
+    } finally {
+      this.events.emit('remote-changes', { changes: [], from, snapshot: count });
+    }
+    return count;
   }
 
   /** All changes in the document, oldest first (for history and benchmarks). */

@@ -1,0 +1,95 @@
+import * as A from '@automerge/automerge';
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { InvalidPeerDataError } from '../../src/core/errors.js';
+import { memoryLogger } from '../../src/core/logger.js';
+import { MemoryLogStore } from '../../src/core/memory-store.js';
+import { Replica } from '../../src/core/replica.js';
+import { SNAPSHOT_LAST_CHUNK, SyncSession, sameHeads } from '../../src/core/sync-session.js';
+import { runSyncConversation } from '../../src/net/sync-protocol.js';
+import type { TestDoc } from './helpers.js';
+import { memoryNoteLog } from '../helpers/core.js';
+
+async function replica(name: string, changes = 0, store = new MemoryLogStore()): Promise<Replica<TestDoc>> {
+  const { replica: r } = await Replica.open<TestDoc>(store, { name, logger: memoryLogger() });
+  for (let i = 0; i < changes; i++) {
+    await r.change(`set ${name}${i}`, (d) => {
+      d.t ??= {};
+      d.t[`${name}${i}`] = i;
+    });
+  }
+  return r;
+}
+
+async function converse(a: Replica<TestDoc>, b: Replica<TestDoc>, options: { bInitiates?: boolean; chunkBytes?: number } = {}) {
+  const { streamPair } = await import('@libp2p/utils');
+  const [out, inb] = await streamPair();
+  const sa = new SyncSession(a as Replica<unknown>, 'b', options.chunkBytes);
+  const sb = new SyncSession(b as Replica<unknown>, 'a', options.chunkBytes);
+  const [ra, rb] = await Promise.all([
+    runSyncConversation(options.bInitiates ? inb : out, sa, { initiator: !options.bInitiates }),
+    runSyncConversation(options.bInitiates ? out : inb, sb, { initiator: !!options.bInitiates }),
+  ]);
+  return { ra, rb };
+}
+
+for (const bInitiates of [false, true]) {
+  test(`an empty peer receives the whole document as a snapshot (${bInitiates ? 'it' : 'the full peer'} opens the session)`, async () => {
+    const a = await replica('a', 300);
+    const storeB = new MemoryLogStore();
+    const b = await replica('b', 0, storeB);
+    const events: number[] = [];
+    b.events.on('remote-changes', (e) => events.push(e.snapshot ?? -1));
+    const { ra, rb } = await converse(a, b, { bInitiates, chunkBytes: 1024 });
+    assert.ok(sameHeads(a.heads(), b.heads()));
+    assert.ok(ra.inSync && rb.inSync, 'both sides know they are in sync at the end of the same session');
+    assert.equal(rb.progress.snapshotsIn, 1);
+    assert.equal(ra.progress.snapshotsOut, 1);
+    assert.equal(rb.progress.changesIn, 300);
+    assert.ok(rb.progress.messagesIn > 3, 'the snapshot came in several chunks');
+    assert.deepEqual(events, [300]);
+    // Durable: the snapshot is the store's snapshot; a reopened replica has everything.
+    const loaded = await storeB.load();
+    assert.ok(loaded.snapshot && loaded.records.length === 0);
+    const reopened = await replica('b2', 0, storeB.reopen());
+    assert.ok(sameHeads(a.heads(), reopened.heads()));
+    assert.equal(reopened.doc.t?.a299, 299);
+  });
+}
+
+test('a peer that already has changes of its own syncs change by change, no snapshot', async () => {
+  const a = await replica('a', 100);
+  const b = await replica('b', 1);
+  const { ra, rb } = await converse(a, b);
+  assert.ok(sameHeads(a.heads(), b.heads()) && ra.inSync && rb.inSync);
+  assert.equal(rb.progress.snapshotsIn + ra.progress.snapshotsIn, 0);
+});
+
+test('a snapshot that does not load, or is another document, is refused and changes nothing', async () => {
+  const b = await replica('b');
+  const before = b.heads();
+  const other = A.save(A.change(A.init<TestDoc>(), (d) => { d.t = { x: 1 }; }));
+  for (const body of [new Uint8Array([1, 2, 3, 4, 5]), other]) {
+    const session = new SyncSession(b as Replica<unknown>, 'evil');
+    const frame = new Uint8Array(body.byteLength + 1);
+    frame[0] = SNAPSHOT_LAST_CHUNK;
+    frame.set(body, 1);
+    await assert.rejects(session.receive(frame), InvalidPeerDataError);
+    assert.deepEqual(b.heads(), before);
+  }
+});
+
+test('a note log reports a snapshot catch-up as one bulk change and its history still reads', async () => {
+  const ann = await memoryNoteLog('Ann', 'dev-ann');
+  const bob = await memoryNoteLog('Bob', 'dev-bob');
+  const draft = await ann.log.createNote({ title: 'Soup', body: 'Leeks' });
+  await ann.log.publish(draft.id);
+  await ann.log.edit(draft.id, { body: 'Leeks and potatoes' });
+  const seen: Array<{ bulk?: number; ids: string[] }> = [];
+  bob.log.events.on('changed', (c) => seen.push({ bulk: c.bulk, ids: c.ids }));
+  await converse(ann.log.shared as Replica<never>, bob.log.shared as Replica<never>);
+  assert.deepEqual(seen, [{ bulk: 2, ids: [] }]);
+  const read = bob.log.get(draft.id);
+  assert.equal(read?.status, 'valid');
+  assert.deepEqual(bob.log.historyOf(draft.id).map((h) => h.op), ['publish', 'edit']);
+});
