@@ -96,13 +96,29 @@ export class Replica<T> {
     this.current = next;
     const change = A.getLastLocalChange(next);
     if (!change) return undefined;
-    await this.persist([change]);
+    const durable = this.persist([change]);
+    // Peers get it while it is being written: a crash before the write completes loses nothing
+    // that was acknowledged (this call has not resolved), and a peer that has it gives it back.
     this.events.emit('local-change', change);
+    await durable;
     return change;
   }
 
-  /** Applies changes from a peer (gossip). Returns how many were new. Malformed ones are refused. */
+  /** Applies changes from a peer; resolves once the new ones are durable. Returns how many were new.
+   *  Malformed ones are refused (InvalidPeerDataError, after the good ones are stored). */
   async applyRemoteChanges(changes: readonly Uint8Array[], from: string): Promise<number> {
+    const accepted = this.acceptRemoteChanges(changes, from);
+    await accepted.durable;
+    if (accepted.refused.length > 0) throw new InvalidPeerDataError(`refused ${accepted.refused.length} change(s) from ${from}: ${accepted.refused[0]}`);
+    return accepted.fresh;
+  }
+
+  /**
+   * Applies changes from a peer in memory at once and tells listeners; `durable` settles when they
+   * are on disk (it rejects with StoreWriteError, the changes staying in memory for the next write).
+   * Gossip relays a change as soon as it applied: its author and the peer it came from hold it durably.
+   */
+  acceptRemoteChanges(changes: readonly Uint8Array[], from: string): { fresh: number; refused: string[]; durable: Promise<void> } {
     const valid: Uint8Array[] = [];
     const refused: string[] = [];
     for (const change of changes) {
@@ -120,9 +136,8 @@ export class Replica<T> {
     if (valid.length > 0) {
       this.current = applyEach(this.current, valid, (_i, err) => refused.push(`change does not apply: ${String(err)}`));
     }
-    const fresh = await this.persistSince(before, from);
-    if (refused.length > 0) throw new InvalidPeerDataError(`refused ${refused.length} change(s) from ${from}: ${refused[0]}`);
-    return fresh;
+    const { fresh, durable } = this.storeSince(before, from);
+    return { fresh, refused, durable };
   }
 
   generateSyncMessage(state: A.SyncState): [A.SyncState, Uint8Array | null] {
@@ -141,8 +156,9 @@ export class Replica<T> {
       throw new InvalidPeerDataError(`sync message from ${from} does not decode or apply: ${String(err)}`, { cause: err });
     }
     this.current = next;
-    const applied = await this.persistSince(before, from);
-    return { state: nextState, applied };
+    const { fresh, durable } = this.storeSince(before, from);
+    await durable;
+    return { state: nextState, applied: fresh };
   }
 
   /**
@@ -163,7 +179,9 @@ export class Replica<T> {
     const before = this.heads();
     if (!isGenesisOnly(before) || this.unsaved.length > 0) {
       this.current = A.merge(this.current, loaded);
-      return this.persistSince(before, from);
+      const { fresh, durable } = this.storeSince(before, from);
+      await durable;
+      return fresh;
     }
     this.current = loaded;
     const count = Math.max(0, A.stats(loaded).numChanges - 1);
@@ -215,16 +233,14 @@ export class Replica<T> {
     }
   }
 
-  private async persistSince(before: Heads, from: string): Promise<number> {
+  /** Starts storing the changes applied since `before` and tells listeners now: they are in the document. */
+  private storeSince(before: Heads, from: string): { fresh: number; durable: Promise<void> } {
     const fresh = A.getChangesSince(this.current, before);
-    if (fresh.length === 0) return 0;
-    try {
-      await this.persist(fresh);
-    } finally {
-      // Applied in memory either way: tell listeners so the view stays truthful.
-      this.events.emit('remote-changes', { changes: fresh, from });
-    }
-    return fresh.length;
+    if (fresh.length === 0) return { fresh: 0, durable: Promise.resolve() };
+    const durable = this.persist(fresh);
+    durable.catch(() => undefined); // the caller awaits it; persist has logged the failure
+    this.events.emit('remote-changes', { changes: fresh, from });
+    return { fresh: fresh.length, durable };
   }
 
   private async persist(changes: Uint8Array[]): Promise<void> {

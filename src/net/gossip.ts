@@ -74,7 +74,10 @@ export class SpaceGossip {
     if (this.components.isBlocked(from)) return TopicValidatorResult.Ignore;
     try {
       const gossip = decodeGossip(message.data);
-      await this.components.replica.applyRemoteChanges([gossip.change], from);
+      const accepted = this.components.replica.acceptRemoteChanges([gossip.change], from);
+      if (accepted.refused.length > 0) throw new InvalidPeerDataError(`refused a gossiped change from ${from}: ${accepted.refused[0]}`);
+      // Relayed as soon as it applied; the write finishes in the background (stop() waits for it).
+      void this.track(accepted.durable).catch((err: unknown) => this.components.logger.error(`could not store a gossiped change from ${from}: ${String(err)}`));
       return TopicValidatorResult.Accept;
     } catch (err) {
       if (err instanceof InvalidPeerDataError) {
