@@ -33,8 +33,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** One editor: its own user data, extensions and workspace folder, the VSIX installed, loopback only. */
-export async function startEditor(launcher: string, name: string, baseDir: string, vsix: string): Promise<EditorInstance> {
+/**
+ * One editor: its own user data, extensions and workspace folder, the VSIX installed, loopback only.
+ * `port` (default: a free one) must stay the same across restarts to keep the workspace storage:
+ * the web workbench derives its id from the folder URI, which holds the host and port.
+ */
+export async function startEditor(launcher: string, name: string, baseDir: string, vsix: string, port?: number): Promise<EditorInstance> {
   const dir = join(baseDir, name);
   const userData = join(dir, 'user-data');
   const extensions = join(dir, 'extensions');
@@ -58,7 +62,7 @@ export async function startEditor(launcher: string, name: string, baseDir: strin
   );
   execFileSync(launcher, ['--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', vsix, '--force'], { stdio: 'ignore' });
 
-  const port = await freePort();
+  port ??= await freePort();
   const log = createWriteStream(join(dir, 'code-server.log'));
   const child = spawn(
     launcher,
