@@ -38,7 +38,7 @@ Options:
 
 /** `--name`: one line of at most 100 characters; control characters become spaces. */
 function displayName(value: string): string {
-  if (Array.from(value.trim()).length > MAX_DISPLAY_NAME_LENGTH) throw new InvalidInputError(`--name has at most ${MAX_DISPLAY_NAME_LENGTH} characters`);
+  if (value.trim().length > MAX_DISPLAY_NAME_LENGTH) throw new InvalidInputError(`--name has at most ${MAX_DISPLAY_NAME_LENGTH} characters`);
   const name = cleanDisplayName(value);
   if (name === '') throw new InvalidInputError('--name needs at least one visible character');
   return name;

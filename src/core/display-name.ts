@@ -4,7 +4,7 @@
  */
 import { MAX_AUTHOR_NAME_LENGTH } from './constants.js';
 
-/** A display name has at most this many characters (code points), like an author name. */
+/** A display name has at most this many UTF-16 code units, as entry validation counts an author name. */
 export const MAX_DISPLAY_NAME_LENGTH = MAX_AUTHOR_NAME_LENGTH;
 
 /**
@@ -15,10 +15,16 @@ const UNWANTED = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\u200E\u200F\u202A-\u202E\u2066-\u206
 
 /**
  * Trims, replaces control characters with spaces, collapses runs of white space, and keeps at
- * most MAX_DISPLAY_NAME_LENGTH characters. Returns '' when nothing readable is left.
+ * most MAX_DISPLAY_NAME_LENGTH code units, never half of a character. Returns '' when nothing
+ * readable is left.
  */
 export function cleanDisplayName(raw: string): string {
   const flat = raw.replace(UNWANTED, ' ').replace(/\s+/gu, ' ').trim();
-  const chars = Array.from(flat);
-  return chars.length > MAX_DISPLAY_NAME_LENGTH ? chars.slice(0, MAX_DISPLAY_NAME_LENGTH).join('').trimEnd() : flat;
+  if (flat.length <= MAX_DISPLAY_NAME_LENGTH) return flat;
+  let cut = '';
+  for (const char of flat) {
+    if (cut.length + char.length > MAX_DISPLAY_NAME_LENGTH) break;
+    cut += char;
+  }
+  return cut.trimEnd();
 }

@@ -22,11 +22,10 @@ describe('cleanDisplayName', () => {
     assert.equal(cleanDisplayName('A\uD800B'), 'A B');
   });
 
-  it('keeps at most 100 characters, counting emoji as one', () => {
+  it('keeps at most 100 UTF-16 units (as an entry\'s author name is checked), never half a character', () => {
     assert.equal(cleanDisplayName('x'.repeat(500)), 'x'.repeat(MAX_DISPLAY_NAME_LENGTH));
-    const emoji = cleanDisplayName('😀'.repeat(150));
-    assert.equal(Array.from(emoji).length, MAX_DISPLAY_NAME_LENGTH);
-    assert.ok(!/[\uD800-\uDBFF]$/.test(emoji), 'no half of a surrogate pair at the end');
+    assert.equal(cleanDisplayName('😀'.repeat(150)), '😀'.repeat(50));
+    assert.equal(cleanDisplayName(`x${'😀'.repeat(60)}`), `x${'😀'.repeat(49)}`, 'the 50th emoji would be cut in half: it goes');
     assert.equal(cleanDisplayName(`${'a'.repeat(99)} b`), 'a'.repeat(99), 'no trailing space after the cut');
   });
 
