@@ -128,8 +128,8 @@ export function entryTooltip(entry: Entry, now = Date.now()): string {
 }
 
 /**
- * A peer row: its name as label (its short id until it said hello), then short id, address and
- * sync state. Names are chosen by peers: the id stays visible so a name cannot pass for another peer.
+ * A peer row: its name as label (its short id until it said hello), then sync state, short id and
+ * address. Names are chosen by peers: the id stays visible so a name cannot pass for another peer.
  */
 export function peerItem(peer: PeerView, now = Date.now()): ItemData {
   const address = peer.addrs[0] !== undefined ? shortAddress(peer.addrs[0]) : undefined;
@@ -145,7 +145,8 @@ export function peerItem(peer: PeerView, now = Date.now()): ItemData {
   return {
     id: `peer:${peer.peerId}`,
     label: peer.name ?? short,
-    description: [peer.name !== undefined ? short : undefined, address, peerStateText(peer)].filter(Boolean).join(' · '),
+    // The state first: a narrow sidebar cuts the end of a description.
+    description: [peerStateText(peer), peer.name !== undefined ? short : undefined, address].filter(Boolean).join(' · '),
     tooltip: lines.join('\n'),
     icon: PEER_ICON[peer.connected ? peer.state : 'connecting'],
     contextValue: `peer.${peer.connected ? peer.state : 'disconnected'}`,

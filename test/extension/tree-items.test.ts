@@ -94,10 +94,10 @@ describe('notes tree data', () => {
 describe('peers tree data', () => {
   const peer = (p: Partial<PeerView> & { peerId: string }): PeerView => ({ addrs: [], connected: true, state: 'in-sync', ...p });
 
-  it('before a peer says its name: a short id, a readable address and the state in words', () => {
+  it('before a peer says its name: a short id, the state in words and a readable address', () => {
     const item = peerItem(peer({ peerId: '12D3KooWAbCdEfGhIjKlMnOp', addrs: ['/ip4/127.0.0.1/tcp/4001/ws/p2p/12D3KooWAbCdEfGhIjKlMnOp'], lastSyncAt: NOW - 5_000 }), NOW);
     assert.equal(item.label, '…IjKlMnOp');
-    assert.equal(item.description, '127.0.0.1:4001 (ws) · in sync');
+    assert.equal(item.description, 'in sync · 127.0.0.1:4001 (ws)');
     assert.equal(item.icon, 'pass');
     assert.equal(item.contextValue, 'peer.in-sync');
     assert.match(item.tooltip ?? '', /Last sync: just now/);
@@ -107,9 +107,9 @@ describe('peers tree data', () => {
   it('labels a peer with its name, keeping its short id in the description and tooltip', () => {
     const item = peerItem(peer({ peerId: '12D3KooWAbCdEfGhIjKlMnOp', name: 'Bob [the *cook*](x)', addrs: ['/ip4/10.0.0.2/tcp/4001/ws'], state: 'behind' }), NOW);
     assert.equal(item.label, 'Bob [the *cook*](x)', 'a label is plain text');
-    assert.equal(item.description, '…IjKlMnOp · 10.0.0.2:4001 (ws) · not in sync');
+    assert.equal(item.description, 'not in sync · …IjKlMnOp · 10.0.0.2:4001 (ws)');
     assert.match(item.tooltip ?? '', /^\*\*Bob \\\[the \\\*cook\\\*\\\]\\\(x\\\)\*\* · peer `12D3KooWAbCdEfGhIjKlMnOp`/);
-    assert.equal(peerItem(peer({ peerId: 'p', name: 'Bob' })).description, 'p · in sync', 'no address yet');
+    assert.equal(peerItem(peer({ peerId: 'p', name: 'Bob' })).description, 'in sync · p', 'no address yet');
   });
 
   it('distinguishes syncing, behind, waiting and disconnected', () => {
