@@ -52,10 +52,10 @@ export function formatHistory(items: HistoryItem[]): string {
 /** The tail of a peer id: `12D3KooW…` ids share their start. */
 export const shortPeer = (peerId: string): string => peerId.slice(-12);
 
-/** A peer as one line: name (or `-` before it said hello), short id, state, first address. */
+/** A peer as one line: name (or `-` before it said hello), short id, state, the address learned last. */
 export function peerLine(p: PeerStatus, nameWidth = 20): string {
   const name = oneLine(p.name ?? '-', nameWidth).padEnd(nameWidth);
-  return `  ${name}  ${shortPeer(p.peerId)}  ${(p.connected ? p.state : 'disconnected').padEnd(12)}  ${p.addrs[0] ?? ''}`.trimEnd();
+  return `  ${name}  ${shortPeer(p.peerId)}  ${(p.connected ? p.state : 'disconnected').padEnd(12)}  ${p.addrs.at(-1) ?? ''}`.trimEnd();
 }
 
 export function formatPeers(peers: readonly PeerStatus[]): string {

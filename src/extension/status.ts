@@ -63,7 +63,8 @@ function runningTooltip(s: NodeSnapshot, now: number): string {
   const peers = sortPeers(s.peers);
   if (peers.length === 0) return `${name}\n\nNo peers connected. Your changes are saved here and reach others when they connect.`;
   const lines = peers.map((p) => {
-    const addr = p.addrs[0] !== undefined ? ` · ${shortAddress(p.addrs[0])}` : '';
+    const newest = p.addrs.at(-1);
+    const addr = newest !== undefined ? ` · ${shortAddress(newest)}` : '';
     const last = p.lastSyncAt !== undefined ? ` · synced ${relativeTime(p.lastSyncAt, now)}` : '';
     const who = p.name !== undefined ? `${escapeMarkdown(p.name)} \`${shortPeerId(p.peerId)}\`` : `\`${shortPeerId(p.peerId)}\``;
     return `- ${who} ${peerStateText(p)}${addr}${last}`;

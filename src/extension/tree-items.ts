@@ -132,7 +132,9 @@ export function entryTooltip(entry: Entry, now = Date.now()): string {
  * address. Names are chosen by peers: the id stays visible so a name cannot pass for another peer.
  */
 export function peerItem(peer: PeerView, now = Date.now()): ItemData {
-  const address = peer.addrs[0] !== undefined ? shortAddress(peer.addrs[0]) : undefined;
+  // The address learned last: after the peer moved (a restart on another port) the old one stays listed first.
+  const newest = peer.addrs.at(-1);
+  const address = newest !== undefined ? shortAddress(newest) : undefined;
   const short = shortPeerId(peer.peerId);
   const lines = [
     peer.name !== undefined ? `**${escapeMarkdown(peer.name)}** · peer \`${peer.peerId}\`` : `**Peer** \`${peer.peerId}\``,

@@ -61,9 +61,9 @@ describe('REPL command parsing', () => {
 describe('peers output', () => {
   const id = (tail: string) => `12D3KooWxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx${tail}`;
 
-  it('one line per peer: name (or - before its hello), short id, state, first address', () => {
+  it('one line per peer: name (or - before its hello), short id, state, the address learned last', () => {
     const text = formatPeers([
-      { peerId: id('AAAA1111'), name: 'Bob', addrs: ['/ip4/127.0.0.1/tcp/4001/ws/p2p/x'], connected: true, state: 'in-sync' },
+      { peerId: id('AAAA1111'), name: 'Bob', addrs: ['/ip4/127.0.0.1/tcp/3999/ws/p2p/x', '/ip4/127.0.0.1/tcp/4001/ws/p2p/x'], connected: true, state: 'in-sync' },
       { peerId: id('BBBB2222'), addrs: [], connected: false, state: 'connecting' },
     ]);
     assert.equal(

@@ -194,7 +194,8 @@ describe('Shared Notes in two real editors', { timeout: 300_000 }, () => {
       await untilInvite(a, (invite) => decodeInvite(invite).addresses.some((addr) => addr.includes(`/tcp/${port}/ws/`)));
       await statusItem(a, 'In sync · 1 peer').waitFor({ timeout: SYNC_TIMEOUT });
       await statusItem(b, 'In sync · 1 peer').waitFor({ timeout: SYNC_TIMEOUT });
-      await peerRow(b, 'Ann in editor A').filter({ hasText: 'in sync' }).waitFor({ timeout: SYNC_TIMEOUT });
+      // B shows A by its name, in sync, at its new address.
+      await peerRow(b, 'Ann in editor A').filter({ hasText: 'in sync' }).filter({ hasText: `127.0.0.1:${port} (ws)` }).waitFor({ timeout: SYNC_TIMEOUT });
       await peerRow(a, 'Editor B').waitFor({ timeout: SYNC_TIMEOUT });
     });
     await a.screenshot({ path: join(RESULTS, 'editor-a-after-restart.png') });

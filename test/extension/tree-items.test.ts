@@ -110,6 +110,9 @@ describe('peers tree data', () => {
     assert.equal(item.description, 'not in sync · …IjKlMnOp · 10.0.0.2:4001 (ws)');
     assert.match(item.tooltip ?? '', /^\*\*Bob \\\[the \\\*cook\\\*\\\]\\\(x\\\)\*\* · peer `12D3KooWAbCdEfGhIjKlMnOp`/);
     assert.equal(peerItem(peer({ peerId: 'p', name: 'Bob' })).description, 'in sync · p', 'no address yet');
+    const moved = peerItem(peer({ peerId: 'p', addrs: ['/ip4/10.0.0.2/tcp/4001/ws', '/ip4/10.0.0.2/tcp/4002/ws'] }));
+    assert.equal(moved.description, 'in sync · 10.0.0.2:4002 (ws)', 'the address learned last (the peer restarted on another port)');
+    assert.match(moved.tooltip ?? '', /4001[\s\S]*4002/, 'the tooltip lists them all');
   });
 
   it('distinguishes syncing, behind, waiting and disconnected', () => {
