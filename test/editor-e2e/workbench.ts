@@ -64,8 +64,8 @@ export function quickPickRow(page: Page, ...texts: string[]): Locator {
 }
 
 /** Reads the value an input box shows (the invite), then closes it. */
-export async function readInput(page: Page, expectTitle: string): Promise<string> {
-  await page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: expectTitle }).waitFor({ timeout: 20_000 });
+export async function readInput(page: Page, expectTitle: string, timeoutMs = 20_000): Promise<string> {
+  await page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: expectTitle }).waitFor({ timeout: timeoutMs });
   const value = await page.locator(`${QUICK_INPUT} input`).inputValue();
   await page.keyboard.press('Escape');
   return value;
