@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { cleanDisplayName, MAX_DISPLAY_NAME_LENGTH } from '../core/display-name.js';
 import { InvalidInputError } from '../core/errors.js';
 
 export interface PeerArgs {
@@ -35,6 +36,14 @@ Options:
   -h, --help            this help
 `;
 
+/** `--name`: one line of at most 100 characters; control characters become spaces. */
+function displayName(value: string): string {
+  if (value.trim().length > MAX_DISPLAY_NAME_LENGTH) throw new InvalidInputError(`--name has at most ${MAX_DISPLAY_NAME_LENGTH} characters`);
+  const name = cleanDisplayName(value);
+  if (name === '') throw new InvalidInputError('--name needs at least one visible character');
+  return name;
+}
+
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.SHARED_NOTES_DATA) return env.SHARED_NOTES_DATA;
   const base = env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
@@ -62,7 +71,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
       case '--space': args.space = take(); break;
       case '--listen': args.listen.push(take()); break;
       case '--bootstrap': args.bootstrap.push(take()); break;
-      case '--name': args.name = take(); break;
+      case '--name': args.name = displayName(take()); break;
       case '--no-mdns': args.mdns = false; break;
       case '--json': args.json = true; break;
       case '--verbose': args.logLevel = 'debug'; break;

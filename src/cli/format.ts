@@ -4,6 +4,7 @@ import { titleOf } from '../core/entry.js';
 import type { EntryList } from '../core/note-log.js';
 import type { HistoryItem } from '../core/ops.js';
 import { relativeTime } from '../core/text.js';
+import type { PeerStatus } from '../net/status.js';
 
 const short = (id: string) => id.slice(0, 8);
 const oneLine = (s: string, max = 40) => {
@@ -46,4 +47,19 @@ export function formatHistory(items: HistoryItem[]): string {
   return items
     .map((h) => `  ${new Date(h.at).toISOString().replace('T', ' ').slice(0, 19)}  ${h.op.padEnd(7)} ${h.by.name} (${h.by.device})${h.fields ? ' ' + h.fields.join(', ') : ''}${h.scope === 'local' ? '  [draft]' : ''}`)
     .join('\n');
+}
+
+/** The tail of a peer id: `12D3KooW…` ids share their start. */
+export const shortPeer = (peerId: string): string => peerId.slice(-12);
+
+/** A peer as one line: name (or `-` before it said hello), short id, state, the address learned last. */
+export function peerLine(p: PeerStatus, nameWidth = 20): string {
+  const name = oneLine(p.name ?? '-', nameWidth).padEnd(nameWidth);
+  return `  ${name}  ${shortPeer(p.peerId)}  ${(p.connected ? p.state : 'disconnected').padEnd(12)}  ${p.addrs.at(-1) ?? ''}`.trimEnd();
+}
+
+export function formatPeers(peers: readonly PeerStatus[]): string {
+  if (peers.length === 0) return 'no peers connected';
+  const width = Math.min(30, Math.max(4, ...peers.map((p) => Array.from(p.name ?? '-').length)));
+  return [`  ${'NAME'.padEnd(width)}  ${'PEER'.padEnd(12)}  ${'STATE'.padEnd(12)}  ADDRESS`, ...peers.map((p) => peerLine(p, width))].join('\n');
 }

@@ -5,7 +5,7 @@ import type { SpacePeer } from '../engine/space-peer.js';
 import type { Command } from './commands.js';
 import { COMMAND_HELP } from './commands.js';
 import { statusText } from '../core/text.js';
-import { formatEntry, formatHistory, formatList, formatTombstone, invalidLine } from './format.js';
+import { formatEntry, formatHistory, formatList, formatPeers, formatTombstone, invalidLine } from './format.js';
 
 export interface CommandResult {
   readonly data: Record<string, unknown>;
@@ -56,10 +56,7 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
     }
     case 'peers': {
       const peers = peer.network.peers();
-      const text = peers.length === 0
-        ? 'no peers connected'
-        : peers.map((p) => `  ${p.peerId.slice(-12)}  ${p.connected ? p.state : 'disconnected'}  ${p.addrs[0] ?? ''}`).join('\n');
-      return { data: { peers }, text };
+      return { data: { peers }, text: formatPeers(peers) };
     }
     case 'status': {
       const summary = peer.network.summary();

@@ -3,6 +3,7 @@ import { titleOf } from '../core/entry.js';
 import type { SpacePeer } from '../engine/space-peer.js';
 import type { Emit } from './main.js';
 import { statusText } from '../core/text.js';
+import { shortPeer } from './format.js';
 
 export function watchPeer(peer: SpacePeer, emit: Emit): () => void {
   const offChanged = peer.log.events.on('changed', (change) => {
@@ -20,11 +21,14 @@ export function watchPeer(peer: SpacePeer, emit: Emit): () => void {
       else emit('entry', { ...base, invalid: read.invalid }, `← invalid entry ${id.slice(0, 8)}: ${read.invalid.reason}`);
     }
   });
-  const connected = new Map<string, boolean>();
+  const seen = new Map<string, { connected: boolean; name: string | undefined }>();
   const offPeer = peer.network.events.on('peer', (status) => {
-    const was = connected.get(status.peerId);
-    connected.set(status.peerId, status.connected);
-    const text = was === status.connected ? undefined : `${status.connected ? '+' : '-'} peer ${status.peerId.slice(-12)} ${status.connected ? 'connected' : 'disconnected'}`;
+    const was = seen.get(status.peerId);
+    seen.set(status.peerId, { connected: status.connected, name: status.name });
+    const who = status.name !== undefined ? `"${status.name}" (${shortPeer(status.peerId)})` : shortPeer(status.peerId);
+    let text: string | undefined;
+    if (was?.connected !== status.connected) text = `${status.connected ? '+' : '-'} peer ${who} ${status.connected ? 'connected' : 'disconnected'}`;
+    else if (status.name !== undefined && was.name !== status.name) text = `= peer ${shortPeer(status.peerId)} is called "${status.name}"`;
     emit('peer', { ...status }, text);
   });
   let lastSummary = '';

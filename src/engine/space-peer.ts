@@ -4,6 +4,7 @@
  * its own beyond choosing the space and wiring the parts together.
  */
 import '../net/polyfills.js';
+import { cleanDisplayName } from '../core/display-name.js';
 import { InvalidInputError } from '../core/errors.js';
 import { decodeInvite, encodeInvite, newSpace, type Space } from '../core/invite.js';
 import { NoteLog } from '../core/note-log.js';
@@ -25,6 +26,7 @@ export interface SpacePeerInit {
   spaceId?: string;
   /** Name for the space created on first run when neither `newSpace` nor `join` is given. */
   defaultSpaceName?: string;
+  /** Our name on entries and as peers see it (cleaned: one line, at most 100 characters). */
   displayName?: string;
   listen?: string[];
   bootstrap?: string[];
@@ -52,8 +54,11 @@ export class SpacePeer {
     if (init.newSpace !== undefined && init.join !== undefined) throw new InvalidInputError('give either a new space name or an invite, not both');
     const invite = init.join !== undefined ? decodeInvite(init.join) : undefined;
     const folder = await DataFolder.open(init.dataDir, logger.child('data'));
-    let profile = await folder.device(init.displayName ?? 'Anonymous');
-    if (init.displayName !== undefined && init.displayName !== profile.displayName) profile = await folder.setDisplayName(init.displayName);
+    const wanted = init.displayName !== undefined ? cleanDisplayName(init.displayName) || undefined : undefined;
+    let profile = await folder.device(wanted ?? 'Anonymous');
+    // A name stored by an older version may be too long for an entry's author field: clean it too.
+    const name = wanted ?? (cleanDisplayName(profile.displayName) || 'Anonymous');
+    if (name !== profile.displayName) profile = await folder.setDisplayName(name);
     const { space, created } = await chooseSpace(folder, init, invite?.space);
     const dir = folder.spaceDir(space.id);
 
@@ -79,6 +84,7 @@ export class SpacePeer {
         mdns: init.mdns ?? true,
         knownPeers,
         antiEntropyMs: init.antiEntropyMs,
+        displayName: profile.displayName,
       },
     );
     try {
@@ -97,8 +103,12 @@ export class SpacePeer {
     return encodeInvite({ space: this.space, addresses: this.network.addresses() });
   }
 
+  /** Renames this device: on the entries it writes from now on, and for the peers (announced at once). */
   async setDisplayName(name: string): Promise<void> {
-    this.log.setAuthor({ name, device: (await this.folder.setDisplayName(name)).deviceId });
+    const cleaned = cleanDisplayName(name);
+    if (cleaned === '') throw new InvalidInputError('a display name needs at least one visible character');
+    this.log.setAuthor({ name: cleaned, device: (await this.folder.setDisplayName(cleaned)).deviceId });
+    this.network.setDisplayName(cleaned);
   }
 
   /** Stops the network, saves peer addresses, flushes and closes the stores (releasing the locks). */

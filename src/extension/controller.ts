@@ -11,7 +11,7 @@ import type { NoteLog } from '../core/note-log.js';
 import type { Logger } from '../core/ports.js';
 import type { SpacePeer, SpacePeerInit } from '../engine/space-peer.js';
 import { DataFolder } from '../storage/data-folder.js';
-import type { PeerSettings } from './settings.js';
+import { settingsAction, type PeerSettings, type SettingsAction } from './settings.js';
 import type { NodeSnapshot, Phase } from './status.js';
 
 /** A command that needs a space ran while there is none (or the node is not running). */
@@ -40,6 +40,8 @@ export class SpaceController implements vscode.Disposable {
   readonly onDidChangeEntries = this.entriesEmitter.event;
 
   private peer: SpacePeer | undefined;
+  /** The settings the last start used (or tried to use). */
+  private applied: PeerSettings | undefined;
   private phase: Phase = 'starting';
   private error: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -120,8 +122,27 @@ export class SpaceController implements vscode.Disposable {
     }) as Promise<string>;
   }
 
-  async setDisplayName(name: string): Promise<void> {
-    if (this.peer && this.phase === 'running') await this.peer.setDisplayName(name);
+  /**
+   * After a configuration change: restarts the node when a network setting changed, renames this
+   * device live when only the display name did, and does nothing when no value differs
+   * (settingsAction). Queued like every lifecycle step, so a burst of changes restarts once.
+   */
+  applySettings(): Promise<SettingsAction> {
+    return this.enqueue(async () => {
+      const next = this.components.settings();
+      const action = settingsAction(this.phase, this.applied, next);
+      const { logger } = this.components;
+      if (action === 'restart') {
+        logger.info(`network settings changed: restarting the node (listen ${next.listen.join(' ')}; mDNS ${next.mdns ? 'on' : 'off'}; ${next.bootstrap.length} bootstrap peers)`);
+        await this.close();
+        await this.open({});
+      } else if (action === 'rename') {
+        await this.requirePeer().setDisplayName(next.displayName);
+        this.applied = next;
+        logger.info(`display name is now "${next.displayName}"; told ${this.requirePeer().network.summary().connected} connected peers`);
+      }
+      return action;
+    });
   }
 
   /** Stops the node and closes the stores; what `deactivate()` returns. */
@@ -155,6 +176,7 @@ export class SpaceController implements vscode.Disposable {
       // Loaded on first use: the engine (libp2p, Automerge's WASM) stays out of activation time.
       const { SpacePeer } = await import('../engine/space-peer.js');
       const settings = this.components.settings();
+      this.applied = settings;
       const peer = await SpacePeer.start({
         dataDir,
         logger,

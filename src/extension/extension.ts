@@ -11,7 +11,7 @@ import { EntryFileSystemProvider, SCHEME } from './fs-provider.js';
 import { NotesTreeProvider } from './notes-tree.js';
 import { ErrorReporter, createOutputLogger } from './output-logger.js';
 import { PeersTreeProvider } from './peers-tree.js';
-import { DISPLAY_NAME_SETTING, RESTART_SETTINGS, SECTION, readSettings } from './settings.js';
+import { SECTION, readSettings } from './settings.js';
 import { StatusBar } from './status-bar.js';
 
 let controller: SpaceController | undefined;
@@ -37,12 +37,8 @@ export function activate(context: vscode.ExtensionContext): void {
     new StatusBar(ctl),
     ...registerCommands({ controller: ctl, reporter, logger, channel }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (RESTART_SETTINGS.some((key) => e.affectsConfiguration(key))) {
-        logger.info('network settings changed: restarting the node');
-        ctl.restart().catch((err: unknown) => reporter.report(err, 'Restarting the node'));
-      } else if (e.affectsConfiguration(DISPLAY_NAME_SETTING)) {
-        ctl.setDisplayName(settings().displayName).catch((err: unknown) => reporter.report(err, 'Changing the display name'));
-      }
+      // The controller compares the values with what the node runs with (settingsAction).
+      if (e.affectsConfiguration(SECTION)) ctl.applySettings().catch((err: unknown) => reporter.report(err, 'Applying the Shared Notes settings'));
     }),
   );
   ctl.start().then(

@@ -1,9 +1,8 @@
 /** The extension's settings, read through a getter so this stays pure and testable. */
+import { cleanDisplayName } from '../core/display-name.js';
+import type { Phase } from './status.js';
 
 export const SECTION = 'sharedNotes';
-/** Settings whose change needs the node restarted (the display name is applied live). */
-export const RESTART_SETTINGS = ['listenAddresses', 'bootstrapPeers', 'mdns'].map((k) => `${SECTION}.${k}`);
-export const DISPLAY_NAME_SETTING = `${SECTION}.displayName`;
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0/ws'];
 
 export interface PeerSettings {
@@ -17,15 +16,39 @@ export type SettingGetter = (key: string) => unknown;
 
 /** Ill-typed values (a hand-edited settings.json) fall back to the defaults instead of failing. */
 export function readSettings(get: SettingGetter, fallbackName: string): PeerSettings {
-  const name = typeof get('displayName') === 'string' ? (get('displayName') as string).trim() : '';
+  const name = typeof get('displayName') === 'string' ? cleanDisplayName(get('displayName') as string) : '';
   const listen = strings(get('listenAddresses'));
   return {
-    displayName: (name || fallbackName || 'Anonymous').slice(0, 100),
+    displayName: name || cleanDisplayName(fallbackName) || 'Anonymous',
     listen: listen.length > 0 ? listen : [...DEFAULT_LISTEN],
     bootstrap: strings(get('bootstrapPeers')),
     mdns: typeof get('mdns') === 'boolean' ? (get('mdns') as boolean) : true,
   };
 }
+
+/** What a configuration change asks of the node. */
+export type SettingsAction = 'restart' | 'rename' | 'none';
+
+/**
+ * Decides what to do when the settings may have changed, from what the node was last started
+ * with (`applied`) and what the settings say now. A running node restarts when a network setting
+ * really changed (the restart also applies the name), and is renamed live when only the name did.
+ * A node that failed to start tries again with new network settings (a bad listen address fixed).
+ * Without a space, or while stopped, nothing runs: the next start reads the settings anyway.
+ * Settings events come in bursts and for values that end up equal: comparing values, not events,
+ * makes a burst cost one restart at most.
+ */
+export function settingsAction(phase: Phase, applied: PeerSettings | undefined, next: PeerSettings): SettingsAction {
+  if (phase !== 'running' && phase !== 'error') return 'none';
+  if (!applied || networkChanged(applied, next)) return 'restart';
+  return phase === 'running' && applied.displayName !== next.displayName ? 'rename' : 'none';
+}
+
+function networkChanged(a: PeerSettings, b: PeerSettings): boolean {
+  return a.mdns !== b.mdns || !sameList(a.listen, b.listen) || !sameList(a.bootstrap, b.bootstrap);
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 function strings(value: unknown): string[] {
   if (!Array.isArray(value)) return [];

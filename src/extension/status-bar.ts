@@ -1,19 +1,17 @@
 /** Renders statusModel() into a status bar item, and shows a progress notification for long catch-ups. */
 import * as vscode from 'vscode';
 import type { SpaceController } from './controller.js';
-import { isCatchingUp, statusModel, type NodeSnapshot } from './status.js';
-
-/** A catch-up shorter than this needs no notification: the status bar's spinner is enough. */
-const PROGRESS_AFTER_MS = 1_000;
+import { catchUpStep, NO_CATCH_UP, statusModel, type CatchUpState, type NodeSnapshot } from './status.js';
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('sharedNotes.status', vscode.StatusBarAlignment.Left, 50);
   private readonly subscription: vscode.Disposable;
-  private progressTimer: ReturnType<typeof setTimeout> | undefined;
+  private catchUp: CatchUpState = NO_CATCH_UP;
+  private recheck: ReturnType<typeof setTimeout> | undefined;
   private endProgress: (() => void) | undefined;
   private report: ((message: string) => void) | undefined;
 
-  constructor(controller: SpaceController) {
+  constructor(private readonly controller: SpaceController) {
     this.item.name = 'Shared Notes';
     this.item.command = 'sharedNotes.peers.focus';
     this.subscription = controller.onDidChangeState((s) => this.render(s));
@@ -22,7 +20,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
-    clearTimeout(this.progressTimer);
+    clearTimeout(this.recheck);
     this.endProgress?.();
     this.subscription.dispose();
     this.item.dispose();
@@ -37,34 +35,32 @@ export class StatusBar implements vscode.Disposable {
     this.trackCatchUp(s);
   }
 
+  /** Applies catchUpStep (status.ts) to the notification. */
   private trackCatchUp(s: NodeSnapshot): void {
-    const message = `${s.summary.syncing} of ${s.summary.connected} peer${s.summary.connected === 1 ? '' : 's'}`;
-    if (!isCatchingUp(s)) {
-      clearTimeout(this.progressTimer);
-      this.progressTimer = undefined;
-      this.endProgress?.();
-      return;
-    }
-    if (this.endProgress) {
-      this.report?.(message);
-      return;
-    }
-    if (this.progressTimer) return;
-    this.progressTimer = setTimeout(() => {
-      this.progressTimer = undefined;
-      void vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'Shared Notes: catching up with' },
-        (progress) =>
-          new Promise<void>((resolve) => {
-            this.report = (m) => progress.report({ message: m });
-            this.report(message);
-            this.endProgress = () => {
-              this.endProgress = undefined;
-              this.report = undefined;
-              resolve();
-            };
-          }),
-      );
-    }, PROGRESS_AFTER_MS);
+    clearTimeout(this.recheck);
+    this.recheck = undefined;
+    const step = catchUpStep(this.catchUp, s, Date.now());
+    this.catchUp = step.state;
+    if (step.end) this.endProgress?.();
+    if (step.update !== undefined) this.report?.(step.update);
+    if (step.show !== undefined) this.showProgress(step.show);
+    if (step.recheckInMs !== undefined) this.recheck = setTimeout(() => this.trackCatchUp(this.controller.snapshot), step.recheckInMs);
+  }
+
+  private showProgress(message: string): void {
+    this.endProgress?.();
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Shared Notes: catching up with' },
+      (progress) =>
+        new Promise<void>((resolve) => {
+          this.report = (m) => progress.report({ message: m });
+          this.report(message);
+          this.endProgress = () => {
+            this.endProgress = undefined;
+            this.report = undefined;
+            resolve();
+          };
+        }),
+    );
   }
 }

@@ -3,7 +3,7 @@
  * snapshot in, text/tooltip/colour out. Pure; status-bar.ts renders it.
  */
 import { relativeTime } from '../core/text.js';
-import { escapeMarkdown, peerStateText, shortAddress, shortPeerId, sortPeers, type PeerView } from './tree-items.js';
+import { escapeMarkdown, formatBytes, peerStateText, shortAddress, shortPeerId, sortPeers, type PeerView } from './tree-items.js';
 
 export type Phase = 'starting' | 'no-space' | 'running' | 'error' | 'stopped';
 
@@ -63,12 +63,67 @@ function runningTooltip(s: NodeSnapshot, now: number): string {
   const peers = sortPeers(s.peers);
   if (peers.length === 0) return `${name}\n\nNo peers connected. Your changes are saved here and reach others when they connect.`;
   const lines = peers.map((p) => {
-    const addr = p.addrs[0] !== undefined ? ` · ${shortAddress(p.addrs[0])}` : '';
+    const newest = p.addrs.at(-1);
+    const addr = newest !== undefined ? ` · ${shortAddress(newest)}` : '';
     const last = p.lastSyncAt !== undefined ? ` · synced ${relativeTime(p.lastSyncAt, now)}` : '';
-    return `- \`${shortPeerId(p.peerId)}\` ${peerStateText(p)}${addr}${last}`;
+    const who = p.name !== undefined ? `${escapeMarkdown(p.name)} \`${shortPeerId(p.peerId)}\`` : `\`${shortPeerId(p.peerId)}\``;
+    return `- ${who} ${peerStateText(p)}${addr}${last}`;
   });
   return [name, '', ...lines, '', 'Click to show the peers.'].join('\n');
 }
 
-/** A catch-up worth a progress notification: some peer is syncing. */
+/** A catch-up is running: some peer is syncing. */
 export const isCatchingUp = (s: NodeSnapshot): boolean => s.phase === 'running' && s.summary.syncing > 0;
+
+/** A catch-up shorter than this needs no notification: the status bar's spinner is enough. */
+export const PROGRESS_AFTER_MS = 1_000;
+
+/** Where the catch-up notification stands: since when a catch-up runs, and whether it is shown. */
+export interface CatchUpState {
+  readonly since?: number;
+  readonly shown: boolean;
+}
+
+/** What to do with the notification after a new snapshot (at most one of show/update/end). */
+export interface CatchUpStep {
+  readonly state: CatchUpState;
+  /** Open the notification with this message. */
+  readonly show?: string;
+  /** Change the open notification's message. */
+  readonly update?: string;
+  /** Close the notification. */
+  readonly end?: true;
+  /** Nothing changes before then: look again after this many ms (when the notification is due). */
+  readonly recheckInMs?: number;
+}
+
+export const NO_CATCH_UP: CatchUpState = { shown: false };
+
+/**
+ * The progress notification as a pure step function: it opens once a catch-up has lasted
+ * PROGRESS_AFTER_MS, follows it while it runs, and closes when it ends. Short rounds (the periodic
+ * anti-entropy check, the confirmation after an edit) never show it.
+ */
+export function catchUpStep(prev: CatchUpState, s: NodeSnapshot, now: number): CatchUpStep {
+  if (!isCatchingUp(s)) return prev.shown ? { state: NO_CATCH_UP, end: true } : { state: NO_CATCH_UP };
+  const since = prev.since ?? now;
+  const message = catchUpMessage(s);
+  if (prev.shown) return { state: { since, shown: true }, update: message };
+  const waited = now - since;
+  if (waited >= PROGRESS_AFTER_MS) return { state: { since, shown: true }, show: message };
+  return { state: { since, shown: false }, recheckInMs: PROGRESS_AFTER_MS - waited };
+}
+
+/** "1 of 2 peers · 1.2 MB received (340 changes)". */
+export function catchUpMessage(s: NodeSnapshot): string {
+  const { syncing, connected } = s.summary;
+  let bytes = 0;
+  let changes = 0;
+  for (const p of s.peers) {
+    if (!p.connected || p.state !== 'syncing' || !p.progress) continue;
+    bytes += p.progress.bytesIn;
+    changes += p.progress.changesIn;
+  }
+  const peers = `${syncing} of ${plural(connected, 'peer')}`;
+  return bytes > 0 ? `${peers} · ${formatBytes(bytes)} received (${plural(changes, 'change')})` : peers;
+}

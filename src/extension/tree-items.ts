@@ -32,6 +32,8 @@ export type NotesNode =
 /** The subset of the network's PeerStatus the Peers tree and the status bar use. */
 export interface PeerView {
   readonly peerId: string;
+  /** The display name the peer announced (already cleaned by the network layer). */
+  readonly name?: string;
   readonly addrs: readonly string[];
   readonly connected: boolean;
   readonly state: 'connecting' | 'syncing' | 'in-sync' | 'behind';
@@ -125,10 +127,17 @@ export function entryTooltip(entry: Entry, now = Date.now()): string {
   return [...head, '', '---', '', ...body].join('\n');
 }
 
+/**
+ * A peer row: its name as label (its short id until it said hello), then sync state, short id and
+ * address. Names are chosen by peers: the id stays visible so a name cannot pass for another peer.
+ */
 export function peerItem(peer: PeerView, now = Date.now()): ItemData {
-  const address = peer.addrs[0] !== undefined ? shortAddress(peer.addrs[0]) : undefined;
+  // The address learned last: after the peer moved (a restart on another port) the old one stays listed first.
+  const newest = peer.addrs.at(-1);
+  const address = newest !== undefined ? shortAddress(newest) : undefined;
+  const short = shortPeerId(peer.peerId);
   const lines = [
-    `**Peer** \`${peer.peerId}\``,
+    peer.name !== undefined ? `**${escapeMarkdown(peer.name)}** · peer \`${peer.peerId}\`` : `**Peer** \`${peer.peerId}\``,
     '',
     `State: ${peerStateText(peer)}`,
     ...(peer.lastSyncAt !== undefined ? [`Last sync: ${relativeTime(peer.lastSyncAt, now)}`] : []),
@@ -137,8 +146,9 @@ export function peerItem(peer: PeerView, now = Date.now()): ItemData {
   ];
   return {
     id: `peer:${peer.peerId}`,
-    label: shortPeerId(peer.peerId),
-    description: [peerStateText(peer), address].filter(Boolean).join(' · '),
+    label: peer.name ?? short,
+    // The state first: a narrow sidebar cuts the end of a description.
+    description: [peerStateText(peer), peer.name !== undefined ? short : undefined, address].filter(Boolean).join(' · '),
     tooltip: lines.join('\n'),
     icon: PEER_ICON[peer.connected ? peer.state : 'connecting'],
     contextValue: `peer.${peer.connected ? peer.state : 'disconnected'}`,

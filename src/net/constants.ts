@@ -24,6 +24,15 @@ export const MAX_GOSSIP_MESSAGE_BYTES = 1024 * 1024;
 /** Largest gossipsub RPC accepted; an IWANT reply can batch several full-size messages. */
 export const MAX_GOSSIP_RPC_BYTES = 4 * MAX_GOSSIP_MESSAGE_BYTES + 64 * 1024;
 
+/** Each side announces its display name on connect (and when it changes): one small frame. */
+export const HELLO_PROTOCOL = '/shared-notes/hello/1.0.0';
+/** One hello frame: `{"name": …}` of at most 100 characters fits with room to spare. */
+export const MAX_HELLO_BYTES = 1024;
+/** Opening, writing or reading a hello must complete within this. */
+export const HELLO_TIMEOUT_MS = 5_000;
+/** Concurrent inbound hello streams per connection (one is normal). */
+export const MAX_INBOUND_HELLO_STREAMS = 2;
+
 /** Catch-up with every connected peer this often (configurable per SpaceNetwork). */
 export const DEFAULT_ANTI_ENTROPY_MS = 30_000;
 /** After a local or remote change, a quick sync round confirms peers have it (debounced). */

@@ -12,6 +12,10 @@ export class SyncMessageTooLargeError extends SharedNotesError {}
 export class SyncTimeoutError extends SharedNotesError {}
 /** The stream ended in the middle of a sync session. */
 export class SyncStreamClosedError extends SharedNotesError {}
+/** A hello frame that is too large, not UTF-8 JSON, or has no string `name` (logged and ignored). */
+export class InvalidHelloError extends InvalidPeerDataError {}
+/** A hello that could not be sent or read in time, or whose stream closed early. */
+export class HelloStreamError extends SharedNotesError {}
 /** A space key of the wrong length, an identity that does not decode, a bad multiaddr. */
 export class InvalidNetworkConfigError extends SharedNotesError {}
 /** The network was used before `start()` or after `stop()`. */

@@ -10,6 +10,8 @@ import {
   CHANGE_SYNC_DEBOUNCE_MS,
   DEFAULT_LISTEN,
   DIAL_TIMEOUT_MS,
+  HELLO_PROTOCOL,
+  MAX_INBOUND_HELLO_STREAMS,
   MAX_INBOUND_SYNC_STREAMS,
   REMOTE_CHANGE_SYNC_DEBOUNCE_MS,
   STRIKES_BEFORE_DISCONNECT,
@@ -17,6 +19,7 @@ import {
 } from './constants.js';
 import { NetworkNotRunningError, SyncStreamClosedError } from './errors.js';
 import { SpaceGossip } from './gossip.js';
+import { SpaceHello } from './hello.js';
 import { mdnsServiceTagForSpace, pnetKeyFromSpaceKey, privateKeyOf, topicForSpace } from './keys.js';
 import { createSpaceNode, type SpaceLibp2p } from './node.js';
 import { PeerBook, type KnownPeer } from './peer-book.js';
@@ -54,6 +57,8 @@ export interface SpaceNetworkInit {
   strikesBeforeDisconnect?: number;
   /** Per-read timeout of a sync session; default 15 s. */
   syncIdleTimeoutMs?: number;
+  /** Our display name, announced to every peer (hello protocol); see setDisplayName(). */
+  displayName?: string;
 }
 
 export interface SpaceNetworkEvents {
@@ -86,6 +91,7 @@ export class SpaceNetwork {
   private readonly logger: Logger;
   private readonly book: PeerBook;
   private sync: SyncCoordinator | undefined;
+  private hello: SpaceHello | undefined;
   private readonly strikeLimit: number;
   private readonly changeDelayMs: number;
   private readonly unsubscribe: Unsubscribe[] = [];
@@ -145,7 +151,7 @@ export class SpaceNetwork {
       {
         replica: this.components.replica,
         logger: this.logger.child('sync'),
-        openStream: (peerId, signal) => this.openSyncStream(peerId, signal),
+        openStream: (peerId, signal) => this.openStream(SYNC_PROTOCOL, peerId, signal),
         strike: (peerId, err) => this.strike(peerId, err),
         changed: (peerId) => this.emitStatus(peerId),
         connectedPeers: () => this.connectedIds(),
@@ -153,6 +159,16 @@ export class SpaceNetwork {
       { selfId, antiEntropyMs: init.antiEntropyMs, idleTimeoutMs: init.syncIdleTimeoutMs },
     );
     this.sync = sync;
+    const hello = new SpaceHello(
+      {
+        logger: this.logger.child('hello'),
+        openStream: (peerId, signal) => this.openStream(HELLO_PROTOCOL, peerId, signal),
+        changed: (peerId) => this.emitStatus(peerId),
+        connectedPeers: () => this.connectedIds(),
+      },
+      { name: init.displayName },
+    );
+    this.hello = hello;
     const connections = new SpaceConnections({
       book: this.book,
       logger: this.logger,
@@ -160,6 +176,7 @@ export class SpaceNetwork {
       selfId,
       connected: (peerId) => {
         sync.connected(peerId);
+        hello.connected(peerId);
         this.emitStatus(peerId);
       },
       disconnected: (peerId) => {
@@ -182,6 +199,9 @@ export class SpaceNetwork {
     connections.attach(node);
     await node.handle(SYNC_PROTOCOL, (stream, connection) => this.onSyncStream(stream, connection), {
       maxInboundStreams: MAX_INBOUND_SYNC_STREAMS,
+    });
+    await node.handle(HELLO_PROTOCOL, (stream, connection) => this.onHelloStream(stream, connection), {
+      maxInboundStreams: MAX_INBOUND_HELLO_STREAMS,
     });
     await node.start();
 
@@ -258,6 +278,11 @@ export class SpaceNetwork {
     return this.gossip?.meshPeers() ?? [];
   }
 
+  /** Changes the name peers see for us, and tells the connected ones. */
+  setDisplayName(name: string): void {
+    this.hello?.setName(name);
+  }
+
   /** A catch-up round with every connected peer now; resolves when the rounds are over. */
   async syncNow(): Promise<void> {
     if (this.phase !== 'running') return;
@@ -274,14 +299,23 @@ export class SpaceNetwork {
     this.sync?.handleInbound(peerId, stream);
   }
 
-  /** On an open connection only: a sync round never dials (dialing follows the redial backoff). */
-  private async openSyncStream(peerId: string, signal: AbortSignal): Promise<Stream> {
+  private onHelloStream(stream: Stream, connection: Connection): void {
+    const peerId = connection.remotePeer.toString();
+    if (this.phase !== 'running' || this.book.isBlocked(peerId)) {
+      stream.abort(new Error('not accepting hellos'));
+      return;
+    }
+    this.hello?.handleInbound(peerId, stream);
+  }
+
+  /** On an open connection only: a sync round or a hello never dials (dialing follows the redial backoff). */
+  private async openStream(protocol: string, peerId: string, signal: AbortSignal): Promise<Stream> {
     const { peerIdFromString } = this.stackOf();
     const connection = this.running()
       .getConnections(peerIdFromString(peerId))
       .find((c) => c.status === 'open');
     if (!connection) throw new SyncStreamClosedError(`no open connection to ${peerId}`);
-    return connection.newStream(SYNC_PROTOCOL, { signal: AbortSignal.any([signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)]) });
+    return connection.newStream(protocol, { signal: AbortSignal.any([signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)]) });
   }
 
   private strike(peerId: string, err: InvalidPeerDataError): void {
@@ -297,6 +331,7 @@ export class SpaceNetwork {
   private statusOf(peerId: string): PeerStatus {
     return peerStatus({
       peerId,
+      name: this.hello?.nameOf(peerId),
       addrs: this.book.addrs(peerId).map((a) => withPeer(a, peerId)),
       connected: this.book.isConnected(peerId),
       strikes: this.book.strikes(peerId),
@@ -338,6 +373,7 @@ export class SpaceNetwork {
     for (const off of this.unsubscribe.splice(0)) off();
     this.connections?.detach();
     this.book.stop();
+    this.hello?.stop();
     await this.sync?.stop();
     await this.gossip?.stop();
     await this.node?.stop();

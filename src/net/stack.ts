@@ -40,6 +40,7 @@ async function importStack() {
     bootstrap: bootstrap.bootstrap,
     mdns: mdns.mdns,
     lpStream: utils.lpStream,
+    byteStream: utils.byteStream,
     generateKeyPair: crypto.generateKeyPair,
     privateKeyFromProtobuf: crypto.privateKeyFromProtobuf,
     privateKeyToProtobuf: crypto.privateKeyToProtobuf,

@@ -6,6 +6,8 @@ export type PeerState = 'connecting' | 'syncing' | 'in-sync' | 'behind';
 /** One peer as the front ends show it (`peer` lines in the CLI, the tree in VS Code). */
 export interface PeerStatus {
   peerId: string;
+  /** The display name the peer announced (hello protocol), cleaned; absent until it does. */
+  name?: string;
   addrs: string[];
   connected: boolean;
   /**
@@ -30,6 +32,7 @@ export interface SpaceSummary {
 
 export interface PeerFacts {
   peerId: string;
+  name: string | undefined;
   addrs: string[];
   connected: boolean;
   strikes: number;
@@ -45,6 +48,7 @@ export function peerStatus(f: PeerFacts): PeerStatus {
     else if (f.sync.last) state = f.sync.last.inSync() ? 'in-sync' : 'behind';
   }
   const status: PeerStatus = { peerId: f.peerId, addrs: f.addrs, connected: f.connected, state };
+  if (f.name !== undefined) status.name = f.name;
   if (f.sync.progress) status.progress = f.sync.progress;
   if (f.sync.lastSyncAt !== undefined) status.lastSyncAt = f.sync.lastSyncAt;
   if (f.strikes > 0) status.strikes = f.strikes;
@@ -69,5 +73,5 @@ export function summarize(peers: readonly PeerStatus[]): SpaceSummary {
 export function statusKey(s: PeerStatus): string {
   const p = s.progress;
   const progress = s.state === 'syncing' && p ? `${p.messagesIn}/${p.messagesOut}/${p.bytesIn}/${p.bytesOut}` : '';
-  return `${s.connected}|${s.state}|${s.addrs.join(',')}|${s.strikes ?? 0}|${s.blockedUntil ?? ''}|${progress}`;
+  return `${JSON.stringify(s.name ?? '')}|${s.connected}|${s.state}|${s.addrs.join(',')}|${s.strikes ?? 0}|${s.blockedUntil ?? ''}|${progress}`;
 }

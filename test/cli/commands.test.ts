@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseArgs } from '../../src/cli/args.js';
 import { parseCommand, splitFields } from '../../src/cli/commands.js';
+import { formatPeers } from '../../src/cli/format.js';
 
 describe('CLI argument parsing', () => {
   it('defaults to the peer command on the default data folder', () => {
@@ -26,6 +27,12 @@ describe('CLI argument parsing', () => {
     assert.throws(() => parseArgs(['--data']), { name: 'InvalidInputError', message: /needs a value/ });
     assert.throws(() => parseArgs(['--new-space', 'A', '--join', 'sn1-x.y']), { name: 'InvalidInputError' });
   });
+
+  it('--name: one clean line of at most 100 characters, or a clear error', () => {
+    assert.equal(parseArgs(['--name', ' Ann\tBaker\n']).name, 'Ann Baker');
+    assert.throws(() => parseArgs(['--name', 'x'.repeat(101)]), { name: 'InvalidInputError', message: /at most 100/ });
+    assert.throws(() => parseArgs(['--name', '\u0000 \u202E']), { name: 'InvalidInputError', message: /visible/ });
+  });
 });
 
 describe('REPL command parsing', () => {
@@ -48,5 +55,30 @@ describe('REPL command parsing', () => {
     for (const bad of ['create', 'create poem x', 'create recipe a|b', 'publish', 'publish a b', 'edit 3fa2', 'edit 3fa2 title', 'frobnicate']) {
       assert.throws(() => parseCommand(bad), { name: 'InvalidInputError' }, bad);
     }
+  });
+});
+
+describe('peers output', () => {
+  const id = (tail: string) => `12D3KooWxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx${tail}`;
+
+  it('one line per peer: name (or - before its hello), short id, state, the address learned last', () => {
+    const text = formatPeers([
+      { peerId: id('AAAA1111'), name: 'Bob', addrs: ['/ip4/127.0.0.1/tcp/3999/ws/p2p/x', '/ip4/127.0.0.1/tcp/4001/ws/p2p/x'], connected: true, state: 'in-sync' },
+      { peerId: id('BBBB2222'), addrs: [], connected: false, state: 'connecting' },
+    ]);
+    assert.equal(
+      text,
+      [
+        '  NAME  PEER          STATE         ADDRESS',
+        '  Bob   xxxxAAAA1111  in-sync       /ip4/127.0.0.1/tcp/4001/ws/p2p/x',
+        '  -     xxxxBBBB2222  disconnected',
+      ].join('\n'),
+    );
+    assert.equal(formatPeers([]), 'no peers connected');
+  });
+
+  it('cuts long names so the columns stay readable', () => {
+    const line = formatPeers([{ peerId: id('CCCC3333'), name: 'N'.repeat(100), addrs: [], connected: true, state: 'syncing' }]).split('\n')[1];
+    assert.equal(line, `  ${'N'.repeat(29)}…  xxxxCCCC3333  syncing`);
   });
 });

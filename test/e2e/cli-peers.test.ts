@@ -39,6 +39,9 @@ describe('CLI peers over loopback', { timeout: 240_000 }, () => {
     c = await start('Cy', ['--join', (await b.run('invite')).invite as string]); // C knows only B
     assert.deepEqual(decodeInvite(a.ready.invite).addresses.every((x) => x.startsWith('/ip4/127.0.0.1/')), true);
     await inSyncWith(b, 2);
+    // Display names travel with the hello protocol: B's `peers` names both its neighbours.
+    const names = (l: Line) => (l.peers as Array<{ name?: string; connected: boolean }>).filter((p) => p.connected).map((p) => p.name).sort();
+    await b.until('B knows its peers by name', () => b.run('peers'), (l) => names(l).join() === 'Ann,Cy');
 
     const created = entryOf(await a.run('create note Pancakes|flour\\neggs'))!;
     assert.equal(created.state, 'draft');

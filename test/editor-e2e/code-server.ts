@@ -79,6 +79,11 @@ export async function startEditor(launcher: string, name: string, baseDir: strin
   return { name, url, dir, userData, process: child };
 }
 
+/** The editor's user settings as they are on disk. */
+export function userSettings(editor: EditorInstance): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(editor.userData, 'User/settings.json'), 'utf8')) as Record<string, unknown>;
+}
+
 async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {

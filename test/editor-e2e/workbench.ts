@@ -45,9 +45,27 @@ export async function answerInput(page: Page, value: string, expectTitle?: strin
   await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 15_000 }).catch(() => undefined);
 }
 
+/** Answers a chain of input boxes (a guided command): each step waits for its own title. */
+export async function answerSteps(page: Page, steps: ReadonlyArray<readonly [title: string, value: string]>): Promise<void> {
+  const input = page.locator(`${QUICK_INPUT} input`);
+  for (const [title, value] of steps) {
+    await page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: title }).waitFor({ timeout: 15_000 });
+    await input.fill(value);
+    await input.press('Enter');
+  }
+  await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 15_000 });
+}
+
+/** A row of the open quick pick that contains every one of `texts`. */
+export function quickPickRow(page: Page, ...texts: string[]): Locator {
+  let row = page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`);
+  for (const text of texts) row = row.filter({ hasText: text });
+  return row.first();
+}
+
 /** Reads the value an input box shows (the invite), then closes it. */
-export async function readInput(page: Page, expectTitle: string): Promise<string> {
-  await page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: expectTitle }).waitFor({ timeout: 20_000 });
+export async function readInput(page: Page, expectTitle: string, timeoutMs = 20_000): Promise<string> {
+  await page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: expectTitle }).waitFor({ timeout: timeoutMs });
   const value = await page.locator(`${QUICK_INPUT} input`).inputValue();
   await page.keyboard.press('Escape');
   return value;
@@ -58,6 +76,26 @@ export async function pick(page: Page, text: string): Promise<void> {
   const row = page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`, { hasText: text }).first();
   await row.waitFor({ timeout: 15_000 });
   await row.click();
+}
+
+/**
+ * Rewrites the user settings.json in the editor, as a person editing it would, saves and closes it.
+ * (code-server does not notice a settings file written behind its back.) The text is inserted as
+ * one line, so no auto-indent applies; what auto-closing added after the cursor is deleted.
+ */
+export async function editUserSettings(page: Page, settings: Record<string, unknown>): Promise<void> {
+  await runCommand(page, 'Preferences: Open User Settings (JSON)');
+  await page.locator('.tab.active', { hasText: 'settings.json' }).waitFor({ timeout: 15_000 });
+  await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText(JSON.stringify(settings));
+  await page.keyboard.press('Control+Shift+End');
+  await page.keyboard.press('Delete');
+  await page.keyboard.press('Control+S');
+  await page.locator('.tab.dirty').waitFor({ state: 'detached', timeout: 15_000 });
+  const tab = page.locator('.tab', { hasText: 'settings.json' });
+  await tab.locator('.codicon-close').click();
+  await tab.waitFor({ state: 'detached', timeout: 15_000 });
 }
 
 /** Opens the "Shared Notes" view container from the activity bar. */
@@ -71,6 +109,12 @@ export async function openSharedNotes(page: Page): Promise<void> {
 
 export function treeRow(page: Page, label: string): Locator {
   return page.locator('.pane-body .monaco-list-row', { hasText: label }).first();
+}
+
+/** A row of the Peers view (not of Notes, whose rows show authors' names too). */
+export function peerRow(page: Page, label: string): Locator {
+  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /^\s*Peers/i }) });
+  return pane.locator('.pane-body .monaco-list-row', { hasText: label }).first();
 }
 
 export function statusItem(page: Page, text: string): Locator {

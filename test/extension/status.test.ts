@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isCatchingUp, statusModel, type NodeSnapshot } from '../../src/extension/status.js';
+import { catchUpMessage, catchUpStep, isCatchingUp, NO_CATCH_UP, PROGRESS_AFTER_MS, statusModel, type CatchUpState, type NodeSnapshot } from '../../src/extension/status.js';
 import type { PeerView } from '../../src/extension/tree-items.js';
 
 const NOW = 1_750_000_000_000;
@@ -34,6 +34,8 @@ describe('status bar model', () => {
     const m = statusModel(running({ connected: 2, inSync: 1, syncing: 1 }, [peer('12D3KooWzzzzzzzzAAAA1111', 'in-sync'), peer('12D3KooWyyyyyyyyBBBB2222', 'syncing')]), NOW);
     assert.match(m.tooltip, /`…BBBB2222` syncing… · 127\.0\.0\.1:4001 \(ws\)/);
     assert.match(m.tooltip, /`…AAAA1111` in sync · 127\.0\.0\.1:4001 \(ws\) · synced 1 min ago/);
+    const named = statusModel(running({ connected: 1, inSync: 1, syncing: 0 }, [{ ...peer('12D3KooWzzzzzzzzAAAA1111', 'in-sync'), name: 'Bob_*' }]), NOW);
+    assert.match(named.tooltip, /- Bob\\_\\\* `…AAAA1111` in sync/, 'the name, escaped, then the short id');
   });
 
   it('starting, no space, stopped and error states', () => {
@@ -44,5 +46,56 @@ describe('status bar model', () => {
     assert.equal(err.kind, 'error');
     assert.equal(err.text, '$(error) Shared Notes');
     assert.match(err.tooltip, /held by pid 7/);
+  });
+});
+
+describe('catch-up progress notification', () => {
+  const idle = running({ connected: 2, inSync: 2, syncing: 0 });
+  const busy = running({ connected: 2, inSync: 1, syncing: 1 }, [
+    { ...peer('12D3KooWzzzzzzzzAAAA1111', 'syncing'), progress: { bytesIn: 3 * 1024 * 1024, bytesOut: 100, changesIn: 340 } },
+    peer('12D3KooWyyyyyyyyBBBB2222', 'in-sync'),
+  ]);
+  /** Feeds snapshots at the given times through catchUpStep, as the status bar does. */
+  const run = (events: Array<[number, NodeSnapshot]>) => {
+    let state: CatchUpState = NO_CATCH_UP;
+    return events.map(([at, s]) => {
+      const step = catchUpStep(state, s, at);
+      state = step.state;
+      return step;
+    });
+  };
+
+  it('a round shorter than a second shows nothing, and asks to look again when it would be due', () => {
+    const [start, later, done] = run([[NOW, busy], [NOW + 400, busy], [NOW + 900, idle]]);
+    assert.equal(start?.recheckInMs, PROGRESS_AFTER_MS);
+    assert.equal(later?.recheckInMs, PROGRESS_AFTER_MS - 400);
+    for (const step of [start, later, done]) assert.equal(step?.show ?? step?.end, undefined);
+  });
+
+  it('a catch-up still running after a second opens the notification, follows it, and closes it when it ends', () => {
+    const steps = run([[NOW, busy], [NOW + PROGRESS_AFTER_MS, busy], [NOW + 1_500, busy], [NOW + 4_000, idle], [NOW + 5_000, idle]]);
+    assert.equal(steps[1]?.show, '1 of 2 peers · 3.0 MB received (340 changes)');
+    assert.equal(steps[2]?.update, '1 of 2 peers · 3.0 MB received (340 changes)');
+    assert.equal(steps[2]?.show, undefined, 'opened once');
+    assert.equal(steps[3]?.end, true);
+    assert.equal(steps[4]?.end, undefined, 'closed once');
+  });
+
+  it('a new catch-up waits its own second again', () => {
+    const steps = run([[NOW, busy], [NOW + 2_000, busy], [NOW + 3_000, idle], [NOW + 10_000, busy], [NOW + 10_500, busy]]);
+    assert.ok(steps[1]?.show !== undefined && steps[2]?.end === true);
+    assert.equal(steps[3]?.recheckInMs, PROGRESS_AFTER_MS);
+    assert.equal(steps[4]?.show, undefined);
+  });
+
+  it('a node that stops mid catch-up closes the notification', () => {
+    const stopped: NodeSnapshot = { phase: 'stopped', peers: [], summary: none };
+    const steps = run([[NOW, busy], [NOW + 1_200, busy], [NOW + 1_300, stopped]]);
+    assert.equal(steps[2]?.end, true);
+  });
+
+  it('says how far it got, or only the peers before any data came', () => {
+    assert.equal(catchUpMessage(busy), '1 of 2 peers · 3.0 MB received (340 changes)');
+    assert.equal(catchUpMessage(running({ connected: 1, inSync: 0, syncing: 1 }, [peer('p', 'syncing')])), '1 of 1 peer');
   });
 });

@@ -94,7 +94,7 @@ describe('notes tree data', () => {
 describe('peers tree data', () => {
   const peer = (p: Partial<PeerView> & { peerId: string }): PeerView => ({ addrs: [], connected: true, state: 'in-sync', ...p });
 
-  it('shows a short id, the state in words and a readable address', () => {
+  it('before a peer says its name: a short id, the state in words and a readable address', () => {
     const item = peerItem(peer({ peerId: '12D3KooWAbCdEfGhIjKlMnOp', addrs: ['/ip4/127.0.0.1/tcp/4001/ws/p2p/12D3KooWAbCdEfGhIjKlMnOp'], lastSyncAt: NOW - 5_000 }), NOW);
     assert.equal(item.label, '…IjKlMnOp');
     assert.equal(item.description, 'in sync · 127.0.0.1:4001 (ws)');
@@ -102,6 +102,17 @@ describe('peers tree data', () => {
     assert.equal(item.contextValue, 'peer.in-sync');
     assert.match(item.tooltip ?? '', /Last sync: just now/);
     assert.match(item.tooltip ?? '', /`\/ip4\/127\.0\.0\.1\/tcp\/4001/);
+  });
+
+  it('labels a peer with its name, keeping its short id in the description and tooltip', () => {
+    const item = peerItem(peer({ peerId: '12D3KooWAbCdEfGhIjKlMnOp', name: 'Bob [the *cook*](x)', addrs: ['/ip4/10.0.0.2/tcp/4001/ws'], state: 'behind' }), NOW);
+    assert.equal(item.label, 'Bob [the *cook*](x)', 'a label is plain text');
+    assert.equal(item.description, 'not in sync · …IjKlMnOp · 10.0.0.2:4001 (ws)');
+    assert.match(item.tooltip ?? '', /^\*\*Bob \\\[the \\\*cook\\\*\\\]\\\(x\\\)\*\* · peer `12D3KooWAbCdEfGhIjKlMnOp`/);
+    assert.equal(peerItem(peer({ peerId: 'p', name: 'Bob' })).description, 'in sync · p', 'no address yet');
+    const moved = peerItem(peer({ peerId: 'p', addrs: ['/ip4/10.0.0.2/tcp/4001/ws', '/ip4/10.0.0.2/tcp/4002/ws'] }));
+    assert.equal(moved.description, 'in sync · 10.0.0.2:4002 (ws)', 'the address learned last (the peer restarted on another port)');
+    assert.match(moved.tooltip ?? '', /4001[\s\S]*4002/, 'the tooltip lists them all');
   });
 
   it('distinguishes syncing, behind, waiting and disconnected', () => {

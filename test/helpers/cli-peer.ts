@@ -16,6 +16,7 @@ export class CliPeer {
   readonly lines: Line[] = [];
   readonly stderr: string[] = [];
   private waiters: Array<{ test: (l: Line) => boolean; resolve: (l: Line) => void }> = [];
+  private commands: Promise<unknown> = Promise.resolve();
   private exited: Promise<number | null>;
   ready!: Line & { peerId: string; addresses: string[]; invite: string; space: { id: string; name: string } };
 
@@ -76,8 +77,18 @@ export class CliPeer {
     });
   }
 
-  /** Sends one command line and resolves with its `result` (or rejects with its `error`). */
-  async run(command: string, timeoutMs = 20_000): Promise<Line> {
+  /**
+   * Sends one command line and resolves with its `result` (or rejects with its `error`).
+   * Commands to one peer go one at a time: the peer answers them in order anyway, and two in
+   * flight would both take the first answer (the second one's answer then went to the next caller).
+   */
+  run(command: string, timeoutMs = 20_000): Promise<Line> {
+    const result = this.commands.then(() => this.runNow(command, timeoutMs));
+    this.commands = result.catch(() => undefined);
+    return result;
+  }
+
+  private async runNow(command: string, timeoutMs: number): Promise<Line> {
     const since = this.lines.length;
     this.child.stdin.write(command + '\n');
     const line = await this.waitFor((l) => l.type === 'result' || l.type === 'error', timeoutMs, since);

@@ -1,0 +1,30 @@
+/**
+ * Display names, as a person types them or a peer announces them: one line of readable text.
+ * Pure; the network applies it to every name a peer sends, the engine to our own.
+ */
+import { MAX_AUTHOR_NAME_LENGTH } from './constants.js';
+
+/** A display name has at most this many UTF-16 code units, as entry validation counts an author name. */
+export const MAX_DISPLAY_NAME_LENGTH = MAX_AUTHOR_NAME_LENGTH;
+
+/**
+ * Control characters (C0, DEL, C1), line and paragraph separators, lone surrogates, and the
+ * bidirectional overrides and isolates that could make a name render as something else.
+ */
+const UNWANTED = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/gu;
+
+/**
+ * Trims, replaces control characters with spaces, collapses runs of white space, and keeps at
+ * most MAX_DISPLAY_NAME_LENGTH code units, never half of a character. Returns '' when nothing
+ * readable is left.
+ */
+export function cleanDisplayName(raw: string): string {
+  const flat = raw.replace(UNWANTED, ' ').replace(/\s+/gu, ' ').trim();
+  if (flat.length <= MAX_DISPLAY_NAME_LENGTH) return flat;
+  let cut = '';
+  for (const char of flat) {
+    if (cut.length + char.length > MAX_DISPLAY_NAME_LENGTH) break;
+    cut += char;
+  }
+  return cut.trimEnd();
+}

@@ -1,0 +1,204 @@
+import type { Stream } from '@libp2p/interface';
+import { cleanDisplayName } from '../core/display-name.js';
+import { InvalidPeerDataError } from '../core/errors.js';
+import type { Logger } from '../core/ports.js';
+import { HELLO_TIMEOUT_MS, MAX_HELLO_BYTES } from './constants.js';
+import { HelloStreamError, InvalidHelloError } from './errors.js';
+import { loadStack } from './stack.js';
+
+/**
+ * The hello protocol (HELLO_PROTOCOL): each side tells the other its display name, on connect and
+ * whenever the name changes. The side with something to say opens a stream, writes one frame and
+ * closes its end; the other side reads that one frame and closes too. Only peers that passed the
+ * private network (they hold the space key) can open a stream at all.
+ *
+ * A frame is a varint length of one or two bytes, then that many bytes of UTF-8 JSON
+ * `{"name": string}`; other fields are ignored, so a later version may say more. A read is capped
+ * at MAX_HELLO_BYTES (the length prefix is read byte by byte and refused past two bytes) and at
+ * HELLO_TIMEOUT_MS for the whole frame. The name is cleaned (cleanDisplayName) before anything
+ * else sees it. A bad hello is logged and ignored, never a strike: a name is only a label, and the
+ * peer's short id is always shown next to it.
+ */
+
+export interface HelloOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** The frame announcing `name` (cleaned first). */
+export function encodeHello(name: string): Uint8Array {
+  const payload = new TextEncoder().encode(JSON.stringify({ name: cleanDisplayName(name) }));
+  // 100 characters of at most 4 UTF-8 bytes, plus JSON escapes of `"` and `\`: well under the cap.
+  if (payload.byteLength > MAX_HELLO_BYTES) throw new InvalidHelloError(`a hello of ${payload.byteLength} bytes is over ${MAX_HELLO_BYTES}`);
+  const n = payload.byteLength;
+  const prefix = n < 0x80 ? [n] : [(n & 0x7f) | 0x80, n >> 7];
+  const frame = new Uint8Array(prefix.length + n);
+  frame.set(prefix);
+  frame.set(payload, prefix.length);
+  return frame;
+}
+
+/** The cleaned name of a hello payload ('' when nothing readable is left); InvalidHelloError otherwise. */
+export function decodeHelloPayload(payload: Uint8Array): string {
+  if (payload.byteLength > MAX_HELLO_BYTES) throw new InvalidHelloError(`a hello of ${payload.byteLength} bytes is over ${MAX_HELLO_BYTES}`);
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+  } catch (err) {
+    throw new InvalidHelloError(`a hello that is not UTF-8 JSON: ${String(err)}`, { cause: err });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidHelloError('a hello that is not a JSON object');
+  const name = (value as { name?: unknown }).name;
+  if (typeof name !== 'string') throw new InvalidHelloError(`a hello whose name is ${name === undefined ? 'missing' : `a ${typeof name}`}`);
+  return cleanDisplayName(name);
+}
+
+/** Writes our hello on a freshly opened stream and closes it; HelloStreamError on failure. */
+export async function sendHello(stream: Stream, name: string, options: HelloOptions = {}): Promise<void> {
+  const { byteStream } = await loadStack();
+  const signal = deadline(options);
+  try {
+    await byteStream(stream).write(encodeHello(name), { signal });
+    await stream.close({ signal });
+  } catch (err) {
+    stream.abort(err instanceof Error ? err : new Error(String(err)));
+    throw new HelloStreamError(`could not send the hello: ${String(err)}`, { cause: err });
+  }
+}
+
+/**
+ * Reads one hello from a stream the peer opened, then closes the stream. Resolves with the cleaned
+ * name ('' when the peer has none); rejects with InvalidHelloError (malformed, oversized) or
+ * HelloStreamError (timed out, closed early), having aborted the stream.
+ */
+export async function readHello(stream: Stream, options: HelloOptions = {}): Promise<string> {
+  const { byteStream } = await loadStack();
+  const signal = deadline(options);
+  // Two length bytes and one full payload: more than that before we read is not a hello.
+  const bytes = byteStream(stream, { maxBufferSize: MAX_HELLO_BYTES + 2 });
+  const byte = async () => (await bytes.read({ bytes: 1, signal })).get(0);
+  let name: string;
+  try {
+    let length = await byte();
+    if (length >= 0x80) {
+      const high = await byte();
+      if (high >= 0x80) throw new InvalidHelloError(`a hello length prefix longer than two bytes (over ${MAX_HELLO_BYTES})`);
+      length = (length & 0x7f) | (high << 7);
+    }
+    if (length === 0 || length > MAX_HELLO_BYTES) throw new InvalidHelloError(`a hello of ${length} bytes (allowed: 1 to ${MAX_HELLO_BYTES})`);
+    name = decodeHelloPayload((await bytes.read({ bytes: length, signal })).subarray());
+  } catch (err) {
+    const failure = translate(err, signal);
+    stream.abort(failure);
+    throw failure;
+  }
+  try {
+    await stream.close({ signal: AbortSignal.timeout(options.timeoutMs ?? HELLO_TIMEOUT_MS) });
+  } catch (err) {
+    stream.abort(err instanceof Error ? err : new Error(String(err))); // the hello itself arrived
+  }
+  return name;
+}
+
+function deadline(options: HelloOptions): AbortSignal {
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? HELLO_TIMEOUT_MS);
+  return options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+}
+
+function translate(err: unknown, signal: AbortSignal): Error {
+  if (err instanceof InvalidPeerDataError) return err;
+  if (err instanceof Error && err.name === 'StreamBufferError') return new InvalidHelloError(`the peer sent more than one hello's worth: ${err.message}`, { cause: err });
+  if (signal.aborted) return new HelloStreamError(`no complete hello in time: ${String(signal.reason)}`, { cause: err });
+  return new HelloStreamError(`the hello stream failed: ${String(err)}`, { cause: err });
+}
+
+export interface SpaceHelloComponents {
+  logger: Logger;
+  /** Opens a hello stream on an open connection to the peer. */
+  openStream(peerId: string, signal: AbortSignal): Promise<Stream>;
+  /** The name we know for this peer changed. */
+  changed(peerId: string): void;
+  connectedPeers(): string[];
+}
+
+export interface SpaceHelloInit {
+  /** Our display name; cleaned. Empty: peers show our short id. */
+  name?: string;
+  timeoutMs?: number;
+}
+
+/** The names peers announced, and the announcement of ours, for one SpaceNetwork. */
+export class SpaceHello {
+  private readonly names = new Map<string, string>();
+  private readonly receiving = new Set<string>();
+  private readonly stopping = new AbortController();
+  private name: string;
+
+  constructor(
+    private readonly components: SpaceHelloComponents,
+    private readonly init: SpaceHelloInit = {},
+  ) {
+    this.name = cleanDisplayName(init.name ?? '');
+  }
+
+  /** The display name the peer announced, if any. */
+  nameOf(peerId: string): string | undefined {
+    return this.names.get(peerId);
+  }
+
+  /** A peer connected: tell it who we are. */
+  connected(peerId: string): void {
+    void this.announce(peerId);
+  }
+
+  /** Our name changed: tell every connected peer. */
+  setName(name: string): void {
+    const cleaned = cleanDisplayName(name);
+    if (cleaned === this.name) return;
+    this.name = cleaned;
+    for (const peerId of this.components.connectedPeers()) void this.announce(peerId);
+  }
+
+  /** A peer opened a hello stream; one at a time per peer. */
+  handleInbound(peerId: string, stream: Stream): void {
+    if (this.stopping.signal.aborted || this.receiving.has(peerId)) {
+      stream.abort(new Error('a hello from this peer is already being read'));
+      return;
+    }
+    this.receiving.add(peerId);
+    void this.receive(peerId, stream).finally(() => this.receiving.delete(peerId));
+  }
+
+  stop(): void {
+    this.stopping.abort(new Error('network stopping'));
+  }
+
+  private async receive(peerId: string, stream: Stream): Promise<void> {
+    const { logger } = this.components;
+    let name: string;
+    try {
+      name = await readHello(stream, { timeoutMs: this.init.timeoutMs, signal: this.stopping.signal });
+    } catch (err) {
+      if (this.stopping.signal.aborted) return;
+      const text = `${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
+      if (err instanceof InvalidPeerDataError) logger.warn(`ignoring a bad hello from ${peerId}: ${text}`);
+      else logger.debug(`no hello from ${peerId}: ${text}`);
+      return;
+    }
+    if ((this.names.get(peerId) ?? '') === name) return;
+    if (name === '') this.names.delete(peerId);
+    else this.names.set(peerId, name);
+    logger.debug(`peer ${peerId} is called "${name}"`);
+    this.components.changed(peerId);
+  }
+
+  private async announce(peerId: string): Promise<void> {
+    if (this.stopping.signal.aborted) return;
+    try {
+      const stream = await this.components.openStream(peerId, this.stopping.signal);
+      await sendHello(stream, this.name, { timeoutMs: this.init.timeoutMs, signal: this.stopping.signal });
+    } catch (err) {
+      if (!this.stopping.signal.aborted) this.components.logger.debug(`could not tell ${peerId} our name: ${String(err)}`);
+    }
+  }
+}

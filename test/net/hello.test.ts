@@ -1,0 +1,167 @@
+/**
+ * The hello protocol: the frame codec and its bounds over in-memory streams, then display names
+ * between real libp2p nodes on loopback, including a peer with the key that sends bad hellos.
+ */
+import assert from 'node:assert/strict';
+import { describe, it, test } from 'node:test';
+import { HELLO_PROTOCOL, MAX_HELLO_BYTES } from '../../src/net/constants.js';
+import { decodeHelloPayload, encodeHello, readHello, sendHello } from '../../src/net/hello.js';
+import { generateIdentity, pnetKeyFromSpaceKey, privateKeyOf, topicForSpace } from '../../src/net/keys.js';
+import { createSpaceNode } from '../../src/net/node.js';
+import { connectedTo, LOOPBACK, sameHeads, testNodes, testSpace, waitFor, write, type TestNode } from './helpers.js';
+
+const utf8 = (text: string) => new TextEncoder().encode(text);
+
+async function pair() {
+  const { streamPair } = await import('@libp2p/utils');
+  return streamPair();
+}
+
+describe('hello frames', () => {
+  it('encodes a one-byte or two-byte length and the JSON name, cleaned', () => {
+    const short = encodeHello('Ann');
+    assert.deepEqual([...short], [14, ...utf8('{"name":"Ann"}')]);
+    const long = encodeHello('é'.repeat(100)); // 200 bytes of UTF-8: two length bytes
+    assert.equal(long[0]! & 0x80, 0x80);
+    assert.equal((long[0]! & 0x7f) | (long[1]! << 7), long.byteLength - 2);
+    assert.equal(decodeHelloPayload(long.subarray(2)), 'é'.repeat(100));
+    assert.equal(decodeHelloPayload(encodeHello(' Ann\n\u202Ex ').subarray(1)), 'Ann x');
+    assert.ok(encodeHello('"\\'.repeat(100)).byteLength <= MAX_HELLO_BYTES, 'the worst escapes still fit');
+  });
+
+  it('refuses payloads that are not a JSON object with a string name, and ignores other fields', () => {
+    for (const bad of ['not json', '[1]', 'null', '"Ann"', '{}', '{"name":7}', '{"name":null}']) {
+      assert.throws(() => decodeHelloPayload(utf8(bad)), { name: 'InvalidHelloError' }, bad);
+    }
+    assert.throws(() => decodeHelloPayload(Uint8Array.from([0x7b, 0xff, 0xfe, 0x7d])), { name: 'InvalidHelloError' }, 'invalid UTF-8');
+    assert.throws(() => decodeHelloPayload(new Uint8Array(MAX_HELLO_BYTES + 1)), { name: 'InvalidHelloError' });
+    assert.equal(decodeHelloPayload(utf8('{"name":"Bob","avatar":"x"}')), 'Bob');
+    assert.equal(decodeHelloPayload(utf8('{"name":" \\n "}')), '', 'nothing readable: no name');
+  });
+
+  it('travels over a stream: sendHello on one end, readHello on the other, both ends closed', async () => {
+    const [out, inb] = await pair();
+    const [, name] = await Promise.all([sendHello(out, 'Ann\u0007 the\tBaker'), readHello(inb)]);
+    assert.equal(name, 'Ann the Baker');
+    assert.equal(inb.writeStatus, 'closed');
+  });
+
+  it('refuses an oversized or over-long length prefix before reading the payload', async () => {
+    // Three length bytes; a two-byte length of 2,000; a zero length.
+    for (const prefix of [[0x80, 0x80, 0x04], [0xd0, 0x0f], [0x00]]) {
+      const [out, inb] = await pair();
+      const reading = readHello(inb);
+      out.send(Uint8Array.from(prefix));
+      await assert.rejects(reading, { name: 'InvalidHelloError' }, JSON.stringify(prefix));
+      assert.notEqual(inb.status, 'open', 'the stream was aborted');
+    }
+  });
+
+  it('refuses a valid hello that arrives with far more than one frame behind it', async () => {
+    const [out, inb] = await pair();
+    const reading = readHello(inb);
+    const hello = encodeHello('Ann');
+    const flood = new Uint8Array(hello.byteLength + 64 * 1024);
+    flood.set(hello);
+    out.send(flood); // what was buffered is capped, not just what was parsed
+    await assert.rejects(reading, { name: 'InvalidHelloError', message: /more than one hello/ });
+  });
+
+  it('gives up on a silent peer and on one that hangs up early', async (t) => {
+    // AbortSignal.timeout does not keep Node's event loop alive; sockets do in real use.
+    const keepAlive = setInterval(() => undefined, 50);
+    t.after(() => clearInterval(keepAlive));
+    const [, silent] = await pair();
+    await assert.rejects(readHello(silent, { timeoutMs: 200 }), { name: 'HelloStreamError', message: /in time/ });
+    const [out, inb] = await pair();
+    const reading = readHello(inb, { timeoutMs: 5_000 });
+    out.send(Uint8Array.from([20, 0x7b])); // 20 bytes announced, 1 sent
+    await out.close();
+    await assert.rejects(reading, { name: 'HelloStreamError' });
+  });
+});
+
+const nameOf = (node: TestNode, other: TestNode | string) =>
+  node.net.peers().find((p) => p.peerId === (typeof other === 'string' ? other : other.net.peerId))?.name;
+
+test('peers learn each other\'s display names on connect, and a new name at once', async (t) => {
+  const start = testNodes(t);
+  const space = testSpace();
+  const a = await start('A', space, { displayName: 'Ann' });
+  const b = await start('B', space, { displayName: ' Bob\n', bootstrap: a.net.addresses() });
+  await waitFor('both names known', () => nameOf(a, b) === 'Bob' && nameOf(b, a) === 'Ann');
+  const seen: (string | undefined)[] = [];
+  b.net.events.on('peer', (status) => {
+    if (status.peerId === a.net.peerId) seen.push(status.name);
+  });
+
+  a.net.setDisplayName('Ann the Baker');
+  await waitFor('the new name reaches B', () => nameOf(b, a) === 'Ann the Baker');
+  assert.ok(seen.includes('Ann the Baker'), 'B emitted a peer event with the new name');
+  a.net.setDisplayName('');
+  await waitFor('a cleared name is cleared at B', () => b.net.peers().find((p) => p.peerId === a.net.peerId)?.name === undefined);
+  assert.ok(connectedTo(a, b) && connectedTo(b, a));
+});
+
+test('a peer with the key sending bad hellos: logged and ignored, its name cleaned, nobody cut off', async (t) => {
+  const start = testNodes(t);
+  const space = testSpace();
+  const a = await start('A', space, { displayName: 'Ann' });
+  const b = await start('B', space, { bootstrap: a.net.addresses() });
+  await waitFor('A–B connected and in sync', () => connectedTo(a, b) && sameHeads(a, b));
+
+  const { multiaddr } = await import('@multiformats/multiaddr');
+  const h = await createSpaceNode({
+    privateKey: await privateKeyOf(await generateIdentity()),
+    listen: LOOPBACK,
+    psk: pnetKeyFromSpaceKey(space.spaceKey),
+    bootstrap: [],
+    topic: topicForSpace(space.spaceId),
+    mdnsServiceTag: undefined,
+    gater: {},
+  });
+  t.after(() => h.stop());
+  await h.start();
+  const aAddr = multiaddr(a.net.addresses()[0] ?? '');
+  await h.dial(aAddr);
+  const hId = h.peerId.toString();
+  await waitFor('A sees H connected', () => a.net.peers().some((p) => p.peerId === hId && p.connected));
+
+  const ignored = () => a.logger.lines.filter((l) => l.startsWith('warn') && l.includes('bad hello') && l.includes(hId)).length;
+  const hello = async (bytes: Uint8Array) => {
+    const stream = await h.dialProtocol(aAddr, HELLO_PROTOCOL);
+    stream.send(bytes);
+    await stream.close().catch(() => undefined); // A may abort first
+  };
+  const attacks: Array<[string, Uint8Array]> = [
+    ['not JSON', Uint8Array.from([5, ...utf8('hello')])],
+    ['a number for a name', Uint8Array.from([10, ...utf8('{"name":7}')])],
+    ['a 1 GiB length', Uint8Array.from([0x80, 0x80, 0x80, 0x80, 0x04])],
+    ['a 2,000-byte length', Uint8Array.from([0xd0, 0x0f, ...new Uint8Array(2_000).fill(0x20)])],
+  ];
+  for (const [i, [what, bytes]] of attacks.entries()) {
+    await hello(bytes);
+    await waitFor(`A ignored hello ${i + 1} (${what})`, () => ignored() === i + 1, 10_000);
+  }
+  assert.equal(nameOf(a, hId), undefined, 'no name from bad hellos');
+
+  // A hostile but well-formed name: control characters, a right-to-left override, 300 characters.
+  await hello(encodeRaw(`\u202Eevil\u0000\n${'x'.repeat(300)}`));
+  await waitFor('H has a cleaned name at A', () => nameOf(a, hId) !== undefined);
+  assert.equal(nameOf(a, hId), `evil ${'x'.repeat(95)}`);
+
+  // Nothing of this counted against H or disturbed anyone: A still works with B and H.
+  const hStatus = a.net.peers().find((p) => p.peerId === hId);
+  assert.equal(hStatus?.connected, true);
+  assert.equal(hStatus?.strikes, undefined);
+  assert.ok(h.getConnections().length > 0);
+  await write(b, 'after-hellos', 1);
+  await waitFor('A still syncs with B', () => sameHeads(a, b) && a.replica.doc.t?.['after-hellos'] === 1);
+});
+
+/** A hello frame written by hand, without the sender-side cleaning of encodeHello. */
+function encodeRaw(name: string): Uint8Array {
+  const payload = utf8(JSON.stringify({ name }));
+  const n = payload.byteLength;
+  return Uint8Array.from([...(n < 0x80 ? [n] : [(n & 0x7f) | 0x80, n >> 7]), ...payload]);
+}
