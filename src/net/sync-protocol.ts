@@ -3,7 +3,7 @@ import { InvalidPeerDataError } from '../core/errors.js';
 import type { SyncProgress, SyncSession } from '../core/sync-session.js';
 import { MAX_SYNC_FRAME_BYTES, MAX_SYNC_ROUNDS, SYNC_IDLE_TIMEOUT_MS, SYNC_READ_BUFFER_BYTES, SYNC_SESSION_CAP_MS } from './constants.js';
 import { SyncFrameTooLargeError, SyncMessageTooLargeError, SyncStreamClosedError, SyncTimeoutError } from './errors.js';
-import { loadStack } from './stack.js';
+import { loadStack, type Stack } from './stack.js';
 
 /**
  * The catch-up protocol (SYNC_PROTOCOL) on one libp2p stream.
@@ -46,12 +46,12 @@ const EMPTY = new Uint8Array(0);
  * the stream is aborted on every failure.
  */
 export async function runSyncConversation(stream: Stream, session: SyncSession, options: SyncConversationOptions): Promise<SyncOutcome> {
-  const { lpStream } = await loadStack();
+  const { byteStream } = await loadStack();
   const idleMs = options.idleTimeoutMs ?? SYNC_IDLE_TIMEOUT_MS;
   const maxRounds = options.maxRounds ?? MAX_SYNC_ROUNDS;
   const cap = AbortSignal.timeout(options.sessionCapMs ?? SYNC_SESSION_CAP_MS);
   const outer = options.signal ? AbortSignal.any([cap, options.signal]) : cap;
-  const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES, maxBufferSize: SYNC_READ_BUFFER_BYTES });
+  const frames = frameReader(stream, byteStream);
   const report = () => options.onProgress?.(session.progress());
 
   const send = async (message: Uint8Array | null): Promise<void> => {
@@ -62,7 +62,7 @@ export async function runSyncConversation(stream: Stream, session: SyncSession, 
     // A peer that stops reading stalls our writes (backpressure): bounded like a read.
     const signal = AbortSignal.any([outer, AbortSignal.timeout(idleMs)]);
     try {
-      await lp.write(message ?? EMPTY, { signal });
+      await frames.write(message ?? EMPTY, signal);
     } catch (err) {
       throw translate(err, signal, 'writing');
     }
@@ -71,7 +71,7 @@ export async function runSyncConversation(stream: Stream, session: SyncSession, 
   const read = async (): Promise<Uint8Array> => {
     const signal = AbortSignal.any([outer, AbortSignal.timeout(idleMs)]);
     try {
-      return (await lp.read({ signal })).subarray();
+      return await frames.read(signal);
     } catch (err) {
       throw translate(err, signal, 'reading');
     }
@@ -112,13 +112,48 @@ export async function runSyncConversation(stream: Stream, session: SyncSession, 
   return { inSync: session.inSync(), rounds, progress: session.progress() };
 }
 
+/** Longest varint length prefix: four bytes cover 2^28, more than MAX_SYNC_FRAME_BYTES. */
+const MAX_PREFIX_BYTES = 4;
+
+/**
+ * Varint-length-prefixed frames on a byte stream. The prefix is read byte by byte and refused
+ * past MAX_PREFIX_BYTES, and the announced length is checked before any of the frame is read,
+ * so a peer cannot make us buffer an endless prefix or a frame over the cap.
+ */
+function frameReader(stream: Stream, byteStream: Stack['byteStream']) {
+  const bytes = byteStream(stream, { maxBufferSize: SYNC_READ_BUFFER_BYTES });
+  return {
+    async read(signal: AbortSignal): Promise<Uint8Array> {
+      let length = 0;
+      for (let i = 0; ; i++) {
+        const byte = (await bytes.read({ bytes: 1, signal })).get(0);
+        length += (byte & 0x7f) * 2 ** (7 * i);
+        if (byte < 0x80) break;
+        if (i + 1 >= MAX_PREFIX_BYTES) throw new SyncFrameTooLargeError(`sync frame refused: a length prefix longer than ${MAX_PREFIX_BYTES} bytes`);
+      }
+      if (length > MAX_SYNC_FRAME_BYTES) throw new SyncFrameTooLargeError(`sync frame refused: ${length} bytes announced, over the ${MAX_SYNC_FRAME_BYTES}-byte limit`);
+      if (length === 0) return EMPTY;
+      return (await bytes.read({ bytes: length, signal })).subarray();
+    },
+    async write(message: Uint8Array, signal: AbortSignal): Promise<void> {
+      const prefix: number[] = [];
+      let n = message.byteLength;
+      do {
+        prefix.push((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
+        n = Math.floor(n / 0x80);
+      } while (n > 0);
+      const frame = new Uint8Array(prefix.length + message.byteLength);
+      frame.set(prefix);
+      frame.set(message, prefix.length);
+      await bytes.write(frame, { signal });
+    },
+  };
+}
+
 /** Maps stream-level failures to the named errors callers act on. */
 function translate(err: unknown, signal: AbortSignal, doing: string): Error {
   if (err instanceof InvalidPeerDataError) return err;
   const name = err instanceof Error ? err.name : '';
-  if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError' || name === 'InvalidMessageLengthError') {
-    return new SyncFrameTooLargeError(`sync frame refused: ${(err as Error).message}`, { cause: err });
-  }
   if (name === 'StreamBufferError') {
     return new InvalidPeerDataError(`peer sent more than one frame's worth without waiting its turn`, { cause: err });
   }

@@ -76,6 +76,16 @@ test('an oversized length prefix is refused before any of it is read', async () 
   }
 });
 
+test('an endless length prefix is refused after four bytes, not buffered', async () => {
+  const b = await replica('b');
+  const [out, inb] = await pair();
+  const running = runSyncConversation(inb, new SyncSession(b as Replica<unknown>, 'evil'), { initiator: false });
+  const heapBefore = process.memoryUsage().heapUsed;
+  for (let i = 0; i < 64; i++) out.send(new Uint8Array(8 * 1024).fill(0x80)); // half a megabyte of continuation bytes
+  await assert.rejects(running, (err: Error) => err.name === 'SyncFrameTooLargeError' && /longer than 4 bytes/.test(err.message));
+  assert.ok(process.memoryUsage().heapUsed - heapBefore < 32 * 1024 * 1024, 'memory stayed bounded');
+});
+
 test('a silent peer times out; a peer that hangs up mid-session closes it', async (t) => {
   // AbortSignal.timeout does not keep Node's event loop alive; sockets do in real use.
   const keepAlive = setInterval(() => undefined, 50);
