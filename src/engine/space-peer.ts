@@ -27,6 +27,8 @@ export interface SpacePeerInit {
   defaultSpaceName?: string;
   displayName?: string;
   listen?: string[];
+  /** Addresses to tell peers instead of the listening ones (port forward, NAT). */
+  announce?: string[];
   bootstrap?: string[];
   mdns?: boolean;
   antiEntropyMs?: number;
@@ -75,6 +77,7 @@ export class SpacePeer {
         spaceKey: space.key,
         identity,
         listen: init.listen,
+        announce: init.announce,
         bootstrap: [...(init.bootstrap ?? []), ...(invite?.addresses ?? [])],
         mdns: init.mdns ?? true,
         knownPeers,
