@@ -10,6 +10,7 @@ export interface PeerArgs {
   join?: string;
   space?: string;
   listen: string[];
+  announce: string[];
   bootstrap: string[];
   name?: string;
   mdns: boolean;
@@ -28,6 +29,8 @@ Options:
   --join INVITE         join the space of an invite code and dial the inviter
   --space ID            open this space when the folder holds several
   --listen MULTIADDR    listen address, repeatable (default /ip4/0.0.0.0/tcp/0/ws)
+  --announce MULTIADDR  address to give peers instead of the listening ones (a port
+                        forward, a public address), repeatable
   --bootstrap MULTIADDR peer to dial, repeatable
   --name DISPLAYNAME    your name as other peers see it
   --no-mdns             do not discover peers on the local network
@@ -52,7 +55,7 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Parses argv (without node and the script). Throws InvalidInputError with a clear message. */
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): PeerArgs {
-  const args: PeerArgs = { command: 'peer', data: defaultDataDir(env), listen: [], bootstrap: [], mdns: true, json: false, logLevel: 'info' };
+  const args: PeerArgs = { command: 'peer', data: defaultDataDir(env), listen: [], announce: [], bootstrap: [], mdns: true, json: false, logLevel: 'info' };
   const rest = [...argv];
   if (rest[0] === 'peer') rest.shift();
   const value = (flag: string): string => {
@@ -70,6 +73,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
       case '--join': args.join = take(); break;
       case '--space': args.space = take(); break;
       case '--listen': args.listen.push(take()); break;
+      case '--announce': args.announce.push(take()); break;
       case '--bootstrap': args.bootstrap.push(take()); break;
       case '--name': args.name = displayName(take()); break;
       case '--no-mdns': args.mdns = false; break;

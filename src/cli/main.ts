@@ -50,6 +50,7 @@ async function main(): Promise<number> {
       spaceId: args.space,
       displayName: args.name,
       listen: args.listen.length > 0 ? args.listen : undefined,
+      announce: args.announce.length > 0 ? args.announce : undefined,
       bootstrap: args.bootstrap,
       mdns: args.mdns,
       antiEntropyMs: process.env.SHARED_NOTES_ANTI_ENTROPY_MS ? Number(process.env.SHARED_NOTES_ANTI_ENTROPY_MS) : undefined,

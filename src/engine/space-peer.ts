@@ -29,6 +29,8 @@ export interface SpacePeerInit {
   /** Our name on entries and as peers see it (cleaned: one line, at most 100 characters). */
   displayName?: string;
   listen?: string[];
+  /** Addresses to tell peers instead of the listening ones (port forward, NAT). */
+  announce?: string[];
   bootstrap?: string[];
   mdns?: boolean;
   antiEntropyMs?: number;
@@ -80,6 +82,7 @@ export class SpacePeer {
         spaceKey: space.key,
         identity,
         listen: init.listen,
+        announce: init.announce,
         bootstrap: [...(init.bootstrap ?? []), ...(invite?.addresses ?? [])],
         mdns: init.mdns ?? true,
         knownPeers,

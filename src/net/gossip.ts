@@ -3,7 +3,7 @@ import type { PeerId } from '@libp2p/interface';
 import { InvalidPeerDataError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import type { Replica } from '../core/replica.js';
-import { UnsupportedGossipTypeError } from './errors.js';
+import { InvalidGossipMessageError, UnsupportedGossipTypeError } from './errors.js';
 import { decodeGossip, encodeGossip, MAX_GOSSIP_CHANGE_BYTES } from './gossip-codec.js';
 import type { Stack } from './stack.js';
 
@@ -19,9 +19,14 @@ export interface SpaceGossipComponents {
 
 /**
  * The space's gossip topic: publishes local changes as they become durable, and applies
- * incoming ones inside the topic validator, so only changes that decoded and applied are
- * forwarded (Accept); malformed ones are rejected (gossipsub penalises the sender) and counted
- * as strikes.
+ * incoming ones inside the topic validator. Only a change that was new here and applied is
+ * forwarded (Accept): a duplicate, or a change still waiting for a change it depends on, is not
+ * vouched for (Ignore), since forwarding what we could not check lets a member make honest relays
+ * carry conflicting changes, and then take the blame for them. Malformed messages are rejected
+ * and counted as strikes: against the sender when the gossip envelope itself is bad (any relay
+ * would have refused it), against the signed author when its change does not decode or apply (a
+ * relay may not have had what it conflicts with). Only what the sender wrote itself is rejected,
+ * which lowers its gossipsub score; a relayed one is ignored.
  */
 export class SpaceGossip {
   private readonly inflight = new Set<Promise<unknown>>();
@@ -71,18 +76,25 @@ export class SpaceGossip {
   private async validate(peer: PeerId, message: Message): Promise<ValidatorResult> {
     const { TopicValidatorResult } = this.components.stack;
     const from = peer.toString();
-    if (this.components.isBlocked(from)) return TopicValidatorResult.Ignore;
+    // StrictSign: every message names the peer that signed it, whoever relayed it to us.
+    const author = message.type === 'signed' ? message.from.toString() : from;
+    if (this.components.isBlocked(from) || this.components.isBlocked(author)) return TopicValidatorResult.Ignore;
     try {
       const gossip = decodeGossip(message.data);
-      const accepted = this.components.replica.acceptRemoteChanges([gossip.change], from);
-      if (accepted.refused.length > 0) throw new InvalidPeerDataError(`refused a gossiped change from ${from}: ${accepted.refused[0]}`);
+      const accepted = this.components.replica.acceptRemoteChanges([gossip.change], author);
+      if (accepted.refused.length > 0) throw new InvalidPeerDataError(`refused a gossiped change by ${author}: ${accepted.refused[0]}`);
       // Relayed as soon as it applied; the write finishes in the background (stop() waits for it).
       void this.track(accepted.durable).catch((err: unknown) => this.components.logger.error(`could not store a gossiped change from ${from}: ${String(err)}`));
-      return TopicValidatorResult.Accept;
+      return accepted.fresh > 0 ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore;
     } catch (err) {
-      if (err instanceof InvalidPeerDataError) {
+      if (err instanceof InvalidGossipMessageError) {
         this.components.strike(from, err);
         return TopicValidatorResult.Reject;
+      }
+      if (err instanceof InvalidPeerDataError) {
+        this.components.strike(author, err);
+        // A relay is not penalised by gossipsub's score either: Reject only what the sender wrote.
+        return author === from ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore;
       }
       if (err instanceof UnsupportedGossipTypeError) {
         this.components.logger.debug(`ignoring gossip from ${from}: ${err.message}`);

@@ -12,6 +12,8 @@ export type SpaceLibp2p = Libp2p<SpaceServices>;
 export interface SpaceNodeOptions {
   privateKey: PrivateKey;
   listen: string[];
+  /** Addresses told to peers instead of the listening ones (port forwards, NAT); none: the listening ones. */
+  announce?: string[];
   /** Swarm key file bytes (see keys.ts pnetKeyFromSpaceKey). */
   psk: Uint8Array;
   bootstrap: string[];
@@ -31,7 +33,7 @@ export async function createSpaceNode(options: SpaceNodeOptions): Promise<SpaceL
   return s.createLibp2p<SpaceServices>({
     start: false,
     privateKey: options.privateKey,
-    addresses: { listen: options.listen },
+    addresses: { listen: options.listen, ...(options.announce && options.announce.length > 0 ? { announce: options.announce } : {}) },
     transports: [s.webSockets()],
     connectionProtector: s.preSharedKey({ psk: options.psk }),
     connectionEncrypters: [s.noise()],

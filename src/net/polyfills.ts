@@ -1,8 +1,10 @@
 /**
  * Side-effect module: import it before any libp2p module. Node 20 (the VS Code ≤ 1.100 extension
- * host) lacks two things libp2p 3 relies on; newer runtimes keep their own implementations.
+ * host) lacks two things libp2p 3 relies on; newer runtimes keep their own implementations. It
+ * also loads the fix for a crash in the private network's cipher (pnet-cipher.ts), on every runtime.
  */
 import WebSocketImpl from 'ws';
+import './pnet-cipher.js';
 
 interface PromiseWithResolversShape<T> {
   promise: Promise<T>;

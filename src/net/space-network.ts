@@ -43,6 +43,11 @@ export interface SpaceNetworkInit {
   identity: Uint8Array;
   /** Default ['/ip4/0.0.0.0/tcp/0/ws']. */
   listen?: string[];
+  /**
+   * Addresses peers are told to reach us at (identify, invites) instead of the listening ones:
+   * a port forward or a public address in front of this node. Default: the listening addresses.
+   */
+  announce?: string[];
   /** Multiaddrs to dial at start (an invite's addresses); kept and redialed like known peers. */
   bootstrap?: string[];
   /** LAN discovery; default true (tests pass false: mDNS multicasts on real interfaces). */
@@ -189,6 +194,7 @@ export class SpaceNetwork {
     const node = await createSpaceNode({
       privateKey,
       listen: init.listen ?? DEFAULT_LISTEN,
+      announce: init.announce,
       psk,
       bootstrap: bootstrap.filter((b) => b.peerId !== undefined).map((b) => withPeer(b.addr, b.peerId as string)),
       topic: topicForSpace(init.spaceId),

@@ -15,10 +15,10 @@ describe('CLI argument parsing', () => {
   });
 
   it('reads every option, repeatable ones included', () => {
-    const a = parseArgs(['peer', '--data', 'D', '--new-space', 'Kitchen', '--listen', '/ip4/127.0.0.1/tcp/0/ws', '--listen=/ip6/::1/tcp/0/ws', '--bootstrap', 'B1', '--name', 'Ann', '--no-mdns', '--json']);
+    const a = parseArgs(['peer', '--data', 'D', '--new-space', 'Kitchen', '--listen', '/ip4/127.0.0.1/tcp/0/ws', '--listen=/ip6/::1/tcp/0/ws', '--announce', '/dns4/example.org/tcp/4001/ws', '--bootstrap', 'B1', '--name', 'Ann', '--no-mdns', '--json']);
     assert.deepEqual(
-      { data: a.data, newSpace: a.newSpace, listen: a.listen, bootstrap: a.bootstrap, name: a.name, mdns: a.mdns, json: a.json },
-      { data: 'D', newSpace: 'Kitchen', listen: ['/ip4/127.0.0.1/tcp/0/ws', '/ip6/::1/tcp/0/ws'], bootstrap: ['B1'], name: 'Ann', mdns: false, json: true },
+      { data: a.data, newSpace: a.newSpace, listen: a.listen, announce: a.announce, bootstrap: a.bootstrap, name: a.name, mdns: a.mdns, json: a.json },
+      { data: 'D', newSpace: 'Kitchen', listen: ['/ip4/127.0.0.1/tcp/0/ws', '/ip6/::1/tcp/0/ws'], announce: ['/dns4/example.org/tcp/4001/ws'], bootstrap: ['B1'], name: 'Ann', mdns: false, json: true },
     );
   });
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import * as Automerge from '@automerge/automerge';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { memoryLogger } from '../../src/core/logger.js';
@@ -105,4 +106,48 @@ test('a hostile peer with the key: bad gossip and bad sync frames are refused, i
   await waitFor('honest peers converge after the attack', () => sameHeads(a, b) && b.replica.doc.t?.fromHostile === 7, 10_000);
   assert.equal(a.replica.doc.t?.['from-b'], 1);
   assert.ok(a.logger.lines.some((l) => l.startsWith('warn') && l.includes(hId)), 'strikes are logged with the peer id');
+});
+
+test('a member\'s changes that do not apply here (orphans, duplicates) are not relayed', async (t) => {
+  const start = testNodes(t);
+  const space = testSpace();
+  const a = await start('A', space);
+  const b = await start('B', space, { bootstrap: a.net.addresses() });
+  await waitFor('A–B connected', () => connectedTo(a, b) && connectedTo(b, a));
+
+  const h = await createSpaceNode({
+    privateKey: await privateKeyOf(await generateIdentity()),
+    listen: LOOPBACK,
+    psk: pnetKeyFromSpaceKey(space.spaceKey),
+    bootstrap: [],
+    topic: topicForSpace(space.spaceId),
+    mdnsServiceTag: undefined,
+    gater: {},
+  });
+  t.after(() => h.stop());
+  await h.start();
+  const topic = topicForSpace(space.spaceId);
+  h.services.pubsub.subscribe(topic);
+  const { multiaddr } = await import('@multiformats/multiaddr');
+  await h.dial(multiaddr(a.net.addresses()[0] ?? ''));
+  await waitFor('H sees A on the topic', () => h.services.pubsub.getSubscribers(topic).some((p) => p.toString() === a.net.peerId));
+
+  // A fork whose first change stays secret: everything after it waits forever for it.
+  const { replica: fork } = await Replica.open<TestDoc>(new MemoryLogStore(), { name: 'fork', logger: memoryLogger() });
+  await fork.change('secret', (d) => void (d.t = { secret: 1 }));
+  const orphans: Uint8Array[] = [];
+  for (let i = 0; i < 3; i++) orphans.push((await fork.change(`orphan ${i}`, (d) => void (d.t!.orphan = i))) as Uint8Array);
+  const { replica: forge } = await Replica.open<TestDoc>(new MemoryLogStore(), { name: 'forge', logger: memoryLogger() });
+  const real = (await forge.change('valid', (d) => void (d.t = { fromMember: 1 }))) as Uint8Array;
+
+  for (const orphan of orphans) await h.services.pubsub.publish(topic, encodeGossip({ type: 'change', change: orphan }));
+  await waitFor('A holds the orphans, waiting', () => Automerge.getMissingDeps(a.replica.doc, a.replica.heads()).length > 0);
+  // A valid change published after them arrives at B: had A relayed the orphans, they came first.
+  await h.services.pubsub.publish(topic, encodeGossip({ type: 'change', change: real }));
+  await waitFor('the valid change reached B through A', () => b.replica.doc.t?.fromMember === 1);
+  for (let i = 0; i < 3; i++) await h.services.pubsub.publish(topic, encodeGossip({ type: 'change', change: Uint8Array.from(real) })); // replays
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.deepEqual(Automerge.getMissingDeps(b.replica.doc, b.replica.heads()), [], 'B was never handed a change it cannot apply');
+  assert.equal(a.net.peers().find((p) => p.peerId === h.peerId.toString())?.strikes ?? 0, 0, 'waiting for a dependency is not bad data');
+  assert.ok(sameHeads(a, b));
 });
