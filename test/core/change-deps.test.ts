@@ -17,3 +17,21 @@ test('a change is ready when its dependencies are here, known when it is, waitin
   assert.equal(changeReadiness(withFirst, second), 'ready');
   assert.throws(() => changeReadiness(withFirst, Uint8Array.from([1, 2, 3])), { name: 'InvalidPeerDataError' });
 });
+
+test('a change whose bytes were altered fails its checksum, wherever the damage is', () => {
+  const doc = A.change(A.init<{ text?: string }>(), (d) => void (d.text = 'a few words to carry'));
+  const change = A.getLastLocalChange(doc)!;
+  let refused = 0;
+  for (let at = 8; at < change.length; at++) {
+    const damaged = change.slice();
+    damaged[at] = damaged[at]! ^ 0x10;
+    try {
+      changeReadiness(A.init(), damaged);
+    } catch (err) {
+      assert.equal((err as Error).name, 'InvalidPeerDataError');
+      refused++;
+    }
+  }
+  assert.equal(refused, change.length - 8, 'every single-byte alteration after the checksum is refused');
+});
+
