@@ -53,7 +53,9 @@ async function main(): Promise<number> {
       announce: args.announce.length > 0 ? args.announce : undefined,
       bootstrap: args.bootstrap,
       mdns: args.mdns,
+      // Test knobs, not options: catch-up interval, and strikes (the fuzz tests keep a peer listening).
       antiEntropyMs: process.env.SHARED_NOTES_ANTI_ENTROPY_MS ? Number(process.env.SHARED_NOTES_ANTI_ENTROPY_MS) : undefined,
+      strikesBeforeDisconnect: process.env.SHARED_NOTES_STRIKES ? Number(process.env.SHARED_NOTES_STRIKES) : undefined,
     });
   } catch (err) {
     const name = err instanceof SharedNotesError ? err.name : 'Error';

@@ -32,6 +32,8 @@ export interface SpacePeerInit {
   bootstrap?: string[];
   mdns?: boolean;
   antiEntropyMs?: number;
+  /** Malformed messages tolerated from a peer before hanging up on it (default: the network's). */
+  strikesBeforeDisconnect?: number;
 }
 
 export class SpacePeer {
@@ -82,6 +84,7 @@ export class SpacePeer {
         mdns: init.mdns ?? true,
         knownPeers,
         antiEntropyMs: init.antiEntropyMs,
+        strikesBeforeDisconnect: init.strikesBeforeDisconnect,
       },
     );
     try {
