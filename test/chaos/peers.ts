@@ -23,10 +23,15 @@ export interface PreparedPeer {
  * Data folders that already hold one space and their own identity, as if each had joined it: the
  * test knows every peer id before any process starts, so it can hand out addresses with /p2p ids.
  */
-export async function prepareSpace(names: readonly string[], space: Space = newSpace('Chaos')): Promise<{ space: Space; peers: PreparedPeer[] }> {
+export async function prepareSpace(
+  names: readonly string[],
+  space: Space = newSpace('Chaos'),
+  /** Where a peer's data folder goes (default: a fresh temp folder). */
+  dirFor: (name: string) => Promise<string> = (name) => tempDir(`sn-chaos-${name}-`),
+): Promise<{ space: Space; peers: PreparedPeer[] }> {
   const peers: PreparedPeer[] = [];
   for (const name of names) {
-    const dir = await tempDir(`sn-chaos-${name}-`);
+    const dir = await dirFor(name);
     const folder = await DataFolder.open(dir, memoryLogger());
     const profile = await folder.device(name);
     await folder.saveSpace(space);
@@ -43,6 +48,8 @@ export async function deviceIdOf(dir: string): Promise<string> {
 /** One peer's data folder and the process currently running on it, if any. */
 export class ManagedPeer {
   cli: CliPeer | undefined;
+  /** Added to the arguments of the next starts (e.g. a --join to recover a space). */
+  extraArgs: string[] = [];
   starts = 0;
   failedStarts: string[] = [];
   private readonly finished: CliPeer[] = [];
@@ -62,7 +69,7 @@ export class ManagedPeer {
   async start(): Promise<CliPeer> {
     this.starts++;
     try {
-      this.cli = await CliPeer.start(this.name, this.dir, this.args(), this.options);
+      this.cli = await CliPeer.start(this.name, this.dir, [...this.args(), ...this.extraArgs], this.options);
       return this.cli;
     } catch (err) {
       this.failedStarts.push(String(err).slice(0, 2000));
