@@ -146,7 +146,7 @@ it('outsiders get no connection and no data; another space\'s invite reveals not
     ['forged-invite peer learned the note title', forgerSees.includes(secret) ? 'yes' : 'no'],
     ['peer of another space: connected here / learned', `${aPeers.some((p) => p.peerId === stranger.ready.peerId && p.connected) ? 1 : 0} / ${strangerLearned.length ? strangerLearned.join(', ') : 'nothing'}`],
     ['libp2p node with another key: dials / connected', `${libp2pDials} / ${libp2pConnected}`],
-    ['raw websocket probes / bytes they got back', `${raw.length} / ${rawBytes} (the 24-byte pnet nonce, then ciphertext)`],
+    ['raw websocket probes / bytes they got back (random: pnet nonces)', `${raw.length} / ${rawBytes}`],
     ['HTTP GET: bytes back', http.length],
     ['secrets or protocol names in those bytes', rawLeaks.length],
     ['outsiders the peer lists as connected', outsidersSeenConnected],
