@@ -16,6 +16,7 @@ export class CliPeer {
   readonly lines: Line[] = [];
   readonly stderr: string[] = [];
   private waiters: Array<{ test: (l: Line) => boolean; resolve: (l: Line) => void }> = [];
+  private commands: Promise<unknown> = Promise.resolve();
   private exited: Promise<number | null>;
   ready!: Line & { peerId: string; addresses: string[]; invite: string; space: { id: string; name: string } };
 
@@ -84,9 +85,19 @@ export class CliPeer {
 
   /**
    * Sends one command line and resolves with its `result` (or rejects with its `error`, or with
-   * PeerExitedError as soon as the process is gone).
+   * PeerExitedError as soon as the process is gone). Commands to one peer are sent one after the
+   * other, so that each gets its own answer even when callers run several at once.
    */
-  async run(command: string, timeoutMs = 20_000): Promise<Line> {
+  run(command: string, timeoutMs = 20_000): Promise<Line> {
+    const turn = this.commands.then(() => this.runNow(command, timeoutMs));
+    this.commands = turn.then(
+      () => undefined,
+      () => undefined, // the caller gets the failure; the next command still runs
+    );
+    return turn;
+  }
+
+  private async runNow(command: string, timeoutMs: number): Promise<Line> {
     if (!this.running) throw Object.assign(new Error(`${this.name} is not running`), { name: 'PeerExitedError' });
     const since = this.lines.length;
     this.child.stdin.write(command + '\n');
