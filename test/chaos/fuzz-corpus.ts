@@ -30,7 +30,7 @@ const gossip = (change: Uint8Array) => Uint8Array.from([1, 1, ...change]);
 
 /** Changes a member could really make: notes, and entries a validator must refuse to show. */
 export interface Material {
-  /** Valid changes of this space (notes published by the hostile member). */
+  /** Valid changes of this space (notes published by the hostile member), each on the genesis alone. */
   valid: Uint8Array[];
   /** Valid Automerge changes whose content is nonsense for a note log. */
   nonsense: Uint8Array[];
@@ -43,18 +43,20 @@ export interface Material {
 export async function makeMaterial(count = 40): Promise<Material> {
   const logger = memoryLogger('warn');
   const author = { name: 'Hostile', device: newDeviceId() };
-  const log = await NoteLog.open({ shared: new MemoryLogStore(), local: new MemoryLogStore(), logger }, { author });
+  const fresh = () => NoteLog.open({ shared: new MemoryLogStore(), local: new MemoryLogStore(), logger }, { author });
+  // Each on its own replica, so each depends only on the genesis and applies wherever it lands.
   const valid: Uint8Array[] = [];
-  const off = log.shared.events.on('local-change', (change) => valid.push(change));
   for (let i = 0; i < count; i++) {
+    const log = await fresh();
+    const off = log.shared.events.on('local-change', (change) => valid.push(change));
     const entry = await log.createNote({ title: `hostile ${i}`, body: 'x'.repeat(i * 10) });
     await log.publish(entry.id);
+    off();
   }
-  off();
 
   const nonsense: Uint8Array[] = [];
-  const shared = log.shared as Replica<SpaceDoc>;
   const raw = async (message: string, fn: (d: SpaceDoc) => void) => {
+    const shared = (await fresh()).shared as Replica<SpaceDoc>;
     const change = await shared.change(message, fn as Automerge.ChangeFn<SpaceDoc>);
     if (change) nonsense.push(change);
   };
@@ -64,9 +66,11 @@ export async function makeMaterial(count = 40): Promise<Material> {
   await raw('{"v":2}', (d) => void (bucket(d, 'fff')['fff' + '0'.repeat(29)] = { kind: 'note', state: 'published', title: 't'.repeat(600), body: '', author: { name: 'x', device: 'y' }, createdAt: 1, updatedAt: 1 }));
   await raw('wrong bucket', (d) => void (bucket(d, '000')['ffff' + '1'.repeat(28)] = { kind: 'recipe', state: 'published' }));
   await raw('x'.repeat(20_000), (d) => void (bucket(d, '555')['5550' + '2'.repeat(28)] = [1, 2, 3] as unknown as Record<string, unknown>));
+  const log = await fresh(); // holds every valid change, for a real sync message with some substance
+  await log.shared.applyRemoteChanges(valid, 'self');
 
   // Orphans: a fork of the space whose first change is never sent.
-  const forkLog = await NoteLog.open({ shared: new MemoryLogStore(), local: new MemoryLogStore(), logger }, { author });
+  const forkLog = await fresh();
   const secret = await forkLog.createNote({ title: 'secret', body: '' });
   await forkLog.publish(secret.id);
   const orphans: Uint8Array[] = [];
@@ -74,7 +78,7 @@ export async function makeMaterial(count = 40): Promise<Material> {
   for (let i = 0; i < 20; i++) await forkLog.edit(secret.id, { body: `orphan ${i}` });
   offFork();
 
-  const [, syncMessage] = shared.generateSyncMessage(Automerge.initSyncState());
+  const [, syncMessage] = log.shared.generateSyncMessage(Automerge.initSyncState());
   return { valid, nonsense, orphans, syncMessage: syncMessage! };
 }
 
