@@ -19,16 +19,17 @@ export interface SpaceGossipComponents {
 }
 
 /**
- * The space's gossip topic: publishes local changes as they become durable, and applies
- * incoming ones inside the topic validator. Only a change that was new here and applied is
- * forwarded (Accept). A duplicate is ignored; so is a change that depends on one we lack: it is
- * neither queued (Automerge would hold it in memory, unchecked against what comes later) nor
- * relayed, and catch-up sync brings both in order. Forwarding what we could not check lets a
- * member make honest relays carry conflicting changes, and then take the blame for them. Malformed messages are rejected
- * and counted as strikes: against the sender when the gossip envelope itself is bad (any relay
- * would have refused it), against the signed author when its change does not decode or apply (a
- * relay may not have had what it conflicts with). Only what the sender wrote itself is rejected,
- * which lowers its gossipsub score; a relayed one is ignored.
+ * The space's gossip topic: publishes local changes as they become durable, and applies incoming
+ * ones inside the topic validator. Only a change that was new here and applied is forwarded
+ * (Accept). A duplicate is ignored; so is a change that depends on one we lack: it is neither
+ * queued (Automerge would hold it in memory, unchecked against what comes later) nor relayed, and
+ * catch-up sync brings both in order. Forwarding what we could not check would let a member make
+ * honest relays carry conflicting changes, and then take the blame for them.
+ *
+ * Malformed messages count as strikes: against the sender when the gossip envelope itself is bad
+ * (any relay would have refused it), against the signed author when its change does not decode or
+ * apply (a relay may not have had what it conflicts with). Only what the sender wrote itself is
+ * rejected, which lowers its gossipsub score; a relayed one is ignored.
  */
 export class SpaceGossip {
   private readonly inflight = new Set<Promise<unknown>>();
