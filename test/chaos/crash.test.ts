@@ -76,8 +76,15 @@ it(`loses no acknowledged op and reopens every time across ${ROUNDS} kill -9 of 
     for (const id of ids) {
       const expected = model.get(id);
       let seen = actual.get(id);
-      if (!seen && expected?.state === 'deleted') seen = (await cli.run(`show ${id}`)).tombstone ? { state: 'deleted', body: '' } : undefined;
-      if (!seen && expected?.state !== 'deleted') seen = { state: 'gone', body: '' };
+      if (!seen && expected?.state !== 'gone') {
+        // Not listed: a tombstone (a published entry was deleted) or nothing at all (a draft was).
+        const shown = await cli.run(`show ${id}`).catch((err: { line?: Line }) => {
+          if (err.line?.error !== 'EntryNotFoundError') throw err;
+          return undefined;
+        });
+        seen = shown?.tombstone ? { state: 'deleted', body: '' } : { state: 'gone', body: '' };
+      }
+      if (!seen) seen = { state: 'gone', body: '' };
       const gone = expected === undefined || expected.state === 'gone';
       if (sameModel(expected, seen) || (gone && seen?.state === 'gone')) continue;
       // Only the op in flight may differ from what was acknowledged.
