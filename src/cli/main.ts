@@ -53,7 +53,9 @@ async function main(): Promise<number> {
       announce: args.announce.length > 0 ? args.announce : undefined,
       bootstrap: args.bootstrap,
       mdns: args.mdns,
+      // Test knobs, not options: catch-up interval, and strikes (the fuzz tests keep a peer listening).
       antiEntropyMs: process.env.SHARED_NOTES_ANTI_ENTROPY_MS ? Number(process.env.SHARED_NOTES_ANTI_ENTROPY_MS) : undefined,
+      strikesBeforeDisconnect: process.env.SHARED_NOTES_STRIKES ? Number(process.env.SHARED_NOTES_STRIKES) : undefined,
     });
   } catch (err) {
     const name = err instanceof SharedNotesError ? err.name : 'Error';
@@ -63,11 +65,14 @@ async function main(): Promise<number> {
   }
 
   const invite = peer.invite();
+  // What recovery found and repaired on disk (see LogStore): shown, never silently dropped.
+  const problems = peer.log.problems.map((p) => ({ kind: p.kind, file: p.file, detail: p.detail, movedTo: p.movedTo }));
   emit(
     'ready',
-    { peerId: peer.network.peerId, addresses: peer.network.addresses(), invite, space: { id: peer.space.id, name: peer.space.name }, dataDir: args.data, created: peer.created },
+    { peerId: peer.network.peerId, addresses: peer.network.addresses(), invite, space: { id: peer.space.id, name: peer.space.name }, dataDir: args.data, created: peer.created, problems },
     [
       `Shared Notes peer ${peer.network.peerId}`,
+      ...problems.map((p) => `Repaired on opening: ${p.detail}${p.movedTo && !p.detail.includes(p.movedTo) ? ` (the damaged file is kept as ${p.movedTo})` : ''}`),
       `Space "${peer.space.name}" (${peer.space.id})${peer.created ? ' — created' : ''}, data in ${args.data}`,
       `Listening on ${peer.network.addresses().join(', ') || '(nothing)'}`,
       `Invite others with:\n  ${invite}`,

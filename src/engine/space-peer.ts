@@ -5,11 +5,12 @@
  */
 import '../net/polyfills.js';
 import { cleanDisplayName } from '../core/display-name.js';
-import { InvalidInputError } from '../core/errors.js';
+import { InvalidInputError, StoreReadError } from '../core/errors.js';
 import { decodeInvite, encodeInvite, newSpace, type Space } from '../core/invite.js';
 import { NoteLog } from '../core/note-log.js';
 import type { Logger } from '../core/ports.js';
-import { generateIdentity } from '../net/keys.js';
+import { InvalidNetworkConfigError } from '../net/errors.js';
+import { generateIdentity, peerIdOf } from '../net/keys.js';
 import { SpaceNetwork } from '../net/space-network.js';
 import { DataFolder, type DeviceProfile } from '../storage/data-folder.js';
 import { FileLogStore } from '../storage/file-log-store.js';
@@ -34,6 +35,8 @@ export interface SpacePeerInit {
   bootstrap?: string[];
   mdns?: boolean;
   antiEntropyMs?: number;
+  /** Malformed messages tolerated from a peer before hanging up on it (default: the network's). */
+  strikesBeforeDisconnect?: number;
 }
 
 export class SpacePeer {
@@ -74,7 +77,19 @@ export class SpacePeer {
     }
     const log = await NoteLog.open({ shared, local, logger: logger.child('log') }, { author: { name: profile.displayName, device: profile.deviceId } });
     const knownPeers = await folder.knownPeers(space.id);
-    const identity = await folder.identity(generateIdentity);
+    let identity: Uint8Array;
+    try {
+      identity = await folder.identity(generateIdentity);
+      await peerIdOf(identity); // a damaged key file is named here, not deep inside the network start
+    } catch (err) {
+      await log.close();
+      if (!(err instanceof InvalidNetworkConfigError)) throw err;
+      throw new StoreReadError(
+        `${join(folder.root, 'identity.key')} is damaged (${err.message}). Move it aside to start with a new device identity ` +
+          '(your notes are not affected; peers see a new device), or restore it from a backup. Nothing was changed.',
+        { cause: err },
+      );
+    }
     const network = new SpaceNetwork(
       { replica: log.shared, logger: logger.child('net') },
       {
@@ -88,6 +103,7 @@ export class SpacePeer {
         knownPeers,
         antiEntropyMs: init.antiEntropyMs,
         displayName: profile.displayName,
+        strikesBeforeDisconnect: init.strikesBeforeDisconnect,
       },
     );
     try {

@@ -1,5 +1,6 @@
 import type { GossipSub, Message, TopicValidatorFn } from '@libp2p/gossipsub';
 import type { PeerId } from '@libp2p/interface';
+import { changeReadiness } from '../core/change-deps.js';
 import { InvalidPeerDataError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import type { Replica } from '../core/replica.js';
@@ -18,15 +19,17 @@ export interface SpaceGossipComponents {
 }
 
 /**
- * The space's gossip topic: publishes local changes as they become durable, and applies
- * incoming ones inside the topic validator. Only a change that was new here and applied is
- * forwarded (Accept): a duplicate, or a change still waiting for a change it depends on, is not
- * vouched for (Ignore), since forwarding what we could not check lets a member make honest relays
- * carry conflicting changes, and then take the blame for them. Malformed messages are rejected
- * and counted as strikes: against the sender when the gossip envelope itself is bad (any relay
- * would have refused it), against the signed author when its change does not decode or apply (a
- * relay may not have had what it conflicts with). Only what the sender wrote itself is rejected,
- * which lowers its gossipsub score; a relayed one is ignored.
+ * The space's gossip topic: publishes local changes as they become durable, and applies incoming
+ * ones inside the topic validator. Only a change that was new here and applied is forwarded
+ * (Accept). A duplicate is ignored; so is a change that depends on one we lack: it is neither
+ * queued (Automerge would hold it in memory, unchecked against what comes later) nor relayed, and
+ * catch-up sync brings both in order. Forwarding what we could not check would let a member make
+ * honest relays carry conflicting changes, and then take the blame for them.
+ *
+ * Malformed messages count as strikes: against the sender when the gossip envelope itself is bad
+ * (any relay would have refused it), against the signed author when its change does not decode or
+ * apply (a relay may not have had what it conflicts with). Only what the sender wrote itself is
+ * rejected, which lowers its gossipsub score; a relayed one is ignored.
  */
 export class SpaceGossip {
   private readonly inflight = new Set<Promise<unknown>>();
@@ -81,6 +84,11 @@ export class SpaceGossip {
     if (this.components.isBlocked(from) || this.components.isBlocked(author)) return TopicValidatorResult.Ignore;
     try {
       const gossip = decodeGossip(message.data);
+      const readiness = changeReadiness(this.components.replica.doc, gossip.change);
+      if (readiness !== 'ready') {
+        this.components.logger.trace(`not applying a gossiped change from ${author}: ${readiness === 'known' ? 'already here' : 'waits for a change we lack (sync brings both)'}`);
+        return TopicValidatorResult.Ignore;
+      }
       const accepted = this.components.replica.acceptRemoteChanges([gossip.change], author);
       if (accepted.refused.length > 0) throw new InvalidPeerDataError(`refused a gossiped change by ${author}: ${accepted.refused[0]}`);
       // Relayed as soon as it applied; the write finishes in the background (stop() waits for it).

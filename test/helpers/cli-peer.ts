@@ -40,12 +40,18 @@ export class CliPeer {
       if (process.env.SN_E2E_VERBOSE) console.error(`[${name}] ${text}`);
     });
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    // A command written just as the process dies fails with EPIPE; the exit is what callers see.
+    child.stdin.on('error', (err) => this.stderr.push(`(stdin: ${err.message})`));
   }
 
-  /** Starts a peer on loopback with mDNS off; resolves on its `ready` line. */
-  static async start(name: string, dataDir: string, extra: string[] = []): Promise<CliPeer> {
-    const child = spawn(process.execPath, [CLI, 'peer', '--data', dataDir, '--json', '--no-mdns', '--name', name, '--listen', '/ip4/127.0.0.1/tcp/0/ws', ...extra], {
-      env: { ...process.env, SHARED_NOTES_ANTI_ENTROPY_MS: process.env.SHARED_NOTES_ANTI_ENTROPY_MS ?? '2000' },
+  /**
+   * Starts a peer on loopback with mDNS off; resolves on its `ready` line. `options.listen`
+   * replaces the default listen address; `options.env` adds to the environment.
+   */
+  static async start(name: string, dataDir: string, extra: string[] = [], options: { listen?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliPeer> {
+    const listen = options.listen ?? '/ip4/127.0.0.1/tcp/0/ws';
+    const child = spawn(process.execPath, [CLI, 'peer', '--data', dataDir, '--json', '--no-mdns', '--name', name, '--listen', listen, ...extra], {
+      env: { ...process.env, SHARED_NOTES_ANTI_ENTROPY_MS: process.env.SHARED_NOTES_ANTI_ENTROPY_MS ?? '2000', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const peer = new CliPeer(name, dataDir, child);
@@ -78,20 +84,29 @@ export class CliPeer {
   }
 
   /**
-   * Sends one command line and resolves with its `result` (or rejects with its `error`).
-   * Commands to one peer go one at a time: the peer answers them in order anyway, and two in
-   * flight would both take the first answer (the second one's answer then went to the next caller).
+   * Sends one command line and resolves with its `result` (or rejects with its `error`, or with
+   * PeerExitedError as soon as the process is gone). Commands to one peer are sent one after the
+   * other, so that each gets its own answer even when callers run several at once.
    */
   run(command: string, timeoutMs = 20_000): Promise<Line> {
-    const result = this.commands.then(() => this.runNow(command, timeoutMs));
-    this.commands = result.catch(() => undefined);
-    return result;
+    const turn = this.commands.then(() => this.runNow(command, timeoutMs));
+    this.commands = turn.then(
+      () => undefined,
+      () => undefined, // the caller gets the failure; the next command still runs
+    );
+    return turn;
   }
 
   private async runNow(command: string, timeoutMs: number): Promise<Line> {
+    if (!this.running) throw Object.assign(new Error(`${this.name} is not running`), { name: 'PeerExitedError' });
     const since = this.lines.length;
     this.child.stdin.write(command + '\n');
-    const line = await this.waitFor((l) => l.type === 'result' || l.type === 'error', timeoutMs, since);
+    const line = await Promise.race([
+      this.waitFor((l) => l.type === 'result' || l.type === 'error', timeoutMs, since),
+      this.exited.then((code) => {
+        throw Object.assign(new Error(`${this.name} exited (${code}) during: ${command}`), { name: 'PeerExitedError' });
+      }),
+    ]);
     if (line.type === 'error') throw Object.assign(new Error(`${this.name}: ${command}: ${String(line.message)}`), { line });
     return line;
   }
@@ -130,5 +145,20 @@ export class CliPeer {
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  /** False once the process has exited (or was killed). */
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Resolves with the exit code (null after a signal) once the process is gone. */
+  whenExited(): Promise<number | null> {
+    return this.exited;
+  }
+
+  /** The signal that ended the process, if one did. */
+  get exitSignal(): NodeJS.Signals | null {
+    return this.child.signalCode;
   }
 }
