@@ -47,6 +47,7 @@ export class Replica<T> {
   private compacting: Promise<void> | undefined;
   private readonly compactAfter: number;
   private readonly logger: Logger;
+  private readonly name: string;
 
   private constructor(
     private readonly store: LogStore,
@@ -58,6 +59,7 @@ export class Replica<T> {
     this.recordsSinceSnapshot = recordsSinceSnapshot;
     this.compactAfter = init.compactAfterRecords ?? COMPACT_AFTER_RECORDS;
     this.logger = init.logger;
+    this.name = init.name;
   }
 
   /** Loads the store. Problems found on disk are returned so the front end can tell the user. */
@@ -153,7 +155,7 @@ export class Replica<T> {
     try {
       [next, nextState] = A.receiveSyncMessage(this.current, state, message);
     } catch (err) {
-      throw new InvalidPeerDataError(`sync message from ${from} does not decode or apply: ${String(err)}`, { cause: err });
+      [next, nextState] = this.receiveSyncMessageChangeByChange(state, message, from, err);
     }
     this.current = next;
     const { fresh, durable } = this.storeSince(before, from);
@@ -198,6 +200,34 @@ export class Replica<T> {
       this.events.emit('remote-changes', { changes: [], from, snapshot: count });
     }
     return count;
+  }
+
+  /**
+   * A sync message that decodes but whose changes do not all apply: typically a member wrote two
+   * different changes under one actor and sequence number and gave them to different peers, and
+   * the peer relaying one of them is not at fault. Apply the changes that do apply, one at a time,
+   * refuse the rest (logged), and let the sync state take the rest of the message, so everything
+   * else keeps syncing. A message that does not decode at all is the sender's fault.
+   */
+  private receiveSyncMessageChangeByChange(state: A.SyncState, message: Uint8Array, from: string, cause: unknown): [A.Doc<T>, A.SyncState] {
+    let decoded: A.DecodedSyncMessage;
+    try {
+      decoded = A.decodeSyncMessage(message);
+    } catch (err) {
+      throw new InvalidPeerDataError(`sync message from ${from} does not decode: ${String(err)}`, { cause: err });
+    }
+    if (decoded.changes.length === 0) throw new InvalidPeerDataError(`sync message from ${from} does not apply: ${String(cause)}`, { cause });
+    const refused: string[] = [];
+    const doc = applyEach(this.current, decoded.changes, (_i, err) => refused.push(String(err)));
+    try {
+      const [nextDoc, nextState] = A.receiveSyncMessage(doc, state, A.encodeSyncMessage({ ...decoded, changes: [] }));
+      if (refused.length > 0) this.logger.warn(`${this.name}: refused ${refused.length} change(s) relayed by ${from} that conflict with ours (${refused[0]}); the rest applied`);
+      return [nextDoc, nextState];
+    } catch (err) {
+      // The changes that applied are kept (and stored by the caller); the sync state stays as it was.
+      this.logger.warn(`${this.name}: sync message from ${from} applied in part: ${String(err)}`);
+      return [doc, state];
+    }
   }
 
   /** All changes in the document, oldest first (for history and benchmarks). */
