@@ -3,8 +3,8 @@
  * the test gives it, as gossip on the space topic or as frames on the sync protocol.
  */
 import { SYNC_PROTOCOL } from '../../src/net/constants.js';
-import { generateIdentity, pnetKeyFromSpaceKey, privateKeyOf, topicForSpace } from '../../src/net/keys.js';
-import { createSpaceNode, type SpaceLibp2p } from '../../src/net/node.js';
+import type { SpaceLibp2p } from '../../src/net/node.js';
+import { startRawNode } from '../net/helpers.js';
 import { loadStack } from '../../src/net/stack.js';
 
 export type SyncOutcome = 'answered' | 'closed' | 'refused' | 'timeout';
@@ -19,19 +19,8 @@ export class HostileNode {
   ) {}
 
   static async start(space: { id: string; key: Uint8Array }): Promise<HostileNode> {
-    const topic = topicForSpace(space.id);
-    const node = await createSpaceNode({
-      privateKey: await privateKeyOf(await generateIdentity()),
-      listen: ['/ip4/127.0.0.1/tcp/0/ws'],
-      psk: pnetKeyFromSpaceKey(space.key),
-      bootstrap: [],
-      topic,
-      mdnsServiceTag: undefined,
-      gater: {},
-    });
-    await node.start();
+    const { node, topic } = await startRawNode(space.id, space.key);
     const hostile = new HostileNode(node, topic);
-    node.services.pubsub.subscribe(topic);
     node.services.pubsub.addEventListener('message', (evt) => {
       if (evt.detail.topic === topic && hostile.heard.length < 500) hostile.heard.push(evt.detail.data);
     });

@@ -11,8 +11,8 @@ import { rm } from 'node:fs/promises';
 import { after, it } from 'node:test';
 import WebSocket from 'ws';
 import { decodeInvite, encodeInvite, newSpace } from '../../src/core/invite.js';
-import { generateIdentity, pnetKeyFromSpaceKey, privateKeyOf, topicForSpace } from '../../src/net/keys.js';
-import { createSpaceNode } from '../../src/net/node.js';
+import { topicForSpace } from '../../src/net/keys.js';
+import { startRawNode } from '../net/helpers.js';
 import { loadStack } from '../../src/net/stack.js';
 import { CliPeer, tempDir } from '../helpers/cli-peer.js';
 import { printFigures, scaled, sleep } from './report.js';
@@ -95,16 +95,7 @@ it('outsiders get no connection and no data; another space\'s invite reveals not
   await stranger.until('in the other space', () => stranger.status(), (s) => s.connected >= 1, 30_000);
 
   // 3. A libp2p node with another space's key dials the peer directly, again and again.
-  const wrongKey = await createSpaceNode({
-    privateKey: await privateKeyOf(await generateIdentity()),
-    listen: ['/ip4/127.0.0.1/tcp/0/ws'],
-    psk: pnetKeyFromSpaceKey(new Uint8Array(randomBytes(32))),
-    bootstrap: [],
-    topic: topicForSpace(real.space.id),
-    mdnsServiceTag: undefined,
-    gater: {},
-  });
-  await wrongKey.start();
+  const { node: wrongKey } = await startRawNode(real.space.id, new Uint8Array(randomBytes(32)));
   cleanup.push(() => wrongKey.stop());
   const { multiaddr } = await loadStack();
   let libp2pDials = 0;

@@ -7,9 +7,7 @@ import { MemoryLogStore } from '../../src/core/memory-store.js';
 import { Replica } from '../../src/core/replica.js';
 import { SYNC_PROTOCOL } from '../../src/net/constants.js';
 import { encodeGossip } from '../../src/net/gossip-codec.js';
-import { generateIdentity, pnetKeyFromSpaceKey, privateKeyOf, topicForSpace } from '../../src/net/keys.js';
-import { createSpaceNode } from '../../src/net/node.js';
-import { connectedTo, LOOPBACK, sameHeads, testNodes, testSpace, waitFor, write, type TestDoc } from './helpers.js';
+import { connectedTo, startRawNode, sameHeads, testNodes, testSpace, waitFor, write, type TestDoc } from './helpers.js';
 
 
 test('a node with another space key cannot connect and receives nothing', async (t) => {
@@ -42,19 +40,8 @@ test('a hostile peer with the key: bad gossip and bad sync frames are refused, i
   // The hostile node: the same libp2p stack and the right key, but it speaks garbage.
   const { lpStream } = await import('@libp2p/utils');
   const { multiaddr } = await import('@multiformats/multiaddr');
-  const h = await createSpaceNode({
-    privateKey: await privateKeyOf(await generateIdentity()),
-    listen: LOOPBACK,
-    psk: pnetKeyFromSpaceKey(space.spaceKey),
-    bootstrap: [],
-    topic: topicForSpace(space.spaceId),
-    mdnsServiceTag: undefined,
-    gater: {},
-  });
+  const { node: h, topic } = await startRawNode(space.spaceId, space.spaceKey);
   t.after(() => h.stop());
-  await h.start();
-  const topic = topicForSpace(space.spaceId);
-  h.services.pubsub.subscribe(topic);
   const aAddr = multiaddr(a.net.addresses()[0] ?? '');
   await h.dial(aAddr);
   const hId = h.peerId.toString();
@@ -115,19 +102,8 @@ test('a member\'s changes that do not apply here (orphans, duplicates) are not r
   const b = await start('B', space, { bootstrap: a.net.addresses() });
   await waitFor('A–B connected', () => connectedTo(a, b) && connectedTo(b, a));
 
-  const h = await createSpaceNode({
-    privateKey: await privateKeyOf(await generateIdentity()),
-    listen: LOOPBACK,
-    psk: pnetKeyFromSpaceKey(space.spaceKey),
-    bootstrap: [],
-    topic: topicForSpace(space.spaceId),
-    mdnsServiceTag: undefined,
-    gater: {},
-  });
+  const { node: h, topic } = await startRawNode(space.spaceId, space.spaceKey);
   t.after(() => h.stop());
-  await h.start();
-  const topic = topicForSpace(space.spaceId);
-  h.services.pubsub.subscribe(topic);
   const { multiaddr } = await import('@multiformats/multiaddr');
   await h.dial(multiaddr(a.net.addresses()[0] ?? ''));
   await waitFor('H sees A on the topic', () => h.services.pubsub.getSubscribers(topic).some((p) => p.toString() === a.net.peerId));

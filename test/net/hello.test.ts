@@ -6,9 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it, test } from 'node:test';
 import { HELLO_PROTOCOL, MAX_HELLO_BYTES } from '../../src/net/constants.js';
 import { decodeHelloPayload, encodeHello, readHello, sendHello } from '../../src/net/hello.js';
-import { generateIdentity, pnetKeyFromSpaceKey, privateKeyOf, topicForSpace } from '../../src/net/keys.js';
-import { createSpaceNode } from '../../src/net/node.js';
-import { connectedTo, LOOPBACK, sameHeads, testNodes, testSpace, waitFor, write, type TestNode } from './helpers.js';
+import { connectedTo, startRawNode, sameHeads, testNodes, testSpace, waitFor, write, type TestNode } from './helpers.js';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
@@ -111,17 +109,8 @@ test('a peer with the key sending bad hellos: logged and ignored, its name clean
   await waitFor('A–B connected and in sync', () => connectedTo(a, b) && sameHeads(a, b));
 
   const { multiaddr } = await import('@multiformats/multiaddr');
-  const h = await createSpaceNode({
-    privateKey: await privateKeyOf(await generateIdentity()),
-    listen: LOOPBACK,
-    psk: pnetKeyFromSpaceKey(space.spaceKey),
-    bootstrap: [],
-    topic: topicForSpace(space.spaceId),
-    mdnsServiceTag: undefined,
-    gater: {},
-  });
+  const { node: h } = await startRawNode(space.spaceId, space.spaceKey);
   t.after(() => h.stop());
-  await h.start();
   const aAddr = multiaddr(a.net.addresses()[0] ?? '');
   await h.dial(aAddr);
   const hId = h.peerId.toString();

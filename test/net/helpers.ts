@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { memoryLogger } from '../../src/core/logger.js';
 import { MemoryLogStore } from '../../src/core/memory-store.js';
 import { Replica } from '../../src/core/replica.js';
-import { generateIdentity } from '../../src/net/keys.js';
+import { generateIdentity, pnetKeyFromSpaceKey, privateKeyOf, topicForSpace } from '../../src/net/keys.js';
+import { createSpaceNode, type SpaceLibp2p } from '../../src/net/node.js';
 import { SpaceNetwork, type SpaceNetworkInit } from '../../src/net/space-network.js';
 
 export const LOOPBACK = ['/ip4/127.0.0.1/tcp/0/ws'];
@@ -87,4 +88,25 @@ export function connectedTo(node: TestNode, other: TestNode): boolean {
 
 export function stateOf(node: TestNode, other: TestNode): string | undefined {
   return node.net.peers().find((p) => p.peerId === other.net.peerId)?.state;
+}
+
+/**
+ * A started bare libp2p node of the space's stack holding `spaceKey`, subscribed to `spaceId`'s
+ * topic, with none of our rules: what a hostile member (the right key) or an outsider (another key)
+ * runs. The caller stops it.
+ */
+export async function startRawNode(spaceId: string, spaceKey: Uint8Array): Promise<{ node: SpaceLibp2p; topic: string }> {
+  const topic = topicForSpace(spaceId);
+  const node = await createSpaceNode({
+    privateKey: await privateKeyOf(await generateIdentity()),
+    listen: LOOPBACK,
+    psk: pnetKeyFromSpaceKey(spaceKey),
+    bootstrap: [],
+    topic,
+    mdnsServiceTag: undefined,
+    gater: {},
+  });
+  await node.start();
+  node.services.pubsub.subscribe(topic);
+  return { node, topic };
 }
