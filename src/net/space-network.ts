@@ -24,7 +24,7 @@ import { mdnsServiceTagForSpace, pnetKeyFromSpaceKey, privateKeyOf, topicForSpac
 import { createSpaceNode, type SpaceLibp2p } from './node.js';
 import { PeerBook, type KnownPeer } from './peer-book.js';
 import { loadStack, type Stack } from './stack.js';
-import { peerStatus, statusKey, summarize, type PeerStatus, type SpaceSummary } from './status.js';
+import { peerStatus, StatusChanges, summarize, type PeerStatus, type SpaceSummary } from './status.js';
 import { SyncCoordinator } from './sync-coordinator.js';
 
 export type { KnownPeer } from './peer-book.js';
@@ -100,8 +100,7 @@ export class SpaceNetwork {
   private readonly strikeLimit: number;
   private readonly changeDelayMs: number;
   private readonly unsubscribe: Unsubscribe[] = [];
-  private readonly lastKeys = new Map<string, string>();
-  private lastSummary = '';
+  private readonly changes = new StatusChanges({ peer: (s) => this.events.emit('peer', s), summary: (s) => this.events.emit('summary', s) });
 
   constructor(
     private readonly components: SpaceNetworkComponents,
@@ -203,10 +202,10 @@ export class SpaceNetwork {
     });
     this.node = node;
     connections.attach(node);
-    await node.handle(SYNC_PROTOCOL, (stream, connection) => this.onSyncStream(stream, connection), {
+    await node.handle(SYNC_PROTOCOL, this.inbound('sync sessions', (peerId, stream) => this.sync?.handleInbound(peerId, stream)), {
       maxInboundStreams: MAX_INBOUND_SYNC_STREAMS,
     });
-    await node.handle(HELLO_PROTOCOL, (stream, connection) => this.onHelloStream(stream, connection), {
+    await node.handle(HELLO_PROTOCOL, this.inbound('hellos', (peerId, stream) => this.hello?.handleInbound(peerId, stream)), {
       maxInboundStreams: MAX_INBOUND_HELLO_STREAMS,
     });
     await node.start();
@@ -296,22 +295,13 @@ export class SpaceNetwork {
     if (sync) await Promise.all(this.connectedIds().map((id) => sync.request(id)));
   }
 
-  private onSyncStream(stream: Stream, connection: Connection): void {
-    const peerId = connection.remotePeer.toString();
-    if (this.phase !== 'running' || this.book.isBlocked(peerId)) {
-      stream.abort(new Error('not accepting sync sessions'));
-      return;
-    }
-    this.sync?.handleInbound(peerId, stream);
-  }
-
-  private onHelloStream(stream: Stream, connection: Connection): void {
-    const peerId = connection.remotePeer.toString();
-    if (this.phase !== 'running' || this.book.isBlocked(peerId)) {
-      stream.abort(new Error('not accepting hellos'));
-      return;
-    }
-    this.hello?.handleInbound(peerId, stream);
+  /** A handler for one of our protocols: streams from a blocked peer, or while not running, are refused. */
+  private inbound(what: string, handle: (peerId: string, stream: Stream) => void): (stream: Stream, connection: Connection) => void {
+    return (stream, connection) => {
+      const peerId = connection.remotePeer.toString();
+      if (this.phase !== 'running' || this.book.isBlocked(peerId)) stream.abort(new Error(`not accepting ${what}`));
+      else handle(peerId, stream);
+    };
   }
 
   /** On an open connection only: a sync round or a hello never dials (dialing follows the redial backoff). */
@@ -348,24 +338,22 @@ export class SpaceNetwork {
 
   /** Emits `peer` when this peer's line changed and `summary` when the counts did. */
   private emitStatus(peerId: string): void {
-    if (peerId === this.selfId || !this.book.has(peerId)) return;
-    const status = this.statusOf(peerId);
-    const key = statusKey(status);
-    if (this.lastKeys.get(peerId) !== key) {
-      this.lastKeys.set(peerId, key);
-      this.events.emit('peer', status);
-    }
-    const summary = this.summary();
-    const summaryKey = `${summary.connected}/${summary.inSync}/${summary.syncing}`;
-    if (summaryKey !== this.lastSummary) {
-      this.lastSummary = summaryKey;
-      this.events.emit('summary', summary);
-    }
+    this.emitPeer(peerId);
+    this.emitSummary();
   }
 
-  /** Heads changed here: every peer's in-sync verdict may have changed. */
+  private emitPeer(peerId: string): void {
+    if (peerId !== this.selfId && this.book.has(peerId)) this.changes.peer(this.statusOf(peerId));
+  }
+
+  private emitSummary(): void {
+    this.changes.summary(this.summary());
+  }
+
+  /** Heads changed here (on every change): every peer's in-sync verdict may have changed; one summary. */
   private refreshAll(): void {
-    for (const peerId of this.book.ids()) this.emitStatus(peerId);
+    for (const peerId of this.book.ids()) this.emitPeer(peerId);
+    this.emitSummary();
   }
 
   private connectedIds(): string[] {

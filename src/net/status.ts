@@ -75,3 +75,25 @@ export function statusKey(s: PeerStatus): string {
   const progress = s.state === 'syncing' && p ? `${p.messagesIn}/${p.messagesOut}/${p.bytesIn}/${p.bytesOut}` : '';
   return `${JSON.stringify(s.name ?? '')}|${s.connected}|${s.state}|${s.addrs.join(',')}|${s.strikes ?? 0}|${s.blockedUntil ?? ''}|${progress}`;
 }
+
+/** Passes on a peer's status only when its line changed, and the summary only when the counts did. */
+export class StatusChanges {
+  private readonly lastKeys = new Map<string, string>();
+  private lastSummary = '';
+
+  constructor(private readonly out: { peer(status: PeerStatus): void; summary(summary: SpaceSummary): void }) {}
+
+  peer(status: PeerStatus): void {
+    const key = statusKey(status);
+    if (this.lastKeys.get(status.peerId) === key) return;
+    this.lastKeys.set(status.peerId, key);
+    this.out.peer(status);
+  }
+
+  summary(summary: SpaceSummary): void {
+    const key = `${summary.connected}/${summary.inSync}/${summary.syncing}`;
+    if (key === this.lastSummary) return;
+    this.lastSummary = key;
+    this.out.summary(summary);
+  }
+}
