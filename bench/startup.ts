@@ -4,8 +4,7 @@
  * and the floor (a process that only reads the saved file and runs Automerge.load).
  */
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as amrepo from './amrepo.js';
