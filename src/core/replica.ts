@@ -93,7 +93,24 @@ export class Replica<T> {
    * Returns the change bytes, or undefined when `fn` changed nothing.
    */
   async change(message: string, fn: A.ChangeFn<T>): Promise<Uint8Array | undefined> {
-    const next = A.change(this.current, { message, time: Math.floor(Date.now() / 1000) }, fn);
+    return this.commit(A.change(this.current, { message, time: Math.floor(Date.now() / 1000) }, fn));
+  }
+
+  /**
+   * Like `change`, but made as if at `base` (heads this document holds): what `fn` changes is
+   * relative to the document as it was then, and Automerge merges it with everything that arrived
+   * since. A text diff applied at the version an editor loaded therefore never undoes newer text.
+   */
+  async changeAt(base: Heads, message: string, fn: A.ChangeFn<T>): Promise<Uint8Array | undefined> {
+    return this.commit(A.changeAt(this.current, base, { message, time: Math.floor(Date.now() / 1000) }, fn).newDoc);
+  }
+
+  /** True when the document holds every change of `heads`. */
+  hasHeads(heads: Heads): boolean {
+    return heads.length > 0 && A.hasHeads(this.current, heads);
+  }
+
+  private async commit(next: A.Doc<T>): Promise<Uint8Array | undefined> {
     if (next === this.current) return undefined;
     this.current = next;
     const change = A.getLastLocalChange(next);
@@ -228,6 +245,11 @@ export class Replica<T> {
       this.logger.warn(`${this.name}: sync message from ${from} applied in part: ${String(err)}`);
       return [doc, state];
     }
+  }
+
+  /** Metadata of every change (hash, deps, actor, message), without decoding any op. */
+  changesMeta(): A.ChangeMetadata[] {
+    return A.getChangesMetaSince(this.current, []);
   }
 
   /** All changes in the document, oldest first (for history and benchmarks). */
