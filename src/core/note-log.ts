@@ -130,6 +130,16 @@ export class NoteLog {
    * A base this log does not hold (e.g. the draft was published meanwhile) edits the current entry.
    */
   async edit(id: EntryId, fields: Readonly<Record<string, string>>, base?: Heads, restoredFrom?: string): Promise<Entry> {
+    await this.editNow(id, fields, base, restoredFrom).durable;
+    return this.require(id).entry;
+  }
+
+  /**
+   * `edit` applied in memory before it returns, for live typing: `heads` is the version the
+   * edited text now corresponds to (base plus this edit; pass it as the next base), `changed`
+   * whether anything was written, and `durable` settles once it is stored.
+   */
+  editNow(id: EntryId, fields: Readonly<Record<string, string>>, base?: Heads, restoredFrom?: string): { heads: Heads; changed: boolean; durable: Promise<void> } {
     const { entry, scope } = this.require(id);
     const allowed = EDITABLE_FIELDS[entry.kind];
     const names = Object.keys(fields);
@@ -144,7 +154,7 @@ export class NoteLog {
     const then = base !== undefined && replica.hasHeads(base) ? entryAt(replica.doc, id, base) : undefined;
     const reference = then && !then.deleted ? then.fields : (entry as unknown as Record<string, string>);
     const changed = names.filter((n) => reference[n] !== fields[n]);
-    if (changed.length === 0) return entry;
+    if (changed.length === 0) return { heads: then && base ? [...base] : replica.heads(), changed: false, durable: Promise.resolve() };
     const at = this.clock();
     const message = this.op({ op: 'edit', id, fields: changed, at, ...(restoredFrom ? { restoredFrom } : {}) });
     const write = (doc: SpaceDoc) => {
@@ -156,9 +166,8 @@ export class NoteLog {
       }
       stored.updatedAt = at;
     };
-    if (then && base) await replica.changeAt(base, message, write);
-    else await replica.change(message, write);
-    return this.require(id).entry;
+    const made = then && base ? replica.changeAtNow(base, message, write) : replica.changeNow(message, write);
+    return { heads: made.heads, changed: made.change !== undefined, durable: made.durable };
   }
 
   /** The log an entry is in and its heads now: the base to give `edit` for a copy made now. */
