@@ -115,11 +115,18 @@ export function registerCoeditCommands(register: Register, controller: SpaceCont
   ];
 }
 
-/** A warning when an entry with competing values is opened, with the way out. */
-export function warnIfConflicted(entry: Entry): void {
+/** A warning when an entry with competing values is opened: the values, who wrote each, and the way out. */
+export function warnIfConflicted(log: NoteLog, entry: Entry): void {
   if (!entry.conflicts?.length) return;
+  const text = log
+    .conflictsOf(entry.id)
+    .map(
+      (c) =>
+        `its ${c.field} was set at the same time to ${c.values.map((v) => `"${oneLine(v.value, 40)}" (by ${v.by?.name ?? 'someone'}${v.shown ? ', shown for now' : ''})`).join(' and ')}`,
+    )
+    .join('; ');
   void vscode.window
-    .showWarningMessage(`"${oneLine(entryTitle(entry), 60)}": its ${entry.conflicts.join(' and ')} has values written at the same time by different people.`, 'Resolve Conflict')
+    .showWarningMessage(`"${oneLine(entryTitle(entry), 40)}": ${text}. Pick one or write another.`, 'Resolve Conflict')
     .then((choice) => {
       if (choice) void vscode.commands.executeCommand('sharedNotes.resolveConflict', entry.id);
     });

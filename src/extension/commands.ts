@@ -59,7 +59,7 @@ export function registerCommands(c: CommandComponents): vscode.Disposable[] {
     const read = log().get(id as never);
     if (read?.status !== 'valid') throw new EntryNotFoundError(read ? `this entry is ${read.status}` : 'this entry no longer exists');
     await vscode.window.showTextDocument(entryUri(read.entry), { preview: false });
-    warnIfConflicted(read.entry);
+    warnIfConflicted(log(), read.entry);
   };
 
   return [

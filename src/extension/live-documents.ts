@@ -1,7 +1,7 @@
 /**
  * Live co-editing of open entry documents. Each open `shared-notes:` document has a LiveSession
- * that remembers the version (heads) its text corresponds to. What a person types is written
- * within LIVE_BATCH_MS as a change made *at that version* (NoteLog.editNow with the base), so it
+ * that remembers the version (heads) its text corresponds to. What a person types is written at
+ * once (then at most every LIVE_BATCH_MS while typing goes on) as a change made *at that version* (NoteLog.editNow with the base), so it
  * merges with whatever arrived meanwhile and reaches peers at once (drafts: the local log only).
  * What peers write is brought into the open document as the smallest range edits (text-diff.ts),
  * so the cursor, selection and undo history of the person typing stay where they are.
@@ -27,8 +27,8 @@ import { entryIdOfPath, formatEntryDocument, parseDocument } from './note-docume
 import { entryTitle } from './tree-items.js';
 
 export const SCHEME = 'shared-notes';
-/** Typing is batched for at most this long before it is written and sent. */
-export const LIVE_BATCH_MS = 100;
+/** Typing is written and sent at once after a pause, then at most once per this many ms while it goes on. */
+export const LIVE_BATCH_MS = 50;
 /** A document that stays behind the stored entry this long, without typing to explain it, is held. */
 const HELD_AFTER_MS = 3_000;
 /** How often open documents are checked against the stored entry (the "In sync" promise). */
@@ -168,6 +168,7 @@ class LiveSession {
   private again = false;
   private applying = false;
   private behindSince: number | undefined;
+  private lastRunAt = 0;
   private notifiedDeleted = false;
   private disposed = false;
 
@@ -184,10 +185,10 @@ class LiveSession {
     this.title = decodeURIComponent(doc.uri.path.split('/').pop() ?? '').replace(/\.md$/, '');
   }
 
-  /** The person typed: write it within one batch (the timer is not reset, so a batch never waits longer). */
+  /** The person typed: write it now after a pause, else when the batch is due (the timer is never pushed back). */
   typed(): void {
     if (this.applying) return;
-    this.schedule(LIVE_BATCH_MS);
+    this.schedule(Math.max(0, this.lastRunAt + LIVE_BATCH_MS - Date.now()));
   }
 
   schedule(delayMs: number): void {
@@ -195,6 +196,10 @@ class LiveSession {
     if (this.timer !== undefined) {
       if (delayMs > 0) return;
       clearTimeout(this.timer);
+    }
+    if (this.running) {
+      this.again = true; // the round in progress runs once more when it ends
+      return;
     }
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -259,6 +264,7 @@ class LiveSession {
       try {
         do {
           this.again = false;
+          this.lastRunAt = Date.now();
           await this.reconcile();
         } while (this.again && !this.disposed);
       } catch (err) {
@@ -301,6 +307,7 @@ class LiveSession {
         const made = peer.log.editNow(this.id, fields, this.base);
         this.base = made.heads;
         durable = made.durable;
+        if (made.changed) this.controller.touched(this.id);
       } catch (err) {
         if (err instanceof EntryDeletedError) return this.reconcile();
         throw err;
