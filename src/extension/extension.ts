@@ -11,6 +11,7 @@ import { EntryFileSystemProvider, SCHEME } from './fs-provider.js';
 import { NotesTreeProvider } from './notes-tree.js';
 import { ErrorReporter, createOutputLogger } from './output-logger.js';
 import { PeersTreeProvider } from './peers-tree.js';
+import { EditorPresence } from './presence.js';
 import { SECTION, readSettings } from './settings.js';
 import { StatusBar } from './status-bar.js';
 
@@ -25,14 +26,16 @@ export function activate(context: vscode.ExtensionContext): void {
   const storage = context.storageUri ?? context.globalStorageUri;
   const settings = () => readSettings((key) => vscode.workspace.getConfiguration(SECTION).get(key), accountName());
   const ctl = (controller = new SpaceController({ dataDir: join(storage.fsPath, 'data'), logger, settings }));
-  const notes = new NotesTreeProvider(ctl);
+  const presence = new EditorPresence(ctl);
+  const notes = new NotesTreeProvider(ctl, presence);
 
   context.subscriptions.push(
     channel,
     ctl,
+    presence,
     notes,
     vscode.window.createTreeView('sharedNotes.notes', { treeDataProvider: notes, showCollapseAll: true }),
-    vscode.window.registerTreeDataProvider('sharedNotes.peers', new PeersTreeProvider(ctl)),
+    vscode.window.registerTreeDataProvider('sharedNotes.peers', new PeersTreeProvider(ctl, presence)),
     vscode.workspace.registerFileSystemProvider(SCHEME, new EntryFileSystemProvider(ctl), { isCaseSensitive: true }),
     new StatusBar(ctl),
     ...registerCommands({ controller: ctl, reporter, logger, channel }),
