@@ -153,9 +153,10 @@ export class EditorPresence implements OpenEntries, vscode.Disposable {
         rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
         overviewRulerColor: color,
         overviewRulerLane: vscode.OverviewRulerLane.Center,
-        // The thin bar is the cursor (an empty box: its left and right borders, 2 px together); the name after it says whose.
+        // The thin bar is the cursor (an empty box: its left and right borders, 2 px together, taking
+        // no room); the name 1 px after it says whose cursor it is.
         before: { contentText: '\u200b', border: `1px solid ${color}`, margin: '0 -2px 0 0' },
-        after: { contentText: label, color: LABEL_TEXT_COLOR, backgroundColor: color, fontWeight: 'normal', fontStyle: 'normal', margin: '0 0 0 1px' },
+        after: { contentText: label, color: LABEL_TEXT_COLOR, backgroundColor: withAlpha(color, 0xcc), fontWeight: 'normal', fontStyle: 'normal', margin: '0 0 0 3px' },
       }),
       selection: vscode.window.createTextEditorDecorationType({
         rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
