@@ -4,15 +4,18 @@
  * local operations). `--quick` uses smaller sizes and skips the editor. Never asserts: it reports.
  */
 import { cpus, totalmem } from 'node:os';
+import { floorKeystroke, KEYSTROKE_GAP_MS, oursKeystroke, threeWriters } from './coediting.js';
+import { editedSpace } from './edited-fixture.js';
 import { benchExtension } from './extension-timing.js';
 import { spaceWith, withoutLast } from './fixture.js';
+import { benchHistory } from './history.js';
 import { benchLocalOps } from './local-ops.js';
 import { removeTempFolders } from './ours.js';
 import { floorStartup, oursStartup, repoStartup, type Startup } from './startup.js';
 import * as sync from './sync.js';
 import { median, printTable } from './table.js';
 
-type Unit = 'ms' | 'B' | 'MB';
+type Unit = 'ms' | 'B' | 'MB' | 'n';
 interface Row {
   measure: string;
   unit: Unit;
@@ -27,6 +30,7 @@ const fmt = (x: number | undefined, unit: Unit): string => {
   if (x === undefined || Number.isNaN(x)) return '—';
   if (unit === 'B') return x.toLocaleString('en');
   if (unit === 'MB') return (x / 1e6).toFixed(1);
+  if (unit === 'n') return String(x);
   return x < 10 ? x.toFixed(2) : x.toFixed(0);
 };
 const ratio = (a: number, b: number | undefined): string => (b === undefined || !b ? '—' : `${(a / b).toFixed(2)}×`);
@@ -64,9 +68,13 @@ async function main(): Promise<void> {
   const catchUpSizes = quick ? [1_000, 10_000] : [10_000, 100_000];
   const localSizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
   const big = catchUpSizes.at(-1)!;
+  const keys = quick ? 50 : 200;
+  const writersSeconds = quick ? 10 : 60;
+  const historySizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
   console.log(`Shared Notes benchmarks — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString()}${quick ? ' (quick)' : ''}`);
 
   for (const n of new Set([1_000, ...catchUpSizes, ...localSizes])) await step(`fixture of ${k(n)} entries (cached after the first build)`, () => spaceWith(n));
+  for (const n of historySizes) await step(`edited fixture of ${k(n)} operations (cached after the first build)`, () => editedSpace(n));
 
   const live = await spaceWith(1_000);
   const changeBytes = sync.publishChangeBytes(live);
@@ -78,6 +86,18 @@ async function main(): Promise<void> {
     rows.push({ measure: `live ${where}, p50 (${ops} ops)`, unit: 'ms', ours: ours.p50, repo: repo.p50, floor: floorLive.p50, goal: peers === 2 ? { text: '≤ 5', met: ours.p50 <= 5 } : undefined });
     rows.push({ measure: `live ${where}, p99`, unit: 'ms', ours: ours.p99, repo: repo.p99, floor: floorLive.p99, goal: peers === 2 ? { text: '≤ 25', met: ours.p99 <= 25 } : undefined });
   }
+
+  const edited = (await editedSpace(1_000)).saved;
+  const keyFloor = await step(`keystroke floor (two in-memory NoteLogs), ${keys} keys`, () => floorKeystroke(edited, keys));
+  const keyOurs = await step(`our keystroke A → B, ${keys} keys ${KEYSTROKE_GAP_MS} ms apart`, () => oursKeystroke(edited, keys));
+  rows.push({ measure: `keystroke A → B visible, p50 (${keys} keys)`, unit: 'ms', ours: keyOurs.p50, floor: keyFloor.p50 });
+  rows.push({ measure: 'keystroke A → B visible, p99', unit: 'ms', ours: keyOurs.p99, floor: keyFloor.p99 });
+  const writers = await step(`3 writers, 10 keys/s each for ${writersSeconds} s`, () => threeWriters(edited, writersSeconds));
+  rows.push({ measure: '3 writers × 10 keys/s: edit call, p50', unit: 'ms', ours: writers.edit.p50 });
+  rows.push({ measure: '3 writers × 10 keys/s: edit call, p99', unit: 'ms', ours: writers.edit.p99 });
+  rows.push({ measure: '3 writers × 10 keys/s: remote apply, p99', unit: 'ms', ours: writers.remoteApply.p99 });
+  rows.push({ measure: '3 writers × 10 keys/s: characters lost', unit: 'n', ours: writers.lost, goal: { text: '0, texts identical', met: writers.lost === 0 && writers.identical } });
+  await removeTempFolders();
 
   for (const n of catchUpSizes) {
     const full = await spaceWith(n);
@@ -102,6 +122,16 @@ async function main(): Promise<void> {
     rows.push({ measure: `local publish at ${k(f.entries)}, p50 with fsync`, unit: 'ms', ours: f.oursDisk });
   }
 
+  const history = [];
+  for (const n of historySizes) {
+    const h = await step(`history at ${k(n)} operations (NoteLog from disk)`, () => benchHistory(n));
+    history.push(h);
+    const goal = n === 100_000 ? (x: number) => ({ text: '≤ 100', met: x <= 100 }) : () => undefined;
+    rows.push({ measure: `history at ${k(n)} ops, first call (index build)`, unit: 'ms', ours: h.firstMs, goal: goal(h.firstMs) });
+    rows.push({ measure: `history at ${k(n)} ops, later calls, p50`, unit: 'ms', ours: h.nextP50, goal: goal(h.nextP50) });
+    await removeTempFolders();
+  }
+
   const saved = await spaceWith(big);
   const runs = 3;
   const mid = (xs: Startup[], key: keyof Startup) => median(xs.map((x) => x[key]));
@@ -122,6 +152,18 @@ async function main(): Promise<void> {
     }
   }
   print();
+  printTable(
+    `Three writers typing into one note (three SpacePeers in this process, ${writers.seconds} s)`,
+    ['keys planned', 'keys typed', 'edit p50', 'edit p99', 'edit max', 'remote applies', 'apply p50', 'apply p99', 'apply max', 'by sync', 'loop delay p99', 'loop delay max', 'settle ms', 'identical', 'lost', 'final length'],
+    [[writers.writers * writers.seconds * 10, writers.keystrokes, fmt(writers.edit.p50, 'ms'), fmt(writers.edit.p99, 'ms'), fmt(writers.edit.max, 'ms'), writers.remoteApply.n,
+      fmt(writers.remoteApply.p50, 'ms'), fmt(writers.remoteApply.p99, 'ms'), fmt(writers.remoteApply.max, 'ms'), writers.bySync, fmt(writers.loopDelayP99, 'ms'), fmt(writers.loopDelayMax, 'ms'),
+      fmt(writers.settleMs, 'ms'), writers.identical ? 'yes' : 'NO', writers.lost, writers.finalLength]],
+  );
+  printTable(
+    '`history ID` (NoteLog.historyDetails) against operations in the space, NoteLog opened from disk (ms)',
+    ['operations', 'entries', 'open', 'changes metadata alone', 'first call', 'steps', 'later p50', 'later max', 'steps (mean)'],
+    history.map((h) => [k(h.ops), h.entries, fmt(h.openMs, 'ms'), fmt(h.metaMs, 'ms'), fmt(h.firstMs, 'ms'), h.firstSteps, fmt(h.nextP50, 'ms'), fmt(h.nextMax, 'ms'), h.nextSteps]),
+  );
 }
 
 main()
