@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every figure of ours next to the same work done by automerge-repo and next
- * to the physical floor, all measured in this run, printed as one table (plus a detail table of
- * local operations). `--quick` uses smaller sizes and skips the editor. Never asserts: it reports.
+ * to the physical floor, all measured in this run, printed as one table (plus detail tables).
+ * `--quick` uses smaller sizes and skips the editor; `--coediting` runs only the co-editing and
+ * history rows (with the live A → B row as a yardstick of the machine). Never asserts: it reports.
  */
 import { cpus, totalmem } from 'node:os';
 import { floorKeystroke, KEYSTROKE_GAP_MS, oursKeystroke, threeWriters } from './coediting.js';
@@ -64,6 +65,7 @@ async function step<T>(what: string, fn: () => Promise<T>): Promise<T> {
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
+  const all = !process.argv.includes('--coediting');
   const ops = quick ? 50 : 200;
   const catchUpSizes = quick ? [1_000, 10_000] : [10_000, 100_000];
   const localSizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
@@ -73,18 +75,18 @@ async function main(): Promise<void> {
   const historySizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
   console.log(`Shared Notes benchmarks — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString()}${quick ? ' (quick)' : ''}`);
 
-  for (const n of new Set([1_000, ...catchUpSizes, ...localSizes])) await step(`fixture of ${k(n)} entries (cached after the first build)`, () => spaceWith(n));
+  if (all) for (const n of new Set([1_000, ...catchUpSizes, ...localSizes])) await step(`fixture of ${k(n)} entries (cached after the first build)`, () => spaceWith(n));
   for (const n of historySizes) await step(`edited fixture of ${k(n)} operations (cached after the first build)`, () => editedSpace(n));
 
   const live = await spaceWith(1_000);
   const changeBytes = sync.publishChangeBytes(live);
   const floorLive = await step('loopback round trips', () => sync.liveFloor(changeBytes, ops));
-  for (const peers of [2, 5]) {
+  for (const peers of all ? [2, 5] : [2]) {
     const ours = await step(`our live propagation, ${peers} peers`, () => sync.oursLive(peers, ops, live));
-    const repo = await step(`automerge-repo live propagation, ${peers} peers`, () => sync.repoLive(peers, ops, live));
+    const repo = all ? await step(`automerge-repo live propagation, ${peers} peers`, () => sync.repoLive(peers, ops, live)) : undefined;
     const where = peers === 2 ? 'A → B' : 'A → E, 5-peer line';
-    rows.push({ measure: `live ${where}, p50 (${ops} ops)`, unit: 'ms', ours: ours.p50, repo: repo.p50, floor: floorLive.p50, goal: peers === 2 ? { text: '≤ 5', met: ours.p50 <= 5 } : undefined });
-    rows.push({ measure: `live ${where}, p99`, unit: 'ms', ours: ours.p99, repo: repo.p99, floor: floorLive.p99, goal: peers === 2 ? { text: '≤ 25', met: ours.p99 <= 25 } : undefined });
+    rows.push({ measure: `live ${where}, p50 (${ops} ops)`, unit: 'ms', ours: ours.p50, repo: repo?.p50, floor: floorLive.p50, goal: peers === 2 ? { text: '≤ 5', met: ours.p50 <= 5 } : undefined });
+    rows.push({ measure: `live ${where}, p99`, unit: 'ms', ours: ours.p99, repo: repo?.p99, floor: floorLive.p99, goal: peers === 2 ? { text: '≤ 25', met: ours.p99 <= 25 } : undefined });
   }
 
   const edited = (await editedSpace(1_000)).saved;
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
   rows.push({ measure: '3 writers × 10 keys/s: characters lost', unit: 'n', ours: writers.lost, goal: { text: '0, texts identical', met: writers.lost === 0 && writers.identical } });
   await removeTempFolders();
 
-  for (const n of catchUpSizes) {
+  for (const n of all ? catchUpSizes : []) {
     const full = await spaceWith(n);
     const floor = await step(`cold floor ${k(n)}`, () => sync.coldFloor(full));
     const ours = await step(`our cold catch-up ${k(n)}`, () => sync.oursCatchUp(full));
@@ -116,7 +118,7 @@ async function main(): Promise<void> {
     await removeTempFolders();
   }
 
-  const local = await step('local operations', () => benchLocalOps(localSizes, quick ? 100 : 200));
+  const local = all ? await step('local operations', () => benchLocalOps(localSizes, quick ? 100 : 200)) : [];
   for (const f of local) {
     rows.push({ measure: `local publish at ${k(f.entries)}, p50 (in memory)`, unit: 'ms', ours: f.ours, repo: f.repo, floor: f.floor, goal: f.entries === 100_000 ? { text: '≤ 1', met: f.ours <= 1 } : undefined });
     rows.push({ measure: `local publish at ${k(f.entries)}, p50 with fsync`, unit: 'ms', ours: f.oursDisk });
@@ -132,23 +134,25 @@ async function main(): Promise<void> {
     await removeTempFolders();
   }
 
-  const saved = await spaceWith(big);
-  const runs = 3;
-  const mid = (xs: Startup[], key: keyof Startup) => median(xs.map((x) => x[key]));
-  const oursStart = await step(`start-up at ${k(big)} (CLI peer)`, () => oursStartup(saved, runs));
-  const repoStart = await step(`start-up at ${k(big)} (automerge-repo)`, () => repoStartup(saved, runs));
-  const floorStart = await step(`start-up at ${k(big)} (floor)`, () => floorStartup(saved, runs));
-  rows.push({ measure: `start-up from disk at ${k(big)}, to ready (median of ${runs})`, unit: 'ms', ours: mid(oursStart, 'ms'), repo: mid(repoStart, 'ms'), floor: mid(floorStart, 'ms'), goal: big === 100_000 ? { text: '≤ 1000', met: mid(oursStart, 'ms') <= 1000 } : undefined });
-  rows.push({ measure: `RSS at ${k(big)} after start-up`, unit: 'MB', ours: mid(oursStart, 'rssBytes'), repo: mid(repoStart, 'rssBytes'), floor: mid(floorStart, 'rssBytes') });
-  await removeTempFolders();
+  if (all) {
+    const saved = await spaceWith(big);
+    const runs = 3;
+    const mid = (xs: Startup[], key: keyof Startup) => median(xs.map((x) => x[key]));
+    const oursStart = await step(`start-up at ${k(big)} (CLI peer)`, () => oursStartup(saved, runs));
+    const repoStart = await step(`start-up at ${k(big)} (automerge-repo)`, () => repoStartup(saved, runs));
+    const floorStart = await step(`start-up at ${k(big)} (floor)`, () => floorStartup(saved, runs));
+    rows.push({ measure: `start-up from disk at ${k(big)}, to ready (median of ${runs})`, unit: 'ms', ours: mid(oursStart, 'ms'), repo: mid(repoStart, 'ms'), floor: mid(floorStart, 'ms'), goal: big === 100_000 ? { text: '≤ 1000', met: mid(oursStart, 'ms') <= 1000 } : undefined });
+    rows.push({ measure: `RSS at ${k(big)} after start-up`, unit: 'MB', ours: mid(oursStart, 'rssBytes'), repo: mid(repoStart, 'rssBytes'), floor: mid(floorStart, 'rssBytes') });
+    await removeTempFolders();
 
-  if (!quick) {
-    const ext = await step('extension in code-server (3 starts)', () => benchExtension());
-    if ('skipped' in ext) console.log(`extension timing skipped: ${ext.skipped}`);
-    else {
-      rows.push({ measure: 'extension activate() returns (median of 3)', unit: 'ms', ours: median(ext.activateMs), goal: { text: '≤ 50', met: median(ext.activateMs) <= 50 } });
-      rows.push({ measure: 'extension node ready after activation (median)', unit: 'ms', ours: median(ext.readyMs) });
-      rows.push({ measure: 'VSIX size', unit: 'B', ours: ext.vsixBytes, goal: { text: '≤ 3 MB', met: ext.vsixBytes <= 3 * 1024 * 1024 } });
+    if (!quick) {
+      const ext = await step('extension in code-server (3 starts)', () => benchExtension());
+      if ('skipped' in ext) console.log(`extension timing skipped: ${ext.skipped}`);
+      else {
+        rows.push({ measure: 'extension activate() returns (median of 3)', unit: 'ms', ours: median(ext.activateMs), goal: { text: '≤ 50', met: median(ext.activateMs) <= 50 } });
+        rows.push({ measure: 'extension node ready after activation (median)', unit: 'ms', ours: median(ext.readyMs) });
+        rows.push({ measure: 'VSIX size', unit: 'B', ours: ext.vsixBytes, goal: { text: '≤ 3 MB', met: ext.vsixBytes <= 3 * 1024 * 1024 } });
+      }
     }
   }
   print();
