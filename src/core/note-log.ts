@@ -142,7 +142,8 @@ export class NoteLog {
     }
     const replica = this.replica(scope);
     const then = base !== undefined && replica.hasHeads(base) ? entryAt(replica.doc, id, base) : undefined;
-    const reference = then && !then.deleted ? then.fields : (entry as unknown as Record<string, string>);
+    const current = entry as unknown as Record<string, string>;
+    const reference = then && !then.deleted ? then.fields : current;
     const changed = names.filter((n) => reference[n] !== fields[n]);
     if (changed.length === 0) return entry;
     const at = this.clock();
@@ -156,7 +157,11 @@ export class NoteLog {
       }
       stored.updatedAt = at;
     };
-    if (then && base) await replica.changeAt(base, message, write);
+    // At base only if a field written here changed since base: otherwise the current value is the
+    // one the copy was made from and a change at the heads is the same edit, without the cost of
+    // Automerge isolating the document at old heads (it grows with the whole document's size).
+    const atBase = then !== undefined && (then.deleted || changed.some((n) => then.fields[n] !== current[n]));
+    if (atBase && base) await replica.changeAt(base, message, write);
     else await replica.change(message, write);
     return this.require(id).entry;
   }
