@@ -243,3 +243,46 @@ export async function threeWriters(saved: Uint8Array, seconds: number, writers =
     await Promise.allSettled(peers.map((p) => p.close()));
   }
 }
+
+export interface StaleBaseFigures {
+  ops: number;
+  /** p50 ms of one `edit` of a note's body from a copy made at the current heads. */
+  current: number;
+  /** …from a copy one remote change behind, that change being to another note. */
+  otherNote: number;
+  /** …from a copy one remote change behind, that change being to this note (the merge path). */
+  sameNote: number;
+}
+
+/** Cost of a save against how far its copy is behind, on the edited space of `ops` operations (in memory). */
+export async function staleBaseEdits(saved: Uint8Array, ops: number, rounds = 15): Promise<StaleBaseFigures> {
+  const open = async (name: string) => {
+    const shared = new MemoryLogStore();
+    await shared.compact(saved);
+    return NoteLog.open({ shared, local: new MemoryLogStore(), logger: memoryLogger('warn') }, { author: { name, device: `${name}-device` as DeviceId } });
+  };
+  const [a, b] = [await open('a'), await open('b')];
+  const deliver = (from: NoteLog, to: NoteLog) => to.shared.applyRemoteChanges(A.getChangesSince(from.shared.doc, to.shared.heads().filter((h) => from.shared.hasHeads([h]))), 'peer');
+  const note = (await publishedNote(a, 4)).id;
+  const other = (await publishedNote(a, 5)).id;
+  await deliver(a, b);
+  const time = async (remote: EntryId | undefined): Promise<number> => {
+    const times: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const base = a.version(note).heads;
+      const text = bodyOf(a, note);
+      if (remote) {
+        await b.edit(remote, { body: `${bodyOf(b, remote)} b${i}` }, b.version(remote).heads);
+        await deliver(b, a);
+      }
+      const start = performance.now();
+      await a.edit(note, { body: `${text} a${i}` }, base);
+      times.push(performance.now() - start);
+      await deliver(a, b);
+    }
+    return quantile(times, 0.5);
+  };
+  const figures = { ops, current: await time(undefined), otherNote: await time(other), sameNote: await time(note) };
+  await Promise.all([a.close(), b.close()]);
+  return figures;
+}

@@ -5,7 +5,7 @@
  * history rows (with the live A → B row as a yardstick of the machine). Never asserts: it reports.
  */
 import { cpus, totalmem } from 'node:os';
-import { floorKeystroke, KEYSTROKE_GAP_MS, oursKeystroke, threeWriters } from './coediting.js';
+import { floorKeystroke, KEYSTROKE_GAP_MS, oursKeystroke, staleBaseEdits, threeWriters } from './coediting.js';
 import { editedSpace } from './edited-fixture.js';
 import { benchExtension } from './extension-timing.js';
 import { spaceWith, withoutLast } from './fixture.js';
@@ -100,6 +100,12 @@ async function main(): Promise<void> {
   rows.push({ measure: '3 writers × 10 keys/s: remote apply, p99', unit: 'ms', ours: writers.remoteApply.p99 });
   rows.push({ measure: '3 writers × 10 keys/s: characters lost', unit: 'n', ours: writers.lost, goal: { text: '0, texts identical', met: writers.lost === 0 && writers.identical } });
   await removeTempFolders();
+  for (const n of quick ? [1_000] : [1_000, 10_000]) {
+    const stale = await step(`saves from stale copies at ${k(n)} operations`, async () => staleBaseEdits((await editedSpace(n)).saved, n));
+    rows.push({ measure: `edit at ${k(n)} ops from the current version, p50`, unit: 'ms', ours: stale.current });
+    rows.push({ measure: `edit at ${k(n)} ops, copy behind by another note's change`, unit: 'ms', ours: stale.otherNote });
+    rows.push({ measure: `edit at ${k(n)} ops, copy behind by this note's change`, unit: 'ms', ours: stale.sameNote });
+  }
 
   for (const n of all ? catchUpSizes : []) {
     const full = await spaceWith(n);
