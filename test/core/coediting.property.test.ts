@@ -146,3 +146,32 @@ describe('co-editing from stale copies (property)', () => {
     await Promise.all(all.map((log) => log.close()));
   });
 });
+
+describe('the save path', () => {
+  it('a copy behind only by changes to other notes is saved at the heads, a copy behind by this note merges at its base', async () => {
+    const { log: ann } = await memoryNoteLog('Ann', 'dev-ann');
+    const { log: bob } = await memoryNoteLog('Bob', 'dev-bob');
+    const note = (await ann.publish((await ann.createNote({ title: 'Plan', body: 'one' })).id)).id;
+    const other = (await ann.publish((await ann.createNote({ title: 'Other', body: 'x' })).id)).id;
+    await exchange(ann, bob);
+    // Counts saves made at an old version (Automerge isolates the whole document for those).
+    const atBase: Heads[] = [];
+    const changeAt = ann.shared.changeAt.bind(ann.shared);
+    ann.shared.changeAt = (base, message, fn) => (atBase.push(base), changeAt(base, message, fn));
+
+    const base = ann.version(note).heads;
+    await bob.edit(other, { body: 'x, y' });
+    await exchange(ann, bob);
+    await ann.edit(note, { body: 'one, two' }, base);
+    assert.deepEqual(atBase, []);
+
+    await exchange(ann, bob);
+    const stale = ann.version(note).heads;
+    await bob.edit(note, { body: 'zero, one, two' });
+    await exchange(ann, bob);
+    await ann.edit(note, { body: 'one, two, three' }, stale);
+    assert.deepEqual(atBase, [stale]);
+    assert.equal(bodyOf(ann, note), 'zero, one, two, three');
+    await Promise.all([ann.close(), bob.close()]);
+  });
+});
