@@ -171,8 +171,8 @@ async function main(): Promise<void> {
   );
   printTable(
     '`history ID` (NoteLog.historyDetails) against operations in the space, NoteLog opened from disk (ms)',
-    ['operations', 'entries', 'open', 'changes metadata alone', 'first call', 'steps', 'later p50', 'later max', 'steps (mean)'],
-    history.map((h) => [k(h.ops), h.entries, fmt(h.openMs, 'ms'), fmt(h.metaMs, 'ms'), fmt(h.firstMs, 'ms'), h.firstSteps, fmt(h.nextP50, 'ms'), fmt(h.nextMax, 'ms'), h.nextSteps]),
+    ['operations', 'entries', 'open', 'first call', 'steps', 'changes metadata alone, after', 'later p50', 'later max', 'steps (mean)'],
+    history.map((h) => [k(h.ops), h.entries, fmt(h.openMs, 'ms'), fmt(h.firstMs, 'ms'), h.firstSteps, fmt(h.metaMs, 'ms'), fmt(h.nextP50, 'ms'), fmt(h.nextMax, 'ms'), h.nextSteps]),
   );
 }
 
