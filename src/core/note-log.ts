@@ -126,7 +126,8 @@ export class NoteLog {
   /**
    * Edits any editable fields of a draft or a published entry. With `base` (the heads the editor's
    * copy was made from, see `version`), only what differs from the entry *as it was at base* is
-   * written, as a change made at base: edits that arrived since are kept and merged, never undone.
+   * written, as a change made at base (at the heads when none of those fields changed since):
+   * edits that arrived since are kept and merged, never undone.
    * A base this log does not hold (e.g. the draft was published meanwhile) edits the current entry.
    */
   async edit(id: EntryId, fields: Readonly<Record<string, string>>, base?: Heads, restoredFrom?: string): Promise<Entry> {
