@@ -10,6 +10,7 @@ import { editedSpace } from './edited-fixture.js';
 import { benchExtension } from './extension-timing.js';
 import { spaceWith, withoutLast } from './fixture.js';
 import { benchHistory } from './history.js';
+import { benchDrafts } from './drafts.js';
 import { benchLocalOps } from './local-ops.js';
 import { removeTempFolders } from './ours.js';
 import { floorStartup, oursStartup, repoStartup, type Startup } from './startup.js';
@@ -63,8 +64,24 @@ async function step<T>(what: string, fn: () => Promise<T>): Promise<T> {
   return result;
 }
 
+/** `--drafts`: issue 13 part 1, start-up and memory of a realistic space before and after the local log forgets published drafts. */
+async function drafts(quick: boolean): Promise<void> {
+  const n = quick ? 500 : 2_000;
+  const d = await step(`drafts log: a realistic ${k(n)} space, before and after`, () => benchDrafts(n, 3));
+  printTable(
+    `The drafts (local) log of a realistic ${k(n)}-note space (each drafted with ~500 characters, published, edited twice); median of 3 starts of the CLI peer`,
+    ['measure', 'local log as kept before', 'now', 'now/before'],
+    [
+      ['start-up to ready, ms', d.before.ms.toFixed(0), d.after.ms.toFixed(0), `${(d.after.ms / d.before.ms).toFixed(2)}×`],
+      ['RSS at ready, MB', (d.before.rssBytes / 1e6).toFixed(0), (d.after.rssBytes / 1e6).toFixed(0), `${(d.after.rssBytes / d.before.rssBytes).toFixed(2)}×`],
+      ['local log on disk, bytes', d.before.localBytes.toLocaleString('en'), d.after.localBytes.toLocaleString('en'), `${(d.after.localBytes / d.before.localBytes).toFixed(3)}×`],
+    ],
+  );
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
+  if (process.argv.includes('--drafts')) return drafts(quick);
   const all = !process.argv.includes('--coediting');
   const ops = quick ? 50 : 200;
   const catchUpSizes = quick ? [1_000, 10_000] : [10_000, 100_000];
@@ -124,6 +141,7 @@ async function main(): Promise<void> {
     await removeTempFolders();
   }
 
+  if (all) await drafts(quick);
   const local = all ? await step('local operations', () => benchLocalOps(localSizes, quick ? 100 : 200)) : [];
   for (const f of local) {
     rows.push({ measure: `local publish at ${k(f.entries)}, p50 (in memory)`, unit: 'ms', ours: f.ours, repo: f.repo, floor: f.floor, goal: f.entries === 100_000 ? { text: '≤ 1', met: f.ours <= 1 } : undefined });
