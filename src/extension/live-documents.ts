@@ -22,7 +22,7 @@ import type { Entry } from '../core/entry.js';
 import type { EntryId } from '../core/ids.js';
 import type { Logger } from '../core/ports.js';
 import type { Heads } from '../core/replica.js';
-import { diffEdits } from '../core/text-diff.js';
+import { diffEdits, mapOffset } from '../core/text-diff.js';
 import type { EntriesChange, SpaceController } from './controller.js';
 import { entryIdOfPath, fieldsOf, formatEntryDocument, parseDocument } from './note-document.js';
 import { entryTitle } from './tree-items.js';
@@ -69,6 +69,7 @@ export class LiveDocuments implements vscode.Disposable {
         if (e.contentChanges.length > 0) this.sessions.get(e.document.uri.toString())?.typed();
       }),
       controller.onDidChangeEntries((ids) => this.entriesChanged(ids)),
+      vscode.window.tabGroups.onDidChangeTabs(() => this.healthChanged()),
       this.healthEmitter,
     );
     for (const doc of vscode.workspace.textDocuments) this.track(doc);
@@ -99,9 +100,16 @@ export class LiveDocuments implements vscode.Disposable {
     await this.controller.mutate((log) => log.edit(id, parseDocument(read.entry.kind, content), this.reads.get(uri.toString())?.heads), [id]);
   }
 
+  /** Held documents that are open in a tab (VS Code keeps a closed tab's document for a while). */
   held(): HeldDocument[] {
+    const inTabs = new Set<string>();
+    for (const group of vscode.window.tabGroups.all) {
+      for (const tab of group.tabs) if (tab.input instanceof vscode.TabInputText) inTabs.add(tab.input.uri.toString());
+    }
     const out: HeldDocument[] = [];
-    for (const session of this.sessions.values()) if (session.heldReason !== undefined) out.push({ uri: session.uri, title: session.title, reason: session.heldReason });
+    for (const session of this.sessions.values()) {
+      if (session.heldReason !== undefined && inTabs.has(session.uri)) out.push({ uri: session.uri, title: session.title, reason: session.heldReason });
+    }
     return out;
   }
 
@@ -171,7 +179,6 @@ class LiveSession {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running: Promise<void> | undefined;
   private again = false;
-  private applying = false;
   private behindSince: number | undefined;
   private lastRunAt = 0;
   private notifiedDeleted = false;
@@ -191,9 +198,9 @@ class LiveSession {
     this.title = decodeURIComponent(doc.uri.path.split('/').pop() ?? '').replace(/\.md$/, '');
   }
 
-  /** The person typed: write it now after a pause, else when the batch is due (the timer is never pushed back). */
+  /** The person typed: write it now after a pause, else when the batch is due (the timer is never pushed back).
+   *  Our own updates come through here too; the round they cause finds nothing to do. */
   typed(): void {
-    if (this.applying) return;
     this.schedule(Math.max(0, this.lastRunAt + LIVE_BATCH_MS - Date.now()));
   }
 
@@ -236,12 +243,7 @@ class LiveSession {
     const heads = peer.log.version(this.id).heads;
     const edit = new vscode.WorkspaceEdit();
     edit.replace(this.doc.uri, new vscode.Range(this.doc.positionAt(0), this.doc.positionAt(this.doc.getText().length)), this.textFor(entry));
-    this.applying = true;
-    try {
-      if (!(await vscode.workspace.applyEdit(edit))) throw new SharedNotesError('the editor refused the reload; try again');
-    } finally {
-      this.applying = false;
-    }
+    if (!(await vscode.workspace.applyEdit(edit))) throw new SharedNotesError('the editor refused the reload; try again');
     this.base = heads;
     this.shadow = fieldsOf(entry);
     this.setHeld(undefined);
@@ -334,17 +336,27 @@ class LiveSession {
     const wanted = this.textFor(entry);
     if (wanted !== typed) {
       const version = this.doc.version;
+      const edits = diffEdits(typed, wanted);
       const edit = new vscode.WorkspaceEdit();
-      for (const e of diffEdits(typed, wanted)) edit.replace(this.doc.uri, new vscode.Range(this.doc.positionAt(e.start), this.doc.positionAt(e.end)), e.text);
+      for (const e of edits) edit.replace(this.doc.uri, new vscode.Range(this.doc.positionAt(e.start), this.doc.positionAt(e.end)), e.text);
+      // Where each cursor should be afterwards: text arriving right at a cursor goes after it, so
+      // the person keeps typing into their own words (VS Code would move the cursor past it).
+      const cursors = vscode.window.visibleTextEditors
+        .filter((e) => e.document === this.doc)
+        .map((editor) => ({ editor, selections: editor.selections.map((sel) => [this.doc.offsetAt(sel.anchor), this.doc.offsetAt(sel.active)] as const) }));
       let applied = false;
-      this.applying = true;
       try {
         // Refused when the person typed meanwhile (the edit was computed on older text): retried.
-        applied = this.doc.version === version && (await vscode.workspace.applyEdit(edit)) && this.doc.getText() === wanted;
+        // Accepted means VS Code applied it to exactly `typed`: the document showed `wanted` then,
+        // whatever has been typed since.
+        applied = this.doc.version === version && (await vscode.workspace.applyEdit(edit));
       } catch (err) {
         this.logger.debug(`an update of "${this.title}" was refused (${String(err)}); retrying`);
-      } finally {
-        this.applying = false;
+      }
+      if (applied && this.doc.version === version + 1) {
+        for (const { editor, selections } of cursors) {
+          editor.selections = selections.map(([anchor, active]) => new vscode.Selection(this.doc.positionAt(mapOffset(anchor, edits)), this.doc.positionAt(mapOffset(active, edits))));
+        }
       }
       if (!applied) {
         // The log holds this round's typing now: the next round measures typing from it, and
