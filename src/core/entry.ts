@@ -29,6 +29,8 @@ interface EntryBase {
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly state: EntryState;
+  /** Fields that hold competing values written concurrently (titles, names): see NoteLog.conflictsOf. */
+  readonly conflicts?: readonly string[];
 }
 export type NoteEntry = EntryBase & NoteFields & { readonly kind: 'note' };
 export type RecipeEntry = EntryBase & RecipeFields & { readonly kind: 'recipe' };
@@ -40,6 +42,9 @@ export interface Tombstone {
   readonly kind: EntryKind;
   readonly deletedAt: number;
   readonly deletedBy: Author;
+  /** The entry's content when it was deleted, including edits that raced the delete (restorable).
+   *  Absent for tombstones written before deletes kept the content (NoteLog.restore reads history). */
+  readonly fields?: Readonly<Record<string, string>>;
 }
 
 /** An entry the document holds but that does not pass validation (a peer wrote it wrongly). */
@@ -97,7 +102,8 @@ export function readEntry(id: string, raw: unknown, scope: LogScope): EntryRead 
     if (rec.deleted !== undefined) {
       if (typeof rec.deleted !== 'object' || rec.deleted === null) throw new Invalid('deleted marker is malformed');
       const del = rec.deleted as StoredEntry;
-      return { status: 'deleted', tombstone: { id, kind, deletedAt: num(del, 'at'), deletedBy: author(del.by, 'deleted.by') } };
+      const fields = lastFields(rec, kind);
+      return { status: 'deleted', tombstone: { id, kind, deletedAt: num(del, 'at'), deletedBy: author(del.by, 'deleted.by'), ...(fields ? { fields } : {}) } };
     }
     const state = str(rec, 'state', 20);
     if (state !== 'draft' && state !== 'published') throw new Invalid(`unknown state "${state.slice(0, 20)}"`);
@@ -118,6 +124,20 @@ export function readEntry(id: string, raw: unknown, scope: LogScope): EntryRead 
     if (!(err instanceof Invalid)) throw err;
     return { status: 'invalid', invalid: { id: id.slice(0, 64), scope, reason: err.message } };
   }
+}
+
+/** The content a tombstone still holds (deletes keep it so that it can be restored), if readable. */
+function lastFields(rec: StoredEntry, kind: EntryKind): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const [field, type] of Object.entries(EDITABLE_FIELDS[kind])) {
+    try {
+      out[field] = str(rec, field, type === 'title' ? MAX_TITLE_LENGTH : MAX_TEXT_LENGTH);
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err;
+      return undefined;
+    }
+  }
+  return out;
 }
 
 /** The display title of an entry: a note's title or a recipe's name. */

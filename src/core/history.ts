@@ -1,42 +1,122 @@
 import * as A from '@automerge/automerge';
-import type { LogScope } from './entry.js';
+import type { Author, LogScope } from './entry.js';
 import type { EntryId } from './ids.js';
 import { decodeOp, type HistoryItem } from './ops.js';
 
+/** What the index needs of one change: its op record, identity and place in the change graph. */
+export interface ChangeMeta {
+  readonly hash: string;
+  readonly deps: readonly string[];
+  readonly actor: string;
+  readonly startOp: number;
+  readonly message: string | null;
+}
+
 /**
- * Per-entry history read from the change messages of both logs. Built on first use (decoding every
- * change once) and then kept current from the changes the replicas report.
+ * Per-entry history read from the change messages of both logs, and which author wrote each
+ * Automerge op (to name the people behind competing values). Built once from the changes'
+ * metadata (no op decoding, no replay) and then kept current from the changes the replicas report.
  */
 export class HistoryIndex {
   private index: Map<string, HistoryItem[]> | undefined;
+  /** actor → its changes' first op counters (ascending) and who wrote them. */
+  private actors = new Map<string, Array<{ startOp: number; by: Author }>>();
 
-  constructor(private readonly sources: () => Array<{ scope: LogScope; changes: () => Uint8Array[] }>) {}
+  constructor(private readonly sources: () => Array<{ scope: LogScope; changes: () => ChangeMeta[] }>) {}
 
   get(id: EntryId): HistoryItem[] {
-    if (!this.index) {
-      this.index = new Map();
-      for (const source of this.sources()) this.add(source.scope, source.changes());
+    return [...(this.build().get(id) ?? [])].sort((x, y) => x.at - y.at);
+  }
+
+  /** The author of the Automerge op `counter@actor` (an op id), if its change carried an op record. */
+  authorOfOp(opId: string): Author | undefined {
+    this.build();
+    const at = opId.indexOf('@');
+    const counter = Number(opId.slice(0, at));
+    const ranges = this.actors.get(opId.slice(at + 1));
+    if (!ranges || !Number.isFinite(counter)) return undefined;
+    let found: Author | undefined;
+    for (const range of ranges) {
+      if (range.startOp > counter) break;
+      found = range.by;
     }
-    return [...(this.index.get(id) ?? [])].sort((x, y) => x.at - y.at);
+    return found;
   }
 
   /** Forgets the index (the document was replaced); the next `get` rebuilds it. */
   reset(): void {
     this.index = undefined;
+    this.actors = new Map();
+  }
+
+  /** Builds the index now if it is not built yet (e.g. when the process is idle after start). */
+  warm(): void {
+    this.build();
   }
 
   /** Called with every new change once the index exists; cheap no-op before that. */
   add(scope: LogScope, changes: readonly Uint8Array[]): void {
     if (!this.index) return;
+    const metas: ChangeMeta[] = [];
     for (const change of changes) {
-      const op = decodeOp(messageOf(change));
-      // A draft's move to the shared log is recorded in both logs; the shared record is the one kept.
-      if (!op || (scope === 'local' && op.op === 'publish')) continue;
-      const item: HistoryItem = { op: op.op, at: op.at, by: op.by, scope, ...(op.op === 'edit' ? { fields: op.fields } : {}) };
-      const list = this.index.get(op.id);
-      if (list) list.push(item);
-      else this.index.set(op.id, [item]);
+      const meta = metaOf(change);
+      if (meta) metas.push(meta);
     }
+    this.addMeta(scope, metas);
+  }
+
+  private build(): Map<string, HistoryItem[]> {
+    if (!this.index) {
+      this.index = new Map();
+      for (const source of this.sources()) this.addMeta(source.scope, source.changes());
+    }
+    return this.index;
+  }
+
+  private addMeta(scope: LogScope, metas: readonly ChangeMeta[]): void {
+    const index = this.index;
+    if (!index) return;
+    for (const meta of metas) {
+      const op = decodeOp(meta.message);
+      if (!op) continue;
+      this.addActorRange(meta.actor, meta.startOp, op.by);
+      // A draft's move to the shared log is recorded in both logs; the shared record is the one kept.
+      if (scope === 'local' && op.op === 'publish') continue;
+      const item: HistoryItem = {
+        op: op.op,
+        at: op.at,
+        by: op.by,
+        scope,
+        hash: meta.hash,
+        deps: meta.deps,
+        ...(op.op === 'edit' ? { fields: op.fields, ...(op.restoredFrom ? { restoredFrom: op.restoredFrom } : {}) } : {}),
+      };
+      const list = index.get(op.id);
+      if (list) list.push(item);
+      else index.set(op.id, [item]);
+    }
+  }
+
+  private addActorRange(actor: string, startOp: number, by: Author): void {
+    const ranges = this.actors.get(actor);
+    if (!ranges) {
+      this.actors.set(actor, [{ startOp, by }]);
+      return;
+    }
+    // Changes of one actor arrive in order almost always; keep the list sorted regardless.
+    let i = ranges.length;
+    while (i > 0 && (ranges[i - 1]?.startOp ?? 0) > startOp) i--;
+    ranges.splice(i, 0, { startOp, by });
+  }
+}
+
+/** Metadata of an encoded change, or undefined if it does not decode. */
+function metaOf(change: Uint8Array): ChangeMeta | undefined {
+  try {
+    const d = A.decodeChange(change);
+    return { hash: d.hash, deps: d.deps, actor: d.actor, startOp: d.startOp, message: d.message ?? null };
+  } catch {
+    return undefined; // not a change: nothing to index
   }
 }
 

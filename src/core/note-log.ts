@@ -7,11 +7,13 @@ import {
 } from './entry.js';
 import { AlreadyPublishedError, EntryDeletedError, EntryNotFoundError, InvalidInputError } from './errors.js';
 import { HistoryIndex, messageOf } from './history.js';
+import { competingValues, entryAt, type EntryVersion } from './versions.js';
 import { isEntryId, newEntryId, type EntryId } from './ids.js';
 import { bucketFor, rawEntries, rawEntry, type SpaceDoc } from './layout.js';
 import { decodeOp, encodeOp, type HistoryItem, type OpMessage } from './ops.js';
+import { historySteps, type HistoryStep } from './history-steps.js';
 import type { Clock, LogStore, Logger, StoreProblem } from './ports.js';
-import { Replica } from './replica.js';
+import { Replica, type Heads } from './replica.js';
 
 export interface NoteLogComponents {
   /** The shared log: published entries, replicated to peers. */
@@ -42,6 +44,18 @@ export interface EntryList {
   readonly invalid: InvalidEntry[];
 }
 
+/** Competing values of one field (concurrent writes of a title or name), and who wrote each. */
+export interface FieldConflict {
+  readonly field: string;
+  readonly values: ReadonlyArray<{ readonly value: string; readonly by?: Author; readonly shown: boolean }>;
+}
+
+/** Which log holds an entry and that log's heads: the version an editor's copy is made from. */
+export interface EntryVersionRef {
+  readonly scope: LogScope;
+  readonly heads: Heads;
+}
+
 export interface ListFilter {
   state?: 'draft' | 'published';
   kind?: EntryKind;
@@ -66,8 +80,8 @@ export class NoteLog {
   ) {
     this.clock = clock ?? Date.now;
     this.history = new HistoryIndex(() => [
-      { scope: 'local', changes: () => this.local.allChanges() },
-      { scope: 'shared', changes: () => this.shared.allChanges() },
+      { scope: 'local', changes: () => this.local.changesMeta() },
+      { scope: 'shared', changes: () => this.shared.changesMeta() },
     ]);
     for (const [scope, replica] of [['local', local], ['shared', shared]] as const) {
       replica.events.on('local-change', (change) => this.history.add(scope, [change]));
@@ -109,8 +123,23 @@ export class NoteLog {
     });
   }
 
-  /** Edits any editable fields of a draft or a published entry. */
-  async edit(id: EntryId, fields: Readonly<Record<string, string>>): Promise<Entry> {
+  /**
+   * Edits any editable fields of a draft or a published entry. With `base` (the heads the editor's
+   * copy was made from, see `version`), only what differs from the entry *as it was at base* is
+   * written, as a change made at base: edits that arrived since are kept and merged, never undone.
+   * A base this log does not hold (e.g. the draft was published meanwhile) edits the current entry.
+   */
+  async edit(id: EntryId, fields: Readonly<Record<string, string>>, base?: Heads, restoredFrom?: string): Promise<Entry> {
+    await this.editNow(id, fields, base, restoredFrom).durable;
+    return this.require(id).entry;
+  }
+
+  /**
+   * `edit` applied in memory before it returns, for live typing: `heads` is the version the
+   * edited text now corresponds to (base plus this edit; pass it as the next base), `changed`
+   * whether anything was written, and `durable` settles once it is stored.
+   */
+  editNow(id: EntryId, fields: Readonly<Record<string, string>>, base?: Heads, restoredFrom?: string): { heads: Heads; changed: boolean; durable: Promise<void> } {
     const { entry, scope } = this.require(id);
     const allowed = EDITABLE_FIELDS[entry.kind];
     const names = Object.keys(fields);
@@ -121,11 +150,14 @@ export class NoteLog {
       if (kind === 'title') checkTitle(name, fields[name] ?? '');
       else checkText(name, fields[name] ?? '');
     }
-    const current = entry as unknown as Record<string, string>;
-    const changed = names.filter((n) => current[n] !== fields[n]);
-    if (changed.length === 0) return entry;
+    const replica = this.replica(scope);
+    const then = base !== undefined && replica.hasHeads(base) ? entryAt(replica.doc, id, base) : undefined;
+    const reference = then && !then.deleted ? then.fields : (entry as unknown as Record<string, string>);
+    const changed = names.filter((n) => reference[n] !== fields[n]);
+    if (changed.length === 0) return { heads: then && base ? [...base] : replica.heads(), changed: false, durable: Promise.resolve() };
     const at = this.clock();
-    await this.replica(scope).change(this.op({ op: 'edit', id, fields: changed, at }), (doc) => {
+    const message = this.op({ op: 'edit', id, fields: changed, at, ...(restoredFrom ? { restoredFrom } : {}) });
+    const write = (doc: SpaceDoc) => {
       const stored = bucketFor(doc, id)?.[id] as Record<string, unknown>;
       for (const name of changed) {
         const value = fields[name] ?? '';
@@ -133,8 +165,15 @@ export class NoteLog {
         else stored[name] = allowed[name] === 'text' ? value : new A.ImmutableString(value);
       }
       stored.updatedAt = at;
-    });
-    return this.require(id).entry;
+    };
+    const made = then && base ? replica.changeAtNow(base, message, write) : replica.changeNow(message, write);
+    return { heads: made.heads, changed: made.change !== undefined, durable: made.durable };
+  }
+
+  /** The log an entry is in and its heads now: the base to give `edit` for a copy made now. */
+  version(id: EntryId): EntryVersionRef {
+    const { scope } = this.require(id);
+    return { scope, heads: this.replica(scope).heads() };
   }
 
   /** Moves a draft, same id, from the local log into the shared log. */
@@ -162,17 +201,97 @@ export class NoteLog {
     }
     await this.shared.change(message, (doc) => {
       const stored = bucketFor(doc, id)?.[id] as Record<string, unknown>;
-      for (const key of ['title', 'body', 'name', 'ingredients', 'instructions']) delete stored[key];
+      // The content stays (hidden behind the marker) so that an edit racing the delete, and the
+      // entry itself, can be restored; its history holds it anyway.
       stored.deleted = { at, by: { name: new A.ImmutableString(this.author.name), device: new A.ImmutableString(this.author.device) } };
       stored.updatedAt = at;
     });
+  }
+
+  /**
+   * Brings a deleted published entry back for everyone, as a new operation: the deleted marker is
+   * removed, with the content it had (including edits that raced the delete). Automerge's map
+   * semantics make this safe: a late peer's old edit never touches the marker (no resurrection),
+   * the removal follows the delete causally (a late peer cannot re-kill it), and a delete made
+   * concurrently with the restore wins (someone meant to delete it again).
+   */
+  async restore(id: EntryId): Promise<Entry> {
+    const read = this.get(id);
+    if (!read) throw new EntryNotFoundError(`no entry with id ${id}`);
+    if (read.status !== 'deleted') throw new InvalidInputError(`entry ${id} is not deleted`);
+    const fields = read.tombstone.fields ?? this.contentBeforeDelete(id);
+    if (!fields) throw new InvalidInputError(`entry ${id} has no content left to restore`);
+    const at = this.clock();
+    await this.shared.change(this.op({ op: 'restore', id, at }), (doc) => {
+      const stored = bucketFor(doc, id)?.[id] as Record<string, unknown>;
+      delete stored.deleted;
+      for (const [field, type] of Object.entries(EDITABLE_FIELDS[read.tombstone.kind])) {
+        if (stored[field] === undefined) stored[field] = type === 'text' ? (fields[field] ?? '') : new A.ImmutableString(fields[field] ?? '');
+      }
+      stored.updatedAt = at;
+    });
+    return this.require(id).entry;
+  }
+
+  /** Competing values of the entry's title-like fields, with their authors (empty: no conflict). */
+  conflictsOf(id: EntryId): FieldConflict[] {
+    const { entry, scope } = this.require(id);
+    const shown = entry as unknown as Record<string, string>;
+    const out: FieldConflict[] = [];
+    for (const [field, type] of Object.entries(EDITABLE_FIELDS[entry.kind])) {
+      if (type !== 'title') continue;
+      const values = competingValues(this.replica(scope).doc, id, field);
+      if (values.length < 2) continue;
+      out.push({ field, values: values.map((v) => ({ value: v.value, by: this.history.authorOfOp(v.opId), shown: v.value === shown[field] })) });
+    }
+    return out;
+  }
+
+  /** Ends a conflict on `field` with one value (picked or new), written over every competing one. */
+  async resolveConflict(id: EntryId, field: string, value: string): Promise<Entry> {
+    const { entry, scope } = this.require(id);
+    if (EDITABLE_FIELDS[entry.kind][field] !== 'title') throw new InvalidInputError(`a ${entry.kind}'s "${field}" is not a field with competing values`);
+    checkTitle(field, value);
+    const at = this.clock();
+    await this.replica(scope).change(this.op({ op: 'edit', id, fields: [field], at }), (doc) => {
+      const stored = bucketFor(doc, id)?.[id] as Record<string, unknown>;
+      stored[field] = new A.ImmutableString(value);
+      stored.updatedAt = at;
+    });
+    return this.require(id).entry;
+  }
+
+  /** History with what each step changed (field, before → after), read at each step's version. */
+  historyDetails(id: EntryId): HistoryStep[] {
+    return historySteps(this.historyOf(id), (scope) => this.replica(scope).doc, id);
+  }
+
+  /** The entry as it was right after one step of its history (`hash` from historyOf). */
+  versionAt(id: EntryId, hash: string): EntryVersion {
+    const step = this.historyOf(id).find((item) => item.hash === hash);
+    if (!step) throw new EntryNotFoundError(`entry ${id} has no history step ${hash.slice(0, 12)}`);
+    const version = entryAt(this.replica(step.scope).doc, id, [hash]);
+    if (!version) throw new EntryNotFoundError(`entry ${id} did not exist at step ${hash.slice(0, 12)}`);
+    return version;
+  }
+
+  /** Writes a past version back as a new edit (restoring the entry first if it was deleted). */
+  async restoreVersion(id: EntryId, hash: string): Promise<Entry> {
+    const version = this.versionAt(id, hash);
+    if (this.get(id)?.status === 'deleted') await this.restore(id);
+    return this.edit(id, version.fields, undefined, hash);
+  }
+
+  /** Builds the history index now (call when idle, so the first `history` answers at once). */
+  warmHistory(): void {
+    this.history.warm();
   }
 
   /** One entry, validated: drafts take precedence over a published copy during an interrupted publish. */
   get(id: EntryId): (EntryRead & { scope: LogScope }) | undefined {
     for (const scope of ['local', 'shared'] as const) {
       const raw = rawEntry(this.replica(scope).doc, id);
-      if (raw !== undefined) return { ...readEntry(id, raw, scope), scope };
+      if (raw !== undefined) return { ...withConflicts(readEntry(id, raw, scope), raw), scope };
     }
     return undefined;
   }
@@ -182,7 +301,7 @@ export class NoteLog {
     const scopes: LogScope[] = filter.state === 'draft' ? ['local'] : filter.state === 'published' ? ['shared'] : ['local', 'shared'];
     for (const scope of scopes) {
       for (const [id, raw] of rawEntries(this.replica(scope).doc)) {
-        const read = readEntry(id, raw, scope);
+        const read = withConflicts(readEntry(id, raw, scope), raw);
         if (read.status === 'valid' && (!filter.kind || read.entry.kind === filter.kind)) out.entries.push(read.entry);
         else if (read.status === 'deleted') out.deleted.push(read.tombstone);
         else if (read.status === 'invalid') out.invalid.push(read.invalid);
@@ -217,6 +336,13 @@ export class NoteLog {
     const results = await Promise.allSettled([this.shared.close(), this.local.close()]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
+  }
+
+  /** The content of an entry whose tombstone predates deletes that keep it: read just before the delete. */
+  private contentBeforeDelete(id: EntryId): Record<string, string> | undefined {
+    const deletes = this.historyOf(id).filter((item) => item.op === 'delete' && item.scope === 'shared');
+    const last = deletes.at(-1);
+    return last ? entryAt(this.shared.doc, id, last.deps)?.fields : undefined;
   }
 
   private async create(kind: EntryKind, fields: Record<string, string>): Promise<Entry> {
@@ -305,6 +431,18 @@ function storedEntry(e: Record<string, unknown> & { author: Author }): Record<st
     out[field] = type === 'text' ? value : imm(value);
   }
   return out;
+}
+
+/** Marks the title-like fields that hold competing values (cheap: one lookup per field). */
+function withConflicts(read: EntryRead, raw: unknown): EntryRead {
+  if (read.status !== 'valid') return read;
+  const conflicts: string[] = [];
+  for (const [field, type] of Object.entries(EDITABLE_FIELDS[read.entry.kind])) {
+    if (type !== 'title') continue;
+    const values = A.getConflicts(raw as A.Doc<unknown>, field);
+    if (values && Object.keys(values).length > 1) conflicts.push(field);
+  }
+  return conflicts.length > 0 ? { status: 'valid', entry: { ...read.entry, conflicts } } : read;
 }
 
 function idsOf(changes: readonly Uint8Array[]): EntryId[] {

@@ -8,19 +8,35 @@ import { isEntryId } from './ids.js';
  */
 export type OpMessage =
   | { readonly v: 1; readonly op: 'create'; readonly id: EntryId; readonly kind: EntryKind; readonly by: Author; readonly at: number }
-  | { readonly v: 1; readonly op: 'edit'; readonly id: EntryId; readonly fields: readonly string[]; readonly by: Author; readonly at: number }
+  | {
+      readonly v: 1;
+      readonly op: 'edit';
+      readonly id: EntryId;
+      readonly fields: readonly string[];
+      readonly by: Author;
+      readonly at: number;
+      /** Set when the edit wrote back a past version: the hash of that version's change. */
+      readonly restoredFrom?: string;
+    }
   | { readonly v: 1; readonly op: 'publish'; readonly id: EntryId; readonly by: Author; readonly at: number }
-  | { readonly v: 1; readonly op: 'delete'; readonly id: EntryId; readonly by: Author; readonly at: number };
+  | { readonly v: 1; readonly op: 'delete'; readonly id: EntryId; readonly by: Author; readonly at: number }
+  /** Brings a deleted entry back (removes its deleted marker); a concurrent new delete still wins. */
+  | { readonly v: 1; readonly op: 'restore'; readonly id: EntryId; readonly by: Author; readonly at: number };
 
 export type OpName = OpMessage['op'];
 
-/** One line of an entry's history: who did what, when, and in which log. */
+/** One line of an entry's history: who did what, when, in which log, and which change did it. */
 export interface HistoryItem {
   readonly op: OpName;
   readonly at: number;
   readonly by: Author;
   readonly fields?: readonly string[];
   readonly scope: LogScope;
+  /** The Automerge change that made this step; the entry as of this step is the document at it. */
+  readonly hash: string;
+  /** The change's dependencies: the document just before this step, as its author saw it. */
+  readonly deps: readonly string[];
+  readonly restoredFrom?: string;
 }
 
 export const encodeOp = (message: OpMessage): string => JSON.stringify(message);
@@ -45,10 +61,16 @@ export function decodeOp(message: string | null | undefined): OpMessage | undefi
       return r.kind === 'note' || r.kind === 'recipe' ? { ...base, op: 'create', kind: r.kind } : undefined;
     case 'edit':
       return Array.isArray(r.fields) && r.fields.every((f) => typeof f === 'string')
-        ? { ...base, op: 'edit', fields: (r.fields as string[]).slice(0, 10) }
+        ? {
+            ...base,
+            op: 'edit',
+            fields: (r.fields as string[]).slice(0, 10),
+            ...(typeof r.restoredFrom === 'string' && /^[0-9a-f]{64}$/.test(r.restoredFrom) ? { restoredFrom: r.restoredFrom } : {}),
+          }
         : undefined;
     case 'publish':
     case 'delete':
+    case 'restore':
       return { ...base, op: r.op };
     default:
       return undefined;

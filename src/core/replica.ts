@@ -15,6 +15,13 @@ export interface ReplicaEvents {
   'remote-changes': { changes: Uint8Array[]; from: string; snapshot?: number };
 }
 
+/** A change made here: its bytes (none when nothing changed), the version it made, its durability. */
+export interface MadeChange {
+  readonly change?: Uint8Array;
+  readonly heads: Heads;
+  readonly durable: Promise<void>;
+}
+
 export interface ReplicaInit {
   name: string;
   logger: Logger;
@@ -93,17 +100,50 @@ export class Replica<T> {
    * Returns the change bytes, or undefined when `fn` changed nothing.
    */
   async change(message: string, fn: A.ChangeFn<T>): Promise<Uint8Array | undefined> {
+    const made = this.changeNow(message, fn);
+    await made.durable;
+    return made.change;
+  }
+
+  /**
+   * `change`, applied in memory before this returns (so a caller can read the result at once);
+   * `durable` settles when it is stored (it rejects with StoreWriteError, the change staying
+   * in memory for the next write). `heads` are the document's heads after it.
+   */
+  changeNow(message: string, fn: A.ChangeFn<T>): MadeChange {
     const next = A.change(this.current, { message, time: Math.floor(Date.now() / 1000) }, fn);
-    if (next === this.current) return undefined;
+    const made = this.commit(next);
+    return { ...made, heads: this.heads() };
+  }
+
+  /**
+   * A change made as if at `base` (heads this document holds): what `fn` changes is relative to
+   * the document as it was then, and Automerge merges it with everything that arrived since. A
+   * text diff applied at the version an editor loaded therefore never undoes newer text. `heads`
+   * are the version the editor's copy now corresponds to: `base` plus this change, nothing else.
+   */
+  changeAtNow(base: Heads, message: string, fn: A.ChangeFn<T>): MadeChange {
+    const result = A.changeAt(this.current, base, { message, time: Math.floor(Date.now() / 1000) }, fn);
+    const made = this.commit(result.newDoc);
+    return { ...made, heads: made.change && result.newHeads ? result.newHeads : [...base] };
+  }
+
+  /** True when the document holds every change of `heads`. */
+  hasHeads(heads: Heads): boolean {
+    return heads.length > 0 && A.hasHeads(this.current, heads);
+  }
+
+  private commit(next: A.Doc<T>): { change?: Uint8Array; durable: Promise<void> } {
+    if (next === this.current) return { durable: Promise.resolve() };
     this.current = next;
     const change = A.getLastLocalChange(next);
-    if (!change) return undefined;
+    if (!change) return { durable: Promise.resolve() };
     const durable = this.persist([change]);
+    durable.catch(() => undefined); // the caller awaits it; persist has logged the failure
     // Peers get it while it is being written: a crash before the write completes loses nothing
     // that was acknowledged (this call has not resolved), and a peer that has it gives it back.
     this.events.emit('local-change', change);
-    await durable;
-    return change;
+    return { change, durable };
   }
 
   /** Applies changes from a peer; resolves once the new ones are durable. Returns how many were new.
@@ -228,6 +268,11 @@ export class Replica<T> {
       this.logger.warn(`${this.name}: sync message from ${from} applied in part: ${String(err)}`);
       return [doc, state];
     }
+  }
+
+  /** Metadata of every change (hash, deps, actor, message), without decoding any op. */
+  changesMeta(): A.ChangeMetadata[] {
+    return A.getChangesMetaSince(this.current, []);
   }
 
   /** All changes in the document, oldest first (for history and benchmarks). */

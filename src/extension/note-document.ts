@@ -4,9 +4,9 @@
  *   note:    # Title⏎⏎body
  *   recipe:  # Name⏎⏎## Ingredients⏎⏎…⏎⏎## Instructions⏎⏎…
  *
- * Saving parses the document and edits only the fields that changed. Leading and trailing blank
- * lines of a section are not significant, so an editor adding a final newline changes nothing.
- * A line of a recipe field that looks like one of its section headings is written with a
+ * Parsing is exact (what a person types inside a field is what is stored, spaces and empty lines
+ * included), because typing is stored and shared live; only the blank line after each heading and
+ * the final newline belong to the format. A line of a recipe field that looks like one of its section headings is written with a
  * leading backslash (and read back without it), so any text round-trips.
  */
 import { SharedNotesError } from '../core/errors.js';
@@ -28,46 +28,44 @@ export function fieldsOf(entry: Entry): EntryFields {
 }
 
 export function formatDocument(kind: EntryKind, fields: EntryFields): string {
-  if (kind === 'note') {
-    return `# ${titleLine(fields.title ?? '')}\n\n${fields.body ?? ''}\n`;
-  }
-  return [
-    `# ${titleLine(fields.name ?? '')}`,
-    '',
-    '## Ingredients',
-    '',
-    escapeSections(fields.ingredients ?? ''),
-    '',
-    '## Instructions',
-    '',
-    escapeSections(fields.instructions ?? ''),
-    '',
-  ].join('\n');
+  if (kind === 'note') return `# ${titleLine(fields.title ?? '')}\n\n${fields.body ?? ''}\n`;
+  return (
+    `# ${titleLine(fields.name ?? '')}\n\n## Ingredients\n\n${escapeSections(fields.ingredients ?? '')}\n\n` +
+    `## Instructions\n\n${escapeSections(fields.instructions ?? '')}\n`
+  );
 }
 
 export const formatEntryDocument = (entry: Entry): string => formatDocument(entry.kind, fieldsOf(entry));
 
+/**
+ * The fields a document holds. Exact for every document `formatDocument` writes and for every
+ * edit a person makes inside a field (a trailing space in the title, a new empty line at the end
+ * of the body): live co-editing stores what is typed, so parsing must not normalise it away.
+ * Only the separators the format owns (the blank line after a heading, the final newline) are
+ * dropped when present.
+ */
 export function parseDocument(kind: EntryKind, text: string): EntryFields {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   let first = 0;
   while (first < lines.length && (lines[first] ?? '').trim() === '') first++;
   const title = TITLE.exec(lines[first] ?? '');
   if (!title) throw new DocumentFormatError(`the first line must be the ${kind === 'note' ? 'title' : 'name'}, as "# ${kind === 'note' ? 'Title' : 'Name'}"`);
-  const heading = (title[1] ?? '').trim();
-  if (heading === '') throw new DocumentFormatError(`the ${kind === 'note' ? 'title' : 'name'} (the "# " line) must not be empty`);
+  const heading = title[1] ?? '';
+  if (heading.trim() === '') throw new DocumentFormatError(`the ${kind === 'note' ? 'title' : 'name'} (the "# " line) must not be empty`);
   const rest = lines.slice(first + 1);
-  if (kind === 'note') return { title: heading, body: section(rest, false) };
+  if (kind === 'note') return { title: heading, body: tail(rest, false) };
 
   const ingredientsAt = rest.findIndex((l) => sectionName(l) === 'ingredients');
   const instructionsAt = rest.findIndex((l, i) => i > ingredientsAt && sectionName(l) === 'instructions');
   if (ingredientsAt < 0) throw new DocumentFormatError('a recipe needs an "## Ingredients" section');
   if (instructionsAt < 0) throw new DocumentFormatError('a recipe needs an "## Instructions" section after "## Ingredients"');
-  const before = section(rest.slice(0, ingredientsAt));
-  if (before !== '') throw new DocumentFormatError('put recipe text under "## Ingredients" or "## Instructions", not between the name and the sections');
+  if (rest.slice(0, ingredientsAt).some((l) => l.trim() !== '')) {
+    throw new DocumentFormatError('put recipe text under "## Ingredients" or "## Instructions", not between the name and the sections');
+  }
   return {
     name: heading,
-    ingredients: section(rest.slice(ingredientsAt + 1, instructionsAt)),
-    instructions: section(rest.slice(instructionsAt + 1)),
+    ingredients: unescape(dropBlank(dropBlank(rest.slice(ingredientsAt + 1, instructionsAt), 0), -1)),
+    instructions: tail(rest.slice(instructionsAt + 1), true),
   };
 }
 
@@ -98,16 +96,23 @@ function sectionName(line: string): string | undefined {
   return SECTION.exec(line)?.[1]?.toLowerCase();
 }
 
-/** Section text without the blank lines around it, unescaped. */
-function section(lines: readonly string[], unescape = true): string {
-  let start = 0;
-  let end = lines.length;
-  while (start < end && (lines[start] ?? '').trim() === '') start++;
-  while (end > start && (lines[end - 1] ?? '').trim() === '') end--;
-  return lines
-    .slice(start, end)
-    .map((l) => (unescape && SECTION.test(l) && l.startsWith('\\') ? l.slice(1) : l))
-    .join('\n');
+/** Removes one empty line at the start (`at` 0) or end (`at` -1), if there is one. */
+function dropBlank(lines: readonly string[], at: 0 | -1): string[] {
+  const index = at === 0 ? 0 : lines.length - 1;
+  return lines.length > 0 && lines[index] === '' ? (at === 0 ? lines.slice(1) : lines.slice(0, -1)) : [...lines];
+}
+
+/** The last section of a document: one blank line after its heading and the final newline are the format's. */
+function tail(lines: readonly string[], unescapeLines: boolean): string {
+  const body = dropBlank(lines, 0);
+  // A document ending in a newline splits into a last empty line: that newline is the format's.
+  const text = body.join('\n');
+  const trimmed = text.endsWith('\n') ? text.slice(0, -1) : text;
+  return unescapeLines ? unescape(trimmed.split('\n')) : trimmed;
+}
+
+function unescape(lines: readonly string[]): string {
+  return lines.map((l) => (SECTION.test(l) && l.startsWith('\\') ? l.slice(1) : l)).join('\n');
 }
 
 function escapeSections(text: string): string {

@@ -116,7 +116,7 @@ export function showInvite(spaceName: string, invite: string, copied: boolean): 
 
 export async function showHistory(entry: Entry, items: readonly HistoryItem[]): Promise<void> {
   const now = Date.now();
-  const icon: Record<HistoryItem['op'], string> = { create: 'add', edit: 'edit', publish: 'cloud-upload', delete: 'trash' };
+  const icon: Record<HistoryItem['op'], string> = { create: 'add', edit: 'edit', publish: 'cloud-upload', delete: 'trash', restore: 'discard' };
   await vscode.window.showQuickPick(
     [...items].reverse().map((h) => ({
       label: `$(${icon[h.op]}) ${h.op}${h.fields ? ` ${h.fields.join(', ')}` : ''}`,

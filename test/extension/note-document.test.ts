@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
-  changedFields, documentPath, entryIdOfPath, formatDocument, parseDocument,
+  documentPath, entryIdOfPath, formatDocument, parseDocument,
 } from '../../src/extension/note-document.js';
 
 const ID = '0123456789abcdef0123456789abcdef';
 
 describe('entry documents (markdown ↔ fields)', () => {
-  it('formats a note as "# Title", a blank line and the body', () => {
+  it('formats a note as "# Title", a blank line, the body and a final newline', () => {
     assert.equal(formatDocument('note', { title: 'Shopping', body: 'milk\neggs' }), '# Shopping\n\nmilk\neggs\n');
     assert.deepEqual(parseDocument('note', '# Shopping\n\nmilk\neggs\n'), { title: 'Shopping', body: 'milk\neggs' });
   });
@@ -20,8 +20,15 @@ describe('entry documents (markdown ↔ fields)', () => {
     assert.deepEqual(parseDocument('recipe', text), fields);
   });
 
-  it('tolerates CRLF, extra blank lines and trailing whitespace lines', () => {
-    assert.deepEqual(parseDocument('note', '\r\n# T \r\n\r\n\r\nbody\r\n\r\n'), { title: 'T', body: 'body' });
+  it('keeps what a person types inside a field exactly: trailing spaces, new empty lines', () => {
+    assert.deepEqual(parseDocument('note', '# My title \n\nfirst line\n\n'), { title: 'My title ', body: 'first line\n' });
+    assert.deepEqual(parseDocument('note', '# T\n\n\n'), { title: 'T', body: '' });
+    assert.deepEqual(parseDocument('recipe', '# R\n\n## Ingredients\n\nsalt\n\n\n## Instructions\n\nstir \n'), { name: 'R', ingredients: 'salt\n', instructions: 'stir ' });
+  });
+
+  it('tolerates CRLF, missing blank lines and a missing final newline', () => {
+    assert.deepEqual(parseDocument('note', '\r\n# T\r\n\r\nbody\r\n'), { title: 'T', body: 'body' });
+    assert.deepEqual(parseDocument('note', '# T\nbody'), { title: 'T', body: 'body' });
     assert.deepEqual(parseDocument('recipe', '# R\n## ingredients\nsalt\n## INSTRUCTIONS\nstir'), { name: 'R', ingredients: 'salt', instructions: 'stir' });
   });
 
@@ -39,34 +46,23 @@ describe('entry documents (markdown ↔ fields)', () => {
     }
   });
 
-  it('round-trips any note and recipe text, including lines that look like headings (property)', () => {
-    const line = fc.oneof(fc.string(), fc.constantFrom('## Ingredients', '\\## Instructions', '## instructions  ', '# Title', '\\\\## Ingredients'));
+  it('round-trips any fields exactly, including lines that look like headings (property)', () => {
+    const line = fc.oneof(fc.string(), fc.constantFrom('', ' ', '## Ingredients', '\\## Instructions', '## instructions  ', '# Title', '\\\\## Ingredients'));
     const text = fc.array(line, { maxLength: 6 }).map((ls) => ls.join('\n'));
     const title = fc.string({ minLength: 1 }).filter((t) => t.trim() !== '' && !/[\r\n]/.test(t));
-    const normalize = (t: string) => parseDocument('note', `# x\n\n${t}`).body; // blank lines around a section are not significant
     fc.assert(
       fc.property(title, text, text, (name, ingredients, instructions) => {
-        const parsed = parseDocument('recipe', formatDocument('recipe', { name, ingredients, instructions }));
-        assert.equal(parsed.name, name.trim());
-        assert.equal(parsed.ingredients, sectionNormal(ingredients));
-        assert.equal(parsed.instructions, sectionNormal(instructions));
+        const fields = { name, ingredients, instructions };
+        const doc = formatDocument('recipe', fields);
+        assert.deepEqual(parseDocument('recipe', doc), fields);
+        assert.equal(formatDocument('recipe', parseDocument('recipe', doc)), doc);
       }),
     );
     fc.assert(
       fc.property(title, text, (t, body) => {
-        const parsed = parseDocument('note', formatDocument('note', { title: t, body }));
-        assert.deepEqual(parsed, { title: t.trim(), body: normalize(body) });
+        assert.deepEqual(parseDocument('note', formatDocument('note', { title: t, body })), { title: t, body });
       }),
     );
-  });
-
-  it('reports only the fields a save changed', () => {
-    const current = { name: 'Pancakes', ingredients: '- flour\n', instructions: 'Mix' };
-    const same = parseDocument('recipe', formatDocument('recipe', current) + '\n\n');
-    assert.deepEqual(changedFields('recipe', current, same), {}, 'a trailing newline or blank lines change nothing');
-    const edited = parseDocument('recipe', formatDocument('recipe', current).replace('Mix', 'Mix well'));
-    assert.deepEqual(changedFields('recipe', current, edited), { instructions: 'Mix well' });
-    assert.deepEqual(changedFields('note', { title: 'a', body: 'b' }, { title: 'A', body: 'b' }), { title: 'A' });
   });
 
   it('names documents by id and title, and reads the id back', () => {
@@ -79,10 +75,3 @@ describe('entry documents (markdown ↔ fields)', () => {
   });
 });
 
-/** What a recipe section keeps: the text without its surrounding blank lines. */
-function sectionNormal(text: string): string {
-  const lines = text.split('\n');
-  while (lines.length > 0 && (lines[0] ?? '').trim() === '') lines.shift();
-  while (lines.length > 0 && (lines.at(-1) ?? '').trim() === '') lines.pop();
-  return lines.join('\n');
-}

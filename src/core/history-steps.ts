@@ -1,0 +1,38 @@
+/**
+ * An entry's history with content: for each step, which fields it changed and their values just
+ * before (as its author saw the entry: the step's dependencies) and right after. Pure.
+ */
+import type * as A from '@automerge/automerge';
+import { EDITABLE_FIELDS, type LogScope } from './entry.js';
+import type { EntryId } from './ids.js';
+import type { HistoryItem } from './ops.js';
+import { entryAt } from './versions.js';
+
+export interface FieldChange {
+  readonly field: string;
+  /** Undefined when the field did not exist before (a create). */
+  readonly before?: string;
+  readonly after?: string;
+}
+
+export interface HistoryStep extends HistoryItem {
+  /** 1-based position in the entry's history (what `restore ID STEP` takes). */
+  readonly step: number;
+  readonly changes: readonly FieldChange[];
+}
+
+export function historySteps(items: readonly HistoryItem[], docOf: (scope: LogScope) => A.Doc<unknown>, id: EntryId): HistoryStep[] {
+  return items.map((item, index) => {
+    const doc = docOf(item.scope);
+    const changes: FieldChange[] = [];
+    if (item.op === 'create' || item.op === 'edit') {
+      const after = entryAt(doc, id, [item.hash]);
+      const before = item.op === 'edit' && item.deps.length > 0 ? entryAt(doc, id, item.deps) : undefined;
+      const fields = item.op === 'edit' ? (item.fields ?? []) : after ? Object.keys(EDITABLE_FIELDS[after.kind]) : [];
+      for (const field of fields) {
+        changes.push({ field, before: before?.fields[field], after: after?.fields[field] });
+      }
+    }
+    return { ...item, step: index + 1, changes };
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * The smallest set of range edits that turns one text into another (Myers' O(ND) diff over UTF-16
+ * code units, after trimming the common prefix and suffix). Used to bring an open editor document
+ * up to date with the stored entry by touching only what others changed, so that the cursor,
+ * selection and undo stack of the person typing stay where they are. Pure.
+ */
+
+/** Replace `from[start, end)` with `text`; edits are ordered and do not overlap. */
+export interface TextEdit {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/** Above this many differences the diff gives up on minimality and replaces the differing middle. */
+export const MAX_DIFF_DISTANCE = 2_000;
+
+export function diffEdits(from: string, to: string, maxDistance = MAX_DIFF_DISTANCE): TextEdit[] {
+  if (from === to) return [];
+  let prefix = 0;
+  const shorter = Math.min(from.length, to.length);
+  while (prefix < shorter && from.charCodeAt(prefix) === to.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && from.charCodeAt(from.length - 1 - suffix) === to.charCodeAt(to.length - 1 - suffix)) suffix++;
+  const a = from.slice(prefix, from.length - suffix);
+  const b = to.slice(prefix, to.length - suffix);
+  if (a.length === 0 || b.length === 0) return [{ start: prefix, end: prefix + a.length, text: b }];
+  const script = myers(a, b, maxDistance);
+  if (!script) return [{ start: prefix, end: prefix + a.length, text: b }];
+  return script.map((e) => ({ start: e.start + prefix, end: e.end + prefix, text: e.text }));
+}
+
+/** Applies ordered, non-overlapping edits (for tests and for previews). */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  let out = '';
+  let at = 0;
+  for (const e of edits) {
+    out += text.slice(at, e.start) + e.text;
+    at = e.end;
+  }
+  return out + text.slice(at);
+}
+
+/** Myers' greedy shortest edit script, as coalesced range edits; undefined past `max` differences. */
+function myers(a: string, b: string, max: number): TextEdit[] | undefined {
+  const n = a.length;
+  const m = b.length;
+  const offset = Math.min(n + m, max) + 1;
+  const v = new Int32Array(2 * offset + 1);
+  const trace: Int32Array[] = [];
+  let found = -1;
+  for (let d = 0; d <= Math.min(n + m, max); d++) {
+    trace.push(v.slice());
+    for (let k = -d; k <= d; k += 2) {
+      let x = k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!) ? v[offset + k + 1]! : v[offset + k - 1]! + 1;
+      let y = x - k;
+      while (x < n && y < m && a.charCodeAt(x) === b.charCodeAt(y)) {
+        x++;
+        y++;
+      }
+      v[offset + k] = x;
+      if (x >= n && y >= m) {
+        found = d;
+        break;
+      }
+    }
+    if (found >= 0) break;
+  }
+  if (found < 0) return undefined;
+  // Walk back through the trace, collecting single-character deletes and inserts.
+  const ops: Array<{ del: boolean; ai: number; bi: number }> = [];
+  let x = n;
+  let y = m;
+  for (let d = found; d > 0; d--) {
+    const vd = trace[d]!;
+    const k = x - y;
+    const prevK = k === -d || (k !== d && vd[offset + k - 1]! < vd[offset + k + 1]!) ? k + 1 : k - 1;
+    const prevX = vd[offset + prevK]!;
+    const prevY = prevX - prevK;
+    while (x > prevX && y > prevY) {
+      x--;
+      y--;
+    }
+    if (x === prevX) ops.push({ del: false, ai: x, bi: prevY }); // insert b[prevY] at a-position x
+    else ops.push({ del: true, ai: prevX, bi: y }); // delete a[prevX]
+    x = prevX;
+    y = prevY;
+  }
+  ops.reverse();
+  const edits: Array<{ start: number; end: number; text: string }> = [];
+  for (const op of ops) {
+    const last = edits.at(-1);
+    if (op.del) {
+      if (last && last.end === op.ai) last.end++;
+      else edits.push({ start: op.ai, end: op.ai + 1, text: '' });
+    } else {
+      const ch = b[op.bi]!;
+      if (last && last.end === op.ai) last.text += ch;
+      else edits.push({ start: op.ai, end: op.ai, text: ch });
+    }
+  }
+  return edits;
+}
