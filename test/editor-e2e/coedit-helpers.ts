@@ -157,7 +157,20 @@ export class Person {
   }
 
   async waitSaved(timeoutMs = SYNC_TIMEOUT): Promise<void> {
-    await this.page.locator('.tab.active.dirty').waitFor({ state: 'detached', timeout: timeoutMs });
+    try {
+      await this.page.locator('.tab.active.dirty').waitFor({ state: 'detached', timeout: timeoutMs });
+    } catch (err) {
+      // A failed save says why in a notification ("The content of the file is newer…").
+      throw new Error(`${this.name}'s save did not complete within ${timeoutMs} ms; notifications: ${JSON.stringify(await this.notifications())}`, { cause: err });
+    }
+  }
+
+  /** The texts of the notification toasts on screen. */
+  async notifications(): Promise<string[]> {
+    return this.page
+      .locator('.notifications-toasts .notification-list-item-message')
+      .allInnerTexts()
+      .catch(() => []);
   }
 
   async isDirty(): Promise<boolean> {

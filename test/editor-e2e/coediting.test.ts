@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { extensionHostPids, extensionLogs, freePort, freeze, installCodeServer, ROOT, startEditor, stopEditor, type EditorInstance } from './code-server.js';
-import { COEDIT_SETTINGS, LIVE_TIMEOUT, noteDocument, normalize, notesPane, occurrences, Person, SYNC_TIMEOUT, until } from './coedit-helpers.js';
+import { COEDIT_SETTINGS, LIVE_TIMEOUT, noteDocument, notesPane, occurrences, Person, SYNC_TIMEOUT, until } from './coedit-helpers.js';
 import { answerInput, CHROMIUM_ARGS, confirmDialog, openSharedNotes, readInput, runCommand, statusItem, waitForWorkbench } from './workbench.js';
 
 const VSIX = join(ROOT, 'shared-notes.vsix');
@@ -136,6 +136,7 @@ describe('Co-editing in three real editors', { timeout: 900_000 }, () => {
   const reset = async (p: Person) => {
     const page = p.page;
     for (let i = 0; i < 3; i++) await page.keyboard.press('Escape');
+    if ((await p.notifications()).length > 0) await runCommand(page, 'Notifications: Clear All Notifications');
     const dialog = page.locator('.monaco-dialog-box');
     if (await dialog.isVisible()) await dialog.getByRole('button', { name: /Cancel|Don't Save/ }).first().click().catch(() => undefined);
     for (let i = 0; i < 5 && (await page.locator('.tab.dirty').count()) > 0; i++) {
@@ -183,7 +184,7 @@ describe('Co-editing in three real editors', { timeout: 900_000 }, () => {
    */
   const converged = async (title: string, parts: readonly string[], exact?: string): Promise<string> => {
     const holds = (t: string) => parts.every((part) => occurrences(t, part) === 1) && (exact === undefined || t === exact);
-    let texts: string[] = [];
+    let texts: string[];
     try {
       texts = await until(
         'every open document to be identical and hold every part once',
@@ -192,7 +193,9 @@ describe('Co-editing in three real editors', { timeout: 900_000 }, () => {
         SYNC_TIMEOUT,
       );
     } catch (err) {
-      const shown = await Promise.all(everyone.map(async (p) => `${p.name}: ${JSON.stringify(await p.text().catch((e) => String(e)))}`));
+      const shown = await Promise.all(
+        everyone.map(async (p) => `${p.name}: ${JSON.stringify(await p.text().catch((e) => String(e)))}; notifications: ${JSON.stringify(await p.notifications())}`),
+      );
       throw new Error(`${(err as Error).message.split('; last seen')[0]}\nparts: ${JSON.stringify(parts)}\nexpected: ${JSON.stringify(exact)}\n${shown.join('\n')}`, { cause: err });
     }
     const open = texts[0]!;
@@ -322,7 +325,7 @@ describe('Co-editing in three real editors', { timeout: 900_000 }, () => {
   });
 
   scenario('e', 'B and C change the title at once: a conflict in the tree, resolved from the palette', async () => {
-    const title = await step('e: a published note open everywhere', () => publishedNoteOpenEverywhere('Title race'));
+    await step('e: a published note open everywhere', () => publishedNoteOpenEverywhere('Title race'));
     const bobTitle = `Bob title ${RUN}`;
     const catTitle = `Cat title ${RUN}`;
     const either = new RegExp(`${bobTitle}|${catTitle}`);
@@ -357,7 +360,6 @@ describe('Co-editing in three real editors', { timeout: 900_000 }, () => {
       }
       await converged(bobTitle, [`# ${bobTitle}`], noteDocument(bobTitle, BODY.join('\n')));
       for (const p of everyone) assert.doesNotMatch(await p.noteRow(bobTitle).innerText(), /conflict/i);
-      void title;
     });
   });
 
@@ -483,5 +485,3 @@ async function remoteCursor(page: Page, name: string): Promise<{ x: number; y: n
       return undefined;
     }, name);
 }
-
-void normalize;
