@@ -5,7 +5,9 @@ export type Command =
   | { name: 'create-note'; title: string; body: string }
   | { name: 'create-recipe'; recipeName: string; ingredients: string; instructions: string }
   | { name: 'publish' | 'delete' | 'show' | 'history'; id: string }
-  | { name: 'edit'; id: string; fields: Record<string, string> }
+  | { name: 'edit'; id: string; fields: Record<string, string>; version?: string }
+  | { name: 'restore'; id: string; step?: number }
+  | { name: 'resolve'; id: string; field: string; value: string }
   | { name: 'ls' | 'peers' | 'invite' | 'status' | 'sync' | 'help' | 'quit' };
 
 export const COMMAND_HELP = `Commands:
@@ -13,12 +15,18 @@ export const COMMAND_HELP = `Commands:
   create recipe NAME|INGREDIENTS|INSTRUCTIONS   new draft recipe
   publish ID                                    share a draft with the space
   edit ID FIELD=VALUE [| FIELD=VALUE]...        change fields (note: title, body; recipe: name, ingredients, instructions)
-  delete ID                                     delete (a published entry leaves a tombstone)
-  ls                                            drafts and published entries
-  show ID                                       one entry in full
-  history ID                                    who did what, when
+  edit ID@VERSION FIELD=VALUE ...               change fields from the version "show" printed: only what you
+                                                changed is written, edits made since are kept
+  delete ID                                     delete (a published entry can be restored)
+  restore ID                                    bring a deleted entry back, for everyone
+  restore ID STEP                               write the entry back as it was after history step STEP
+  resolve ID FIELD=VALUE                        end a conflict (values written at the same time) with one value
+  ls | list                                     drafts and published entries
+  show ID                                       one entry in full, its version and any conflict
+  history ID                                    who changed what, when, with the values
   peers | status | invite | sync                connections, sync state, invite code, sync now
-  quit                                          save and stop
+  help                                          this list
+  quit | exit                                   save and stop
 IDs may be shortened to a unique prefix of at least 4 characters. In text, \\n is a new line and \\| a literal |.`;
 
 /** Splits on unescaped `|` and resolves escapes. */
@@ -37,6 +45,16 @@ export function splitFields(text: string): string[] {
   }
   parts.push(current);
   return parts;
+}
+
+function parseAssignments(assignments: readonly string[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const assignment of assignments) {
+    const eq = assignment.indexOf('=');
+    if (eq <= 0) throw new InvalidInputError(`"${assignment.trim()}" is not FIELD=VALUE`);
+    fields[assignment.slice(0, eq).trim().toLowerCase()] = assignment.slice(eq + 1);
+  }
+  return fields;
 }
 
 export function parseCommand(line: string): Command | undefined {
@@ -69,16 +87,24 @@ export function parseCommand(line: string): Command | undefined {
     case 'history':
       return { name: verb, id: needId() };
     case 'edit': {
+      const target = restWords[0];
+      const assignments = splitFields(rest.slice((target ?? '').length).trim());
+      if (!target || assignments.length === 0 || assignments[0] === '') throw new InvalidInputError('usage: edit ID[@VERSION] FIELD=VALUE');
+      const [id = '', version] = target.split('@');
+      return { name: 'edit', id, fields: parseAssignments(assignments), ...(version !== undefined ? { version } : {}) };
+    }
+    case 'restore': {
+      if (restWords.length < 1 || restWords.length > 2) throw new InvalidInputError('usage: restore ID [STEP]');
+      const step = restWords[1] !== undefined ? Number(restWords[1]) : undefined;
+      if (step !== undefined && (!Number.isInteger(step) || step < 1)) throw new InvalidInputError(`"${restWords[1]}" is not a history step number (see "history ID")`);
+      return { name: 'restore', id: restWords[0]!, ...(step !== undefined ? { step } : {}) };
+    }
+    case 'resolve': {
       const id = restWords[0];
-      const assignments = splitFields(rest.slice((id ?? '').length).trim());
-      if (!id || assignments.length === 0 || assignments[0] === '') throw new InvalidInputError('usage: edit ID FIELD=VALUE');
-      const fields: Record<string, string> = {};
-      for (const assignment of assignments) {
-        const eq = assignment.indexOf('=');
-        if (eq <= 0) throw new InvalidInputError(`"${assignment.trim()}" is not FIELD=VALUE`);
-        fields[assignment.slice(0, eq).trim().toLowerCase()] = assignment.slice(eq + 1);
-      }
-      return { name: 'edit', id, fields };
+      const fields = parseAssignments(splitFields(rest.slice((id ?? '').length).trim()));
+      const [field, value] = Object.entries(fields)[0] ?? [];
+      if (!id || field === undefined || value === undefined || Object.keys(fields).length !== 1) throw new InvalidInputError('usage: resolve ID FIELD=VALUE');
+      return { name: 'resolve', id, field, value };
     }
     case 'ls':
     case 'list':

@@ -1,8 +1,9 @@
 /** Readable text for the CLI's default (non-JSON) output. Pure functions of the data. */
 import type { Entry, InvalidEntry, Tombstone } from '../core/entry.js';
 import { titleOf } from '../core/entry.js';
-import type { EntryList } from '../core/note-log.js';
-import type { HistoryItem } from '../core/ops.js';
+import type { HistoryStep } from '../core/history-steps.js';
+import type { EntryList, FieldConflict } from '../core/note-log.js';
+import { textDelta } from '../core/versions.js';
 import { relativeTime } from '../core/text.js';
 import type { PeerStatus } from '../net/status.js';
 
@@ -27,10 +28,17 @@ export function formatList(list: EntryList, now = Date.now()): string {
 
 export const invalidLine = (i: InvalidEntry): string => `  ${short(i.id)}  invalid: ${i.reason}`;
 
-export function formatEntry(e: Entry, now = Date.now()): string {
+export function formatEntry(e: Entry, version?: string, conflicts: readonly FieldConflict[] = [], now = Date.now()): string {
   const head = [
     `${e.kind === 'note' ? 'Note' : 'Recipe'} ${e.id} (${e.state})`,
     `By ${e.author.name} (${e.author.device}), created ${relativeTime(e.createdAt, now)}, updated ${relativeTime(e.updatedAt, now)}`,
+    ...(version !== undefined ? [`Version ${version} (edit ${short(e.id)}@${version} FIELD=VALUE writes only what you change from here)`] : []),
+    ...conflicts.map(
+      (c) =>
+        `CONFLICT: the ${c.field} has ${c.values.length} values written at the same time: ` +
+        c.values.map((v) => `"${oneLine(v.value, 60)}" (by ${v.by?.name ?? 'someone'}${v.shown ? ', shown' : ''})`).join(', ') +
+        `; end it with: resolve ${short(e.id)} ${c.field}=VALUE`,
+    ),
   ];
   const body =
     e.kind === 'note'
@@ -39,14 +47,30 @@ export function formatEntry(e: Entry, now = Date.now()): string {
   return [...head, '', ...body].join('\n');
 }
 
-export const formatTombstone = (t: Tombstone, now = Date.now()): string =>
-  `${t.kind} ${t.id} was deleted by ${t.deletedBy.name} ${relativeTime(t.deletedAt, now)}`;
+export const formatTombstone = (t: Tombstone, now = Date.now()): string => {
+  const title = t.fields ? (t.kind === 'note' ? t.fields.title : t.fields.name) : undefined;
+  return `${t.kind} ${t.id}${title !== undefined ? ` "${oneLine(title, 60)}"` : ''} was deleted by ${t.deletedBy.name} ${relativeTime(t.deletedAt, now)} (restore ${short(t.id)} brings it back)`;
+};
 
-export function formatHistory(items: HistoryItem[]): string {
-  if (items.length === 0) return 'no history';
-  return items
-    .map((h) => `  ${new Date(h.at).toISOString().replace('T', ' ').slice(0, 19)}  ${h.op.padEnd(7)} ${h.by.name} (${h.by.device})${h.fields ? ' ' + h.fields.join(', ') : ''}${h.scope === 'local' ? '  [draft]' : ''}`)
-    .join('\n');
+/** Each step with what it changed: a short value in full, a longer text as what was removed and added. */
+export function formatHistory(steps: readonly HistoryStep[]): string {
+  if (steps.length === 0) return 'no history';
+  const lines: string[] = [];
+  for (const h of steps) {
+    const when = new Date(h.at).toISOString().replace('T', ' ').slice(0, 19);
+    lines.push(`  ${String(h.step).padStart(3)}. ${when}  ${h.op.padEnd(7)} ${h.by.name} (${h.by.device})${h.scope === 'local' ? '  [draft]' : ''}${h.restoredFrom ? '  (restored a version)' : ''}`);
+    for (const c of h.changes) lines.push(`         ${c.field}: ${describeChange(c.before, c.after ?? '')}`);
+  }
+  return lines.join('\n');
+}
+
+function describeChange(before: string | undefined, after: string): string {
+  const show = (s: string) => JSON.stringify(s.length > 200 ? s.slice(0, 199) + '…' : s);
+  if (before === undefined) return show(after);
+  if (before.length <= 60 && after.length <= 60 && !before.includes('\n') && !after.includes('\n')) return `${show(before)} → ${show(after)}`;
+  const d = textDelta(before, after);
+  const parts = [d.removed ? `-${show(d.removed)}` : '', d.added ? `+${show(d.added)}` : ''].filter(Boolean);
+  return parts.length > 0 ? `${parts.join(' ')} at ${d.at}` : '(unchanged)';
 }
 
 /** The tail of a peer id: `12D3KooW…` ids share their start. */

@@ -1,5 +1,6 @@
 /** Executes one parsed command against the engine; returns both a JSON payload and readable text. */
 import { titleOf } from '../core/entry.js';
+import { InvalidInputError } from '../core/errors.js';
 import type { EntryId } from '../core/ids.js';
 import type { SpacePeer } from '../engine/space-peer.js';
 import type { Command } from './commands.js';
@@ -29,8 +30,26 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
       return { data: { entry }, text: `published ${entry.id}` };
     }
     case 'edit': {
-      const entry = await log.edit(id(command.id), command.fields);
-      return { data: { entry }, text: `edited ${entry.id} (${Object.keys(command.fields).join(', ')})` };
+      const target = id(command.id);
+      const base = command.version !== undefined ? log.resolveVersion(target, command.version) : undefined;
+      const entry = await log.edit(target, command.fields, base);
+      return { data: { entry }, text: `edited ${entry.id} (${Object.keys(command.fields).join(', ')})${base ? ' from version ' + command.version : ''}` };
+    }
+    case 'restore': {
+      const target = id(command.id);
+      if (command.step === undefined) {
+        const entry = await log.restore(target);
+        return { data: { entry }, text: `restored ${entry.id} "${titleOf(entry)}" for everyone` };
+      }
+      const steps = log.historyOf(target);
+      const step = steps[command.step - 1];
+      if (!step) throw new InvalidInputError(`entry ${target.slice(0, 8)} has ${steps.length} history steps; there is no step ${command.step}`);
+      const entry = await log.restoreVersion(target, step.hash);
+      return { data: { entry, restoredFrom: step.hash }, text: `${entry.id} is back to its version after step ${command.step} (a new edit)` };
+    }
+    case 'resolve': {
+      const entry = await log.resolveConflict(id(command.id), command.field, command.value);
+      return { data: { entry }, text: `resolved the ${command.field} of ${entry.id}: "${command.value}"` };
     }
     case 'delete': {
       const target = id(command.id);
@@ -45,13 +64,17 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
       const target = id(command.id);
       const read = log.get(target);
       if (!read) return { data: { id: target }, text: 'not found' };
-      if (read.status === 'valid') return { data: { entry: read.entry }, text: formatEntry(read.entry) };
+      if (read.status === 'valid') {
+        const version = log.versionToken(target);
+        const conflicts = log.conflictsOf(target);
+        return { data: { entry: read.entry, version, conflicts }, text: formatEntry(read.entry, version, conflicts) };
+      }
       if (read.status === 'deleted') return { data: { tombstone: read.tombstone }, text: formatTombstone(read.tombstone) };
       return { data: { invalid: read.invalid }, text: invalidLine(read.invalid) };
     }
     case 'history': {
       const target = id(command.id);
-      const history = log.historyOf(target);
+      const history = log.historyDetails(target);
       return { data: { id: target, history }, text: formatHistory(history) };
     }
     case 'peers': {

@@ -176,6 +176,24 @@ export class NoteLog {
     return { scope, heads: this.replica(scope).heads() };
   }
 
+  /** A short, typeable form of `version(id).heads` (16 hex digits of each head, joined by +). */
+  versionToken(id: EntryId): string {
+    return this.version(id).heads.map((h) => h.slice(0, VERSION_DIGITS)).join('+');
+  }
+
+  /** The heads a `versionToken` stands for, looked up among the changes of the entry's log. */
+  resolveVersion(id: EntryId, token: string): Heads {
+    const { scope } = this.require(id);
+    const prefixes = token.toLowerCase().split('+');
+    if (prefixes.some((p) => !/^[0-9a-f]{8,64}$/.test(p))) throw new InvalidInputError(`"${token}" is not a version (as "show" prints it: hex digits joined by +)`);
+    const hashes = this.replica(scope).changesMeta().map((m) => m.hash);
+    return prefixes.map((prefix) => {
+      const found = hashes.filter((h) => h.startsWith(prefix));
+      if (found.length !== 1) throw new InvalidInputError(`version ${token} is not one this device holds${found.length > 1 ? ' (ambiguous: type more digits)' : ''}`);
+      return found[0]!;
+    });
+  }
+
   /** Moves a draft, same id, from the local log into the shared log. */
   async publish(id: EntryId): Promise<Entry> {
     const { entry, scope } = this.require(id);
@@ -386,6 +404,8 @@ export class NoteLog {
     return encodeOp({ v: 1, by: this.author, ...fields } as OpMessage);
   }
 }
+
+const VERSION_DIGITS = 16;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 

@@ -5,7 +5,9 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import type { Logger } from '../core/ports.js';
+import { registerCoeditCommands, warnIfConflicted } from './coedit-commands.js';
 import type { SpaceController } from './controller.js';
+import type { LiveDocuments } from './live-documents.js';
 import { entryUri } from './fs-provider.js';
 import { EntryNotFoundError, InvalidInputError } from '../core/errors.js';
 import { describeInvite, validateInvite, validateSpaceName } from './inputs.js';
@@ -16,6 +18,7 @@ import { entryTitle } from './tree-items.js';
 
 export interface CommandComponents {
   controller: SpaceController;
+  live: LiveDocuments;
   reporter: ErrorReporter;
   logger: Logger;
   channel: vscode.LogOutputChannel;
@@ -56,6 +59,7 @@ export function registerCommands(c: CommandComponents): vscode.Disposable[] {
     const read = log().get(id as never);
     if (read?.status !== 'valid') throw new EntryNotFoundError(read ? `this entry is ${read.status}` : 'this entry no longer exists');
     await vscode.window.showTextDocument(entryUri(read.entry), { preview: false });
+    warnIfConflicted(log(), read.entry);
   };
 
   return [
@@ -114,15 +118,11 @@ export function registerCommands(c: CommandComponents): vscode.Disposable[] {
         entry.state === 'draft' ? `Delete the draft "${title}"?` : `Delete "${title}" for everyone in the space?`,
         entry.state === 'draft'
           ? 'It was never shared; this cannot be undone.'
-          : 'It disappears for every peer. Its history stays, and a concurrent edit cannot bring it back.',
+          : 'It disappears for every peer and moves to "Recently deleted", where anyone can restore it with what it held (edits made at the same time included).',
         'Delete',
       );
       if (!ok) return;
       await controller.mutate((l) => l.delete(entry.id), [entry.id]);
-    }),
-    register('sharedNotes.showHistory', 'Show History', async (arg) => {
-      const entry = await prompts.chooseEntry(log(), arg, 'Choose an entry to see its history');
-      if (entry) await prompts.showHistory(entry, log().historyOf(entry.id));
     }),
     register('sharedNotes.copyInvite', 'Copy Invite', async () => {
       const peer = controller.requirePeer();
@@ -156,6 +156,7 @@ export function registerCommands(c: CommandComponents): vscode.Disposable[] {
     }),
     register('sharedNotes.restart', 'Restart', () => controller.restart()),
     register('sharedNotes.showLog', 'Show Log', () => c.channel.show(true)),
+    ...registerCoeditCommands(register, controller, c.live),
   ];
 }
 

@@ -30,6 +30,7 @@ export interface ControllerComponents {
 export type EntriesChange = readonly EntryId[] | undefined;
 
 const STATE_EVENT_THROTTLE_MS = 100;
+const TOUCH_THROTTLE_MS = 500;
 
 export class SpaceController implements vscode.Disposable {
   private readonly stateEmitter = new vscode.EventEmitter<NodeSnapshot>();
@@ -48,6 +49,8 @@ export class SpaceController implements vscode.Disposable {
   private detach: (() => void)[] = [];
   private stateTimer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
+  private readonly touchedIds = new Set<EntryId>();
+  private touchTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly components: ControllerComponents) {}
 
@@ -78,6 +81,21 @@ export class SpaceController implements vscode.Disposable {
     const touched = ids ?? (isEntryLike(result) ? [result.id] : undefined);
     this.entriesEmitter.fire(touched);
     return result;
+  }
+
+  /**
+   * An entry was changed here outside `mutate` (live typing): views hear of it at most every
+   * TOUCH_THROTTLE_MS, so that typing does not re-list the whole space on every keystroke.
+   */
+  touched(id: EntryId): void {
+    this.touchedIds.add(id);
+    if (this.touchTimer || this.disposed) return;
+    this.touchTimer = setTimeout(() => {
+      this.touchTimer = undefined;
+      const ids = [...this.touchedIds];
+      this.touchedIds.clear();
+      if (!this.disposed) this.entriesEmitter.fire(ids);
+    }, TOUCH_THROTTLE_MS);
   }
 
   /** Opens the workspace's space if it has one; otherwise waits (phase `no-space`) for create/join. */
@@ -153,6 +171,7 @@ export class SpaceController implements vscode.Disposable {
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.stateTimer);
+    clearTimeout(this.touchTimer);
     void this.stop();
     this.stateEmitter.dispose();
     this.entriesEmitter.dispose();

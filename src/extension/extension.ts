@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { registerCommands } from './commands.js';
 import { SpaceController } from './controller.js';
 import { EntryFileSystemProvider, SCHEME } from './fs-provider.js';
+import { LiveDocuments } from './live-documents.js';
+import { LiveIndicator } from './live-indicator.js';
 import { NotesTreeProvider } from './notes-tree.js';
 import { ErrorReporter, createOutputLogger } from './output-logger.js';
 import { PeersTreeProvider } from './peers-tree.js';
@@ -26,16 +28,19 @@ export function activate(context: vscode.ExtensionContext): void {
   const settings = () => readSettings((key) => vscode.workspace.getConfiguration(SECTION).get(key), accountName());
   const ctl = (controller = new SpaceController({ dataDir: join(storage.fsPath, 'data'), logger, settings }));
   const notes = new NotesTreeProvider(ctl);
+  const live = new LiveDocuments(ctl, logger.child('live'));
 
   context.subscriptions.push(
     channel,
     ctl,
+    live,
     notes,
     vscode.window.createTreeView('sharedNotes.notes', { treeDataProvider: notes, showCollapseAll: true }),
     vscode.window.registerTreeDataProvider('sharedNotes.peers', new PeersTreeProvider(ctl)),
-    vscode.workspace.registerFileSystemProvider(SCHEME, new EntryFileSystemProvider(ctl), { isCaseSensitive: true }),
-    new StatusBar(ctl),
-    ...registerCommands({ controller: ctl, reporter, logger, channel }),
+    vscode.workspace.registerFileSystemProvider(SCHEME, new EntryFileSystemProvider(ctl, live), { isCaseSensitive: true }),
+    new StatusBar(ctl, live),
+    new LiveIndicator(ctl),
+    ...registerCommands({ controller: ctl, live, reporter, logger, channel }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       // The controller compares the values with what the node runs with (settingsAction).
       if (e.affectsConfiguration(SECTION)) ctl.applySettings().catch((err: unknown) => reporter.report(err, 'Applying the Shared Notes settings'));

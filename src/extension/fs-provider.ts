@@ -1,29 +1,42 @@
 /**
- * Entries as editable markdown documents: `shared-notes:/<id>/<title>.md`. Reading formats the
- * entry (note-document.ts); saving parses it back and edits only the changed fields. When an entry
- * changes here or at a peer, open documents get a change event: VS Code reloads an unmodified one,
- * and a modified one gets its usual "file is newer" conflict on save instead of silently losing an edit.
+ * Entries as editable markdown documents: `shared-notes:/<id>/<title>.md`, and past versions as
+ * read-only ones: `shared-notes:/<id>/<title>.md?version=<change hash>`. Reading formats the entry
+ * (note-document.ts) and tells LiveDocuments which version the text is; saving goes through
+ * LiveDocuments, which writes only the difference from that version (never undoing others' edits).
+ * Open documents are kept up to date by LiveDocuments with small edits, not by reloads: no change
+ * events are fired for them, and a document's mtime is its entry's creation time, so VS Code never
+ * offers to overwrite ("the content of the file is newer") someone else's words.
  */
 import * as vscode from 'vscode';
 import type { Entry } from '../core/entry.js';
 import type { EntryId } from '../core/ids.js';
-import type { EntriesChange, SpaceController } from './controller.js';
-import { changedFields, documentPath, entryIdOfPath, fieldsOf, formatEntryDocument, parseDocument } from './note-document.js';
+import type { SpaceController } from './controller.js';
+import { SCHEME, type LiveDocuments } from './live-documents.js';
+import { documentPath, entryIdOfPath, formatDocument, formatEntryDocument } from './note-document.js';
 import { entryTitle } from './tree-items.js';
 
-export const SCHEME = 'shared-notes';
+export { SCHEME };
 
 export function entryUri(entry: Entry): vscode.Uri {
   return vscode.Uri.from({ scheme: SCHEME, path: documentPath({ id: entry.id, kind: entry.kind, title: entryTitle(entry) }) });
 }
 
+/** A read-only document of the entry as it was right after one step of its history. */
+export function versionUri(entry: Entry, hash: string, label: string): vscode.Uri {
+  const name = documentPath({ id: entry.id, kind: entry.kind, title: `${entryTitle(entry)} (${label})` });
+  return vscode.Uri.from({ scheme: SCHEME, path: name, query: `version=${hash}` });
+}
+
+const versionOf = (uri: vscode.Uri): string | undefined => /^version=([0-9a-f]{64})$/.exec(uri.query)?.[1];
+
 export class EntryFileSystemProvider implements vscode.FileSystemProvider, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.changeEmitter.event;
-  private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly controller: SpaceController) {
-    this.subscription = controller.onDidChangeEntries((ids) => this.announce(ids));
+  constructor(
+    private readonly controller: SpaceController,
+    private readonly live: LiveDocuments,
+  ) {
   }
 
   watch(): vscode.Disposable {
@@ -32,8 +45,13 @@ export class EntryFileSystemProvider implements vscode.FileSystemProvider, vscod
 
   stat(uri: vscode.Uri): vscode.FileStat {
     if (uri.path === '/' || /^\/[0-9a-f]{32}\/?$/.test(uri.path)) return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0 };
+    if (versionOf(uri) !== undefined) {
+      const text = this.versionText(uri);
+      return { type: vscode.FileType.File, ctime: 0, mtime: 0, size: Buffer.byteLength(text), permissions: vscode.FilePermission.Readonly };
+    }
     const entry = this.entryOf(uri);
-    return { type: vscode.FileType.File, ctime: entry.createdAt, mtime: entry.updatedAt, size: Buffer.byteLength(formatEntryDocument(entry)) };
+    // mtime stays the creation time: open documents are updated by LiveDocuments, never reloaded.
+    return { type: vscode.FileType.File, ctime: entry.createdAt, mtime: entry.createdAt, size: Buffer.byteLength(formatEntryDocument(entry)) };
   }
 
   readDirectory(): [string, vscode.FileType][] {
@@ -45,15 +63,17 @@ export class EntryFileSystemProvider implements vscode.FileSystemProvider, vscod
   }
 
   readFile(uri: vscode.Uri): Uint8Array {
-    return new TextEncoder().encode(formatEntryDocument(this.entryOf(uri)));
+    if (versionOf(uri) !== undefined) return new TextEncoder().encode(this.versionText(uri));
+    const entry = this.entryOf(uri);
+    const text = formatEntryDocument(entry);
+    this.live.recordRead(uri, text, this.controller.requirePeer().log.version(entry.id).heads);
+    return new TextEncoder().encode(text);
   }
 
   async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
-    const entry = this.entryOf(uri);
-    const edited = parseDocument(entry.kind, new TextDecoder().decode(content));
-    const changed = changedFields(entry.kind, fieldsOf(entry), edited);
-    if (Object.keys(changed).length === 0) return;
-    await this.controller.mutate((log) => log.edit(entry.id, changed), [entry.id]);
+    if (versionOf(uri) !== undefined) throw vscode.FileSystemError.NoPermissions('a past version is read-only: use "Restore This Version" to write it back');
+    this.entryOf(uri); // a clear error when the entry is gone
+    await this.live.save(uri, new TextDecoder().decode(content));
   }
 
   delete(uri: vscode.Uri): void {
@@ -65,7 +85,6 @@ export class EntryFileSystemProvider implements vscode.FileSystemProvider, vscod
   }
 
   dispose(): void {
-    this.subscription.dispose();
     this.changeEmitter.dispose();
   }
 
@@ -79,18 +98,11 @@ export class EntryFileSystemProvider implements vscode.FileSystemProvider, vscod
     return read.entry;
   }
 
-  /** Tells VS Code which open documents changed (or were deleted). */
-  private announce(ids: EntriesChange): void {
-    const wanted = ids ? new Set<string>(ids) : undefined;
-    const events: vscode.FileChangeEvent[] = [];
-    for (const doc of vscode.workspace.textDocuments) {
-      if (doc.uri.scheme !== SCHEME) continue;
-      const id = entryIdOfPath(doc.uri.path);
-      if (id === undefined || (wanted && !wanted.has(id))) continue;
-      const read = this.controller.current?.log.get(id as EntryId);
-      const gone = !read || read.status !== 'valid';
-      events.push({ type: gone ? vscode.FileChangeType.Deleted : vscode.FileChangeType.Changed, uri: doc.uri });
-    }
-    if (events.length > 0) this.changeEmitter.fire(events);
+  private versionText(uri: vscode.Uri): string {
+    const id = entryIdOfPath(uri.path) as EntryId | undefined;
+    const hash = versionOf(uri);
+    if (id === undefined || hash === undefined) throw vscode.FileSystemError.FileNotFound(uri);
+    const version = this.controller.requirePeer().log.versionAt(id, hash);
+    return formatDocument(version.kind, version.fields);
   }
 }

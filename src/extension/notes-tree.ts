@@ -1,4 +1,4 @@
-/** The Notes view: Published / Drafts (/ Invalid) groups over the note log, refreshed on every change. */
+/** The Notes view: Published / Drafts (/ Recently deleted / Invalid) groups over the note log, refreshed on every change. */
 import * as vscode from 'vscode';
 import type { SpaceController } from './controller.js';
 import { groupChildren, notesItem, notesRoots, type ItemData, type NotesNode } from './tree-items.js';
@@ -36,6 +36,7 @@ export class NotesTreeProvider implements vscode.TreeDataProvider<NotesNode>, vs
   getParent(node: NotesNode): NotesNode | undefined {
     if (node.type === 'group') return undefined;
     if (node.type === 'invalid') return { type: 'group', group: 'invalid', count: 0 };
+    if (node.type === 'deleted') return { type: 'group', group: 'deleted', count: 0 };
     return { type: 'group', group: node.entry.state === 'draft' ? 'drafts' : 'published', count: 0 };
   }
 

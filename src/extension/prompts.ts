@@ -4,7 +4,6 @@ import type { Entry } from '../core/entry.js';
 import { EntryNotFoundError, InvalidInputError } from '../core/errors.js';
 import type { EntryId } from '../core/ids.js';
 import type { NoteLog } from '../core/note-log.js';
-import type { HistoryItem } from '../core/ops.js';
 import { relativeTime } from '../core/text.js';
 import { entryIdOfPath } from './note-document.js';
 import { SCHEME } from './fs-provider.js';
@@ -114,15 +113,3 @@ export function showInvite(spaceName: string, invite: string, copied: boolean): 
   });
 }
 
-export async function showHistory(entry: Entry, items: readonly HistoryItem[]): Promise<void> {
-  const now = Date.now();
-  const icon: Record<HistoryItem['op'], string> = { create: 'add', edit: 'edit', publish: 'cloud-upload', delete: 'trash', restore: 'discard' };
-  await vscode.window.showQuickPick(
-    [...items].reverse().map((h) => ({
-      label: `$(${icon[h.op]}) ${h.op}${h.fields ? ` ${h.fields.join(', ')}` : ''}`,
-      description: `${h.by.name} · ${relativeTime(h.at, now)}${h.scope === 'local' ? ' · draft' : ''}`,
-      detail: `${new Date(h.at).toLocaleString()} · device ${h.by.device}`,
-    })),
-    { title: `History of "${oneLine(entryTitle(entry), 60)}"`, placeHolder: `${items.length} operation${items.length === 1 ? '' : 's'}, newest first` },
-  );
-}

@@ -1,20 +1,23 @@
 /** Renders statusModel() into a status bar item, and shows a progress notification for long catch-ups. */
 import * as vscode from 'vscode';
 import type { SpaceController } from './controller.js';
+import type { LiveDocuments } from './live-documents.js';
 import { catchUpStep, NO_CATCH_UP, statusModel, type CatchUpState, type NodeSnapshot } from './status.js';
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('sharedNotes.status', vscode.StatusBarAlignment.Left, 50);
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
   private catchUp: CatchUpState = NO_CATCH_UP;
   private recheck: ReturnType<typeof setTimeout> | undefined;
   private endProgress: (() => void) | undefined;
   private report: ((message: string) => void) | undefined;
 
-  constructor(private readonly controller: SpaceController) {
+  constructor(
+    private readonly controller: SpaceController,
+    private readonly live: LiveDocuments,
+  ) {
     this.item.name = 'Shared Notes';
-    this.item.command = 'sharedNotes.peers.focus';
-    this.subscription = controller.onDidChangeState((s) => this.render(s));
+    this.subscriptions = [controller.onDidChangeState((s) => this.render(s)), live.onDidChangeHealth(() => this.render(controller.snapshot))];
     this.render(controller.snapshot);
     this.item.show();
   }
@@ -22,12 +25,15 @@ export class StatusBar implements vscode.Disposable {
   dispose(): void {
     clearTimeout(this.recheck);
     this.endProgress?.();
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
     this.item.dispose();
   }
 
   private render(s: NodeSnapshot): void {
-    const model = statusModel(s);
+    const held = this.live.held();
+    const model = statusModel(s, Date.now(), held);
+    // Clicking shows what needs attention: a document that is not up to date, else the peers.
+    this.item.command = held.length > 0 ? 'sharedNotes.reloadDocument' : 'sharedNotes.peers.focus';
     this.item.text = model.text;
     this.item.tooltip = new vscode.MarkdownString(model.tooltip, true);
     this.item.backgroundColor = model.kind === 'normal' ? undefined : new vscode.ThemeColor(`statusBarItem.${model.kind}Background`);

@@ -3,7 +3,7 @@
  * snapshot in, text/tooltip/colour out. Pure; status-bar.ts renders it.
  */
 import { relativeTime } from '../core/text.js';
-import { escapeMarkdown, formatBytes, peerStateText, shortAddress, shortPeerId, sortPeers, type PeerView } from './tree-items.js';
+import { escapeMarkdown, formatBytes, oneLine, peerStateText, shortAddress, shortPeerId, sortPeers, type PeerView } from './tree-items.js';
 
 export type Phase = 'starting' | 'no-space' | 'running' | 'error' | 'stopped';
 
@@ -32,7 +32,23 @@ export interface StatusModel {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export function statusModel(s: NodeSnapshot, now = Date.now()): StatusModel {
+/** An open document that is not up to date with its stored entry (LiveDocuments.held). */
+export interface HeldDocumentView {
+  readonly title: string;
+  readonly reason: string;
+}
+
+/**
+ * The status bar. It never says "In sync" while an open document differs from its stored entry
+ * without typing to explain it (`held`): the promise is about what the person sees.
+ */
+export function statusModel(s: NodeSnapshot, now = Date.now(), held: readonly HeldDocumentView[] = []): StatusModel {
+  if (s.phase === 'running' && held.length > 0) {
+    const first = held[0]!;
+    const text = held.length === 1 ? `$(warning) "${oneLine(first.title, 30)}" not up to date` : `$(warning) ${held.length} open notes not up to date`;
+    const lines = held.map((h) => `- **${escapeMarkdown(oneLine(h.title, 60))}**: ${escapeMarkdown(h.reason)}`);
+    return { text, tooltip: ['**Open notes that are not up to date**', '', ...lines, '', 'Click to reload from what is stored.'].join('\n'), kind: 'warning' };
+  }
   switch (s.phase) {
     case 'starting':
       return { text: '$(loading~spin) Shared Notes', tooltip: 'Shared Notes is starting…', kind: 'normal' };

@@ -3,7 +3,7 @@
  * network's peer states, unit-tested in plain Node. notes-tree.ts / peers-tree.ts only turn these
  * into vscode.TreeItems. No `vscode` import here.
  */
-import type { Entry, InvalidEntry } from '../core/entry.js';
+import type { Entry, InvalidEntry, Tombstone } from '../core/entry.js';
 import type { EntryList } from '../core/note-log.js';
 import { relativeTime } from '../core/text.js';
 
@@ -21,12 +21,13 @@ export interface ItemData {
   readonly openEntryId?: string;
 }
 
-export type GroupKind = 'published' | 'drafts' | 'invalid';
+export type GroupKind = 'published' | 'drafts' | 'deleted' | 'invalid';
 
 /** The nodes of the Notes tree; command handlers receive these as their argument. */
 export type NotesNode =
   | { readonly type: 'group'; readonly group: GroupKind; readonly count: number }
   | { readonly type: 'entry'; readonly entry: Entry }
+  | { readonly type: 'deleted'; readonly tombstone: Tombstone }
   | { readonly type: 'invalid'; readonly invalid: InvalidEntry };
 
 /** The subset of the network's PeerStatus the Peers tree and the status bar use. */
@@ -41,21 +42,24 @@ export interface PeerView {
   readonly progress?: { readonly bytesIn: number; readonly bytesOut: number; readonly changesIn: number };
 }
 
-const GROUP_LABEL: Record<GroupKind, string> = { published: 'Published', drafts: 'Drafts', invalid: 'Invalid entries' };
-const GROUP_ICON: Record<GroupKind, string> = { published: 'cloud', drafts: 'edit', invalid: 'warning' };
+const GROUP_LABEL: Record<GroupKind, string> = { published: 'Published', drafts: 'Drafts', deleted: 'Recently deleted', invalid: 'Invalid entries' };
+const GROUP_ICON: Record<GroupKind, string> = { published: 'cloud', drafts: 'edit', deleted: 'trash', invalid: 'warning' };
+/** How many deleted entries the Recently deleted group lists (newest first). */
+export const RECENTLY_DELETED_SHOWN = 50;
 
 export const entryTitle = (entry: Entry): string => (entry.kind === 'note' ? entry.title : entry.name);
 export const kindIcon = (kind: Entry['kind']): string => (kind === 'note' ? 'note' : 'book');
 /** `entry.draft.note`, `entry.published.recipe`: menus in package.json match on these. */
 export const entryContextValue = (entry: Entry): string => `entry.${entry.state}.${entry.kind}`;
 
-/** Root groups: Published and Drafts always (so people see where things go), Invalid only when there are any. */
+/** Root groups: Published and Drafts always (so people see where things go), Recently deleted and Invalid only when there are any. */
 export function notesRoots(list: EntryList): NotesNode[] {
   const published = list.entries.filter((e) => e.state === 'published').length;
   const roots: NotesNode[] = [
     { type: 'group', group: 'published', count: published },
     { type: 'group', group: 'drafts', count: list.entries.length - published },
   ];
+  if (list.deleted.length > 0) roots.push({ type: 'group', group: 'deleted', count: list.deleted.length });
   if (list.invalid.length > 0) roots.push({ type: 'group', group: 'invalid', count: list.invalid.length });
   return roots;
 }
@@ -63,6 +67,12 @@ export function notesRoots(list: EntryList): NotesNode[] {
 /** Children of a group, newest change first (the log's list order). */
 export function groupChildren(list: EntryList, group: GroupKind): NotesNode[] {
   if (group === 'invalid') return list.invalid.map((invalid) => ({ type: 'invalid', invalid }));
+  if (group === 'deleted') {
+    return [...list.deleted]
+      .sort((a, b) => b.deletedAt - a.deletedAt)
+      .slice(0, RECENTLY_DELETED_SHOWN)
+      .map((tombstone) => ({ type: 'deleted', tombstone }));
+  }
   const state = group === 'published' ? 'published' : 'draft';
   return list.entries.filter((e) => e.state === state).map((entry) => ({ type: 'entry', entry }));
 }
@@ -81,21 +91,40 @@ export function notesItem(node: NotesNode, now = Date.now()): ItemData {
       };
     case 'entry':
       return entryItem(node.entry, now);
+    case 'deleted':
+      return deletedItem(node.tombstone, now);
     case 'invalid':
       return invalidItem(node.invalid);
   }
 }
 
 export function entryItem(entry: Entry, now = Date.now()): ItemData {
+  const conflicted = (entry.conflicts?.length ?? 0) > 0;
   return {
     id: `entry:${entry.id}`,
     label: oneLine(entryTitle(entry), 80) || '(untitled)',
-    description: `${entry.author.name} · ${relativeTime(entry.updatedAt, now)}`,
+    description: `${conflicted ? 'conflict · ' : ''}${entry.author.name} · ${relativeTime(entry.updatedAt, now)}`,
     tooltip: entryTooltip(entry, now),
-    icon: kindIcon(entry.kind),
-    contextValue: entryContextValue(entry),
+    icon: conflicted ? 'warning' : kindIcon(entry.kind),
+    contextValue: `${entryContextValue(entry)}${conflicted ? '.conflict' : ''}`,
     collapsible: 'none',
     openEntryId: entry.id,
+  };
+}
+
+/** A deleted entry: its last title, who deleted it and when; Restore is on its context menu. */
+export function deletedItem(t: Tombstone, now = Date.now()): ItemData {
+  const title = t.fields ? (t.kind === 'note' ? t.fields.title : t.fields.name) : undefined;
+  const label = oneLine(title ?? '', 80) || `${t.kind === 'note' ? 'Note' : 'Recipe'} ${t.id.slice(0, 8)}`;
+  const content = t.fields ? (t.kind === 'note' ? preview(t.fields.body ?? '', 300) : preview(t.fields.ingredients ?? '', 300)) : '*(content kept in its history)*';
+  return {
+    id: `deleted:${t.id}`,
+    label,
+    description: `deleted by ${t.deletedBy.name} · ${relativeTime(t.deletedAt, now)}`,
+    tooltip: [`**${escapeMarkdown(label)}**`, '', `Deleted by ${escapeMarkdown(t.deletedBy.name)}, ${relativeTime(t.deletedAt, now)}. Restore brings it back for everyone.`, '', '---', '', content].join('\n'),
+    icon: 'trash',
+    contextValue: `deleted.${t.kind}`,
+    collapsible: 'none',
   };
 }
 
@@ -119,6 +148,7 @@ export function entryTooltip(entry: Entry, now = Date.now()): string {
     `**${escapeMarkdown(oneLine(entryTitle(entry), 200))}**`,
     '',
     `${kind} · ${state} · by ${escapeMarkdown(entry.author.name)}, updated ${relativeTime(entry.updatedAt, now)}`,
+    ...((entry.conflicts?.length ?? 0) > 0 ? ['', `$(warning) Its ${entry.conflicts?.join(' and ')} has competing values written at the same time: run **Resolve Conflict**.`] : []),
   ];
   const body =
     entry.kind === 'note'

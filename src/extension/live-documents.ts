@@ -1,0 +1,387 @@
+/**
+ * Live co-editing of open entry documents. Each open `shared-notes:` document has a LiveSession
+ * that remembers the version (heads) its text corresponds to. What a person types is written at
+ * once (then at most every LIVE_BATCH_MS while typing goes on) as a change made *at that version* (NoteLog.editNow with the base), so it
+ * merges with whatever arrived meanwhile and reaches peers at once (drafts: the local log only).
+ * What peers write is brought into the open document as the smallest range edits (text-diff.ts),
+ * so the cursor, selection and undo history of the person typing stay where they are.
+ *
+ * Save: typing is already shared and stored; a document whose text is all stored is saved
+ * automatically so that the unsaved marker only ever means "typed, not yet shared". Ctrl+S
+ * shares and stores at once. Neither ever undoes anyone's edit: both write only the difference
+ * between the document's version and its text.
+ *
+ * A document that cannot be brought up to date (its text no longer has the shape of a note, the
+ * entry was deleted, edits keep failing) is "held": the status bar says so instead of "In sync",
+ * and Reload or Restore is offered.
+ */
+import * as vscode from 'vscode';
+import { EntryDeletedError, SharedNotesError } from '../core/errors.js';
+import type { Entry } from '../core/entry.js';
+import type { EntryId } from '../core/ids.js';
+import type { Logger } from '../core/ports.js';
+import type { Heads } from '../core/replica.js';
+import { diffEdits } from '../core/text-diff.js';
+import type { EntriesChange, SpaceController } from './controller.js';
+import { entryIdOfPath, formatEntryDocument, parseDocument } from './note-document.js';
+import { entryTitle } from './tree-items.js';
+
+export const SCHEME = 'shared-notes';
+/** Typing is written and sent at once after a pause, then at most once per this many ms while it goes on. */
+export const LIVE_BATCH_MS = 50;
+/** A document that stays behind the stored entry this long, without typing to explain it, is held. */
+const HELD_AFTER_MS = 3_000;
+/** How often open documents are checked against the stored entry (the "In sync" promise). */
+const CHECK_EVERY_MS = 2_000;
+
+/** An open document that is not up to date with its stored entry, and why. */
+export interface HeldDocument {
+  readonly uri: string;
+  readonly title: string;
+  readonly reason: string;
+}
+
+interface ReadVersion {
+  readonly text: string;
+  readonly heads: Heads;
+}
+
+export class LiveDocuments implements vscode.Disposable {
+  private readonly sessions = new Map<string, LiveSession>();
+  /** What readFile last returned per document, and the version it was: the base of a new session. */
+  private readonly reads = new Map<string, ReadVersion>();
+  private readonly healthEmitter = new vscode.EventEmitter<readonly HeldDocument[]>();
+  /** The set of held documents changed. */
+  readonly onDidChangeHealth = this.healthEmitter.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly checkTimer: ReturnType<typeof setInterval>;
+  private lastHealth = '';
+
+  constructor(
+    private readonly controller: SpaceController,
+    private readonly logger: Logger,
+  ) {
+    this.disposables.push(
+      vscode.workspace.onDidOpenTextDocument((doc) => this.track(doc)),
+      vscode.workspace.onDidCloseTextDocument((doc) => this.untrack(doc)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length > 0) this.sessions.get(e.document.uri.toString())?.typed();
+      }),
+      controller.onDidChangeEntries((ids) => this.entriesChanged(ids)),
+      this.healthEmitter,
+    );
+    for (const doc of vscode.workspace.textDocuments) this.track(doc);
+    this.checkTimer = setInterval(() => this.check(), CHECK_EVERY_MS);
+  }
+
+  /** readFile tells us which version the text it returned is, so a session starts from it. */
+  recordRead(uri: vscode.Uri, text: string, heads: Heads): void {
+    this.reads.set(uri.toString(), { text, heads });
+  }
+
+  readVersion(uri: string): ReadVersion | undefined {
+    return this.reads.get(uri);
+  }
+
+  /** Save: writes what is not stored yet (as the difference from the document's version) and waits until it is durable. */
+  async save(uri: vscode.Uri, content: string): Promise<void> {
+    const session = this.sessions.get(uri.toString());
+    if (session) {
+      await session.flush();
+      return;
+    }
+    // A save without an open session (another extension writing the file): merge from the version it read.
+    const peer = this.controller.requirePeer();
+    const id = entryIdOfPath(uri.path) as EntryId | undefined;
+    const read = id !== undefined ? peer.log.get(id) : undefined;
+    if (!id || read?.status !== 'valid') throw vscode.FileSystemError.FileNotFound(uri);
+    await this.controller.mutate((log) => log.edit(id, parseDocument(read.entry.kind, content), this.reads.get(uri.toString())?.heads), [id]);
+  }
+
+  held(): HeldDocument[] {
+    const out: HeldDocument[] = [];
+    for (const session of this.sessions.values()) if (session.heldReason !== undefined) out.push({ uri: session.uri, title: session.title, reason: session.heldReason });
+    return out;
+  }
+
+  /** Replaces a held document's text with the stored entry (after the person agreed). */
+  async reload(uri: string): Promise<void> {
+    const session = this.sessions.get(uri);
+    if (!session) throw new SharedNotesError('that document is not open');
+    await session.reload();
+  }
+
+  /** Called by a session whose health changed. */
+  healthChanged(): void {
+    const held = this.held();
+    const key = JSON.stringify(held);
+    if (key === this.lastHealth) return;
+    this.lastHealth = key;
+    this.healthEmitter.fire(held);
+  }
+
+  dispose(): void {
+    clearInterval(this.checkTimer);
+    for (const session of this.sessions.values()) session.dispose();
+    this.sessions.clear();
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private track(doc: vscode.TextDocument): void {
+    if (doc.uri.scheme !== SCHEME || doc.uri.query !== '' || this.sessions.has(doc.uri.toString())) return;
+    const id = entryIdOfPath(doc.uri.path) as EntryId | undefined;
+    if (id === undefined) return;
+    const read = this.reads.get(doc.uri.toString());
+    // The text VS Code shows came from readFile; without a record of it (should not happen) the
+    // first reconcile treats the stored entry as the base, which only brings remote text in.
+    const session = new LiveSession(this, this.controller, this.logger, doc, id, read?.text === doc.getText() ? read.heads : undefined);
+    this.sessions.set(doc.uri.toString(), session);
+    session.schedule(0);
+  }
+
+  private untrack(doc: vscode.TextDocument): void {
+    const key = doc.uri.toString();
+    this.sessions.get(key)?.dispose();
+    this.sessions.delete(key);
+    this.reads.delete(key);
+    this.healthChanged();
+  }
+
+  private entriesChanged(ids: EntriesChange): void {
+    const wanted = ids ? new Set<string>(ids) : undefined;
+    for (const session of this.sessions.values()) if (!wanted || wanted.has(session.id)) session.schedule(0);
+  }
+
+  private check(): void {
+    for (const session of this.sessions.values()) session.check();
+  }
+}
+
+/** One open entry document kept in step with the stored entry, both ways. */
+class LiveSession {
+  readonly uri: string;
+  heldReason: string | undefined;
+  title: string;
+  private base: Heads | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private applying = false;
+  private behindSince: number | undefined;
+  private lastRunAt = 0;
+  private notifiedDeleted = false;
+  private disposed = false;
+
+  constructor(
+    private readonly owner: LiveDocuments,
+    private readonly controller: SpaceController,
+    private readonly logger: Logger,
+    private readonly doc: vscode.TextDocument,
+    readonly id: EntryId,
+    base: Heads | undefined,
+  ) {
+    this.uri = doc.uri.toString();
+    this.base = base;
+    this.title = decodeURIComponent(doc.uri.path.split('/').pop() ?? '').replace(/\.md$/, '');
+  }
+
+  /** The person typed: write it now after a pause, else when the batch is due (the timer is never pushed back). */
+  typed(): void {
+    if (this.applying) return;
+    this.schedule(Math.max(0, this.lastRunAt + LIVE_BATCH_MS - Date.now()));
+  }
+
+  schedule(delayMs: number): void {
+    if (this.disposed) return;
+    if (this.timer !== undefined) {
+      if (delayMs > 0) return;
+      clearTimeout(this.timer);
+    }
+    if (this.running) {
+      this.again = true; // the round in progress runs once more when it ends
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.run();
+    }, delayMs);
+  }
+
+  /** Save: reconcile now and wait until what the document holds is durable. */
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.run();
+    if (this.heldReason !== undefined) throw new SharedNotesError(`not saved: ${this.heldReason}`);
+  }
+
+  /** Periodic honesty check: a document that differs from the stored entry with nothing pending is reconciled, then held. */
+  check(): void {
+    if (this.running || this.timer !== undefined || this.disposed) return;
+    const entry = this.entry();
+    if (!entry) return;
+    if (this.textFor(entry) !== this.doc.getText()) this.schedule(0);
+  }
+
+  async reload(): Promise<void> {
+    const entry = this.entry();
+    if (!entry) throw new SharedNotesError(this.heldReason ?? 'the entry is not available');
+    const peer = this.controller.requirePeer();
+    const heads = peer.log.version(this.id).heads;
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(this.doc.uri, new vscode.Range(this.doc.positionAt(0), this.doc.positionAt(this.doc.getText().length)), this.textFor(entry));
+    this.applying = true;
+    try {
+      if (!(await vscode.workspace.applyEdit(edit))) throw new SharedNotesError('the editor refused the reload; try again');
+    } finally {
+      this.applying = false;
+    }
+    this.base = heads;
+    this.setHeld(undefined);
+    if (this.doc.isDirty) this.saveQuietly();
+  }
+
+  private saveQuietly(): void {
+    this.doc.save().then(
+      (saved) => {
+        if (!saved) this.logger.debug(`"${this.title}" was not saved (the editor declined)`);
+      },
+      (err: unknown) => this.logger.warn(`saving "${this.title}" failed: ${String(err)}`),
+    );
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.timer);
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          this.lastRunAt = Date.now();
+          await this.reconcile();
+        } while (this.again && !this.disposed);
+      } catch (err) {
+        this.logger.error(`keeping "${this.title}" up to date failed: ${String(err)}`);
+        this.setHeld(err instanceof Error ? err.message : String(err));
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  /** One round: our typing into the log (at our version), then the log's text into the document. */
+  private async reconcile(): Promise<void> {
+    if (this.disposed || this.doc.isClosed) return;
+    const peer = this.controller.current;
+    if (!peer) return; // the space is (re)starting; the next entries event brings us back
+    const read = peer.log.get(this.id);
+    if (!read || read.status !== 'valid') {
+      this.setHeld(read?.status === 'deleted' ? `deleted by ${read.tombstone.deletedBy.name}` : read ? `the entry is invalid (${read.invalid.reason})` : 'the entry no longer exists');
+      if (read?.status === 'deleted') this.offerRestore(read.tombstone.deletedBy.name);
+      return;
+    }
+    this.notifiedDeleted = false;
+    const typed = this.doc.getText();
+    const adopted = this.owner.readVersion(this.uri);
+    if (adopted && adopted.text === typed && this.base === undefined) this.base = adopted.heads;
+
+    // 1. What the person typed since our version, written as a change made at that version.
+    let fields: Readonly<Record<string, string>>;
+    try {
+      fields = parseDocument(read.entry.kind, typed);
+    } catch (err) {
+      this.setHeld(`${err instanceof Error ? err.message : String(err)}; it is kept here but not shared until it has that shape again`);
+      return;
+    }
+    let durable: Promise<void> = Promise.resolve();
+    if (this.base !== undefined) {
+      try {
+        const made = peer.log.editNow(this.id, fields, this.base);
+        this.base = made.heads;
+        durable = made.durable;
+        if (made.changed) this.controller.touched(this.id);
+      } catch (err) {
+        if (err instanceof EntryDeletedError) return this.reconcile();
+        throw err;
+      }
+    }
+    // 2. What the log holds now (ours and everyone's), brought into the document as small edits.
+    const entry = this.entry();
+    if (!entry) return;
+    this.title = entryTitle(entry);
+    const heads = peer.log.version(this.id).heads;
+    const wanted = this.textFor(entry);
+    if (wanted !== typed) {
+      const version = this.doc.version;
+      const edit = new vscode.WorkspaceEdit();
+      for (const e of diffEdits(typed, wanted)) edit.replace(this.doc.uri, new vscode.Range(this.doc.positionAt(e.start), this.doc.positionAt(e.end)), e.text);
+      let applied = false;
+      this.applying = true;
+      try {
+        // Refused when the person typed meanwhile (the edit was computed on older text): retried.
+        applied = this.doc.version === version && (await vscode.workspace.applyEdit(edit)) && this.doc.getText() === wanted;
+      } catch (err) {
+        this.logger.debug(`an update of "${this.title}" was refused (${String(err)}); retrying`);
+      } finally {
+        this.applying = false;
+      }
+      if (!applied) {
+        this.behindSince ??= Date.now();
+        if (Date.now() - this.behindSince > HELD_AFTER_MS) this.setHeld('peers’ edits could not be brought into this document; reload it to see them');
+        this.schedule(LIVE_BATCH_MS);
+        await durable;
+        return;
+      }
+    }
+    this.base = heads;
+    this.behindSince = undefined;
+    this.setHeld(undefined);
+    await durable;
+    // Everything the document shows is stored: it is saved, so "unsaved" means "typed, not yet
+    // shared". Not awaited: the save comes back through writeFile to this session's queue.
+    if (this.doc.isDirty && this.doc.getText() === wanted && !this.disposed) this.saveQuietly();
+  }
+
+  private entry(): Entry | undefined {
+    const read = this.controller.current?.log.get(this.id);
+    return read?.status === 'valid' ? read.entry : undefined;
+  }
+
+  /** The stored entry as this document shows it (in the document's line endings). */
+  private textFor(entry: Entry): string {
+    const text = formatEntryDocument(entry);
+    return this.doc.eol === vscode.EndOfLine.CRLF ? text.replace(/\n/g, '\r\n') : text;
+  }
+
+  private setHeld(reason: string | undefined): void {
+    if (reason === this.heldReason) return;
+    if (reason !== undefined) this.logger.warn(`"${this.title}" is not up to date: ${reason}`);
+    else if (this.heldReason !== undefined) this.logger.info(`"${this.title}" is up to date again`);
+    this.heldReason = reason;
+    this.owner.healthChanged();
+  }
+
+  private offerRestore(by: string): void {
+    if (this.notifiedDeleted) return;
+    this.notifiedDeleted = true;
+    void vscode.window
+      .showWarningMessage(`"${this.title}" was deleted by ${by} while you had it open. Your text stays in this editor; restore the entry to keep working on it with everyone.`, 'Restore')
+      .then(async (choice) => {
+        if (choice !== 'Restore') return;
+        try {
+          await this.controller.mutate((log) => log.restore(this.id), [this.id]);
+        } catch (err) {
+          this.logger.error(`could not restore "${this.title}": ${String(err)}`);
+          void vscode.window.showErrorMessage(`Shared Notes: could not restore "${this.title}": ${err instanceof Error ? err.message : String(err)}`);
+        }
+      });
+  }
+}
