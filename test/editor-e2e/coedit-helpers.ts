@@ -145,6 +145,28 @@ export class Person {
     await this.page.keyboard.insertText(text);
   }
 
+  /** Starts recording when this page receives its next Ctrl+S (see saveKeyAt). */
+  async recordSaveKey(): Promise<void> {
+    await this.page.evaluate(() => {
+      const w = window as unknown as { __saveKeyAt?: number };
+      w.__saveKeyAt = undefined;
+      const listener = (e: KeyboardEvent) => {
+        if (e.ctrlKey && e.key.toLowerCase() === 's') {
+          w.__saveKeyAt = Date.now();
+          window.removeEventListener('keydown', listener, true);
+        }
+      };
+      window.addEventListener('keydown', listener, true);
+    });
+  }
+
+  /** The wall-clock time (ms) at which the page received the Ctrl+S recordSaveKey waited for. */
+  async saveKeyAt(): Promise<number> {
+    const at = await this.page.evaluate(() => (window as unknown as { __saveKeyAt?: number }).__saveKeyAt);
+    if (at === undefined) throw new Error(`${this.name}'s page did not receive the Ctrl+S`);
+    return at;
+  }
+
   /** Ctrl+S, without waiting. */
   async pressSave(): Promise<void> {
     await this.page.keyboard.press('Control+S');
