@@ -90,7 +90,7 @@ export class Person {
       }));
       rows.sort((x, y) => x.top - y.top);
       return rows.map((r) => r.text);
-    });
+    }, undefined, { timeout: 2_000 }); // no editor: fail fast, the caller polls
   }
 
   /** The active editor's document text (trailing blank lines dropped: the store adds one). */
@@ -147,17 +147,17 @@ export class Person {
 
   /** Starts recording when this page receives its next Ctrl+S (see saveKeyAt). */
   async recordSaveKey(): Promise<void> {
-    await this.page.evaluate(() => {
-      const w = window as unknown as { __saveKeyAt?: number };
-      w.__saveKeyAt = undefined;
-      const listener = (e: KeyboardEvent) => {
+    // A string, not a function: tsx would wrap a named inner function in a `__name` helper the page lacks.
+    await this.page.evaluate(`(() => {
+      window.__saveKeyAt = undefined;
+      const listener = (e) => {
         if (e.ctrlKey && e.key.toLowerCase() === 's') {
-          w.__saveKeyAt = Date.now();
+          window.__saveKeyAt = Date.now();
           window.removeEventListener('keydown', listener, true);
         }
       };
       window.addEventListener('keydown', listener, true);
-    });
+    })()`);
   }
 
   /** The wall-clock time (ms) at which the page received the Ctrl+S recordSaveKey waited for. */
@@ -221,8 +221,17 @@ export class Person {
   async openFromTree(title: string): Promise<void> {
     const row = this.noteRow(title);
     await row.waitFor({ timeout: SYNC_TIMEOUT });
-    await row.click();
-    await this.waitText(`"# ${title}"`, (t) => t.split('\n')[0] === `# ${title}`, SYNC_TIMEOUT);
+    for (let attempt = 1; ; attempt++) {
+      await row.click();
+      try {
+        await this.waitText(`"# ${title}"`, (t) => t.split('\n')[0] === `# ${title}`, attempt < 3 ? 10_000 : SYNC_TIMEOUT);
+        return;
+      } catch (err) {
+        // Seen once right after a Restore: the click selected the row and opened nothing.
+        if (attempt >= 3) throw err;
+        console.log(`${this.name}: clicking the Notes row "${title}" opened nothing within 10 s; clicking again (attempt ${attempt + 1})`);
+      }
+    }
   }
 
   /** Closes every editor tab (they must be saved) so a later open reads the store. */
