@@ -103,9 +103,30 @@ export class Person {
     return until(`${this.name}'s editor to show ${what}`, () => this.text(), ok, timeoutMs);
   }
 
-  /** Focuses the active editor (a click on its text, then the cursor goes where the caller moves it). */
+  /**
+   * Focuses the active editor with the keyboard (Ctrl+1, "focus the first editor group"); the
+   * cursor then goes where the caller moves it. Not a click on the text: a peer's cursor label
+   * drawn there (a decoration) can take the click and leave the keyboard focus elsewhere.
+   */
   async focusEditor(): Promise<void> {
-    await this.lines.click({ position: { x: 5, y: 5 } });
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await this.page.keyboard.press('Escape');
+      await this.page.keyboard.press('Control+1');
+      if (await this.editorHasFocus()) return;
+      const box = await this.lines.boundingBox();
+      // Far right of the first line: past its end, away from the line starts where labels sit.
+      if (box) await this.page.mouse.click(box.x + box.width - 30, box.y + 8);
+      if (await this.editorHasFocus()) return;
+    }
+    throw new Error(`${this.name}: could not focus the editor`);
+  }
+
+  /** The keyboard focus is in the active editor group's text editor. */
+  async editorHasFocus(): Promise<boolean> {
+    return this.page.evaluate(() => {
+      const el = document.activeElement;
+      return !!el && !!el.closest('.editor-group-container.active .monaco-editor');
+    });
   }
 
   /** Puts the cursor at the end of `line` (1-based). Lines are short and unwrapped, so End is the line's end. */
