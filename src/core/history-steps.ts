@@ -25,7 +25,8 @@ export function historySteps(items: readonly HistoryItem[], docOf: (scope: LogSc
   return items.map((item, index) => {
     const doc = docOf(item.scope);
     const changes: FieldChange[] = [];
-    if (item.op === 'create' || item.op === 'edit') {
+    // A step carried in a publish record (hash '') has no content here: drafts stay private.
+    if ((item.op === 'create' || item.op === 'edit') && item.hash !== '') {
       const after = entryAt(doc, id, [item.hash]);
       const before = item.op === 'edit' && item.deps.length > 0 ? entryAt(doc, id, item.deps) : undefined;
       const fields = item.op === 'edit' ? (item.fields ?? []) : after ? Object.keys(EDITABLE_FIELDS[after.kind]) : [];

@@ -25,7 +25,15 @@ export class HistoryIndex {
   constructor(private readonly sources: () => Array<{ scope: LogScope; changes: () => ChangeMeta[] }>) {}
 
   get(id: EntryId): HistoryItem[] {
-    return [...(this.build().get(id) ?? [])].sort((x, y) => x.at - y.at);
+    // A draft's steps can be known twice: from the local log (with content, on the author's device
+    // until the local log is rebuilt) and from the publish record (without). Keep one of each.
+    const seen = new Map<string, HistoryItem>();
+    for (const item of this.build().get(id) ?? []) {
+      const key = `${item.op}|${item.at}|${item.by.device}|${item.scope}`;
+      const prev = seen.get(key);
+      if (!prev || (prev.hash === '' && item.hash !== '')) seen.set(key, item);
+    }
+    return [...seen.values()].sort((x, y) => x.at - y.at || opOrder(x) - opOrder(y));
   }
 
   /** The author of the Automerge op `counter@actor` (an op id), if its change carried an op record. */
@@ -82,6 +90,10 @@ export class HistoryIndex {
       this.addActorRange(meta.actor, meta.startOp, op.by);
       // A draft's move to the shared log is recorded in both logs; the shared record is the one kept.
       if (scope === 'local' && op.op === 'publish') continue;
+      // Steps of a draft whose own changes are gone (published, or the local log was rebuilt).
+      if ((op.op === 'publish' || op.op === 'create') && op.steps) {
+        for (const step of op.steps) this.push(op.id, { op: step.op, at: step.at, by: step.by, scope: 'local', hash: '', deps: [], ...(step.fields ? { fields: step.fields } : {}) });
+      }
       const item: HistoryItem = {
         op: op.op,
         at: op.at,
@@ -91,10 +103,14 @@ export class HistoryIndex {
         deps: meta.deps,
         ...(op.op === 'edit' ? { fields: op.fields, ...(op.restoredFrom ? { restoredFrom: op.restoredFrom } : {}) } : {}),
       };
-      const list = index.get(op.id);
-      if (list) list.push(item);
-      else index.set(op.id, [item]);
+      this.push(op.id, item);
     }
+  }
+
+  private push(id: string, item: HistoryItem): void {
+    const list = this.index?.get(id);
+    if (list) list.push(item);
+    else this.index?.set(id, [item]);
   }
 
   private addActorRange(actor: string, startOp: number, by: Author): void {
@@ -128,3 +144,6 @@ export function messageOf(change: Uint8Array): string | undefined {
     return undefined; // not a change: nothing to index
   }
 }
+
+const ORDER: Record<HistoryItem['op'], number> = { create: 0, edit: 1, publish: 2, delete: 3, restore: 4 };
+const opOrder = (item: HistoryItem): number => ORDER[item.op];

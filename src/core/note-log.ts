@@ -10,10 +10,10 @@ import { HistoryIndex, messageOf } from './history.js';
 import { competingValues, entryAt, type EntryVersion } from './versions.js';
 import { isEntryId, newEntryId, type EntryId } from './ids.js';
 import { bucketFor, rawEntries, rawEntry, type SpaceDoc } from './layout.js';
-import { decodeOp, encodeOp, type HistoryItem, type OpMessage } from './ops.js';
+import { decodeOp, encodeOp, MAX_DRAFT_STEPS, type DraftStep, type HistoryItem, type OpMessage } from './ops.js';
 import { historySteps, type HistoryStep } from './history-steps.js';
 import type { Clock, LogStore, Logger, StoreProblem } from './ports.js';
-import { Replica, type Heads } from './replica.js';
+import { genesisChange, isGenesisOnly, Replica, type Heads } from './replica.js';
 
 export interface NoteLogComponents {
   /** The shared log: published entries, replicated to peers. */
@@ -83,6 +83,7 @@ export class NoteLog {
       { scope: 'local', changes: () => this.local.changesMeta() },
       { scope: 'shared', changes: () => this.shared.changesMeta() },
     ]);
+    local.events.on('rebuilt', () => this.history.reset());
     for (const [scope, replica] of [['local', local], ['shared', shared]] as const) {
       replica.events.on('local-change', (change) => this.history.add(scope, [change]));
       replica.events.on('remote-changes', ({ changes, from, snapshot }) => {
@@ -101,9 +102,13 @@ export class NoteLog {
     const { logger } = components;
     const opts = { logger, compactAfterRecords: init.compactAfterRecords };
     const shared = await Replica.open<SpaceDoc>(components.shared, { ...opts, name: 'shared' });
-    const local = await Replica.open<SpaceDoc>(components.local, { ...opts, name: 'local' });
-    const log = new NoteLog(shared.replica, local.replica, [...shared.problems, ...local.problems], logger, init.author, components.clock);
+    // The local log rebuilds itself from its live drafts when it compacts: it costs what the
+    // current drafts cost, not what every draft ever written cost.
+    let self: NoteLog | undefined;
+    const local = await Replica.open<SpaceDoc>(components.local, { ...opts, name: 'local', rebuild: (doc) => self?.rebuildLocal(doc) });
+    const log = (self = new NoteLog(shared.replica, local.replica, [...shared.problems, ...local.problems], logger, init.author, components.clock));
     await log.finishInterruptedPublishes();
+    await log.forgetPublishedDrafts();
     return log;
   }
 
@@ -199,12 +204,15 @@ export class NoteLog {
     const { entry, scope } = this.require(id);
     if (scope === 'shared') throw new AlreadyPublishedError(`"${titleText(entry)}" is already published`);
     const at = this.clock();
-    const message = this.op({ op: 'publish', id, at });
+    // The draft's steps go with it: its own changes leave the local log when it next compacts.
+    const steps = this.draftSteps(id);
+    const message = this.op({ op: 'publish', id, at, ...(steps.length > 0 ? { steps } : {}) });
     await this.shared.change(message, (doc) => {
       bucketOrCreate(doc, id)[id] = storedEntry({ ...entry, state: 'published', updatedAt: at });
     });
     // If we crash here the entry is in both logs; open() finishes the move.
     await this.removeDraft(id, message);
+    await this.forgetPublishedDrafts();
     return this.require(id).entry;
   }
 
@@ -215,6 +223,7 @@ export class NoteLog {
     const message = this.op({ op: 'delete', id, at });
     if (scope === 'local') {
       await this.removeDraft(id, message);
+      await this.forgetPublishedDrafts();
       return;
     }
     await this.shared.change(message, (doc) => {
@@ -295,6 +304,7 @@ export class NoteLog {
 
   /** Writes a past version back as a new edit (restoring the entry first if it was deleted). */
   async restoreVersion(id: EntryId, hash: string): Promise<Entry> {
+    if (hash === '') throw new InvalidInputError('that step was made while the entry was a private draft; its content was not shared');
     const version = this.versionAt(id, hash);
     if (this.get(id)?.status === 'deleted') await this.restore(id);
     return this.edit(id, version.fields, undefined, hash);
@@ -354,6 +364,44 @@ export class NoteLog {
     const results = await Promise.allSettled([this.shared.close(), this.local.close()]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
+  }
+
+  /** A draft's create and edit steps, for the record that publishes or recreates it (capped). */
+  private draftSteps(id: EntryId): DraftStep[] {
+    const steps = this.historyOf(id)
+      .filter((h) => h.scope === 'local' && (h.op === 'create' || h.op === 'edit'))
+      .map((h) => ({ op: h.op as 'create' | 'edit', at: h.at, by: h.by, ...(h.fields ? { fields: h.fields } : {}) }));
+    return steps.length > MAX_DRAFT_STEPS ? [steps[0]!, ...steps.slice(-(MAX_DRAFT_STEPS - 1))] : steps;
+  }
+
+  /** With no draft left, the local log starts afresh (a snapshot of the genesis change alone). */
+  private async forgetPublishedDrafts(): Promise<void> {
+    if (isGenesisOnly(this.local.heads())) return;
+    for (const [id, raw] of rawEntries(this.local.doc)) if (readEntry(id, raw, 'local').status === 'valid') return;
+    try {
+      await this.local.compact();
+    } catch (err) {
+      this.logger.warn(`could not start the local log afresh (will retry): ${String(err)}`);
+    }
+  }
+
+  /** The local document rebuilt from its live drafts: one change per draft, carrying its steps. */
+  private rebuildLocal(doc: A.Doc<SpaceDoc>): A.Doc<SpaceDoc> {
+    let fresh = A.applyChanges(A.init<SpaceDoc>(), [genesisChange()])[0];
+    let drafts = 0;
+    for (const [id, raw] of rawEntries(doc)) {
+      const read = readEntry(id, raw, 'local');
+      if (read.status !== 'valid') continue; // a draft this device cannot read was never usable
+      const entry = read.entry;
+      const steps = this.draftSteps(entry.id);
+      const message = encodeOp({ v: 1, op: 'create', id: entry.id, kind: entry.kind, by: entry.author, at: entry.createdAt, ...(steps.length > 0 ? { steps } : {}) });
+      fresh = A.change(fresh, { message, time: Math.floor(entry.updatedAt / 1000) }, (d) => {
+        bucketOrCreate(d, entry.id)[entry.id] = storedEntry(entry as unknown as Record<string, unknown> & { author: Author });
+      });
+      drafts++;
+    }
+    this.logger.info(`local log rebuilt from its ${drafts} live draft(s)`);
+    return fresh;
   }
 
   /** The content of an entry whose tombstone predates deletes that keep it: read just before the delete. */

@@ -6,8 +6,20 @@ import { isEntryId } from './ids.js';
  * The operation record carried in each Automerge change's message. The document's change
  * history is the append-only operation log; these records make it readable.
  */
+/** An earlier step of a draft, carried in the message that publishes it (or that recreates it
+ *  when the local log is rebuilt), so the entry's history keeps it after the draft's changes go. */
+export interface DraftStep {
+  readonly op: 'create' | 'edit';
+  readonly at: number;
+  readonly by: Author;
+  readonly fields?: readonly string[];
+}
+
+/** At most this many draft steps travel in one message. */
+export const MAX_DRAFT_STEPS = 100;
+
 export type OpMessage =
-  | { readonly v: 1; readonly op: 'create'; readonly id: EntryId; readonly kind: EntryKind; readonly by: Author; readonly at: number }
+  | { readonly v: 1; readonly op: 'create'; readonly id: EntryId; readonly kind: EntryKind; readonly by: Author; readonly at: number; readonly steps?: readonly DraftStep[] }
   | {
       readonly v: 1;
       readonly op: 'edit';
@@ -18,7 +30,7 @@ export type OpMessage =
       /** Set when the edit wrote back a past version: the hash of that version's change. */
       readonly restoredFrom?: string;
     }
-  | { readonly v: 1; readonly op: 'publish'; readonly id: EntryId; readonly by: Author; readonly at: number }
+  | { readonly v: 1; readonly op: 'publish'; readonly id: EntryId; readonly by: Author; readonly at: number; readonly steps?: readonly DraftStep[] }
   | { readonly v: 1; readonly op: 'delete'; readonly id: EntryId; readonly by: Author; readonly at: number }
   /** Brings a deleted entry back (removes its deleted marker); a concurrent new delete still wins. */
   | { readonly v: 1; readonly op: 'restore'; readonly id: EntryId; readonly by: Author; readonly at: number };
@@ -55,10 +67,11 @@ export function decodeOp(message: string | null | undefined): OpMessage | undefi
   if (r.v !== 1 || !isEntryId(r.id) || typeof r.at !== 'number') return undefined;
   const by = r.by as Record<string, unknown> | undefined;
   if (typeof by !== 'object' || by === null || typeof by.name !== 'string' || typeof by.device !== 'string') return undefined;
-  const base = { v: 1 as const, id: r.id, at: r.at, by: { name: by.name.slice(0, 100), device: by.device.slice(0, 100) as DeviceId } };
+  const base = { v: 1 as const, id: r.id, at: r.at, by: authorOf(by) };
+  const steps = draftSteps(r.steps);
   switch (r.op) {
     case 'create':
-      return r.kind === 'note' || r.kind === 'recipe' ? { ...base, op: 'create', kind: r.kind } : undefined;
+      return r.kind === 'note' || r.kind === 'recipe' ? { ...base, op: 'create', kind: r.kind, ...(steps ? { steps } : {}) } : undefined;
     case 'edit':
       return Array.isArray(r.fields) && r.fields.every((f) => typeof f === 'string')
         ? {
@@ -69,10 +82,31 @@ export function decodeOp(message: string | null | undefined): OpMessage | undefi
           }
         : undefined;
     case 'publish':
+      return { ...base, op: 'publish', ...(steps ? { steps } : {}) };
     case 'delete':
     case 'restore':
       return { ...base, op: r.op };
     default:
       return undefined;
   }
+}
+
+function authorOf(by: Record<string, unknown>): Author {
+  return { name: String(by.name).slice(0, 100), device: String(by.device).slice(0, 100) as DeviceId };
+}
+
+/** Validated draft steps; anything malformed is dropped (they are only history). */
+function draftSteps(raw: unknown): DraftStep[] | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  const out: DraftStep[] = [];
+  for (const item of raw.slice(0, MAX_DRAFT_STEPS)) {
+    if (typeof item !== 'object' || item === null) continue;
+    const r = item as Record<string, unknown>;
+    const by = r.by as Record<string, unknown> | undefined;
+    if ((r.op !== 'create' && r.op !== 'edit') || typeof r.at !== 'number' || typeof by !== 'object' || by === null) continue;
+    if (typeof by.name !== 'string' || typeof by.device !== 'string') continue;
+    const fields = Array.isArray(r.fields) ? r.fields.filter((f): f is string => typeof f === 'string').slice(0, 10) : undefined;
+    out.push({ op: r.op, at: r.at, by: authorOf(by), ...(fields ? { fields } : {}) });
+  }
+  return out.length > 0 ? out : undefined;
 }

@@ -13,6 +13,8 @@ export interface ReplicaEvents {
   /** Changes from a peer that were new here, already applied (and stored, unless the disk failed).
    *  After a whole-document snapshot `changes` is empty and `snapshot` holds how many there were. */
   'remote-changes': { changes: Uint8Array[]; from: string; snapshot?: number };
+  /** Compaction replaced the document by a rebuilt one (its change history is new). */
+  rebuilt: { changes: number };
 }
 
 /** A change made here: its bytes (none when nothing changed), the version it made, its durability. */
@@ -22,11 +24,16 @@ export interface MadeChange {
   readonly durable: Promise<void>;
 }
 
-export interface ReplicaInit {
+export interface ReplicaInit<T = unknown> {
   name: string;
   logger: Logger;
   compactAfterRecords?: number;
   clock?: () => number;
+  /**
+   * Compaction may replace the document by a smaller one holding the same state (the local log
+   * rebuilds itself from its live drafts, forgetting published ones). Undefined: keep it whole.
+   */
+  rebuild?: (doc: A.Doc<T>) => A.Doc<T> | undefined;
 }
 
 let genesisBytes: Uint8Array | undefined;
@@ -53,6 +60,8 @@ export class Replica<T> {
   private recordsSinceSnapshot: number;
   private compacting: Promise<void> | undefined;
   private readonly compactAfter: number;
+  /** Typed loosely on purpose: a Replica<SpaceDoc> is used where a Replica<unknown> is expected. */
+  private readonly rebuild: ((doc: never) => unknown) | undefined;
   private readonly logger: Logger;
   private readonly name: string;
 
@@ -60,17 +69,18 @@ export class Replica<T> {
     private readonly store: LogStore,
     doc: A.Doc<T>,
     recordsSinceSnapshot: number,
-    init: ReplicaInit,
+    init: ReplicaInit<T>,
   ) {
     this.current = doc;
     this.recordsSinceSnapshot = recordsSinceSnapshot;
     this.compactAfter = init.compactAfterRecords ?? COMPACT_AFTER_RECORDS;
+    this.rebuild = init.rebuild;
     this.logger = init.logger;
     this.name = init.name;
   }
 
   /** Loads the store. Problems found on disk are returned so the front end can tell the user. */
-  static async open<T>(store: LogStore, init: ReplicaInit): Promise<{ replica: Replica<T>; problems: StoreProblem[] }> {
+  static async open<T>(store: LogStore, init: ReplicaInit<T>): Promise<{ replica: Replica<T>; problems: StoreProblem[] }> {
     const loaded = await store.load();
     let doc: A.Doc<T>;
     try {
@@ -126,6 +136,11 @@ export class Replica<T> {
     const result = A.changeAt(this.current, base, { message, time: Math.floor(Date.now() / 1000) }, fn);
     const made = this.commit(result.newDoc);
     return { ...made, heads: made.change && result.newHeads ? result.newHeads : [...base] };
+  }
+
+  /** Records appended since the last snapshot (what compaction would fold in). */
+  get pendingRecords(): number {
+    return this.recordsSinceSnapshot;
   }
 
   /** True when the document holds every change of `heads`. */
@@ -289,6 +304,13 @@ export class Replica<T> {
     if (this.compacting) return this.compacting;
     this.compacting = (async () => {
       try {
+        const rebuilt = (this.rebuild as ReplicaInit<T>['rebuild'])?.(this.current);
+        if (rebuilt !== undefined) {
+          // Same state, new history: unsaved old changes are covered by the new snapshot.
+          this.current = rebuilt;
+          this.unsaved = [];
+          this.events.emit('rebuilt', { changes: A.getAllChanges(rebuilt).length });
+        }
         await this.store.compact(A.save(this.current));
         this.recordsSinceSnapshot = 0;
       } finally {

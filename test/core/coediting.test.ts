@@ -154,6 +154,44 @@ describe('a delete that races an edit stays restorable', () => {
   });
 });
 
+describe('the local log forgets published drafts', () => {
+  it('publishing 1,000 drafts leaves the local log as small as an empty one, and history keeps their steps', async () => {
+    const { log, stores } = await memoryNoteLog();
+    const body = 'A paragraph of a realistic note, with **markdown** and a [link](https://example.org). '.repeat(5);
+    const ids: string[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const note = await log.createNote({ title: `Note ${i}`, body });
+      await log.edit(note.id, { body: body + ' edited' });
+      await log.publish(note.id);
+      ids.push(note.id);
+    }
+    const kept = await stores.local.load();
+    const size = (kept.snapshot?.byteLength ?? 0) + kept.records.reduce((n, r) => n + r.byteLength, 0);
+    assert.ok(size < 10_000, `the local log holds ${size} bytes after 1,000 published drafts`);
+    assert.equal(log.local.allChanges().length, 1, 'only the genesis change is left');
+    assert.deepEqual(log.historyOf(ids[500] as never).map((h) => h.op), ['create', 'edit', 'publish']);
+  });
+
+  it('a rebuild keeps the live drafts, their content and their steps', async () => {
+    const { log: first, stores } = await memoryNoteLog();
+    const keep = await first.createNote({ title: 'Still a draft', body: 'v1' });
+    await first.edit(keep.id, { body: 'v2' });
+    for (let i = 0; i < 20; i++) await first.publish((await first.createNote({ title: `Gone ${i}`, body: 'x'.repeat(400) })).id);
+    await first.local.compact(); // as the record count would trigger
+    assert.ok(first.local.allChanges().length <= 2, 'genesis plus one change for the live draft');
+    const read = first.get(keep.id);
+    assert.equal(read?.status === 'valid' && read.entry.kind === 'note' && read.entry.body, 'v2');
+    assert.deepEqual(first.historyOf(keep.id).map((h) => h.op), ['create', 'edit']);
+    await first.close();
+    const { log: again } = await memoryNoteLog('Ann', 'dev-ann', { shared: stores.shared.reopen(), local: stores.local.reopen() });
+    const reread = again.get(keep.id);
+    assert.equal(reread?.status === 'valid' && reread.entry.kind === 'note' && reread.entry.body, 'v2');
+    await again.edit(keep.id, { body: 'v3' });
+    await again.publish(keep.id);
+    assert.deepEqual(again.historyOf(keep.id).map((h) => h.op), ['create', 'edit', 'edit', 'publish']);
+  });
+});
+
 describe('history with content, and restore of a version', () => {
   it('shows before → after for each step and writes a past version back as a new edit', async () => {
     const { ann, bob, id } = await threeMembers('first');
@@ -162,7 +200,7 @@ describe('history with content, and restore of a version', () => {
     await exchange(ann, bob);
     const steps = ann.historyDetails(id);
     assert.deepEqual(steps.map((s) => [s.step, s.op, s.by.name]), [[1, 'create', 'Ann'], [2, 'publish', 'Ann'], [3, 'edit', 'Bob'], [4, 'edit', 'Bob']]);
-    assert.deepEqual(steps[0]?.changes, [{ field: 'title', before: undefined, after: 'Plan' }, { field: 'body', before: undefined, after: 'first' }]);
+    assert.deepEqual(steps[0]?.changes, [], 'the draft step came with the publish record: its content stayed private');
     assert.deepEqual(steps[2]?.changes, [{ field: 'body', before: 'first', after: 'second' }]);
     assert.deepEqual(steps[3]?.changes, [{ field: 'title', before: 'Plan', after: 'Renamed' }, { field: 'body', before: 'second', after: 'third' }]);
     const version = ann.versionAt(id, steps[2]!.hash);

@@ -184,8 +184,9 @@ describe('NoteLog read side and history', () => {
     await ann.delete(note.id);
     const ops = ann.historyOf(note.id).map((h) => `${h.op}:${h.by.name}:${h.scope}${h.fields ? ':' + h.fields.join(',') : ''}`);
     assert.deepEqual(ops, ['create:Ann:local', 'edit:Ann:local:body', 'publish:Ann:shared', 'edit:Bob:shared:title', 'delete:Ann:shared']);
-    // A peer sees only the shared part: drafts are private.
+    // A peer sees the draft's steps (carried by the publish record) but not their content.
     await exchange(ann, bob);
-    assert.deepEqual(bob.historyOf(note.id).map((h) => h.op), ['publish', 'edit', 'delete']);
+    assert.deepEqual(bob.historyOf(note.id).map((h) => `${h.op}:${h.scope}`), ['create:local', 'edit:local', 'publish:shared', 'edit:shared', 'delete:shared']);
+    assert.deepEqual(bob.historyDetails(note.id).slice(0, 2).map((s) => s.changes), [[], []]);
   });
 });
