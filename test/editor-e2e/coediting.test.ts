@@ -14,7 +14,12 @@
  *   e      B and C change the title at once: a conflict, resolved with "Shared Notes: Resolve Conflict"
  *   f      B deletes the note while C types into it: "Recently deleted", then "Shared Notes: Restore"
  *   g      presence: B sees that C has the note open, and C's cursor moves in B's editor
+ * Without mDNS members only meet through the invite's addresses, so C also bootstraps to B's fixed
+ * listen address (a full mesh, as mDNS gives on a LAN). "Cut off" in d is a frozen extension host
+ * (SIGSTOP, as a sleeping device): unprivileged, and C's window keeps taking keys meanwhile.
+ * The text of an editor is read from its rendered lines (coedit-helpers.ts): notes stay short.
  *   npm run test:coedit   (packages the VSIX first; installs code-server into a cache on first run)
+ *   COEDIT_ONLY=smoke,a   only those scenarios (after the setup);  COEDIT_DEBUG=1  where the time goes
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
