@@ -8,6 +8,7 @@ import {
 import { AlreadyPublishedError, EntryDeletedError, EntryNotFoundError, InvalidInputError } from './errors.js';
 import { HistoryIndex, messageOf } from './history.js';
 import { competingValues, entryAt, type EntryVersion } from './versions.js';
+import { merge3 } from './text-diff.js';
 import { isEntryId, newEntryId, type EntryId } from './ids.js';
 import { bucketFor, rawEntries, rawEntry, type SpaceDoc } from './layout.js';
 import { decodeOp, encodeOp, MAX_DRAFT_STEPS, type DraftStep, type HistoryItem, type OpMessage } from './ops.js';
@@ -131,20 +132,28 @@ export class NoteLog {
   /**
    * Edits any editable fields of a draft or a published entry. With `base` (the heads the editor's
    * copy was made from, see `version`), only what differs from the entry *as it was at base* is
-   * written, as a change made at base: edits that arrived since are kept and merged, never undone.
+   * written, merged with what arrived since: edits made meanwhile are kept, never undone.
    * A base this log does not hold (e.g. the draft was published meanwhile) edits the current entry.
    */
   async edit(id: EntryId, fields: Readonly<Record<string, string>>, base?: Heads, restoredFrom?: string): Promise<Entry> {
-    await this.editNow(id, fields, base, restoredFrom).durable;
+    await this.editNow(id, fields, { base, restoredFrom }).durable;
     return this.require(id).entry;
   }
 
   /**
-   * `edit` applied in memory before it returns, for live typing: `heads` is the version the
-   * edited text now corresponds to (base plus this edit; pass it as the next base), `changed`
-   * whether anything was written, and `durable` settles once it is stored.
+   * `edit` applied in memory before it returns, for live typing. The copy being written was made
+   * from `from.shadow` (the fields the editor and the log last agreed on; default: the entry at
+   * `from.base`, else the current entry). Text fields that changed here since are merged three
+   * ways (merge3) and written as a change at the heads: cheap whatever the size of the space.
+   * A title changed both here and elsewhere since is written as a change made at `from.base`
+   * (Automerge keeps both values: a conflict), when the base is known. `heads` is the log's
+   * version after the edit, `changed` whether anything was written, `durable` settles once stored.
    */
-  editNow(id: EntryId, fields: Readonly<Record<string, string>>, base?: Heads, restoredFrom?: string): { heads: Heads; changed: boolean; durable: Promise<void> } {
+  editNow(
+    id: EntryId,
+    fields: Readonly<Record<string, string>>,
+    from: { base?: Heads; shadow?: Readonly<Record<string, string>>; restoredFrom?: string } = {},
+  ): { heads: Heads; changed: boolean; durable: Promise<void> } {
     const { entry, scope } = this.require(id);
     const allowed = EDITABLE_FIELDS[entry.kind];
     const names = Object.keys(fields);
@@ -156,23 +165,30 @@ export class NoteLog {
       else checkText(name, fields[name] ?? '');
     }
     const replica = this.replica(scope);
-    const then = base !== undefined && replica.hasHeads(base) ? entryAt(replica.doc, id, base) : undefined;
-    const reference = then && !then.deleted ? then.fields : (entry as unknown as Record<string, string>);
+    const base = from.base !== undefined && replica.hasHeads(from.base) ? from.base : undefined;
+    const then = base ? entryAt(replica.doc, id, base) : undefined;
+    const current = entry as unknown as Record<string, string>;
+    const reference = from.shadow ?? (then && !then.deleted ? then.fields : current);
     const changed = names.filter((n) => reference[n] !== fields[n]);
-    if (changed.length === 0) return { heads: then && base ? [...base] : replica.heads(), changed: false, durable: Promise.resolve() };
+    if (changed.length === 0) return { heads: replica.heads(), changed: false, durable: Promise.resolve() };
+    const concurrentTitle = changed.some((n) => allowed[n] === 'title' && current[n] !== reference[n]);
     const at = this.clock();
-    const message = this.op({ op: 'edit', id, fields: changed, at, ...(restoredFrom ? { restoredFrom } : {}) });
-    const write = (doc: SpaceDoc) => {
+    const message = this.op({ op: 'edit', id, fields: changed, at, ...(from.restoredFrom ? { restoredFrom: from.restoredFrom } : {}) });
+    const write = (atBase: boolean) => (doc: SpaceDoc) => {
       const stored = bucketFor(doc, id)?.[id] as Record<string, unknown>;
       for (const name of changed) {
-        const value = fields[name] ?? '';
+        const mine = fields[name] ?? '';
+        // At the heads, a text someone else changed meanwhile gets both sides' edits.
+        const value = !atBase && allowed[name] === 'text' && current[name] !== reference[name] ? merge3(reference[name] ?? '', mine, current[name] ?? '') : mine;
         if (allowed[name] === 'text' && typeof stored[name] === 'string') A.updateText(doc, pathOf(id, name), value);
         else stored[name] = allowed[name] === 'text' ? value : new A.ImmutableString(value);
       }
       stored.updatedAt = at;
     };
-    const made = then && base ? replica.changeAtNow(base, message, write) : replica.changeNow(message, write);
-    return { heads: made.heads, changed: made.change !== undefined, durable: made.durable };
+    // Automerge's changeAt isolates the whole document at the base (its cost grows with the
+    // space): only for the rare title written concurrently, where it keeps both values.
+    const made = concurrentTitle && base && then && !then.deleted ? replica.changeAtNow(base, message, write(true)) : replica.changeNow(message, write(false));
+    return { heads: replica.heads(), changed: made.change !== undefined, durable: made.durable };
   }
 
   /** The log an entry is in and its heads now: the base to give `edit` for a copy made now. */
@@ -300,6 +316,14 @@ export class NoteLog {
     const version = entryAt(this.replica(step.scope).doc, id, [hash]);
     if (!version) throw new EntryNotFoundError(`entry ${id} did not exist at step ${hash.slice(0, 12)}`);
     return version;
+  }
+
+  /** The entry as it was at `heads` of its log (undefined when the log does not hold them). */
+  fieldsAt(id: EntryId, heads: Heads): EntryVersion | undefined {
+    const read = this.get(id);
+    if (!read) return undefined;
+    const replica = this.replica(read.scope);
+    return replica.hasHeads(heads) ? entryAt(replica.doc, id, heads) : undefined;
   }
 
   /** Writes a past version back as a new edit (restoring the entry first if it was deleted). */

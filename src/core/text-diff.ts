@@ -101,3 +101,36 @@ function myers(a: string, b: string, max: number): TextEdit[] | undefined {
   }
   return edits;
 }
+
+/**
+ * Three-way merge of texts: `mine` and `theirs` both started from `base`. Every insertion of either
+ * side is kept and every character either side deleted is gone; edits that touch the same span
+ * of `base` are combined (the union of what they deleted, then their text, then mine), so no
+ * character that nobody deleted can be lost. Used to write an editor's copy made from an older
+ * version without asking Automerge to rebuild the whole document at that version.
+ */
+export function merge3(base: string, mine: string, theirs: string): string {
+  if (mine === base || mine === theirs) return theirs;
+  if (theirs === base) return mine;
+  const edits = [
+    ...diffEdits(base, theirs).map((e) => ({ ...e, side: 0 })),
+    ...diffEdits(base, mine).map((e) => ({ ...e, side: 1 })),
+  ].sort((x, y) => x.start - y.start || x.side - y.side);
+  let out = '';
+  let at = 0;
+  for (let i = 0; i < edits.length; ) {
+    const first = edits[i]!;
+    let end = first.end;
+    const cluster = [first];
+    for (i++; i < edits.length; i++) {
+      const next = edits[i]!;
+      if (!(next.start < end || next.start === first.start)) break;
+      cluster.push(next);
+      end = Math.max(end, next.end);
+    }
+    out += base.slice(at, first.start);
+    out += cluster.filter((e) => e.side === 0).map((e) => e.text).join('') + cluster.filter((e) => e.side === 1).map((e) => e.text).join('');
+    at = end;
+  }
+  return out + base.slice(at);
+}

@@ -10,6 +10,7 @@ import type { EntryId } from '../core/ids.js';
 import type { NoteLog } from '../core/note-log.js';
 import type { Logger } from '../core/ports.js';
 import type { SpacePeer, SpacePeerInit } from '../engine/space-peer.js';
+import type { PeerPresence } from '../net/space-network.js';
 import { DataFolder } from '../storage/data-folder.js';
 import { settingsAction, type PeerSettings, type SettingsAction } from './settings.js';
 import type { NodeSnapshot, Phase } from './status.js';
@@ -39,6 +40,9 @@ export class SpaceController implements vscode.Disposable {
   readonly onDidChangeState = this.stateEmitter.event;
   /** Entries changed, here or at a peer. */
   readonly onDidChangeEntries = this.entriesEmitter.event;
+  private readonly presenceEmitter = new vscode.EventEmitter<readonly PeerPresence[]>();
+  /** Who has which entry open, or where their cursors are, changed (not throttled: cursors move). */
+  readonly onDidChangePresence = this.presenceEmitter.event;
 
   private peer: SpacePeer | undefined;
   /** The settings the last start used (or tried to use). */
@@ -175,6 +179,7 @@ export class SpaceController implements vscode.Disposable {
     void this.stop();
     this.stateEmitter.dispose();
     this.entriesEmitter.dispose();
+    this.presenceEmitter.dispose();
   }
 
   private async open(extra: Pick<SpacePeerInit, 'newSpace' | 'join'>): Promise<SpacePeer | undefined> {
@@ -232,6 +237,9 @@ export class SpaceController implements vscode.Disposable {
       peer.log.events.on('changed', (change) => this.entriesEmitter.fire(change.ids.length > 0 ? change.ids : undefined)),
       peer.network.events.on('peer', () => this.scheduleState()),
       peer.network.events.on('summary', () => this.scheduleState()),
+      peer.network.events.on('presence', (list) => {
+        if (!this.disposed) this.presenceEmitter.fire(list);
+      }),
     ];
   }
 

@@ -13,6 +13,7 @@ import { LiveIndicator } from './live-indicator.js';
 import { NotesTreeProvider } from './notes-tree.js';
 import { ErrorReporter, createOutputLogger } from './output-logger.js';
 import { PeersTreeProvider } from './peers-tree.js';
+import { EditorPresence } from './presence.js';
 import { SECTION, readSettings } from './settings.js';
 import { StatusBar } from './status-bar.js';
 
@@ -27,16 +28,18 @@ export function activate(context: vscode.ExtensionContext): void {
   const storage = context.storageUri ?? context.globalStorageUri;
   const settings = () => readSettings((key) => vscode.workspace.getConfiguration(SECTION).get(key), accountName());
   const ctl = (controller = new SpaceController({ dataDir: join(storage.fsPath, 'data'), logger, settings }));
-  const notes = new NotesTreeProvider(ctl);
+  const presence = new EditorPresence(ctl);
+  const notes = new NotesTreeProvider(ctl, presence);
   const live = new LiveDocuments(ctl, logger.child('live'));
 
   context.subscriptions.push(
     channel,
     ctl,
+    presence,
     live,
     notes,
     vscode.window.createTreeView('sharedNotes.notes', { treeDataProvider: notes, showCollapseAll: true }),
-    vscode.window.registerTreeDataProvider('sharedNotes.peers', new PeersTreeProvider(ctl)),
+    vscode.window.registerTreeDataProvider('sharedNotes.peers', new PeersTreeProvider(ctl, presence)),
     vscode.workspace.registerFileSystemProvider(SCHEME, new EntryFileSystemProvider(ctl, live), { isCaseSensitive: true }),
     new StatusBar(ctl, live),
     new LiveIndicator(ctl),

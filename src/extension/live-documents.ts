@@ -1,8 +1,9 @@
 /**
  * Live co-editing of open entry documents. Each open `shared-notes:` document has a LiveSession
- * that remembers the version (heads) its text corresponds to. What a person types is written at
- * once (then at most every LIVE_BATCH_MS while typing goes on) as a change made *at that version* (NoteLog.editNow with the base), so it
- * merges with whatever arrived meanwhile and reaches peers at once (drafts: the local log only).
+ * that remembers the *shadow*: the fields the document and the log last agreed on (and the log's
+ * version then). What a person types is written at once (then at most every LIVE_BATCH_MS while
+ * typing goes on) as the difference from the shadow, merged three ways with whatever arrived
+ * meanwhile (NoteLog.editNow), and reaches peers at once (drafts: the local log only).
  * What peers write is brought into the open document as the smallest range edits (text-diff.ts),
  * so the cursor, selection and undo history of the person typing stay where they are.
  *
@@ -23,7 +24,7 @@ import type { Logger } from '../core/ports.js';
 import type { Heads } from '../core/replica.js';
 import { diffEdits } from '../core/text-diff.js';
 import type { EntriesChange, SpaceController } from './controller.js';
-import { entryIdOfPath, formatEntryDocument, parseDocument } from './note-document.js';
+import { entryIdOfPath, fieldsOf, formatEntryDocument, parseDocument } from './note-document.js';
 import { entryTitle } from './tree-items.js';
 
 export const SCHEME = 'shared-notes';
@@ -162,7 +163,11 @@ class LiveSession {
   readonly uri: string;
   heldReason: string | undefined;
   title: string;
+  /** The log's version when the shadow was agreed (undefined until known, or after a round
+   *  whose update of the document was refused: the shadow then matches no version). */
   private base: Heads | undefined;
+  /** The fields the document and the log last agreed on; what typing is measured from. */
+  private shadow: Readonly<Record<string, string>> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -182,6 +187,7 @@ class LiveSession {
   ) {
     this.uri = doc.uri.toString();
     this.base = base;
+    this.shadow = undefined;
     this.title = decodeURIComponent(doc.uri.path.split('/').pop() ?? '').replace(/\.md$/, '');
   }
 
@@ -237,6 +243,7 @@ class LiveSession {
       this.applying = false;
     }
     this.base = heads;
+    this.shadow = fieldsOf(entry);
     this.setHeld(undefined);
     if (this.doc.isDirty) this.saveQuietly();
   }
@@ -290,10 +297,17 @@ class LiveSession {
     }
     this.notifiedDeleted = false;
     const typed = this.doc.getText();
-    const adopted = this.owner.readVersion(this.uri);
-    if (adopted && adopted.text === typed && this.base === undefined) this.base = adopted.heads;
+    if (this.shadow === undefined) {
+      // The document's text came from readFile: its version is the base the shadow starts from.
+      const adopted = this.owner.readVersion(this.uri);
+      const then = adopted && adopted.text === typed ? peer.log.fieldsAt(this.id, adopted.heads) : undefined;
+      if (then) {
+        this.base = adopted?.heads;
+        this.shadow = then.fields;
+      }
+    }
 
-    // 1. What the person typed since our version, written as a change made at that version.
+    // 1. What the person typed since the shadow, merged with what arrived since, at the heads.
     let fields: Readonly<Record<string, string>>;
     try {
       fields = parseDocument(read.entry.kind, typed);
@@ -302,10 +316,9 @@ class LiveSession {
       return;
     }
     let durable: Promise<void> = Promise.resolve();
-    if (this.base !== undefined) {
+    if (this.shadow !== undefined) {
       try {
-        const made = peer.log.editNow(this.id, fields, this.base);
-        this.base = made.heads;
+        const made = peer.log.editNow(this.id, fields, { shadow: this.shadow, base: this.base });
         durable = made.durable;
         if (made.changed) this.controller.touched(this.id);
       } catch (err) {
@@ -334,6 +347,10 @@ class LiveSession {
         this.applying = false;
       }
       if (!applied) {
+        // The log holds this round's typing now: the next round measures typing from it, and
+        // brings in the rest (the document never showed the log at any single version).
+        this.shadow = fields;
+        this.base = undefined;
         this.behindSince ??= Date.now();
         if (Date.now() - this.behindSince > HELD_AFTER_MS) this.setHeld('peers’ edits could not be brought into this document; reload it to see them');
         this.schedule(LIVE_BATCH_MS);
@@ -342,6 +359,7 @@ class LiveSession {
       }
     }
     this.base = heads;
+    this.shadow = fieldsOf(entry);
     this.behindSince = undefined;
     this.setHeld(undefined);
     await durable;

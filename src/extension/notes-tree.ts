@@ -1,7 +1,8 @@
 /** The Notes view: Published / Drafts (/ Recently deleted / Invalid) groups over the note log, refreshed on every change. */
 import * as vscode from 'vscode';
 import type { SpaceController } from './controller.js';
-import { groupChildren, notesItem, notesRoots, type ItemData, type NotesNode } from './tree-items.js';
+import type { OpenEntries } from './presence.js';
+import { groupChildren, notesItem, notesRoots, withOpenBy, type ItemData, type NotesNode } from './tree-items.js';
 
 export const OPEN_ENTRY_COMMAND = 'sharedNotes.openEntry';
 
@@ -12,8 +13,13 @@ export class NotesTreeProvider implements vscode.TreeDataProvider<NotesNode>, vs
   /** Relative times ("2 min ago") age: refresh them now and then even when nothing changes. */
   private readonly clock = setInterval(() => this.changeEmitter.fire(undefined), 60_000);
 
-  constructor(private readonly controller: SpaceController) {
+  constructor(
+    private readonly controller: SpaceController,
+    /** Who has which entry open (presence); rows of those entries say so. */
+    private readonly presence?: OpenEntries,
+  ) {
     this.subscriptions = [
+      ...(presence ? [presence.onDidChange(() => this.changeEmitter.fire(undefined))] : []),
       controller.onDidChangeEntries(() => this.changeEmitter.fire(undefined)),
       controller.onDidChangeState((s) => {
         if (s.phase !== 'running') this.changeEmitter.fire(undefined);
@@ -22,7 +28,8 @@ export class NotesTreeProvider implements vscode.TreeDataProvider<NotesNode>, vs
   }
 
   getTreeItem(node: NotesNode): vscode.TreeItem {
-    return toTreeItem(notesItem(node));
+    const item = notesItem(node);
+    return toTreeItem(node.type === 'entry' && this.presence ? withOpenBy(item, this.presence.openBy(node.entry.id)) : item);
   }
 
   getChildren(node?: NotesNode): NotesNode[] {

@@ -2,19 +2,27 @@
 import * as vscode from 'vscode';
 import type { SpaceController } from './controller.js';
 import { toTreeItem } from './notes-tree.js';
+import type { OpenEntries } from './presence.js';
 import { peerItem, sortPeers, type PeerView } from './tree-items.js';
 
 export class PeersTreeProvider implements vscode.TreeDataProvider<PeerView>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly controller: SpaceController) {
-    this.subscription = controller.onDidChangeState(() => this.changeEmitter.fire(undefined));
+  constructor(
+    private readonly controller: SpaceController,
+    /** What each peer has open (presence); its row says so. */
+    private readonly presence?: OpenEntries,
+  ) {
+    this.subscriptions = [
+      controller.onDidChangeState(() => this.changeEmitter.fire(undefined)),
+      ...(presence ? [presence.onDidChange(() => this.changeEmitter.fire(undefined))] : []),
+    ];
   }
 
   getTreeItem(peer: PeerView): vscode.TreeItem {
-    return toTreeItem(peerItem(peer));
+    return toTreeItem(peerItem(peer, Date.now(), this.presence?.openEntryOf(peer.peerId)));
   }
 
   getChildren(peer?: PeerView): PeerView[] {
@@ -23,7 +31,7 @@ export class PeersTreeProvider implements vscode.TreeDataProvider<PeerView>, vsc
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
     this.changeEmitter.dispose();
   }
 }

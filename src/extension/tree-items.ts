@@ -161,7 +161,7 @@ export function entryTooltip(entry: Entry, now = Date.now()): string {
  * A peer row: its name as label (its short id until it said hello), then sync state, short id and
  * address. Names are chosen by peers: the id stays visible so a name cannot pass for another peer.
  */
-export function peerItem(peer: PeerView, now = Date.now()): ItemData {
+export function peerItem(peer: PeerView, now = Date.now(), open?: OpenEntryView): ItemData {
   // The address learned last: after the peer moved (a restart on another port) the old one stays listed first.
   const newest = peer.addrs.at(-1);
   const address = newest !== undefined ? shortAddress(newest) : undefined;
@@ -172,13 +172,14 @@ export function peerItem(peer: PeerView, now = Date.now()): ItemData {
     `State: ${peerStateText(peer)}`,
     ...(peer.lastSyncAt !== undefined ? [`Last sync: ${relativeTime(peer.lastSyncAt, now)}`] : []),
     ...(peer.progress ? [`Received ${formatBytes(peer.progress.bytesIn)} (${peer.progress.changesIn} changes), sent ${formatBytes(peer.progress.bytesOut)}`] : []),
+    ...(open ? ['', open.title !== undefined ? `Has **${escapeMarkdown(oneLine(open.title, 200))}** open` : 'Has an entry open that is not here yet'] : []),
     ...(peer.addrs.length > 0 ? ['', 'Addresses:', ...peer.addrs.map((a) => `- \`${a}\``)] : []),
   ];
   return {
     id: `peer:${peer.peerId}`,
     label: peer.name ?? short,
     // The state first: a narrow sidebar cuts the end of a description.
-    description: [peerStateText(peer), peer.name !== undefined ? short : undefined, address].filter(Boolean).join(' · '),
+    description: [peerStateText(peer), open ? openEntryText(open) : undefined, peer.name !== undefined ? short : undefined, address].filter(Boolean).join(' · '),
     tooltip: lines.join('\n'),
     icon: PEER_ICON[peer.connected ? peer.state : 'connecting'],
     contextValue: `peer.${peer.connected ? peer.state : 'disconnected'}`,
@@ -241,4 +242,28 @@ function preview(text: string, max: number): string {
     .split('\n')
     .map((line) => escapeMarkdown(line))
     .join('  \n');
+}
+
+/** The entry a peer has open (presence): its title, or undefined when that entry is not here (yet). */
+export interface OpenEntryView {
+  readonly title: string | undefined;
+}
+
+/** `has "Pancakes" open`: what a peer's row says about the entry it has open. */
+export function openEntryText(open: OpenEntryView): string {
+  return open.title !== undefined ? `has "${oneLine(open.title, 60)}" open` : 'has an entry open';
+}
+
+/**
+ * An entry row for an entry other members have open (presence): ` · open: Carol, Dan` after its
+ * description, and a tooltip line saying who. `names` are labels (hello names, else short ids).
+ */
+export function withOpenBy(item: ItemData, names: readonly string[]): ItemData {
+  if (names.length === 0) return item;
+  const who = names.join(', ');
+  return {
+    ...item,
+    description: item.description ? `${item.description} · open: ${who}` : `open: ${who}`,
+    tooltip: `${item.tooltip !== undefined ? `${item.tooltip}\n\n---\n\n` : ''}Open now by ${escapeMarkdown(who)}`,
+  };
 }

@@ -61,3 +61,23 @@ export const REMOTE_CHANGE_SYNC_DEBOUNCE_MS = 300;
 export const CONNECT_SYNC_FALLBACK_MS = 3_000;
 /** A peer found by mDNS that we could not dial is not tried again for this long. */
 export const DISCOVERY_RETRY_MS = 60_000;
+
+/** Presence (who has which entry open, their selections): ephemeral gossip on a second topic of the space. */
+export const PRESENCE_VERSION = 1;
+/** A presence message is small JSON; anything larger is malformed (checked before it is parsed). */
+export const MAX_PRESENCE_BYTES = 4 * 1024;
+/** Selections kept from one message (multi-cursor); more are cut off. */
+export const MAX_PRESENCE_SELECTIONS = 20;
+/** Largest character offset accepted (entries hold at most a few million characters). */
+export const MAX_PRESENCE_OFFSET = 16 * 1024 * 1024;
+/** A change of our presence is sent at most this often; the last state always goes out. */
+export const PRESENCE_THROTTLE_MS = 100;
+/** While an entry is open, our presence is repeated this often (nothing else sent meanwhile). */
+export const PRESENCE_HEARTBEAT_MS = 2_000;
+/** A peer's presence is dropped this long after its last message (three heartbeats missed). */
+export const PRESENCE_EXPIRY_MS = 6_000;
+/** Presence messages accepted per author: a bucket of this many, refilled at PRESENCE_RATE_PER_S. */
+export const PRESENCE_BURST = 30;
+export const PRESENCE_RATE_PER_S = 15;
+/** Authors whose presence is tracked at once; messages from more are ignored. */
+export const MAX_PRESENCE_PEERS = 256;

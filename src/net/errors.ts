@@ -22,3 +22,7 @@ export class InvalidNetworkConfigError extends SharedNotesError {}
 export class NetworkNotRunningError extends SharedNotesError {}
 /** A dial failed (unreachable, another space's key, blocked peer). */
 export class DialFailedError extends SharedNotesError {}
+/** A presence message that is too large, not JSON, or has a bad field (logged and ignored). */
+export class InvalidPresenceError extends InvalidPeerDataError {}
+/** A well-formed presence message of a newer version (ignored). */
+export class UnsupportedPresenceVersionError extends SharedNotesError {}

@@ -26,6 +26,11 @@ export function topicForSpace(spaceId: string): string {
   return `shared-notes/${labelledHash(TOPIC_LABEL, spaceId).toString('hex')}`;
 }
 
+/** The space's presence topic: ephemeral, unscored, never applied to the log (presence.ts). */
+export function presenceTopicForSpace(spaceId: string): string {
+  return `${topicForSpace(spaceId)}/presence`;
+}
+
 /** mDNS service tag of a space, so nodes of other spaces on the LAN are not even dialed. */
 export function mdnsServiceTagForSpace(spaceId: string): string {
   return `_sn-${labelledHash(MDNS_LABEL, spaceId).toString('hex').slice(0, 16)}._udp.local`;

@@ -20,15 +20,17 @@ import {
 import { NetworkNotRunningError, SyncStreamClosedError } from './errors.js';
 import { SpaceGossip } from './gossip.js';
 import { SpaceHello } from './hello.js';
-import { mdnsServiceTagForSpace, pnetKeyFromSpaceKey, privateKeyOf, topicForSpace } from './keys.js';
+import { mdnsServiceTagForSpace, pnetKeyFromSpaceKey, presenceTopicForSpace, privateKeyOf, topicForSpace } from './keys.js';
 import { createSpaceNode, type SpaceLibp2p } from './node.js';
 import { PeerBook, type KnownPeer } from './peer-book.js';
+import { SpacePresence, type LocalPresence, type PeerPresence } from './presence.js';
 import { loadStack, type Stack } from './stack.js';
 import { peerStatus, StatusChanges, summarize, type PeerStatus, type SpaceSummary } from './status.js';
 import { SyncCoordinator } from './sync-coordinator.js';
 
 export type { KnownPeer } from './peer-book.js';
 export type { PeerState, PeerStatus, SpaceSummary } from './status.js';
+export type { LocalPresence, PeerPresence, Selection } from './presence.js';
 
 export interface SpaceNetworkComponents {
   replica: Replica<unknown>;
@@ -71,6 +73,8 @@ export interface SpaceNetworkEvents {
   peer: PeerStatus;
   /** The counts changed. */
   summary: SpaceSummary;
+  /** Who has which entry open, or their selections, changed (the whole list, as presence() returns it). */
+  presence: PeerPresence[];
 }
 
 type Phase = 'new' | 'starting' | 'running' | 'stopped';
@@ -97,6 +101,8 @@ export class SpaceNetwork {
   private readonly book: PeerBook;
   private sync: SyncCoordinator | undefined;
   private hello: SpaceHello | undefined;
+  private presenceOf: SpacePresence | undefined;
+  private localPresence: LocalPresence | undefined;
   private readonly strikeLimit: number;
   private readonly changeDelayMs: number;
   private readonly unsubscribe: Unsubscribe[] = [];
@@ -167,7 +173,10 @@ export class SpaceNetwork {
       {
         logger: this.logger.child('hello'),
         openStream: (peerId, signal) => this.openStream(HELLO_PROTOCOL, peerId, signal),
-        changed: (peerId) => this.emitStatus(peerId),
+        changed: (peerId) => {
+          this.emitStatus(peerId);
+          this.presenceOf?.renamed(peerId);
+        },
         connectedPeers: () => this.connectedIds(),
       },
       { name: init.displayName },
@@ -185,6 +194,7 @@ export class SpaceNetwork {
       },
       disconnected: (peerId) => {
         sync.disconnected(peerId);
+        this.presenceOf?.disconnected(peerId);
         this.emitStatus(peerId);
       },
       changed: (peerId) => this.emitStatus(peerId),
@@ -222,6 +232,20 @@ export class SpaceNetwork {
       topicForSpace(init.spaceId),
     );
     this.gossip.start();
+    this.presenceOf = new SpacePresence(
+      {
+        pubsub: node.services.pubsub,
+        logger: this.logger.child('presence'),
+        stack: this.stack,
+        selfId,
+        isBlocked: (peerId) => this.book.isBlocked(peerId),
+        nameOf: (peerId) => this.hello?.nameOf(peerId),
+        changed: () => this.events.emit('presence', this.presence()),
+      },
+      { topic: presenceTopicForSpace(init.spaceId) },
+    );
+    this.presenceOf.start();
+    this.presenceOf.set(this.localPresence);
     const { replica } = this.components;
     this.unsubscribe.push(
       replica.events.on('local-change', (change) => {
@@ -286,6 +310,20 @@ export class SpaceNetwork {
   /** Changes the name peers see for us, and tells the connected ones. */
   setDisplayName(name: string): void {
     this.hello?.setName(name);
+  }
+
+  /**
+   * The entry we have open and our selections in it (character offsets into its document), or
+   * undefined when none is open. Ephemeral: sent to the space's members, never written to a log.
+   */
+  setPresence(presence: LocalPresence | undefined): void {
+    this.localPresence = presence;
+    this.presenceOf?.set(presence);
+  }
+
+  /** Peers that have an entry open, with their selections; names from their hellos. */
+  presence(): PeerPresence[] {
+    return this.presenceOf?.list() ?? [];
   }
 
   /** A catch-up round with every connected peer now; resolves when the rounds are over. */
@@ -368,6 +406,7 @@ export class SpaceNetwork {
     this.connections?.detach();
     this.book.stop();
     this.hello?.stop();
+    this.presenceOf?.stop();
     await this.sync?.stop();
     await this.gossip?.stop();
     await this.node?.stop();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { applyEdits, diffEdits } from '../../src/core/text-diff.js';
+import { applyEdits, diffEdits, merge3 } from '../../src/core/text-diff.js';
 
 describe('diffEdits: the smallest range edits between two texts', () => {
   it('touches only what changed, in several places when changes are apart', () => {
@@ -26,6 +26,38 @@ describe('diffEdits: the smallest range edits between two texts', () => {
         const touched = edits.reduce((n, e) => n + (e.end - e.start), 0);
         return touched === 0 && edits.reduce((n, e) => n + e.text.length, 0) === inserted.length;
       }),
+    );
+  });
+});
+
+describe('merge3: both sides of a concurrent edit kept', () => {
+  it('keeps edits of different lines and both insertions at one spot', () => {
+    assert.equal(merge3('one\ntwo\n', 'one B\ntwo\n', 'one\ntwo C\n'), 'one B\ntwo C\n');
+    assert.equal(merge3('ab', 'aXb', 'aYb'), 'aYXb');
+    assert.equal(merge3('same', 'same', 'theirs'), 'theirs');
+    assert.equal(merge3('same', 'mine', 'same'), 'mine');
+  });
+
+  it('never loses a character nobody deleted, never brings back one somebody deleted (property)', () => {
+    // Each character is unique, so where it went can be checked exactly.
+    const text = (from: number) => fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 30 }).map((xs) => [...new Set(xs)].map((x) => String.fromCharCode(from + x)).join(''));
+    const edit = (base: string, from: number) =>
+      fc.tuple(fc.array(fc.boolean(), { minLength: base.length, maxLength: base.length }), text(from), fc.integer({ min: 0, max: base.length })).map(([keep, inserted, at]) => {
+        const kept = [...base].filter((_, i) => keep[i]).join('');
+        const pos = Math.min(at, kept.length);
+        return kept.slice(0, pos) + inserted + kept.slice(pos);
+      });
+    const scenario = text(0x4e00).chain((base) => fc.tuple(fc.constant(base), edit(base, 0x3040), edit(base, 0x0400)));
+    fc.assert(
+      fc.property(scenario, ([base, mine, theirs]) => {
+        const merged = merge3(base, mine, theirs);
+        const has = new Set(merged);
+        for (const ch of base) assert.equal(has.has(ch), mine.includes(ch) && theirs.includes(ch), `base character ${ch}`);
+        for (const ch of mine) if (!base.includes(ch)) assert.ok(has.has(ch), `my insertion ${ch}`);
+        for (const ch of theirs) if (!base.includes(ch)) assert.ok(has.has(ch), `their insertion ${ch}`);
+        assert.equal(merged.length, has.size, 'nothing duplicated');
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -6,6 +6,7 @@ import type { EntryList } from '../../src/core/note-log.js';
 import {
   entryItem, escapeMarkdown, groupChildren, invalidItem, notesItem, notesRoots, peerItem, shortAddress, shortPeerId, sortPeers, type PeerView,
 } from '../../src/extension/tree-items.js';
+import { withOpenBy } from '../../src/extension/tree-items.js';
 import { memoryNoteLog } from '../helpers/core.js';
 
 const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);
@@ -140,5 +141,32 @@ describe('peers tree data', () => {
 
   it('escapes every markdown control character', () => {
     assert.equal(escapeMarkdown('a*b_c`d[e](f)#g|h<i>'), 'a\\*b\\_c\\`d\\[e\\]\\(f\\)\\#g\\|h\\<i\\>');
+  });
+});
+
+describe('presence in the trees', () => {
+  const peer = (p: Partial<PeerView> & { peerId: string }): PeerView => ({ addrs: [], connected: true, state: 'in-sync', ...p });
+
+  it('an entry others have open says who, in its description and its tooltip', () => {
+    const item = withOpenBy(entryItem(note(1, 'published'), NOW), ['Carol', 'Dan']);
+    assert.equal(item.description, 'Ann · 2 min ago · open: Carol, Dan');
+    assert.match(item.tooltip ?? '', /Open now by Carol, Dan$/);
+    assert.equal(item.label, 'Note 1', 'the rest of the row is unchanged');
+    assert.equal(item.openEntryId, id(1));
+    const evil = withOpenBy(entryItem(note(1, 'published'), NOW), ['[Mallory](http://x)']);
+    assert.match(evil.tooltip ?? '', /Open now by \\\[Mallory\\\]\\\(http:\/\/x\\\)$/, 'names are escaped in markdown');
+    const alone = entryItem(note(2, 'published'), NOW);
+    assert.equal(withOpenBy(alone, []), alone, 'nobody: the row as it was');
+  });
+
+  it('a peer row says which entry the peer has open, after its state', () => {
+    const item = peerItem(peer({ peerId: '12D3KooWAbCdEfGhIjKlMnOp', name: 'Carol', addrs: ['/ip4/10.0.0.2/tcp/4001/ws'] }), NOW, { title: 'Pancakes' });
+    assert.equal(item.description, 'in sync · has "Pancakes" open · …IjKlMnOp · 10.0.0.2:4001 (ws)');
+    assert.match(item.tooltip ?? '', /Has \*\*Pancakes\*\* open/);
+    const unknown = peerItem(peer({ peerId: 'p', name: 'Dan' }), NOW, { title: undefined });
+    assert.equal(unknown.description, 'in sync · has an entry open · p');
+    const long = peerItem(peer({ peerId: 'p' }), NOW, { title: `Multi\nline ${'x'.repeat(100)}` }).description ?? '';
+    assert.ok(long.startsWith('in sync · has "Multi line xx') && long.includes('…" open'), long);
+    assert.equal(peerItem(peer({ peerId: 'p' }), NOW).description, 'in sync', 'nothing open: as before');
   });
 });
