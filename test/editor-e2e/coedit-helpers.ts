@@ -267,7 +267,7 @@ export class Person {
    * tree (the file system provider formats it from the store), read it. The entry stays open.
    */
   async storedText(title: string): Promise<string> {
-    await this.closeAllEditors();
+    if ((await this.page.locator('.tab').count()) > 0) await this.closeAllEditors();
     await this.openFromTree(title);
     return this.text();
   }

@@ -207,6 +207,10 @@ describe('Co-editing in three real editors', { timeout: 900_000 }, () => {
     mark(`converged (open documents) on ${title}`);
     // Saved everywhere before the tabs close (a scenario may leave unsaved live input behind).
     for (const p of everyone) if (await p.isDirty()) await p.save();
+    // Close everywhere first and let the trees settle (closing changes who has it open, and a
+    // Notes tree refreshing under the pointer can swallow a click), then reopen from the trees.
+    await Promise.all(everyone.map((p) => p.closeAllEditors()));
+    await until('the Notes rows to stop saying who has the entry open', () => Promise.all(everyone.map((p) => p.noteRow(title).innerText())), (rows) => rows.every((r) => !r.includes('open:')), 5_000).catch(() => undefined);
     const stored = await Promise.all(everyone.map(async (p) => [p.name, await p.storedText(title)] as const));
     mark(`stored entries read for ${title}`);
     for (const [name, text] of stored) {
@@ -296,8 +300,10 @@ describe('Co-editing in three real editors', { timeout: 900_000 }, () => {
       const cursor = await C.cursor();
       assert.deepEqual(cursor, { line: 6, column: 'line four cat draft'.length + 1 });
       await B.typeAtLineEnd(3, ' bob live');
+      const typed = Date.now();
       // B's edit reaches C's open, modified document without a save, and C's input stays.
       await C.waitText('B\'s live edit next to its own unsaved input', (t) => t === noteDocument(title, 'line one bob live\nline two\nline three\nline four cat draft'));
+      console.log(`c: B's live edit showed in C's editor ${Date.now() - typed} ms after B's last key (polled every 200 ms)`);
       assert.deepEqual(await C.cursor(), cursor, 'C\'s cursor stays where it was');
       await C.type('Z', 0); // lands right after C's own input if the cursor stayed
       await C.waitText('one more key where the cursor was', (t) => lineOf(t, 6) === 'line four cat draftZ', 5_000);
