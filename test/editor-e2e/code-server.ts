@@ -37,8 +37,16 @@ export async function freePort(): Promise<number> {
  * One editor: its own user data, extensions and workspace folder, the VSIX installed, loopback only.
  * `port` (default: a free one) must stay the same across restarts to keep the workspace storage:
  * the web workbench derives its id from the folder URI, which holds the host and port.
+ * `settings` are added to (and override) the default user settings.
  */
-export async function startEditor(launcher: string, name: string, baseDir: string, vsix: string, port?: number): Promise<EditorInstance> {
+export async function startEditor(
+  launcher: string,
+  name: string,
+  baseDir: string,
+  vsix: string,
+  port?: number,
+  settings: Record<string, unknown> = {},
+): Promise<EditorInstance> {
   const dir = join(baseDir, name);
   const userData = join(dir, 'user-data');
   const extensions = join(dir, 'extensions');
@@ -55,6 +63,7 @@ export async function startEditor(launcher: string, name: string, baseDir: strin
         'sharedNotes.mdns': false,
         'sharedNotes.listenAddresses': ['/ip4/127.0.0.1/tcp/0/ws'],
         'sharedNotes.displayName': `Editor ${name.toUpperCase()}`,
+        ...settings,
       },
       null,
       2,
@@ -167,4 +176,25 @@ export function extensionLogs(editor: EditorInstance): string {
     found.push(`no logs: ${String(err)}`);
   }
   return found.join('\n');
+}
+
+/**
+ * The process ids of the editor's extension host(s): the Node processes code-server forks with
+ * `--type=extensionHost`, where the extension (and its libp2p node) runs.
+ */
+export function extensionHostPids(editor: EditorInstance): number[] {
+  const pid = editor.process.pid;
+  if (pid === undefined) return [];
+  return descendants(pid).filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('extensionHost');
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Freezes (SIGSTOP) or thaws (SIGCONT) processes, e.g. an extension host: a device that sleeps. */
+export function freeze(pids: readonly number[], frozen: boolean): void {
+  for (const p of pids) signal(p, frozen ? 'SIGSTOP' : 'SIGCONT');
 }

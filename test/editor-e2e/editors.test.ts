@@ -140,8 +140,17 @@ describe('Shared Notes in two real editors', { timeout: 300_000 }, () => {
     await step('B: delete, A loses it', async () => {
       await runCommand(b, 'Shared Notes: Delete'); // acts on the active document, after a modal confirmation
       await confirmDialog(b, 'Delete');
-      await treeRow(b, NOTE).waitFor({ state: 'detached', timeout: 15_000 });
-      await treeRow(a, NOTE).waitFor({ state: 'detached', timeout: SYNC_TIMEOUT });
+      // It leaves Published for "Recently deleted" (where Restore can bring it back), in both.
+      await treeRow(b, NOTE).filter({ hasText: 'deleted by Editor B' }).waitFor({ timeout: 15_000 });
+      await treeRow(a, NOTE).filter({ hasText: 'deleted by Editor B' }).waitFor({ timeout: SYNC_TIMEOUT });
+      // A tab still showing the deleted note keeps the status bar at "… not up to date": close them.
+      for (const page of [a, b]) {
+        const tab = page.locator('.tab', { hasText: NOTE.slice(0, 20) });
+        if ((await tab.count()) > 0) {
+          await tab.first().locator('.codicon-close').click({ force: true });
+          await tab.first().waitFor({ state: 'detached', timeout: 15_000 });
+        }
+      }
       await statusItem(a, 'In sync · 1 peer').waitFor({ timeout: SYNC_TIMEOUT });
       await statusItem(b, 'In sync · 1 peer').waitFor({ timeout: SYNC_TIMEOUT });
     });

@@ -24,7 +24,13 @@ export async function runCommand(page: Page, title: string): Promise<void> {
     const row = page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`, { hasText: title }).first();
     try {
       await row.waitFor({ timeout: 5_000 });
-      await input.press('Enter');
+      // The palette matches word prefixes: "Restore" also finds "Reload … Stored", which may come
+      // first. Click the row whose label is exactly the title when there is one.
+      const exact = page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`, {
+        has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(title)}\\s*$`) }),
+      });
+      if ((await exact.count()) > 0) await exact.first().click();
+      else await input.press('Enter');
       return;
     } catch (err) {
       // The command's `when` clause may not hold yet (the extension is still starting): try again.
@@ -33,6 +39,10 @@ export async function runCommand(page: Page, title: string): Promise<void> {
       await page.waitForTimeout(1_000);
     }
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Types into the input box a command opened (same widget as the palette) and accepts it. */
