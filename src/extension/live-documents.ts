@@ -22,7 +22,7 @@ import type { Entry } from '../core/entry.js';
 import type { EntryId } from '../core/ids.js';
 import type { Logger } from '../core/ports.js';
 import type { Heads } from '../core/replica.js';
-import { diffEdits, mapOffset } from '../core/text-diff.js';
+import { diffEdits, mapOffset, type TextEdit } from '../core/text-diff.js';
 import type { EntriesChange, SpaceController } from './controller.js';
 import { entryIdOfPath, fieldsOf, formatEntryDocument, parseDocument } from './note-document.js';
 import { entryTitle } from './tree-items.js';
@@ -354,9 +354,7 @@ class LiveSession {
         this.logger.debug(`an update of "${this.title}" was refused (${String(err)}); retrying`);
       }
       if (applied && this.doc.version === version + 1) {
-        for (const { editor, selections } of cursors) {
-          editor.selections = selections.map(([anchor, active]) => new vscode.Selection(this.doc.positionAt(mapOffset(anchor, edits)), this.doc.positionAt(mapOffset(active, edits))));
-        }
+        for (const { editor, selections } of cursors) this.keepBeforeInsertions(editor, selections, edits);
       }
       if (!applied) {
         // The log holds this round's typing now: the next round measures typing from it, and
@@ -378,6 +376,25 @@ class LiveSession {
     // Everything the document shows is stored: it is saved, so "unsaved" means "typed, not yet
     // shared". Not awaited: the save comes back through writeFile to this session's queue.
     if (this.doc.isDirty && this.doc.getText() === wanted && !this.disposed) this.saveQuietly();
+  }
+
+  /**
+   * A cursor that VS Code pushed past text inserted right at it goes back before that text. Only
+   * such a cursor is touched: one the person moved meanwhile stays where they put it.
+   */
+  private keepBeforeInsertions(editor: vscode.TextEditor, before: ReadonlyArray<readonly [number, number]>, edits: readonly TextEdit[]): void {
+    const now = editor.selections;
+    if (now.length !== before.length) return;
+    let moved = false;
+    const place = (old: number, position: vscode.Position): vscode.Position => {
+      const kept = mapOffset(old, edits);
+      const pushed = kept + edits.filter((e) => e.start === old && e.end === old).reduce((n, e) => n + e.text.length, 0);
+      if (kept === pushed || this.doc.offsetAt(position) !== pushed) return position;
+      moved = true;
+      return this.doc.positionAt(kept);
+    };
+    const next = now.map((sel, i) => new vscode.Selection(place(before[i]![0], sel.anchor), place(before[i]![1], sel.active)));
+    if (moved) editor.selections = next;
   }
 
   private entry(): Entry | undefined {
