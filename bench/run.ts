@@ -1,18 +1,23 @@
 /**
  * `npm run bench`: every figure of ours next to the same work done by automerge-repo and next
- * to the physical floor, all measured in this run, printed as one table (plus a detail table of
- * local operations). `--quick` uses smaller sizes and skips the editor. Never asserts: it reports.
+ * to the physical floor, all measured in this run, printed as one table (plus detail tables).
+ * `--quick` uses smaller sizes and skips the editor; `--coediting` runs only the co-editing and
+ * history rows (with the live A → B row as a yardstick of the machine). Never asserts: it reports.
  */
 import { cpus, totalmem } from 'node:os';
+import { floorKeystroke, KEYSTROKE_GAP_MS, oursKeystroke, staleBaseEdits, threeWriters } from './coediting.js';
+import { editedSpace } from './edited-fixture.js';
 import { benchExtension } from './extension-timing.js';
 import { spaceWith, withoutLast } from './fixture.js';
+import { benchHistory } from './history.js';
+import { benchDrafts } from './drafts.js';
 import { benchLocalOps } from './local-ops.js';
 import { removeTempFolders } from './ours.js';
 import { floorStartup, oursStartup, repoStartup, type Startup } from './startup.js';
 import * as sync from './sync.js';
 import { median, printTable } from './table.js';
 
-type Unit = 'ms' | 'B' | 'MB';
+type Unit = 'ms' | 'B' | 'MB' | 'n';
 interface Row {
   measure: string;
   unit: Unit;
@@ -27,6 +32,7 @@ const fmt = (x: number | undefined, unit: Unit): string => {
   if (x === undefined || Number.isNaN(x)) return '—';
   if (unit === 'B') return x.toLocaleString('en');
   if (unit === 'MB') return (x / 1e6).toFixed(1);
+  if (unit === 'n') return String(x);
   return x < 10 ? x.toFixed(2) : x.toFixed(0);
 };
 const ratio = (a: number, b: number | undefined): string => (b === undefined || !b ? '—' : `${(a / b).toFixed(2)}×`);
@@ -58,28 +64,67 @@ async function step<T>(what: string, fn: () => Promise<T>): Promise<T> {
   return result;
 }
 
+/** `--drafts`: issue 13 part 1, start-up and memory of a realistic space before and after the local log forgets published drafts. */
+async function drafts(quick: boolean): Promise<void> {
+  const n = quick ? 500 : 2_000;
+  const d = await step(`drafts log: a realistic ${k(n)} space, before and after`, () => benchDrafts(n, 3));
+  printTable(
+    `The drafts (local) log of a realistic ${k(n)}-note space (each drafted with ~500 characters, published, edited twice); median of 3 starts of the CLI peer`,
+    ['measure', 'local log as kept before', 'now', 'now/before'],
+    [
+      ['start-up to ready, ms', d.before.ms.toFixed(0), d.after.ms.toFixed(0), `${(d.after.ms / d.before.ms).toFixed(2)}×`],
+      ['RSS at ready, MB', (d.before.rssBytes / 1e6).toFixed(0), (d.after.rssBytes / 1e6).toFixed(0), `${(d.after.rssBytes / d.before.rssBytes).toFixed(2)}×`],
+      ['local log on disk, bytes', d.before.localBytes.toLocaleString('en'), d.after.localBytes.toLocaleString('en'), `${(d.after.localBytes / d.before.localBytes).toFixed(3)}×`],
+    ],
+  );
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
+  if (process.argv.includes('--drafts')) return drafts(quick);
+  const all = !process.argv.includes('--coediting');
   const ops = quick ? 50 : 200;
   const catchUpSizes = quick ? [1_000, 10_000] : [10_000, 100_000];
   const localSizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
   const big = catchUpSizes.at(-1)!;
+  const keys = quick ? 50 : 200;
+  const writersSeconds = quick ? 10 : 60;
+  const historySizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
   console.log(`Shared Notes benchmarks — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString()}${quick ? ' (quick)' : ''}`);
 
-  for (const n of new Set([1_000, ...catchUpSizes, ...localSizes])) await step(`fixture of ${k(n)} entries (cached after the first build)`, () => spaceWith(n));
+  if (all) for (const n of new Set([1_000, ...catchUpSizes, ...localSizes])) await step(`fixture of ${k(n)} entries (cached after the first build)`, () => spaceWith(n));
+  for (const n of historySizes) await step(`edited fixture of ${k(n)} operations (cached after the first build)`, () => editedSpace(n));
 
   const live = await spaceWith(1_000);
   const changeBytes = sync.publishChangeBytes(live);
   const floorLive = await step('loopback round trips', () => sync.liveFloor(changeBytes, ops));
-  for (const peers of [2, 5]) {
+  for (const peers of all ? [2, 5] : [2]) {
     const ours = await step(`our live propagation, ${peers} peers`, () => sync.oursLive(peers, ops, live));
-    const repo = await step(`automerge-repo live propagation, ${peers} peers`, () => sync.repoLive(peers, ops, live));
+    const repo = all ? await step(`automerge-repo live propagation, ${peers} peers`, () => sync.repoLive(peers, ops, live)) : undefined;
     const where = peers === 2 ? 'A → B' : 'A → E, 5-peer line';
-    rows.push({ measure: `live ${where}, p50 (${ops} ops)`, unit: 'ms', ours: ours.p50, repo: repo.p50, floor: floorLive.p50, goal: peers === 2 ? { text: '≤ 5', met: ours.p50 <= 5 } : undefined });
-    rows.push({ measure: `live ${where}, p99`, unit: 'ms', ours: ours.p99, repo: repo.p99, floor: floorLive.p99, goal: peers === 2 ? { text: '≤ 25', met: ours.p99 <= 25 } : undefined });
+    rows.push({ measure: `live ${where}, p50 (${ops} ops)`, unit: 'ms', ours: ours.p50, repo: repo?.p50, floor: floorLive.p50, goal: peers === 2 ? { text: '≤ 5', met: ours.p50 <= 5 } : undefined });
+    rows.push({ measure: `live ${where}, p99`, unit: 'ms', ours: ours.p99, repo: repo?.p99, floor: floorLive.p99, goal: peers === 2 ? { text: '≤ 25', met: ours.p99 <= 25 } : undefined });
   }
 
-  for (const n of catchUpSizes) {
+  const edited = (await editedSpace(1_000)).saved;
+  const keyFloor = await step(`keystroke floor (two in-memory NoteLogs), ${keys} keys`, () => floorKeystroke(edited, keys));
+  const keyOurs = await step(`our keystroke A → B, ${keys} keys ${KEYSTROKE_GAP_MS} ms apart`, () => oursKeystroke(edited, keys));
+  rows.push({ measure: `keystroke A → B visible, p50 (${keys} keys)`, unit: 'ms', ours: keyOurs.p50, floor: keyFloor.p50 });
+  rows.push({ measure: 'keystroke A → B visible, p99', unit: 'ms', ours: keyOurs.p99, floor: keyFloor.p99 });
+  const writers = await step(`3 writers, 10 keys/s each for ${writersSeconds} s`, () => threeWriters(edited, writersSeconds));
+  rows.push({ measure: '3 writers × 10 keys/s: edit call, p50', unit: 'ms', ours: writers.edit.p50 });
+  rows.push({ measure: '3 writers × 10 keys/s: edit call, p99', unit: 'ms', ours: writers.edit.p99 });
+  rows.push({ measure: '3 writers × 10 keys/s: remote apply, p99', unit: 'ms', ours: writers.remoteApply.p99 });
+  rows.push({ measure: '3 writers × 10 keys/s: characters lost', unit: 'n', ours: writers.lost, goal: { text: '0, texts identical', met: writers.lost === 0 && writers.identical } });
+  await removeTempFolders();
+  for (const n of quick ? [1_000] : [1_000, 10_000]) {
+    const stale = await step(`saves from stale copies at ${k(n)} operations`, async () => staleBaseEdits((await editedSpace(n)).saved, n));
+    rows.push({ measure: `edit at ${k(n)} ops from the current version, p50`, unit: 'ms', ours: stale.current });
+    rows.push({ measure: `edit at ${k(n)} ops, copy behind by another note's change`, unit: 'ms', ours: stale.otherNote });
+    rows.push({ measure: `edit at ${k(n)} ops, copy behind by this note's change`, unit: 'ms', ours: stale.sameNote });
+  }
+
+  for (const n of all ? catchUpSizes : []) {
     const full = await spaceWith(n);
     const floor = await step(`cold floor ${k(n)}`, () => sync.coldFloor(full));
     const ours = await step(`our cold catch-up ${k(n)}`, () => sync.oursCatchUp(full));
@@ -96,32 +141,57 @@ async function main(): Promise<void> {
     await removeTempFolders();
   }
 
-  const local = await step('local operations', () => benchLocalOps(localSizes, quick ? 100 : 200));
+  if (all) await drafts(quick);
+  const local = all ? await step('local operations', () => benchLocalOps(localSizes, quick ? 100 : 200)) : [];
   for (const f of local) {
     rows.push({ measure: `local publish at ${k(f.entries)}, p50 (in memory)`, unit: 'ms', ours: f.ours, repo: f.repo, floor: f.floor, goal: f.entries === 100_000 ? { text: '≤ 1', met: f.ours <= 1 } : undefined });
     rows.push({ measure: `local publish at ${k(f.entries)}, p50 with fsync`, unit: 'ms', ours: f.oursDisk });
   }
 
-  const saved = await spaceWith(big);
-  const runs = 3;
-  const mid = (xs: Startup[], key: keyof Startup) => median(xs.map((x) => x[key]));
-  const oursStart = await step(`start-up at ${k(big)} (CLI peer)`, () => oursStartup(saved, runs));
-  const repoStart = await step(`start-up at ${k(big)} (automerge-repo)`, () => repoStartup(saved, runs));
-  const floorStart = await step(`start-up at ${k(big)} (floor)`, () => floorStartup(saved, runs));
-  rows.push({ measure: `start-up from disk at ${k(big)}, to ready (median of ${runs})`, unit: 'ms', ours: mid(oursStart, 'ms'), repo: mid(repoStart, 'ms'), floor: mid(floorStart, 'ms'), goal: big === 100_000 ? { text: '≤ 1000', met: mid(oursStart, 'ms') <= 1000 } : undefined });
-  rows.push({ measure: `RSS at ${k(big)} after start-up`, unit: 'MB', ours: mid(oursStart, 'rssBytes'), repo: mid(repoStart, 'rssBytes'), floor: mid(floorStart, 'rssBytes') });
-  await removeTempFolders();
+  const history = [];
+  for (const n of historySizes) {
+    const h = await step(`history at ${k(n)} operations (NoteLog from disk)`, () => benchHistory(n));
+    history.push(h);
+    const goal = n === 100_000 ? (x: number) => ({ text: '≤ 100', met: x <= 100 }) : () => undefined;
+    rows.push({ measure: `history at ${k(n)} ops, first call (index build)`, unit: 'ms', ours: h.firstMs, goal: goal(h.firstMs) });
+    rows.push({ measure: `history at ${k(n)} ops, later calls, p50`, unit: 'ms', ours: h.nextP50, goal: goal(h.nextP50) });
+    await removeTempFolders();
+  }
 
-  if (!quick) {
-    const ext = await step('extension in code-server (3 starts)', () => benchExtension());
-    if ('skipped' in ext) console.log(`extension timing skipped: ${ext.skipped}`);
-    else {
-      rows.push({ measure: 'extension activate() returns (median of 3)', unit: 'ms', ours: median(ext.activateMs), goal: { text: '≤ 50', met: median(ext.activateMs) <= 50 } });
-      rows.push({ measure: 'extension node ready after activation (median)', unit: 'ms', ours: median(ext.readyMs) });
-      rows.push({ measure: 'VSIX size', unit: 'B', ours: ext.vsixBytes, goal: { text: '≤ 3 MB', met: ext.vsixBytes <= 3 * 1024 * 1024 } });
+  if (all) {
+    const saved = await spaceWith(big);
+    const runs = 3;
+    const mid = (xs: Startup[], key: keyof Startup) => median(xs.map((x) => x[key]));
+    const oursStart = await step(`start-up at ${k(big)} (CLI peer)`, () => oursStartup(saved, runs));
+    const repoStart = await step(`start-up at ${k(big)} (automerge-repo)`, () => repoStartup(saved, runs));
+    const floorStart = await step(`start-up at ${k(big)} (floor)`, () => floorStartup(saved, runs));
+    rows.push({ measure: `start-up from disk at ${k(big)}, to ready (median of ${runs})`, unit: 'ms', ours: mid(oursStart, 'ms'), repo: mid(repoStart, 'ms'), floor: mid(floorStart, 'ms'), goal: big === 100_000 ? { text: '≤ 1000', met: mid(oursStart, 'ms') <= 1000 } : undefined });
+    rows.push({ measure: `RSS at ${k(big)} after start-up`, unit: 'MB', ours: mid(oursStart, 'rssBytes'), repo: mid(repoStart, 'rssBytes'), floor: mid(floorStart, 'rssBytes') });
+    await removeTempFolders();
+
+    if (!quick) {
+      const ext = await step('extension in code-server (3 starts)', () => benchExtension());
+      if ('skipped' in ext) console.log(`extension timing skipped: ${ext.skipped}`);
+      else {
+        rows.push({ measure: 'extension activate() returns (median of 3)', unit: 'ms', ours: median(ext.activateMs), goal: { text: '≤ 50', met: median(ext.activateMs) <= 50 } });
+        rows.push({ measure: 'extension node ready after activation (median)', unit: 'ms', ours: median(ext.readyMs) });
+        rows.push({ measure: 'VSIX size', unit: 'B', ours: ext.vsixBytes, goal: { text: '≤ 3 MB', met: ext.vsixBytes <= 3 * 1024 * 1024 } });
+      }
     }
   }
   print();
+  printTable(
+    `Three writers typing into one note (three SpacePeers in this process, ${writers.seconds} s)`,
+    ['keys planned', 'keys typed', 'edit p50', 'edit p99', 'edit max', 'remote applies', 'apply p50', 'apply p99', 'apply max', 'by sync', 'loop delay p99', 'loop delay max', 'settle ms', 'identical', 'lost', 'final length'],
+    [[writers.writers * writers.seconds * 10, writers.keystrokes, fmt(writers.edit.p50, 'ms'), fmt(writers.edit.p99, 'ms'), fmt(writers.edit.max, 'ms'), writers.remoteApply.n,
+      fmt(writers.remoteApply.p50, 'ms'), fmt(writers.remoteApply.p99, 'ms'), fmt(writers.remoteApply.max, 'ms'), writers.bySync, fmt(writers.loopDelayP99, 'ms'), fmt(writers.loopDelayMax, 'ms'),
+      fmt(writers.settleMs, 'ms'), writers.identical ? 'yes' : 'NO', writers.lost, writers.finalLength]],
+  );
+  printTable(
+    '`history ID` (NoteLog.historyDetails) against operations in the space, NoteLog opened from disk (ms)',
+    ['operations', 'entries', 'open', 'first call', 'steps', 'changes metadata alone, after', 'later p50', 'later max', 'steps (mean)'],
+    history.map((h) => [k(h.ops), h.entries, fmt(h.openMs, 'ms'), fmt(h.firstMs, 'ms'), h.firstSteps, fmt(h.metaMs, 'ms'), fmt(h.nextP50, 'ms'), fmt(h.nextMax, 'ms'), h.nextSteps]),
+  );
 }
 
 main()

@@ -26,7 +26,7 @@ async function rssOf(pid: number): Promise<number> {
 }
 
 /** Spawns `args`, resolves at the first stdout JSON line matching `isReady` (with the child still running). */
-async function spawnUntil(args: string[], isReady: (line: Record<string, unknown>) => boolean, input?: string): Promise<{ ms: number; line: Record<string, unknown>; rssBytes: number }> {
+export async function spawnUntil(args: string[], isReady: (line: Record<string, unknown>) => boolean, input?: string): Promise<{ ms: number; line: Record<string, unknown>; rssBytes: number }> {
   const start = performance.now();
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';

@@ -1,20 +1,20 @@
 import * as A from '@automerge/automerge';
-import { MAX_TEXT_LENGTH, MAX_TITLE_LENGTH } from './constants.js';
 import { Emitter } from './emitter.js';
 import {
   EDITABLE_FIELDS, readEntry, type Author, type Entry, type EntryKind, type EntryRead, type InvalidEntry,
   type LogScope, type NoteFields, type RecipeFields, type Tombstone,
 } from './entry.js';
 import { AlreadyPublishedError, EntryDeletedError, EntryNotFoundError, InvalidInputError } from './errors.js';
-import { HistoryIndex, messageOf } from './history.js';
+import { HistoryIndex } from './history.js';
+import { bucketOrCreate, checkText, checkTitle, draftsOnly, idsOf, pathOf, storedEntry, titleText, withConflicts } from './stored-entry.js';
 import { competingValues, entryAt, type EntryVersion } from './versions.js';
 import { merge3 } from './text-diff.js';
 import { isEntryId, newEntryId, type EntryId } from './ids.js';
 import { bucketFor, rawEntries, rawEntry, type SpaceDoc } from './layout.js';
-import { decodeOp, encodeOp, MAX_DRAFT_STEPS, type DraftStep, type HistoryItem, type OpMessage } from './ops.js';
+import { encodeOp, MAX_DRAFT_STEPS, type DraftStep, type HistoryItem, type OpMessage } from './ops.js';
 import { historySteps, type HistoryStep } from './history-steps.js';
 import type { Clock, LogStore, Logger, StoreProblem } from './ports.js';
-import { genesisChange, isGenesisOnly, Replica, type Heads } from './replica.js';
+import { isGenesisOnly, Replica, type Heads } from './replica.js';
 
 export interface NoteLogComponents {
   /** The shared log: published entries, replicated to peers. */
@@ -409,21 +409,9 @@ export class NoteLog {
     }
   }
 
-  /** The local document rebuilt from its live drafts: one change per draft, carrying its steps. */
+  /** The local document rebuilt from its live drafts (see `draftsOnly`). */
   private rebuildLocal(doc: A.Doc<SpaceDoc>): A.Doc<SpaceDoc> {
-    let fresh = A.applyChanges(A.init<SpaceDoc>(), [genesisChange()])[0];
-    let drafts = 0;
-    for (const [id, raw] of rawEntries(doc)) {
-      const read = readEntry(id, raw, 'local');
-      if (read.status !== 'valid') continue; // a draft this device cannot read was never usable
-      const entry = read.entry;
-      const steps = this.draftSteps(entry.id);
-      const message = encodeOp({ v: 1, op: 'create', id: entry.id, kind: entry.kind, by: entry.author, at: entry.createdAt, ...(steps.length > 0 ? { steps } : {}) });
-      fresh = A.change(fresh, { message, time: Math.floor(entry.updatedAt / 1000) }, (d) => {
-        bucketOrCreate(d, entry.id)[entry.id] = storedEntry(entry as unknown as Record<string, unknown> & { author: Author });
-      });
-      drafts++;
-    }
+    const { doc: fresh, drafts } = draftsOnly(doc, (id) => this.draftSteps(id));
     this.logger.info(`local log rebuilt from its ${drafts} live draft(s)`);
     return fresh;
   }
@@ -480,68 +468,3 @@ export class NoteLog {
 const VERSION_DIGITS = 16;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-function checkTitle(field: string, value: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new InvalidInputError(`${field} must not be empty`);
-  if (value.length > MAX_TITLE_LENGTH) throw new InvalidInputError(`${field} is ${value.length} characters; the limit is ${MAX_TITLE_LENGTH}`);
-  return value;
-}
-
-function checkText(field: string, value: string): string {
-  if (typeof value !== 'string') throw new InvalidInputError(`${field} must be text`);
-  if (value.length > MAX_TEXT_LENGTH) throw new InvalidInputError(`${field} is ${value.length} characters; the limit is ${MAX_TEXT_LENGTH}`);
-  return value;
-}
-
-const titleText = (entry: Entry): string => (entry.kind === 'note' ? entry.title : entry.name);
-const pathOf = (id: EntryId, field: string): string[] => ['b', id[0] ?? '', id[1] ?? '', id[2] ?? '', id, field];
-
-/** A peer could have removed a bucket map; recreating it keeps this device working (and is logged by Automerge history). */
-function bucketOrCreate(doc: SpaceDoc, id: EntryId): Record<string, unknown> {
-  const existing = bucketFor(doc, id);
-  if (existing) return existing;
-  const [a, b, c] = [id[0] ?? '', id[1] ?? '', id[2] ?? ''];
-  doc.b ??= {};
-  doc.b[a] ??= {};
-  doc.b[a][b] ??= {};
-  doc.b[a][b][c] ??= {};
-  return doc.b[a][b][c];
-}
-
-/** The stored form: collaborative text only for long texts; identifiers and titles are immutable strings. */
-function storedEntry(e: Record<string, unknown> & { author: Author }): Record<string, unknown> {
-  const imm = (s: string) => new A.ImmutableString(s);
-  const out: Record<string, unknown> = {
-    kind: imm(String(e.kind)),
-    author: { name: imm(e.author.name), device: imm(e.author.device) },
-    createdAt: e.createdAt,
-    updatedAt: e.updatedAt,
-    state: imm(String(e.state)),
-  };
-  for (const [field, type] of Object.entries(EDITABLE_FIELDS[e.kind as EntryKind])) {
-    const value = String(e[field] ?? '');
-    out[field] = type === 'text' ? value : imm(value);
-  }
-  return out;
-}
-
-/** Marks the title-like fields that hold competing values (cheap: one lookup per field). */
-function withConflicts(read: EntryRead, raw: unknown): EntryRead {
-  if (read.status !== 'valid') return read;
-  const conflicts: string[] = [];
-  for (const [field, type] of Object.entries(EDITABLE_FIELDS[read.entry.kind])) {
-    if (type !== 'title') continue;
-    const values = A.getConflicts(raw as A.Doc<unknown>, field);
-    if (values && Object.keys(values).length > 1) conflicts.push(field);
-  }
-  return conflicts.length > 0 ? { status: 'valid', entry: { ...read.entry, conflicts } } : read;
-}
-
-function idsOf(changes: readonly Uint8Array[]): EntryId[] {
-  const ids = new Set<EntryId>();
-  for (const change of changes) {
-    const op = decodeOp(messageOf(change));
-    if (op) ids.add(op.id);
-  }
-  return [...ids];
-}

@@ -1,0 +1,96 @@
+/**
+ * How an entry is stored in the space document, and the checks on what is written: helpers of
+ * NoteLog kept apart so that file stays about the operations. Pure.
+ */
+import * as A from '@automerge/automerge';
+import { MAX_TEXT_LENGTH, MAX_TITLE_LENGTH } from './constants.js';
+import { EDITABLE_FIELDS, readEntry, type Author, type Entry, type EntryKind, type EntryRead } from './entry.js';
+import { InvalidInputError } from './errors.js';
+import { messageOf } from './history.js';
+import type { EntryId } from './ids.js';
+import { bucketFor, rawEntries, type SpaceDoc } from './layout.js';
+import { decodeOp, encodeOp, type DraftStep } from './ops.js';
+import { genesisChange } from './replica.js';
+
+export function checkTitle(field: string, value: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new InvalidInputError(`${field} must not be empty`);
+  if (value.length > MAX_TITLE_LENGTH) throw new InvalidInputError(`${field} is ${value.length} characters; the limit is ${MAX_TITLE_LENGTH}`);
+  return value;
+}
+
+export function checkText(field: string, value: string): string {
+  if (typeof value !== 'string') throw new InvalidInputError(`${field} must be text`);
+  if (value.length > MAX_TEXT_LENGTH) throw new InvalidInputError(`${field} is ${value.length} characters; the limit is ${MAX_TEXT_LENGTH}`);
+  return value;
+}
+
+export const titleText = (entry: Entry): string => (entry.kind === 'note' ? entry.title : entry.name);
+export const pathOf = (id: EntryId, field: string): string[] => ['b', id[0] ?? '', id[1] ?? '', id[2] ?? '', id, field];
+
+/** A peer could have removed a bucket map; recreating it keeps this device working (and is logged by Automerge history). */
+export function bucketOrCreate(doc: SpaceDoc, id: EntryId): Record<string, unknown> {
+  const existing = bucketFor(doc, id);
+  if (existing) return existing;
+  const [a, b, c] = [id[0] ?? '', id[1] ?? '', id[2] ?? ''];
+  doc.b ??= {};
+  doc.b[a] ??= {};
+  doc.b[a][b] ??= {};
+  doc.b[a][b][c] ??= {};
+  return doc.b[a][b][c];
+}
+
+/** The stored form: collaborative text only for long texts; identifiers and titles are immutable strings. */
+export function storedEntry(e: Record<string, unknown> & { author: Author }): Record<string, unknown> {
+  const imm = (s: string) => new A.ImmutableString(s);
+  const out: Record<string, unknown> = {
+    kind: imm(String(e.kind)),
+    author: { name: imm(e.author.name), device: imm(e.author.device) },
+    createdAt: e.createdAt,
+    updatedAt: e.updatedAt,
+    state: imm(String(e.state)),
+  };
+  for (const [field, type] of Object.entries(EDITABLE_FIELDS[e.kind as EntryKind])) {
+    const value = String(e[field] ?? '');
+    out[field] = type === 'text' ? value : imm(value);
+  }
+  return out;
+}
+
+/** Marks the title-like fields that hold competing values (cheap: one lookup per field). */
+export function withConflicts(read: EntryRead, raw: unknown): EntryRead {
+  if (read.status !== 'valid') return read;
+  const conflicts: string[] = [];
+  for (const [field, type] of Object.entries(EDITABLE_FIELDS[read.entry.kind])) {
+    if (type !== 'title') continue;
+    const values = A.getConflicts(raw as A.Doc<unknown>, field);
+    if (values && Object.keys(values).length > 1) conflicts.push(field);
+  }
+  return conflicts.length > 0 ? { status: 'valid', entry: { ...read.entry, conflicts } } : read;
+}
+
+export function idsOf(changes: readonly Uint8Array[]): EntryId[] {
+  const ids = new Set<EntryId>();
+  for (const change of changes) {
+    const op = decodeOp(messageOf(change));
+    if (op) ids.add(op.id);
+  }
+  return [...ids];
+}
+
+/** A document holding only the live drafts of `doc`: one change per draft, carrying its steps. */
+export function draftsOnly(doc: A.Doc<SpaceDoc>, stepsOf: (id: EntryId) => DraftStep[]): { doc: A.Doc<SpaceDoc>; drafts: number } {
+  let fresh = A.applyChanges(A.init<SpaceDoc>(), [genesisChange()])[0];
+  let drafts = 0;
+  for (const [id, raw] of rawEntries(doc)) {
+    const read = readEntry(id, raw, 'local');
+    if (read.status !== 'valid') continue; // a draft this device cannot read was never usable
+    const entry = read.entry;
+    const steps = stepsOf(entry.id);
+    const message = encodeOp({ v: 1, op: 'create', id: entry.id, kind: entry.kind, by: entry.author, at: entry.createdAt, ...(steps.length > 0 ? { steps } : {}) });
+    fresh = A.change(fresh, { message, time: Math.floor(entry.updatedAt / 1000) }, (d) => {
+      bucketOrCreate(d, entry.id)[entry.id] = storedEntry(entry as unknown as Record<string, unknown> & { author: Author });
+    });
+    drafts++;
+  }
+  return { doc: fresh, drafts };
+}
