@@ -106,22 +106,22 @@ export async function benchEditorKeystroke(keys: number, seconds: number): Promi
   const base = mkdtempSync(join(tmpdir(), 'shared-notes-bench-coedit-'));
   const editors: EditorInstance[] = [];
   let browser: Browser | undefined;
+  let ok = false;
   try {
     const names = ['a', 'b', 'c'] as const;
     const ports = await Promise.all(names.map(() => freePort()));
     const listen = (i: number) => `/ip4/127.0.0.1/tcp/${ports[i]!}/ws`;
-    editors.push(
-      ...(await Promise.all(
-        names.map((id, i) =>
-          startEditor(launcher, id, base, vsix, undefined, {
-            ...COEDIT_SETTINGS,
-            'sharedNotes.displayName': `Editor ${id.toUpperCase()}`,
-            'sharedNotes.listenAddresses': [listen(i)],
-            ...(id === 'c' ? { 'sharedNotes.bootstrapPeers': [listen(1)] } : {}),
-          }),
-        ),
-      )),
-    );
+    // One by one (a busy machine) and each kept as soon as it runs, so a failed start still stops the others.
+    for (const [i, id] of names.entries()) {
+      editors.push(
+        await startEditor(launcher, id, base, vsix, undefined, {
+          ...COEDIT_SETTINGS,
+          'sharedNotes.displayName': `Editor ${id.toUpperCase()}`,
+          'sharedNotes.listenAddresses': [listen(i)],
+          ...(id === 'c' ? { 'sharedNotes.bootstrapPeers': [listen(1)] } : {}),
+        }),
+      );
+    }
     browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
     const pages = await Promise.all(
       editors.map(async (editor) => {
@@ -224,6 +224,7 @@ export async function benchEditorKeystroke(keys: number, seconds: number): Promi
       C: texts.map((t) => count(t, ALPHABETS.C)),
     };
     const lost = (['A', 'B', 'C'] as const).reduce((sum, id) => sum + typed[id] - Math.min(...found[id]), 0);
+    ok = true;
     return {
       keys,
       remote: latency(remote),
@@ -236,6 +237,7 @@ export async function benchEditorKeystroke(keys: number, seconds: number): Promi
   } finally {
     await browser?.close().catch(() => undefined);
     await Promise.all(editors.map(stopEditor));
-    rmSync(base, { recursive: true, force: true });
+    if (ok) rmSync(base, { recursive: true, force: true });
+    else console.log(`kept ${base} (code-server logs) for inspection`);
   }
 }
