@@ -111,7 +111,7 @@ function cachedCodeServer(): string | undefined {
 }
 
 /** Runs scripts/package-vsix.mjs (`npm run package`) and returns the VSIX it wrote. */
-function packageVsix(): string {
+export function packageVsix(): string {
   const vsix = join(ROOT, 'shared-notes.vsix');
   try {
     execFileSync(process.execPath, [join(ROOT, 'scripts/package-vsix.mjs'), '--out', vsix], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });

@@ -11,6 +11,7 @@ import { benchExtension } from './extension-timing.js';
 import { spaceWith, withoutLast } from './fixture.js';
 import { benchHistory } from './history.js';
 import { benchDrafts } from './drafts.js';
+import { benchEditorKeystroke } from './editor-keystroke.js';
 import { benchLocalOps } from './local-ops.js';
 import { removeTempFolders } from './ours.js';
 import { floorStartup, oursStartup, repoStartup, type Startup } from './startup.js';
@@ -79,9 +80,40 @@ async function drafts(quick: boolean): Promise<void> {
   );
 }
 
+/** `--editor-keystroke`: live co-editing measured end to end through three code-servers (bench/editor-keystroke.ts). */
+async function editorKeystroke(quick: boolean): Promise<void> {
+  const keys = quick ? 30 : 100;
+  const seconds = quick ? 10 : 60;
+  const r = await step(`co-editing through three code-servers: ${keys} keys B → C, then 3 writers × 10 keys/s for ${seconds} s`, () => benchEditorKeystroke(keys, seconds));
+  const f = (x: number) => fmt(x, 'ms');
+  printTable(
+    `Keystroke in editor B → rendered in editor C (two code-servers on loopback, ${keys} keys 100 ms apart; times from Date.now() in the pages)`,
+    ['measure', 'n', 'p50 ms', 'p99 ms', 'max ms', 'goal', 'met'],
+    [
+      ['B keydown → shown in C', r.remote.n, f(r.remote.p50), f(r.remote.p99), f(r.remote.max), 'p50 ≤ 50, p99 ≤ 150', r.remote.p50 <= 50 && r.remote.p99 <= 150 ? 'yes' : 'NO'],
+      ['B keydown → shown in B (local echo)', r.local.n, f(r.local.p50), f(r.local.p99), f(r.local.max), '', ''],
+      ['keys never shown in C', r.missingInC, '', '', '', '0', r.missingInC === 0 ? 'yes' : 'NO'],
+    ],
+  );
+  console.log(`\nper key, B keydown → shown in C (ms, in typing order): ${r.remoteSeries.map((x) => x ?? '—').join(' ')}`);
+  console.log(`C's rendered text over time [ms after B's first key, characters added]: ${r.cTimeline.map(([t, n]) => `${t}:${n}`).join(' ')}`);
+  const w = r.writers;
+  const ids = ['A', 'B', 'C'] as const;
+  printTable(
+    `Three editors typing 10 characters/s each into one note for ${w.seconds} s (each at the end of its own line)`,
+    ['writer', 'typed', 'in A', 'in B', 'in C'],
+    ids.map((id) => [id, w.typed[id], ...w.found[id]]),
+  );
+  printTable('Three editors: outcome', ['typed', 'lost', 'texts identical', 'quiet after ms', 'final lengths'], [
+    [w.typed.A + w.typed.B + w.typed.C, w.lost, w.identical ? 'yes' : 'NO', w.settleMs, w.finalLengths.join(' / ')],
+  ]);
+  if (!w.identical || w.lost > 0) for (const [i, t] of w.texts.entries()) console.log(`\n--- editor ${ids[i]!}'s final text ---\n${t}`);
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   if (process.argv.includes('--drafts')) return drafts(quick);
+  if (process.argv.includes('--editor-keystroke')) return editorKeystroke(quick);
   const all = !process.argv.includes('--coediting');
   const ops = quick ? 50 : 200;
   const catchUpSizes = quick ? [1_000, 10_000] : [10_000, 100_000];
