@@ -209,6 +209,7 @@ class LiveSession {
     if (this.timer !== undefined) {
       if (delayMs > 0) return;
       clearTimeout(this.timer);
+      this.timer = undefined; // (it was left set here: every later batch and check then waited for an entries event)
     }
     if (this.running) {
       this.again = true; // the round in progress runs once more when it ends
