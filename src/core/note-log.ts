@@ -179,7 +179,9 @@ export class NoteLog {
       for (const name of changed) {
         const mine = fields[name] ?? '';
         // At the heads, a text someone else changed meanwhile gets both sides' edits.
-        const value = !atBase && allowed[name] === 'text' && current[name] !== reference[name] ? merge3(reference[name] ?? '', mine, current[name] ?? '') : mine;
+        // At base, the copy's edits go onto the text as it was there (the shadow may differ from it).
+        const there = atBase ? (then?.fields[name] ?? '') : (current[name] ?? '');
+        const value = allowed[name] === 'text' && there !== reference[name] ? merge3(reference[name] ?? '', mine, there) : mine;
         if (allowed[name] === 'text' && typeof stored[name] === 'string') A.updateText(doc, pathOf(id, name), value);
         else stored[name] = allowed[name] === 'text' ? value : new A.ImmutableString(value);
       }

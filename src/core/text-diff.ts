@@ -134,18 +134,3 @@ export function merge3(base: string, mine: string, theirs: string): string {
   }
   return out + base.slice(at);
 }
-
-/**
- * Where an offset of the old text is after `edits`. An insertion exactly at the offset leaves it
- * before the inserted text: a cursor where someone else's words arrive stays with the words its
- * owner is typing. An offset inside a replaced span moves to the span's start.
- */
-export function mapOffset(offset: number, edits: readonly TextEdit[]): number {
-  let shift = 0;
-  for (const e of edits) {
-    if (e.start >= offset) break; // at or after the offset (an insertion here goes after it)
-    if (e.end > offset) return e.start + shift; // inside a replaced span
-    shift += e.text.length - (e.end - e.start);
-  }
-  return offset + shift;
-}

@@ -22,7 +22,7 @@ import type { Entry } from '../core/entry.js';
 import type { EntryId } from '../core/ids.js';
 import type { Logger } from '../core/ports.js';
 import type { Heads } from '../core/replica.js';
-import { diffEdits, mapOffset, type TextEdit } from '../core/text-diff.js';
+import { diffEdits } from '../core/text-diff.js';
 import type { EntriesChange, SpaceController } from './controller.js';
 import { entryIdOfPath, fieldsOf, formatEntryDocument, parseDocument } from './note-document.js';
 import { entryTitle } from './tree-items.js';
@@ -319,10 +319,12 @@ class LiveSession {
       return;
     }
     let durable: Promise<void> = Promise.resolve();
+    let afterWrite: Heads | undefined;
     if (this.shadow !== undefined) {
       try {
         const made = peer.log.editNow(this.id, fields, { shadow: this.shadow, base: this.base });
         durable = made.durable;
+        afterWrite = made.heads;
         if (made.changed) this.controller.touched(this.id);
       } catch (err) {
         if (err instanceof EntryDeletedError) return this.reconcile();
@@ -340,11 +342,6 @@ class LiveSession {
       const edits = diffEdits(typed, wanted);
       const edit = new vscode.WorkspaceEdit();
       for (const e of edits) edit.replace(this.doc.uri, new vscode.Range(this.doc.positionAt(e.start), this.doc.positionAt(e.end)), e.text);
-      // Where each cursor should be afterwards: text arriving right at a cursor goes after it, so
-      // the person keeps typing into their own words (VS Code would move the cursor past it).
-      const cursors = vscode.window.visibleTextEditors
-        .filter((e) => e.document === this.doc)
-        .map((editor) => ({ editor, selections: editor.selections.map((sel) => [this.doc.offsetAt(sel.anchor), this.doc.offsetAt(sel.active)] as const) }));
       let applied = false;
       try {
         // Refused when the person typed meanwhile (the edit was computed on older text): retried.
@@ -354,14 +351,14 @@ class LiveSession {
       } catch (err) {
         this.logger.debug(`an update of "${this.title}" was refused (${String(err)}); retrying`);
       }
-      if (applied && this.doc.version === version + 1) {
-        for (const { editor, selections } of cursors) this.keepBeforeInsertions(editor, selections, edits);
-      }
+
       if (!applied) {
         // The log holds this round's typing now: the next round measures typing from it, and
         // brings in the rest (the document never showed the log at any single version).
+        // base: the log right after this round's write, which holds all of the shadow (a title
+        // written elsewhere after it is then concurrent with ours: a conflict, never overwritten).
         this.shadow = fields;
-        this.base = undefined;
+        this.base = afterWrite ?? this.base;
         this.behindSince ??= Date.now();
         if (Date.now() - this.behindSince > HELD_AFTER_MS) this.setHeld('peers’ edits could not be brought into this document; reload it to see them');
         this.schedule(LIVE_BATCH_MS);
@@ -377,25 +374,6 @@ class LiveSession {
     // Everything the document shows is stored: it is saved, so "unsaved" means "typed, not yet
     // shared". Not awaited: the save comes back through writeFile to this session's queue.
     if (this.doc.isDirty && this.doc.getText() === wanted && !this.disposed) this.saveQuietly();
-  }
-
-  /**
-   * A cursor that VS Code pushed past text inserted right at it goes back before that text. Only
-   * such a cursor is touched: one the person moved meanwhile stays where they put it.
-   */
-  private keepBeforeInsertions(editor: vscode.TextEditor, before: ReadonlyArray<readonly [number, number]>, edits: readonly TextEdit[]): void {
-    const now = editor.selections;
-    if (now.length !== before.length) return;
-    let moved = false;
-    const place = (old: number, position: vscode.Position): vscode.Position => {
-      const kept = mapOffset(old, edits);
-      const pushed = kept + edits.filter((e) => e.start === old && e.end === old).reduce((n, e) => n + e.text.length, 0);
-      if (kept === pushed || this.doc.offsetAt(position) !== pushed) return position;
-      moved = true;
-      return this.doc.positionAt(kept);
-    };
-    const next = now.map((sel, i) => new vscode.Selection(place(before[i]![0], sel.anchor), place(before[i]![1], sel.active)));
-    if (moved) editor.selections = next;
   }
 
   private entry(): Entry | undefined {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { applyEdits, diffEdits, mapOffset, merge3 } from '../../src/core/text-diff.js';
+import { applyEdits, diffEdits, merge3 } from '../../src/core/text-diff.js';
 
 describe('diffEdits: the smallest range edits between two texts', () => {
   it('touches only what changed, in several places when changes are apart', () => {
@@ -59,15 +59,5 @@ describe('merge3: both sides of a concurrent edit kept', () => {
       }),
       { numRuns: 2000 },
     );
-  });
-});
-
-describe('mapOffset: where a cursor goes when others edit', () => {
-  it('moves with text before it, stays put for text after it and for text inserted right at it', () => {
-    const edits = diffEdits('one two', 'one BIG two!');
-    assert.equal(mapOffset(7, edits), 11, 'end of "two" moves past the inserted word');
-    assert.equal(mapOffset(3, edits), 3, 'before the insertion');
-    assert.equal(mapOffset(4, [{ start: 4, end: 4, text: 'XYZ' }]), 4, 'an insertion at the cursor goes after it');
-    assert.equal(mapOffset(5, [{ start: 2, end: 8, text: 'ab' }]), 2, 'inside a replaced span: its start');
   });
 });
