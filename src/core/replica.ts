@@ -138,11 +138,6 @@ export class Replica<T> {
     return { ...made, heads: made.change && result.newHeads ? result.newHeads : [...base] };
   }
 
-  /** Records appended since the last snapshot (what compaction would fold in). */
-  get pendingRecords(): number {
-    return this.recordsSinceSnapshot;
-  }
-
   /** True when the document holds every change of `heads`. */
   hasHeads(heads: Heads): boolean {
     return heads.length > 0 && A.hasHeads(this.current, heads);

@@ -69,16 +69,6 @@ export function parseDocument(kind: EntryKind, text: string): EntryFields {
   };
 }
 
-/** The fields whose value the document changed, compared the way the document shows them. */
-export function changedFields(kind: EntryKind, current: EntryFields, edited: EntryFields): Record<string, string> {
-  const shown = parseDocument(kind, formatDocument(kind, current));
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(edited)) {
-    if (shown[name] !== value) out[name] = value;
-  }
-  return out;
-}
-
 /** `shared-notes:/<id>/<title>.md`: the id identifies the entry, the title is there for the tab. */
 export function documentPath(entry: { id: string; kind: EntryKind; title: string }): string {
   const name = entry.title.replace(/[\\/:*?"<>|\s]+/g, ' ').trim().slice(0, 60) || entry.kind;
