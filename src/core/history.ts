@@ -1,7 +1,9 @@
 import * as A from '@automerge/automerge';
 import type { Author, LogScope } from './entry.js';
+import { decodeHistory, encodeHistory } from './history-cache.js';
 import type { EntryId } from './ids.js';
 import { decodeOp, type HistoryItem } from './ops.js';
+import type { HistoryCache, Logger } from './ports.js';
 
 /** What the index needs of one change: its op record, identity and place in the change graph. */
 export interface ChangeMeta {
@@ -12,17 +14,66 @@ export interface ChangeMeta {
   readonly message: string | null;
 }
 
+/** A log the index reads: all its changes' metadata, or only those since some heads (undefined if it does not hold them). */
+export interface HistorySource {
+  readonly scope: LogScope;
+  changes(): ChangeMeta[];
+  since(heads: readonly string[]): ChangeMeta[] | undefined;
+  heads(): string[];
+}
+
 /**
  * Per-entry history read from the change messages of both logs, and which author wrote each
  * Automerge op (to name the people behind competing values). Built once from the changes'
  * metadata (no op decoding, no replay) and then kept current from the changes the replicas report.
+ * With a cache (history-cache.ts) the build reads the last run's metadata and asks the logs
+ * only for what is newer (`ready`); without one, or when it does not fit, it reads everything.
  */
 export class HistoryIndex {
   private index: Map<string, HistoryItem[]> | undefined;
   /** actor → its changes' first op counters (ascending) and who wrote them. */
   private actors = new Map<string, Array<{ startOp: number; by: Author }>>();
+  /** Every change's metadata per log, in the order indexed (what the cache stores). */
+  private metas = new Map<LogScope, ChangeMeta[]>();
+  /** How many of each log's metadata the cache holds (-1: it holds nothing usable). */
+  private cached = new Map<LogScope, number>();
+  private loading: Promise<void> | undefined;
+  private saving: Promise<void> = Promise.resolve();
 
-  constructor(private readonly sources: () => Array<{ scope: LogScope; changes: () => ChangeMeta[] }>) {}
+  constructor(
+    private readonly sources: () => HistorySource[],
+    private readonly cache?: HistoryCache,
+    private readonly logger?: Logger,
+  ) {}
+
+  /**
+   * Builds the index if it is not built, from the cache where it fits (reading and parsing it
+   * in slices, so the event loop is never held for long), then stores what the cache lacks.
+   */
+  ready(): Promise<void> {
+    if (this.index) return Promise.resolve();
+    this.loading ??= this.load().finally(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  /** Stores the index's metadata where the cache lacks some (e.g. at close). */
+  async persist(): Promise<void> {
+    const cache = this.cache;
+    if (!cache || !this.index) return;
+    const work = this.saving.then(async () => {
+      for (const source of this.sources()) {
+        const metas = this.metas.get(source.scope) ?? [];
+        if (this.cached.get(source.scope) === metas.length) continue;
+        const count = metas.length;
+        const text = await encodeHistory(source.heads(), metas.slice(0, count));
+        if (this.metas.get(source.scope) !== metas) continue; // reset meanwhile: nothing consistent to store
+        await cache.write(source.scope, text);
+        this.cached.set(source.scope, count);
+      }
+    });
+    this.saving = work.catch((err: unknown) => this.logger?.warn(`could not store the history index (it is rebuilt next time): ${String(err)}`));
+    return this.saving;
+  }
 
   get(id: EntryId): HistoryItem[] {
     // A draft's steps can be known twice: from the local log (with content, on the author's device
@@ -55,11 +106,7 @@ export class HistoryIndex {
   reset(): void {
     this.index = undefined;
     this.actors = new Map();
-  }
-
-  /** Builds the index now if it is not built yet (e.g. when the process is idle after start). */
-  warm(): void {
-    this.build();
+    this.metas = new Map();
   }
 
   /** Called with every new change once the index exists; cheap no-op before that. */
@@ -73,17 +120,56 @@ export class HistoryIndex {
     this.addMeta(scope, metas);
   }
 
+  /** Synchronous build from the logs alone (a `get` before `ready` finished, or without a cache). */
   private build(): Map<string, HistoryItem[]> {
-    if (!this.index) {
-      this.index = new Map();
-      for (const source of this.sources()) this.addMeta(source.scope, source.changes());
+    if (!this.index) this.install(this.sources().map((source) => ({ scope: source.scope, metas: source.changes(), cached: -1 })));
+    return this.index!;
+  }
+
+  private async load(): Promise<void> {
+    const found = new Map<LogScope, { heads: readonly string[]; metas: ChangeMeta[] }>();
+    if (this.cache) {
+      for (const source of this.sources()) {
+        try {
+          const text = await this.cache.read(source.scope);
+          const decoded = text === undefined ? undefined : await decodeHistory(text);
+          if (decoded) found.set(source.scope, decoded);
+          else if (text !== undefined) this.logger?.warn(`the stored history index of the ${source.scope} log is not readable; rebuilding it`);
+        } catch (err) {
+          this.logger?.warn(`could not read the stored history index of the ${source.scope} log (${String(err)}); rebuilding it`);
+        }
+      }
     }
-    return this.index;
+    if (this.index) return; // built synchronously meanwhile
+    // From here to install nothing awaits: no change can arrive unindexed in between.
+    this.install(
+      this.sources().map((source) => {
+        const cached = found.get(source.scope);
+        const since = cached ? source.since(cached.heads) : undefined;
+        if (cached && since) return { scope: source.scope, metas: since.length ? [...cached.metas, ...since] : cached.metas, cached: cached.metas.length };
+        return { scope: source.scope, metas: source.changes(), cached: -1 };
+      }),
+    );
+    await this.persist();
+  }
+
+  private install(parts: ReadonlyArray<{ scope: LogScope; metas: ChangeMeta[]; cached: number }>): void {
+    this.index = new Map();
+    this.actors = new Map();
+    this.metas = new Map();
+    for (const part of parts) {
+      this.metas.set(part.scope, []);
+      this.cached.set(part.scope, part.cached);
+      this.addMeta(part.scope, part.metas);
+    }
   }
 
   private addMeta(scope: LogScope, metas: readonly ChangeMeta[]): void {
     const index = this.index;
     if (!index) return;
+    const all = this.metas.get(scope);
+    if (all) for (const meta of metas) all.push(meta);
+    else this.metas.set(scope, [...metas]);
     for (const meta of metas) {
       const op = decodeOp(meta.message);
       if (!op) continue;
