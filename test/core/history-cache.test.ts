@@ -118,10 +118,20 @@ describe('the history index is kept between runs', () => {
 
     const again = await open();
     await again.edit(note.id, { body: 'water, salt, pepper' }); // before the index is read
-    await again.historyReady();
+    const ready = again.historyReady();
+    const during = [again.edit(note.id, { title: 'Soup' })]; // while it is read and indexed
+    for (let i = 0; i < 5; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      during.push(again.edit(note.id, { body: `water ${i}` }));
+    }
+    await Promise.all([ready, ...during]);
     const steps = again.historyDetails(note.id);
     assert.deepEqual(steps.slice(0, before.length), before);
-    assert.deepEqual(steps.slice(before.length).map((s) => s.changes.map((c) => c.field)), [['title'], ['body']]);
+    assert.deepEqual(
+      steps.slice(before.length).map((s) => s.changes.map((c) => c.field)),
+      [['title'], ['body'], ['title'], ['body'], ['body'], ['body'], ['body'], ['body']],
+    );
+    assert.deepEqual(again.historyOf(note.id).length, steps.length);
     await again.close();
   });
 });
