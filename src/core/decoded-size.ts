@@ -171,7 +171,7 @@ function inflate(data: Uint8Array, size: DecodedSize, limits: DecodedLimits): Ui
   if (room <= 0) throw new DecodedSizeError('deflated data where none is accepted, or over the inflate limit');
   let out: Uint8Array;
   try {
-    out = inflateRawSync(data, { maxOutputLength: room });
+    out = inflateRawSync(data, { maxOutputLength: Math.min(room, 2 ** 32) });
   } catch (err) {
     throw new DecodedSizeError(`deflated data that does not inflate within ${room} bytes: ${String(err)}`, { cause: err });
   }

@@ -204,8 +204,9 @@ it('silent sockets from one address cannot keep a member from connecting (findin
   const port = Number(/\/tcp\/(\d+)\//.exec(address)![1]);
   const joinTime = async () => {
     const b = new ManagedPeer(pb!.name, pb!.dir, () => ['--bootstrap', address]);
-    const started = Date.now();
     const cb = await b.start();
+    // From its ready line (the process start is slow on a loaded machine) to connected.
+    const started = Date.now();
     await cb.until('B connected to A', () => cb.status(), (s) => s.connected >= 1, 60_000);
     const ms = Date.now() - started;
     await cb.quit();
@@ -228,6 +229,6 @@ it('silent sockets from one address cannot keep a member from connecting (findin
     assert.ok(ms < 10_000, `a member joined within 10 s during the attack with ${count} sockets (${ms} ms)`);
     assert.ok(slowestMs < STATUS_LIMIT_MS, `status answered within ${STATUS_LIMIT_MS} ms (slowest ${slowestMs} ms)`);
   }
-  printFigures('Connection slots (finding 3): a member\'s start to connected', rows);
+  printFigures('Connection slots (finding 3): a member\'s ready line to connected', rows);
   assert.ok(a.running);
 });
