@@ -6,7 +6,7 @@ import { concat } from './bytes.js';
 import { InvalidPeerDataError, ReplicaReloadingError, StoreWriteError } from './errors.js';
 import { measureChange, measureSyncMessage, receiveChangeByChange, SNAPSHOT_LIMITS, yieldToEventLoop } from './peer-input.js';
 import type { LogStore, Logger, StoreProblem } from './ports.js';
-import { applyEach, genesisChange, genesisHash, isAutomergePanic, isGenesisOnly, loadStoredDocument } from './stored-document.js';
+import { applyEach, genesisHash, isAutomergePanic, isGenesisOnly, loadStoredDocument } from './stored-document.js';
 
 export { genesisChange, isGenesisOnly } from './stored-document.js';
 

@@ -7,10 +7,12 @@
  * folder with nothing lost. Full sizes under `npm run chaos`; figures in docs/RELIABILITY.md.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, it } from 'node:test';
 import WebSocket from 'ws';
 import { encodeGossip } from '../../src/net/gossip-codec.js';
 import { SNAPSHOT_LAST_CHUNK } from '../../src/core/sync-session.js';
+import { FileLogStore } from '../../src/storage/file-log-store.js';
 import type { CliPeer } from '../helpers/cli-peer.js';
 import { bombSnapshot, compressedTextChange, poisonedChange } from './crafted.js';
 import { HostileNode } from './hostile-node.js';
@@ -169,6 +171,40 @@ it('a checksum-valid change that makes Automerge panic is refused, the replica r
   assert.ok(strikes(cli) >= 1, 'the author was struck');
   assert.ok(slowestMs < STATUS_LIMIT_MS, `status answered within ${STATUS_LIMIT_MS} ms (slowest ${slowestMs} ms)`);
   assert.deepEqual(restart.problems, [], 'the poisoned change never reached the store');
+});
+
+it('a store an older version let such an attack fill loads again: the records are quarantined and reported on the ready line', { timeout: 180_000 }, async () => {
+  const { plain: bomb } = compressedTextChange(1_500_000); // as stored by older versions: uncompressed
+  const { space, peers: [prepared] } = await prepareSpace(['Olga']);
+  const victim = new ManagedPeer(prepared!.name, prepared!.dir, () => []);
+  cleanup.push(() => victim.remove());
+  const cli = await victim.start();
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const created = (await cli.run(`create note kept ${i}|body ${i}`)).entry as { id: string };
+    await cli.run(`publish ${created.id}`);
+    ids.push(created.id);
+  }
+  assert.equal(await cli.quit(), 0);
+  const store = await FileLogStore.open(join(prepared!.dir, 'spaces', space.id, 'shared'));
+  await store.append([bomb, bomb, bomb]);
+  await store.close();
+  const started = Date.now();
+  const after = await victim.start();
+  const readyMs = Date.now() - started;
+  const problems = after.ready.problems as Array<{ kind: string; movedTo?: string }>;
+  const listed = ((await after.run('ls')).entries as Array<{ id: string }>).map((e) => e.id);
+  const again = await restartKeepsEverything(victim, ids);
+  printFigures('A store filled by an older version (quarantine)', [
+    ['records of 1.5 M characters appended to the shared log', 3],
+    ['start to ready with them', seconds(readyMs)],
+    ['problems on the ready line', problems.map((p) => p.kind).join(', ')],
+    ['next restart: ready in / problems', `${seconds(again.readyMs)} / ${again.problems.length}`],
+  ]);
+  assert.deepEqual(problems.map((p) => p.kind), ['quarantined']);
+  assert.ok(problems[0]!.movedTo, 'says where the records were moved');
+  for (const id of ids) assert.ok(listed.includes(id), `note ${id} is still there`);
+  assert.deepEqual(again.problems, [], 'reported once: the store holds the good state now');
 });
 
 /** Keeps `count` websockets from `localAddress` open on `port` without ever sending a byte. */

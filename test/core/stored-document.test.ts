@@ -45,7 +45,7 @@ test('a snapshot that does not load is quarantined with the records that need it
   });
   const loaded = await store.load();
   const broken = loaded.snapshot!.slice();
-  broken[broken.length - 5] ^= 0xff; // checksum-valid for the store, but not for Automerge
+  broken[broken.length - 5]! ^= 0xff; // checksum-valid for the store, but not for Automerge
   await store.compact(broken);
   await store.append(loaded.records);
   const { replica, problems } = await Replica.open<Doc>(store, { name: 'shared log', logger: memoryLogger() });
