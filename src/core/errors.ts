@@ -25,3 +25,5 @@ export class StoreClosedError extends SharedNotesError {}
 export class InvalidInviteError extends SharedNotesError {}
 /** Bytes from a peer that do not decode or apply. */
 export class InvalidPeerDataError extends SharedNotesError {}
+/** A peer's data arrived while the document was being reloaded after an Automerge failure (not the peer's fault). */
+export class ReplicaReloadingError extends SharedNotesError {}

@@ -23,6 +23,15 @@ export class MemoryLogStore implements LogStore {
     this.records = [];
   }
 
+  /** Records moved aside by `quarantine`, one batch per call. */
+  readonly quarantined: Uint8Array[][] = [];
+
+  async quarantine(records: readonly Uint8Array[]): Promise<string> {
+    this.assertOpen();
+    this.quarantined.push(records.map((r) => r.slice()));
+    return `memory:quarantine-${this.quarantined.length}`;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
   }

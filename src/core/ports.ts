@@ -7,8 +7,10 @@
 export interface StoreProblem {
   /** `torn-tail`: an incomplete last record was dropped (normal after a crash mid-write).
    *  `corrupt-record`: damage before the end; valid records were kept, the file was moved aside.
-   *  `corrupt-snapshot`: the snapshot failed its checksum; it was moved aside. */
-  readonly kind: 'torn-tail' | 'corrupt-record' | 'corrupt-snapshot';
+   *  `corrupt-snapshot`: the snapshot failed its checksum; it was moved aside.
+   *  `quarantined`: records that passed their checksums but could not be used (over the limits,
+   *  not applying, an Automerge panic) were moved aside; the store holds the last good state. */
+  readonly kind: 'torn-tail' | 'corrupt-record' | 'corrupt-snapshot' | 'quarantined';
   readonly file: string;
   readonly detail: string;
   /** Where the damaged original was preserved, when it was moved aside. */
@@ -35,6 +37,8 @@ export interface LogStore {
   load(): Promise<LoadedLog>;
   append(records: readonly Uint8Array[]): Promise<void>;
   compact(snapshot: Uint8Array): Promise<void>;
+  /** Keeps `records` aside durably (they are not loaded again); resolves with where they went. */
+  quarantine(records: readonly Uint8Array[]): Promise<string>;
   close(): Promise<void>;
 }
 

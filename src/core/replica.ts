@@ -1,9 +1,14 @@
 import * as A from '@automerge/automerge';
 import { COMPACT_AFTER_RECORDS, MAX_CHANGE_BYTES, MAX_SNAPSHOT_BYTES } from './constants.js';
+import { measureChunks } from './decoded-size.js';
 import { Emitter } from './emitter.js';
-import { InvalidPeerDataError, StoreReadError, StoreWriteError } from './errors.js';
-import { GENESIS_CHANGE_BASE64 } from './genesis.js';
+import { concat } from './bytes.js';
+import { InvalidPeerDataError, ReplicaReloadingError, StoreWriteError } from './errors.js';
+import { measureChange, measureSyncMessage, receiveChangeByChange, SNAPSHOT_LIMITS, yieldToEventLoop } from './peer-input.js';
 import type { LogStore, Logger, StoreProblem } from './ports.js';
+import { applyEach, genesisHash, isAutomergePanic, isGenesisOnly, loadStoredDocument } from './stored-document.js';
+
+export { genesisChange, isGenesisOnly } from './stored-document.js';
 
 export type Heads = string[];
 
@@ -15,6 +20,8 @@ export interface ReplicaEvents {
   'remote-changes': { changes: Uint8Array[]; from: string; snapshot?: number };
   /** Compaction replaced the document by a rebuilt one (its change history is new). */
   rebuilt: { changes: number };
+  /** Automerge panicked on a peer's change; the document was reloaded from the store. */
+  reloaded: { reason: string };
 }
 
 /** A change made here: its bytes (none when nothing changed), the version it made, its durability. */
@@ -36,19 +43,6 @@ export interface ReplicaInit<T = unknown> {
   rebuild?: (doc: A.Doc<T>) => A.Doc<T> | undefined;
 }
 
-let genesisBytes: Uint8Array | undefined;
-/** The change every space document starts from (see scripts/make-genesis.mjs). */
-export function genesisChange(): Uint8Array {
-  return (genesisBytes ??= Uint8Array.from(atob(GENESIS_CHANGE_BASE64), (c) => c.charCodeAt(0)));
-}
-
-let genesisHashValue: string | undefined;
-/** True for the heads of a document that holds the genesis change and nothing else. */
-export function isGenesisOnly(heads: readonly string[]): boolean {
-  genesisHashValue ??= A.decodeChange(genesisChange()).hash;
-  return heads.length === 1 && heads[0] === genesisHashValue;
-}
-
 /**
  * One Automerge document kept durably in a LogStore: every change is appended to the store before
  * the call that made it returns. The document's change history is the operation log.
@@ -59,6 +53,7 @@ export class Replica<T> {
   private unsaved: Uint8Array[] = [];
   private recordsSinceSnapshot: number;
   private compacting: Promise<void> | undefined;
+  private reloading: Promise<void> | undefined;
   private readonly compactAfter: number;
   /** Typed loosely on purpose: a Replica<SpaceDoc> is used where a Replica<unknown> is expected. */
   private readonly rebuild: ((doc: never) => unknown) | undefined;
@@ -79,22 +74,12 @@ export class Replica<T> {
     this.name = init.name;
   }
 
-  /** Loads the store. Problems found on disk are returned so the front end can tell the user. */
+  /** Loads the store (quarantining what cannot be used). Problems found on disk are returned so the front end can tell the user. */
   static async open<T>(store: LogStore, init: ReplicaInit<T>): Promise<{ replica: Replica<T>; problems: StoreProblem[] }> {
-    const loaded = await store.load();
-    let doc: A.Doc<T>;
-    try {
-      doc = loaded.snapshot ? A.load<T>(loaded.snapshot) : A.init<T>();
-    } catch (err) {
-      throw new StoreReadError(`the ${init.name} snapshot passed its checksum but does not load: ${String(err)}`, { cause: err });
-    }
-    doc = applyEach(doc, [genesisChange(), ...loaded.records], (index, err) => {
-      init.logger.warn(`${init.name}: skipped stored record ${index} that does not apply: ${String(err)}`);
-    });
-    for (const p of loaded.problems) init.logger.warn(`${init.name}: ${p.kind} in ${p.file}: ${p.detail}${p.movedTo ? ` (kept as ${p.movedTo})` : ''}`);
-    const replica = new Replica<T>(store, doc, loaded.records.length, init);
+    const stored = await loadStoredDocument<T>(store, init.name, init.logger);
+    const replica = new Replica<T>(store, stored.doc, stored.records, init);
     replica.maybeCompact();
-    return { replica, problems: loaded.problems };
+    return { replica, problems: stored.problems };
   }
 
   get doc(): A.Doc<T> {
@@ -177,64 +162,101 @@ export class Replica<T> {
       if (change.byteLength > MAX_CHANGE_BYTES) refused.push(`change of ${change.byteLength} bytes over the limit`);
       else {
         try {
+          measureChange(change); // decoded size first: decodeChange itself would build every op
           A.decodeChange(change);
           valid.push(change);
         } catch (err) {
-          refused.push(`undecodable change: ${String(err)}`);
+          refused.push(err instanceof InvalidPeerDataError ? err.message : `undecodable change: ${String(err)}`);
         }
       }
     }
-    const before = A.getHeads(this.current);
-    if (valid.length > 0) {
-      this.current = applyEach(this.current, valid, (_i, err) => refused.push(`change does not apply: ${String(err)}`));
-    }
-    const { fresh, durable } = this.storeSince(before, from);
-    return { fresh, refused, durable };
+    return this.guarded(from, () => {
+      const before = A.getHeads(this.current);
+      if (valid.length > 0) {
+        this.current = applyEach(this.current, valid, (_i, err) => {
+          if (isAutomergePanic(err)) throw err;
+          refused.push(`change does not apply: ${String(err)}`);
+        });
+      }
+      const { fresh, durable } = this.storeSince(before, from);
+      return { fresh, refused, durable };
+    });
   }
 
   generateSyncMessage(state: A.SyncState): [A.SyncState, Uint8Array | null] {
     return A.generateSyncMessage(this.current, state);
   }
 
-  /** Runs one incoming Automerge sync message; new changes are stored before this resolves.
-   *  Returns the new sync state and how many changes were new here. */
+  /**
+   * Runs one incoming Automerge sync message; new changes are stored before this resolves.
+   * What it carries is measured first (decoded size, InvalidPeerDataError over the limits); a large
+   * catch-up is applied in slices of about APPLY_SLICE_OPS ops, yielding to the event loop between
+   * them, and then the rest of the message (heads, needs, haves) goes through Automerge.
+   * Returns the new sync state and how many changes were new here.
+   */
   async receiveSyncMessage(state: A.SyncState, message: Uint8Array, from: string): Promise<{ state: A.SyncState; applied: number }> {
-    const before = A.getHeads(this.current);
-    let next: A.Doc<T>;
-    let nextState: A.SyncState;
-    try {
-      [next, nextState] = A.receiveSyncMessage(this.current, state, message);
-    } catch (err) {
-      [next, nextState] = this.receiveSyncMessageChangeByChange(state, message, from, err);
+    const measured = measureSyncMessage(message, from);
+    if (measured.slices.length <= 1) {
+      const { nextState, fresh, durable } = this.guarded(from, () => {
+        const before = A.getHeads(this.current);
+        let next: A.Doc<T>;
+        let nextState: A.SyncState;
+        try {
+          [next, nextState] = A.receiveSyncMessage(this.current, state, message);
+        } catch (err) {
+          if (isAutomergePanic(err)) throw err;
+          [next, nextState] = receiveChangeByChange(this.current, state, measured.decoded, { from, cause: err, logger: this.logger, name: this.name });
+        }
+        this.current = next;
+        return { nextState, ...this.storeSince(before, from) };
+      });
+      await durable;
+      return { state: nextState, applied: fresh };
     }
+    let applied = 0;
+    const writes: Promise<void>[] = [];
+    for (const slice of measured.slices) {
+      const { fresh, durable } = this.guarded(from, () => {
+        const before = A.getHeads(this.current);
+        try {
+          this.current = A.loadIncremental(this.current, concat(slice));
+        } catch (err) {
+          if (isAutomergePanic(err)) throw err;
+          this.current = applyEach(this.current, slice, (_i, e) => this.logger.warn(`${this.name}: refused a change relayed by ${from}: ${String(e)}`));
+        }
+        return this.storeSince(before, from);
+      });
+      applied += fresh;
+      writes.push(durable);
+      await yieldToEventLoop();
+    }
+    await Promise.all(writes);
+    const rest = A.encodeSyncMessage({ ...measured.decoded, changes: [] });
+    const [next, nextState] = this.guarded(from, () => A.receiveSyncMessage(this.current, state, rest));
     this.current = next;
-    const { fresh, durable } = this.storeSince(before, from);
-    await durable;
-    return { state: nextState, applied: fresh };
+    return { state: nextState, applied };
   }
 
   /**
-   * Takes a whole document from a peer (Automerge.save bytes), for a replica that is still empty:
-   * one load and one snapshot write instead of applying and appending every change. If changes
-   * were made here meanwhile, the two are merged instead. Returns how many changes were new.
+   * Takes a whole document from a peer (Automerge.save bytes), for a replica that holds nothing but
+   * the genesis change: one load and one snapshot write instead of applying and appending every
+   * change. The bytes are measured (decoded size), loaded and checked for the genesis change before
+   * anything is adopted. Returns how many changes were new, or undefined when this replica is no
+   * longer empty (a change was made here meanwhile, or another peer's snapshot came first): then
+   * the snapshot is dropped and ordinary sync carries the rest (the sender is not at fault).
    */
-  async adoptSnapshot(bytes: Uint8Array, from: string): Promise<number> {
+  async adoptSnapshot(bytes: Uint8Array, from: string): Promise<number | undefined> {
     if (bytes.byteLength > MAX_SNAPSHOT_BYTES) throw new InvalidPeerDataError(`snapshot of ${bytes.byteLength} bytes from ${from} is over the limit`);
+    if (!this.isEmpty()) return undefined;
+    measureChunks(bytes, SNAPSHOT_LIMITS);
     let loaded: A.Doc<T>;
     try {
       loaded = A.load<T>(bytes);
     } catch (err) {
       throw new InvalidPeerDataError(`snapshot from ${from} does not load: ${String(err)}`, { cause: err });
     }
-    genesisHashValue ??= A.decodeChange(genesisChange()).hash;
-    if (!A.hasHeads(loaded, [genesisHashValue])) throw new InvalidPeerDataError(`snapshot from ${from} is not a document of this kind (no genesis change)`);
-    const before = this.heads();
-    if (!isGenesisOnly(before) || this.unsaved.length > 0) {
-      this.current = A.merge(this.current, loaded);
-      const { fresh, durable } = this.storeSince(before, from);
-      await durable;
-      return fresh;
-    }
+    if (!A.hasHeads(loaded, [genesisHash()])) throw new InvalidPeerDataError(`snapshot from ${from} is not a document of this kind (no genesis change)`);
+    if (!this.isEmpty()) return undefined;
     this.current = loaded;
     const count = Math.max(0, A.stats(loaded).numChanges - 1);
     try {
@@ -252,32 +274,50 @@ export class Replica<T> {
     return count;
   }
 
+  /** Holds nothing but the genesis change, and has nothing waiting to be written. */
+  isEmpty(): boolean {
+    return isGenesisOnly(this.heads()) && this.unsaved.length === 0 && !this.reloading;
+  }
+
   /**
-   * A sync message that decodes but whose changes do not all apply: typically a member wrote two
-   * different changes under one actor and sequence number and gave them to different peers, and
-   * the peer relaying one of them is not at fault. Apply the changes that do apply, one at a time,
-   * refuse the rest (logged), and let the sync state take the rest of the message, so everything
-   * else keeps syncing. A message that does not decode at all is the sender's fault.
+   * Runs `fn`, which applies a peer's data to the document. If Automerge panics (a crafted change
+   * that passed every check corrupted the document in memory: `MissingOps`), the document is
+   * reloaded from the store, which never received that change, and the peer's data is refused.
    */
-  private receiveSyncMessageChangeByChange(state: A.SyncState, message: Uint8Array, from: string, cause: unknown): [A.Doc<T>, A.SyncState] {
-    let decoded: A.DecodedSyncMessage;
+  private guarded<R>(from: string, fn: () => R): R {
+    if (this.reloading) throw new ReplicaReloadingError('the document is being reloaded after an Automerge failure; try again shortly');
     try {
-      decoded = A.decodeSyncMessage(message);
+      return fn();
     } catch (err) {
-      throw new InvalidPeerDataError(`sync message from ${from} does not decode: ${String(err)}`, { cause: err });
+      if (!isAutomergePanic(err)) throw err;
+      const reason = `a change from ${from} made Automerge fail (${String(err)})`;
+      this.logger.error(`${this.name}: ${reason}; refused it, reloading the document from disk`);
+      void this.reload(reason);
+      throw new InvalidPeerDataError(`${reason}; it was refused`, { cause: err });
     }
-    if (decoded.changes.length === 0) throw new InvalidPeerDataError(`sync message from ${from} does not apply: ${String(cause)}`, { cause });
-    const refused: string[] = [];
-    const doc = applyEach(this.current, decoded.changes, (_i, err) => refused.push(String(err)));
-    try {
-      const [nextDoc, nextState] = A.receiveSyncMessage(doc, state, A.encodeSyncMessage({ ...decoded, changes: [] }));
-      if (refused.length > 0) this.logger.warn(`${this.name}: refused ${refused.length} change(s) relayed by ${from} that conflict with ours (${refused[0]}); the rest applied`);
-      return [nextDoc, nextState];
-    } catch (err) {
-      // The changes that applied are kept (and stored by the caller); the sync state stays as it was.
-      this.logger.warn(`${this.name}: sync message from ${from} applied in part: ${String(err)}`);
-      return [doc, state];
-    }
+  }
+
+  /** Replaces the (corrupt) document by what the store holds plus what is still unwritten. */
+  private reload(reason: string): Promise<void> {
+    this.reloading ??= (async () => {
+      try {
+        const stored = await loadStoredDocument<T>(this.store, this.name, this.logger);
+        this.current = this.unsaved.length > 0 ? applyEach(stored.doc, this.unsaved, () => undefined) : stored.doc;
+        this.recordsSinceSnapshot = stored.records;
+        this.logger.info(`${this.name}: reloaded from disk after an Automerge failure`);
+        this.events.emit('reloaded', { reason });
+      } catch (err) {
+        this.logger.error(`${this.name}: could not reload the document from disk: ${String(err)}`);
+      } finally {
+        this.reloading = undefined;
+      }
+    })();
+    return this.reloading;
+  }
+
+  /** Resolves once a reload after an Automerge failure (if any) is over. */
+  async settled(): Promise<void> {
+    await this.reloading;
   }
 
   /** Metadata of every change (hash, deps, actor, message), without decoding any op. */
@@ -359,22 +399,5 @@ export class Replica<T> {
   private maybeCompact(): void {
     if (this.recordsSinceSnapshot < this.compactAfter || this.compacting) return;
     this.compact().catch((err: unknown) => this.logger.warn(`compaction failed, will retry later: ${String(err)}`));
-  }
-}
-
-/** Applies changes in one batch; if the batch fails, one at a time so that good ones still land. */
-function applyEach<T>(doc: A.Doc<T>, changes: readonly Uint8Array[], onBad: (index: number, err: unknown) => void): A.Doc<T> {
-  try {
-    return A.applyChanges(doc, changes as Uint8Array[])[0];
-  } catch {
-    let current = doc;
-    changes.forEach((change, index) => {
-      try {
-        current = A.applyChanges(current, [change])[0];
-      } catch (err) {
-        onBad(index, err);
-      }
-    });
-    return current;
   }
 }

@@ -1,5 +1,6 @@
 import * as A from '@automerge/automerge';
 import { MAX_SNAPSHOT_BYTES, SNAPSHOT_CHUNK_BYTES } from './constants.js';
+import { concat } from './bytes.js';
 import { InvalidPeerDataError } from './errors.js';
 import { isGenesisOnly, type Heads, type Replica } from './replica.js';
 
@@ -35,6 +36,8 @@ export class SyncSession<T = unknown> {
   /** Snapshot chunks still to send, when the peer turned out to hold nothing but the genesis change. */
   private outgoing: Uint8Array[] = [];
   private snapshotOffered = false;
+  /** We told the peer our heads while holding nothing but the genesis change: a snapshot may come. */
+  private snapshotAsked = false;
   /** Snapshot chunks received so far. */
   private incoming: Uint8Array[] = [];
   private incomingBytes = 0;
@@ -48,7 +51,10 @@ export class SyncSession<T = unknown> {
   /** The next message to send, or null when the peer already has everything we know it needs. */
   next(): Uint8Array | null {
     let message = this.outgoing.shift() ?? null;
-    if (!message && this.incoming.length === 0) [this.state, message] = this.replica.generateSyncMessage(this.state);
+    if (!message && this.incoming.length === 0) {
+      [this.state, message] = this.replica.generateSyncMessage(this.state);
+      if (message && this.counters.snapshotsIn === 0 && this.replica.isEmpty()) this.snapshotAsked = true;
+    }
     if (message) {
       this.counters.messagesOut++;
       this.counters.bytesOut += message.byteLength;
@@ -94,15 +100,23 @@ export class SyncSession<T = unknown> {
     this.state = A.initSyncState();
   }
 
+  /**
+   * A snapshot is accepted only as the answer to our heads announcing nothing but the genesis
+   * change, once per session; anything else is a strike (a member could otherwise make us load and
+   * store whole documents at will). If a change was made here meanwhile, or another peer's snapshot
+   * came first, the snapshot is dropped without blame and ordinary sync carries the rest.
+   */
   private async receiveChunk(frame: Uint8Array, last: boolean): Promise<void> {
+    if (this.incoming.length === 0 && !this.snapshotAsked) throw new InvalidPeerDataError(`${this.peer} sent a snapshot we did not ask for`);
     this.incomingBytes += frame.byteLength - 1;
     if (this.incomingBytes > MAX_SNAPSHOT_BYTES) throw new InvalidPeerDataError(`snapshot from ${this.peer} is over ${MAX_SNAPSHOT_BYTES} bytes`);
     this.incoming.push(frame.subarray(1));
     if (!last) return;
     const parts = this.incoming.splice(0);
     this.incomingBytes = 0;
-    const bytes = parts.length === 1 ? parts[0]! : concat(parts);
-    this.counters.changesIn += await this.replica.adoptSnapshot(bytes, this.peer);
+    this.snapshotAsked = false;
+    const adopted = await this.replica.adoptSnapshot(concat(parts), this.peer);
+    this.counters.changesIn += adopted ?? 0;
     this.counters.snapshotsIn++;
     // Our heads changed behind the sync state's back: start its bookkeeping afresh.
     this.state = A.initSyncState();
@@ -118,16 +132,6 @@ export class SyncSession<T = unknown> {
   progress(): SyncProgress {
     return { ...this.counters, theirHeads: this.state.theirHeads ? [...this.state.theirHeads] : null };
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.byteLength;
-  }
-  return out;
 }
 
 export function sameHeads(a: readonly string[], b: readonly string[]): boolean {

@@ -21,6 +21,12 @@ export const MAX_INBOUND_SYNC_STREAMS = 2;
 
 /** Largest gossip payload; larger changes reach peers by catch-up sync instead. */
 export const MAX_GOSSIP_MESSAGE_BYTES = 1024 * 1024;
+/** Ops one gossiped change may decode to (characters, keys…); larger changes go by catch-up sync,
+ *  where they are applied in slices. Gossip is applied inside the topic validator, so this bounds
+ *  how long one message holds the event loop. Deflated change chunks are refused in gossip. */
+export const MAX_GOSSIP_CHANGE_OPS = 20_000;
+/** Value bytes (UTF-8 of inserted text) one gossiped change may decode to. */
+export const MAX_GOSSIP_CHANGE_VALUE_BYTES = 256 * 1024;
 /** Largest gossipsub RPC accepted; an IWANT reply can batch several full-size messages. */
 export const MAX_GOSSIP_RPC_BYTES = 4 * MAX_GOSSIP_MESSAGE_BYTES + 64 * 1024;
 
@@ -43,6 +49,17 @@ export const REDIAL_INITIAL_MS = 1_000;
 export const REDIAL_MAX_MS = 60_000;
 /** A single dial attempt gives up after this (pnet failures can otherwise take the full timeout). */
 export const DIAL_TIMEOUT_MS = 10_000;
+
+/**
+ * Inbound connection slots an outsider cannot hold. A socket that never completes the private
+ * network + noise + yamux handshake is dropped after INBOUND_UPGRADE_TIMEOUT_MS (libp2p: 10 s),
+ * and one address may open at most INBOUND_CONNECTIONS_PER_HOST_PER_S per second (libp2p's rate
+ * limiter), so one address holds at most ~threshold × timeout = 15 of the MAX_INBOUND_PENDING
+ * handshake slots (libp2p: 10 slots in all, which ten silent sockets filled).
+ */
+export const INBOUND_UPGRADE_TIMEOUT_MS = 3_000;
+export const INBOUND_CONNECTIONS_PER_HOST_PER_S = 5;
+export const MAX_INBOUND_PENDING = 128;
 
 /** Malformed gossip or sync frames tolerated from one peer before we hang up on it. */
 export const STRIKES_BEFORE_DISCONNECT = 3;

@@ -1,12 +1,23 @@
 import type { GossipSub, Message, TopicValidatorFn } from '@libp2p/gossipsub';
 import type { PeerId } from '@libp2p/interface';
 import { changeReadiness } from '../core/change-deps.js';
+import { measureChunks, type DecodedLimits } from '../core/decoded-size.js';
 import { InvalidPeerDataError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import type { Replica } from '../core/replica.js';
+import { MAX_GOSSIP_CHANGE_OPS, MAX_GOSSIP_CHANGE_VALUE_BYTES } from './constants.js';
 import { InvalidGossipMessageError, UnsupportedGossipTypeError } from './errors.js';
 import { decodeGossip, encodeGossip, MAX_GOSSIP_CHANGE_BYTES } from './gossip-codec.js';
 import type { Stack } from './stack.js';
+
+/** One uncompressed change chunk, small once decoded: it is applied inside the validator. */
+export const GOSSIP_CHANGE_LIMITS: DecodedLimits = {
+  maxOps: MAX_GOSSIP_CHANGE_OPS,
+  maxValueBytes: MAX_GOSSIP_CHANGE_VALUE_BYTES,
+  maxChanges: 1,
+  maxInflatedBytes: 0,
+  documents: false,
+};
 
 export interface SpaceGossipComponents {
   pubsub: GossipSub;
@@ -63,6 +74,12 @@ export class SpaceGossip {
       return;
     }
     try {
+      measureChunks(change, GOSSIP_CHANGE_LIMITS);
+    } catch (err) {
+      this.components.logger.debug(`change too large for gossip once decoded (${(err as Error).message}); sync carries it`);
+      return;
+    }
+    try {
       const result = await this.components.pubsub.publish(this.topic, encodeGossip({ type: 'change', change }));
       this.components.logger.trace(`published a change of ${change.byteLength} bytes to ${result.recipients.length} peer(s)`);
     } catch (err) {
@@ -84,6 +101,9 @@ export class SpaceGossip {
     if (this.components.isBlocked(from) || this.components.isBlocked(author)) return TopicValidatorResult.Ignore;
     try {
       const gossip = decodeGossip(message.data);
+      // Decoded size before anything decodes it: a deflated chunk or a run-length header can
+      // stand for millions of ops in a few hundred bytes (DecodedSizeError: the author's strike).
+      measureChunks(gossip.change, GOSSIP_CHANGE_LIMITS);
       const readiness = changeReadiness(this.components.replica.doc, gossip.change);
       if (readiness !== 'ready') {
         this.components.logger.trace(`not applying a gossiped change from ${author}: ${readiness === 'known' ? 'already here' : 'waits for a change we lack (sync brings both)'}`);

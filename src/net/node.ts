@@ -3,7 +3,13 @@ import type { Identify } from '@libp2p/identify';
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface';
 import type { Ping } from '@libp2p/ping';
 import type { Libp2p, Libp2pOptions } from 'libp2p';
-import { DIAL_TIMEOUT_MS, MAX_GOSSIP_RPC_BYTES } from './constants.js';
+import {
+  DIAL_TIMEOUT_MS,
+  INBOUND_CONNECTIONS_PER_HOST_PER_S,
+  INBOUND_UPGRADE_TIMEOUT_MS,
+  MAX_GOSSIP_RPC_BYTES,
+  MAX_INBOUND_PENDING,
+} from './constants.js';
 import { loadStack } from './stack.js';
 
 export type SpaceServices = { identify: Identify; ping: Ping; pubsub: GossipSub };
@@ -39,7 +45,13 @@ export async function createSpaceNode(options: SpaceNodeOptions): Promise<SpaceL
     connectionEncrypters: [s.noise()],
     streamMuxers: [s.yamux()],
     connectionGater: options.gater,
-    connectionManager: { dialTimeout: DIAL_TIMEOUT_MS },
+    connectionManager: {
+      dialTimeout: DIAL_TIMEOUT_MS,
+      // Silent sockets from one address cannot hold every handshake slot (see constants.ts).
+      inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS,
+      inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_HOST_PER_S,
+      maxIncomingPendingConnections: MAX_INBOUND_PENDING,
+    },
     peerDiscovery: discovery,
     services: {
       identify: s.identify(),

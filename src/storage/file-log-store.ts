@@ -147,6 +147,22 @@ export class FileLogStore implements LogStore {
     return this.enqueue<void>((settle) => ({ kind: 'compact', snapshotFile, settle }));
   }
 
+  /**
+   * Writes records that could not be used to `quarantine-<time>` (the log's own format, so they
+   * can be read back by hand), durably, next to the store. The caller compacts afterwards.
+   */
+  async quarantine(records: readonly Uint8Array[]): Promise<string> {
+    if (this.closing !== undefined) throw new StoreClosedError(`the store in ${this.dir} is closed`);
+    const name = `quarantine-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      await writeFileDurably(this.dir, name, Buffer.concat([encodeFileHeader(LOG_FILE_MAGIC), encodeFrames(records, RECORD_FRAME_MAGIC)]), this.logger);
+    } catch (err) {
+      if (err instanceof SharedNotesError) throw err;
+      throw new StoreWriteError(`could not write ${name} in ${this.dir}: ${describeFsError(err)}`, { cause: err });
+    }
+    return join(this.dir, name);
+  }
+
   /** Waits for queued work, then closes the log and releases the lock. Calling it again is harmless. */
   close(): Promise<void> {
     this.closing ??= this.enqueue<void>((settle) => ({ kind: 'close', settle }), true);

@@ -11,14 +11,13 @@
  * every ROTATE_EVERY gossip messages, as a real attacker holding the key can.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, it } from 'node:test';
 import fc from 'fast-check';
 import type { CliPeer } from '../helpers/cli-peer.js';
 import { gossipAttacks, makeMaterial, syncAttacks, type Attack } from './fuzz-corpus.js';
 import { HostileNode } from './hostile-node.js';
 import { Ledger, ManagedPeer, missingOps, prepareSpace, sortedHeads, writeLoop } from './peers.js';
-import { printFigures, scaled, seconds, sleep } from './report.js';
+import { printFigures, rssMiB, scaled, seconds, sleep } from './report.js';
 
 const TOTAL = scaled(600, 10_000);
 const ROTATE_EVERY = 40;
@@ -28,15 +27,6 @@ const cleanup: Array<() => Promise<void>> = [];
 after(async () => {
   for (const step of cleanup.reverse()) await step().catch((err: unknown) => console.error(`cleanup: ${String(err)}`));
 });
-
-function rssMiB(pid: number | undefined): number {
-  try {
-    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb ? Math.round(Number(kb) / 1024) : NaN;
-  } catch {
-    return NaN; // not Linux: the figure is left out
-  }
-}
 
 const strikeLines = (cli: CliPeer) => cli.stderr.filter((l) => l.includes('sent bad data')).length;
 const errorLines = (cli: CliPeer) => cli.stderr.filter((l) => / ERROR /.test(l)).length;

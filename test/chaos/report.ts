@@ -3,7 +3,7 @@
  * default is the short version that runs inside `npm test`. Every scenario prints its figures as a
  * small markdown table on stdout, so a run's output can be pasted into docs/RELIABILITY.md.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const FULL = process.env.CHAOS_FULL === '1';
@@ -40,6 +40,16 @@ export function printFigures(title: string, figures: readonly Figure[]): void {
 
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Resident memory of a process in MiB (Linux /proc); NaN elsewhere. */
+export function rssMiB(pid: number | undefined): number {
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Math.round(Number(kb) / 1024) : NaN;
+  } catch {
+    return NaN; // not Linux: the figure is left out
+  }
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -89,6 +89,21 @@ export function logStoreContract(name: string, factory: LogStoreHarnessFactory):
         await reopened.close();
       }));
 
+    it('quarantine keeps records aside without touching the log or the snapshot', () =>
+      withHarness(factory, async (h) => {
+        const store = await h.open();
+        await store.append([bytes('good')]);
+        const where = await store.quarantine([bytes('bad-1'), bytes('bad-2')]);
+        assert.equal(typeof where, 'string');
+        assert.ok(where.length > 0);
+        await store.close();
+        const reopened = await h.reopen();
+        const loaded = await reopened.load();
+        assert.deepEqual(texts(loaded.records), ['good']);
+        assert.equal(loaded.snapshot, undefined);
+        await reopened.close();
+      }));
+
     it('lands appends issued after compact after it, even without awaiting', () =>
       withHarness(factory, async (h) => {
         const store = await h.open();

@@ -71,12 +71,54 @@ test('a snapshot that does not load, or is another document, is refused and chan
   const other = A.save(A.change(A.init<TestDoc>(), (d) => { d.t = { x: 1 }; }));
   for (const body of [new Uint8Array([1, 2, 3, 4, 5]), other]) {
     const session = new SyncSession(b as Replica<unknown>, 'evil');
+    assert.ok(session.next(), 'b tells the peer its heads: the genesis alone (it asks for a snapshot)');
     const frame = new Uint8Array(body.byteLength + 1);
     frame[0] = SNAPSHOT_LAST_CHUNK;
     frame.set(body, 1);
     await assert.rejects(session.receive(frame), InvalidPeerDataError);
     assert.deepEqual(b.heads(), before);
   }
+});
+
+function snapshotFrame(bytes: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(bytes.byteLength + 1);
+  frame[0] = SNAPSHOT_LAST_CHUNK;
+  frame.set(bytes, 1);
+  return frame;
+}
+
+test('a snapshot nobody asked for is refused (a strike) and changes nothing', async () => {
+  const full = await replica('full', 5);
+  const good = snapshotFrame(full.save());
+  // A peer holding changes of its own never asks.
+  const b = await replica('b', 2);
+  const before = b.heads();
+  const told = new SyncSession(b as Replica<unknown>, 'evil');
+  assert.ok(told.next());
+  await assert.rejects(told.receive(good), InvalidPeerDataError);
+  assert.deepEqual(b.heads(), before);
+  // An empty peer that has not told its heads in this session has not asked either.
+  const empty = await replica('empty');
+  await assert.rejects(new SyncSession(empty as Replica<unknown>, 'evil').receive(good), InvalidPeerDataError);
+  assert.equal(empty.heads().length, 1);
+  // Asked once: the first is adopted, a second one in the same session is refused.
+  const session = new SyncSession(empty as Replica<unknown>, 'full');
+  assert.ok(session.next());
+  await session.receive(good);
+  assert.ok(sameHeads(empty.heads(), full.heads()));
+  await assert.rejects(session.receive(good), InvalidPeerDataError);
+});
+
+test('an asked-for snapshot that arrives after a change was made here is dropped without blame', async () => {
+  const full = await replica('full', 5);
+  const b = await replica('b');
+  const session = new SyncSession(b as Replica<unknown>, 'full');
+  assert.ok(session.next());
+  await b.change('mine', (d) => void (d.t = { mine: 1 }));
+  const mine = b.heads();
+  await session.receive(snapshotFrame(full.save())); // no error: the sender did nothing wrong
+  assert.deepEqual(b.heads(), mine, 'the snapshot was not adopted; ordinary sync carries the rest');
+  assert.equal(b.doc.t?.mine, 1);
 });
 
 test('a note log reports a snapshot catch-up as one bulk change and its history still reads', async () => {
