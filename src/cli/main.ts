@@ -11,6 +11,7 @@ import { SpacePeer } from '../engine/space-peer.js';
 import { parseArgs, USAGE, type PeerArgs } from './args.js';
 import { parseCommand } from './commands.js';
 import { statusText } from '../core/text.js';
+import { displayLine, displayText, terminalSafeJson } from '../core/display-text.js';
 import { runCommand } from './run-command.js';
 import { watchPeer } from './watch.js';
 
@@ -18,8 +19,11 @@ export type Emit = (type: string, data: Record<string, unknown>, text?: string) 
 
 function makeEmitter(json: boolean): Emit {
   return (type, data, text) => {
-    if (json) process.stdout.write(JSON.stringify({ type, ...data }) + '\n');
-    else if (text !== undefined) process.stdout.write(text + '\n');
+    // The last guard before the terminal (fields are made readable where they are formatted):
+    // JSON keeps the exact data with every character a terminal could act on \u-escaped; text
+    // keeps its line breaks and shows every other control or bidi character as a visible stand-in.
+    if (json) process.stdout.write(terminalSafeJson({ type, ...data }) + '\n');
+    else if (text !== undefined) process.stdout.write(displayText(text) + '\n');
   };
 }
 
@@ -37,7 +41,7 @@ async function main(): Promise<number> {
   }
   const emit = makeEmitter(args.json);
   const logger = createLogger((level: LogLevel, scope, message) => {
-    process.stderr.write(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${scope}] ${message}\n`);
+    process.stderr.write(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${scope}] ${displayText(message)}\n`);
   }, 'shared-notes', args.logLevel);
 
   let peer: SpacePeer;
@@ -73,7 +77,7 @@ async function main(): Promise<number> {
     [
       `Shared Notes peer ${peer.network.peerId}`,
       ...problems.map((p) => `Repaired on opening: ${p.detail}${p.movedTo && !p.detail.includes(p.movedTo) ? ` (the damaged file is kept as ${p.movedTo})` : ''}`),
-      `Space "${peer.space.name}" (${peer.space.id})${peer.created ? ' — created' : ''}, data in ${args.data}`,
+      `Space "${displayLine(peer.space.name, 100)}" (${peer.space.id})${peer.created ? ' — created' : ''}, data in ${args.data}`,
       `Listening on ${peer.network.addresses().join(', ') || '(nothing)'}`,
       `Invite others with:\n  ${invite}`,
       `Status: ${statusText(peer.network.summary())}. Type "help" for commands.`,
