@@ -22,4 +22,5 @@ export const HOSTILE_STRINGS: readonly string[] = [
 /** Every character a sanitised single line must never contain. */
 export const UNSAFE_CHAR = /[\p{Cc}\p{Cs}\u2028\u2029\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/u;
 /** The same for multi-line text: newline and tab are allowed there. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 export const UNSAFE_IN_TEXT = /[\p{Cs}\u0000-\u0008\u000B-\u001F\u007F-\u009F\u2028\u2029\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/u;
