@@ -180,7 +180,7 @@ describe('peer-written text in the trees', () => {
       const who = { name: `Eve ${s}`, device: `dev ${s}` as DeviceId };
       const items: ItemData[] = [
         entryItem({ ...note(1, 'published', { title: s, body: `body ${s}` }), author: who }, NOW),
-        entryItem({ ...recipe(2, 'draft'), name: s, ingredients: s, instructions: s, author: who }, NOW),
+        entryItem({ ...(recipe(2, 'draft') as Extract<Entry, { kind: 'recipe' }>), name: s, ingredients: s, instructions: s, author: who }, NOW),
         deletedItem({ id: id(3), kind: 'note', deletedAt: NOW, deletedBy: who, fields: { title: s, body: s } }, NOW),
         invalidItem({ id: `${s}`.slice(0, 64), scope: 'shared', reason: `unknown kind "${s}"` }),
         peerItem({ peerId: '12D3KooWAbcdefghijklmnop', name: s, addrs: [`/dns4/${s}/tcp/1/ws`], connected: true, state: 'in-sync' }, NOW, { title: s }),

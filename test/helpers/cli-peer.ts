@@ -14,6 +14,8 @@ export async function tempDir(prefix = 'sn-e2e-'): Promise<string> {
 
 export class CliPeer {
   readonly lines: Line[] = [];
+  /** Every stdout line exactly as printed (before parsing). */
+  readonly rawLines: string[] = [];
   readonly stderr: string[] = [];
   private waiters: Array<{ test: (l: Line) => boolean; resolve: (l: Line) => void }> = [];
   private commands: Promise<unknown> = Promise.resolve();
@@ -26,6 +28,7 @@ export class CliPeer {
     private readonly child: ChildProcessWithoutNullStreams,
   ) {
     createInterface({ input: child.stdout }).on('line', (text) => {
+      this.rawLines.push(text);
       let line: Line;
       try {
         line = JSON.parse(text) as Line;
