@@ -13,6 +13,7 @@ import { parseCommand } from './commands.js';
 import { statusText } from '../core/text.js';
 import { displayLine, displayText, terminalSafeJson } from '../core/display-text.js';
 import { runCommand } from './run-command.js';
+import { readInviteFile, readInviteLine } from './invite-input.js';
 import { watchPeer } from './watch.js';
 
 export type Emit = (type: string, data: Record<string, unknown>, text?: string) => void;
@@ -46,11 +47,18 @@ async function main(): Promise<number> {
 
   let peer: SpacePeer;
   try {
+    let join = args.join;
+    if (args.joinFrom === 'stdin') join = await readInviteLine(process.stdin, process.stderr);
+    else if (args.joinFrom !== undefined) join = await readInviteFile(args.joinFrom.file, logger);
+    else if (join !== undefined && process.argv.some((a) => a === join || a === `--join=${join}`)) {
+      logger.warn('the invite was given on the command line, where other accounts on this computer can read it while this peer runs; use --join - (standard input) or --join-file PATH instead');
+    }
+    delete process.env.SHARED_NOTES_INVITE; // read once; not passed on to anything this process starts
     peer = await SpacePeer.start({
       dataDir: args.data,
       logger,
       newSpace: args.newSpace,
-      join: args.join,
+      join,
       spaceId: args.space,
       displayName: args.name,
       listen: args.listen.length > 0 ? args.listen : undefined,
