@@ -7,7 +7,9 @@ export interface PeerArgs {
   command: 'peer' | 'help' | 'version';
   data: string;
   newSpace?: string;
+  /** The invite itself (from --join INVITE or $SHARED_NOTES_INVITE), or where to read it: see invite-input.ts. */
   join?: string;
+  joinFrom?: 'stdin' | { file: string };
   space?: string;
   listen: string[];
   announce: string[];
@@ -26,7 +28,12 @@ Type commands on standard input (try "help").
 Options:
   --data DIR            data folder (default: $SHARED_NOTES_DATA or ~/.local/share/shared-notes)
   --new-space NAME      create a new space and use it
-  --join INVITE         join the space of an invite code and dial the inviter
+  --join -              join the space of an invite code read from the first line of
+                        standard input (the safe way: see README, "Keeping the invite secret")
+  --join-file PATH      join the space of the invite code in this file
+  --join INVITE         the same with the invite on the command line, where other
+                        accounts on this computer can read it while the peer runs
+                        ($SHARED_NOTES_INVITE is read when no --join is given)
   --space ID            open this space when the folder holds several
   --listen MULTIADDR    listen address, repeatable (default /ip4/0.0.0.0/tcp/0/ws)
   --announce MULTIADDR  address to give peers instead of the listening ones (a port
@@ -70,7 +77,14 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     switch (flag) {
       case '--data': args.data = take(); break;
       case '--new-space': args.newSpace = take(); break;
-      case '--join': args.join = take(); break;
+      case '--join': {
+        const v = inline ?? rest.shift();
+        if (v === undefined || (v.startsWith('--') && v !== '-')) throw new InvalidInputError('--join needs a value (an invite, or - to read it from standard input)');
+        if (v === '-') args.joinFrom = 'stdin';
+        else args.join = v;
+        break;
+      }
+      case '--join-file': args.joinFrom = { file: take() }; break;
       case '--space': args.space = take(); break;
       case '--listen': args.listen.push(take()); break;
       case '--announce': args.announce.push(take()); break;
@@ -85,6 +99,9 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
       default: throw new InvalidInputError(`unknown option "${arg}" (see --help)`);
     }
   }
-  if (args.newSpace !== undefined && args.join !== undefined) throw new InvalidInputError('--new-space and --join cannot be used together');
+  if (args.join !== undefined && args.joinFrom !== undefined) throw new InvalidInputError('give the invite one way: --join INVITE, --join - or --join-file PATH');
+  if (args.newSpace !== undefined && (args.join !== undefined || args.joinFrom !== undefined)) throw new InvalidInputError('--new-space and --join cannot be used together');
+  // The environment is the last resort (and never overrides --new-space): /proc/PID/environ is readable only by its owner.
+  if (args.newSpace === undefined && args.join === undefined && args.joinFrom === undefined && env.SHARED_NOTES_INVITE?.trim()) args.join = env.SHARED_NOTES_INVITE.trim();
   return args;
 }

@@ -1,20 +1,23 @@
-/** Readable text for the CLI's default (non-JSON) output. Pure functions of the data. */
+/**
+ * Readable text for the CLI's default (non-JSON) output. Pure functions of the data. Every string
+ * a peer wrote goes through `displayLine` (one line) or `displayText` (a body) before it is printed.
+ */
 import type { Entry, InvalidEntry, Tombstone } from '../core/entry.js';
 import { titleOf } from '../core/entry.js';
 import type { HistoryStep } from '../core/history-steps.js';
 import type { EntryList, FieldConflict } from '../core/note-log.js';
 import { textDelta } from '../core/versions.js';
 import { relativeTime } from '../core/text.js';
+import { displayLine, displayText, terminalSafeJson } from '../core/display-text.js';
 import type { PeerStatus } from '../net/status.js';
 
-const short = (id: string) => id.slice(0, 8);
-const oneLine = (s: string, max = 40) => {
-  const flat = s.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
-};
+const short = (id: string) => displayLine(id.slice(0, 8));
+const oneLine = (s: string, max = 40) => displayLine(s, max);
+/** A name a peer chose (author, device, peer), as one printable line. */
+const who = (s: string) => displayLine(s, 100);
 
 export function entryLine(e: Entry, now = Date.now()): string {
-  return `  ${short(e.id)}  ${e.kind.padEnd(6)}  ${oneLine(titleOf(e)).padEnd(40)}  ${e.author.name} · ${relativeTime(e.updatedAt, now)}`;
+  return `  ${short(e.id)}  ${e.kind.padEnd(6)}  ${oneLine(titleOf(e)).padEnd(40)}  ${who(e.author.name)} · ${relativeTime(e.updatedAt, now)}`;
 }
 
 export function formatList(list: EntryList, now = Date.now()): string {
@@ -26,30 +29,30 @@ export function formatList(list: EntryList, now = Date.now()): string {
   return lines.join('\n');
 }
 
-export const invalidLine = (i: InvalidEntry): string => `  ${short(i.id)}  invalid: ${i.reason}`;
+export const invalidLine = (i: InvalidEntry): string => `  ${short(i.id)}  invalid: ${displayLine(i.reason, 200)}`;
 
 export function formatEntry(e: Entry, version?: string, conflicts: readonly FieldConflict[] = [], now = Date.now()): string {
   const head = [
     `${e.kind === 'note' ? 'Note' : 'Recipe'} ${e.id} (${e.state})`,
-    `By ${e.author.name} (${e.author.device}), created ${relativeTime(e.createdAt, now)}, updated ${relativeTime(e.updatedAt, now)}`,
+    `By ${who(e.author.name)} (${who(e.author.device)}), created ${relativeTime(e.createdAt, now)}, updated ${relativeTime(e.updatedAt, now)}`,
     ...(version !== undefined ? [`Version ${version} (edit ${short(e.id)}@${version} FIELD=VALUE writes only what you change from here)`] : []),
     ...conflicts.map(
       (c) =>
         `CONFLICT: the ${c.field} has ${c.values.length} values written at the same time: ` +
-        c.values.map((v) => `"${oneLine(v.value, 60)}" (by ${v.by?.name ?? 'someone'}${v.shown ? ', shown' : ''})`).join(', ') +
+        c.values.map((v) => `"${oneLine(v.value, 60)}" (by ${v.by ? who(v.by.name) : 'someone'}${v.shown ? ', shown' : ''})`).join(', ') +
         `; end it with: resolve ${short(e.id)} ${c.field}=VALUE`,
     ),
   ];
   const body =
     e.kind === 'note'
-      ? [`# ${e.title}`, '', e.body]
-      : [`# ${e.name}`, '', '## Ingredients', e.ingredients, '', '## Instructions', e.instructions];
+      ? [`# ${displayLine(e.title)}`, '', displayText(e.body)]
+      : [`# ${displayLine(e.name)}`, '', '## Ingredients', displayText(e.ingredients), '', '## Instructions', displayText(e.instructions)];
   return [...head, '', ...body].join('\n');
 }
 
 export const formatTombstone = (t: Tombstone, now = Date.now()): string => {
   const title = t.fields ? (t.kind === 'note' ? t.fields.title : t.fields.name) : undefined;
-  return `${t.kind} ${t.id}${title !== undefined ? ` "${oneLine(title, 60)}"` : ''} was deleted by ${t.deletedBy.name} ${relativeTime(t.deletedAt, now)} (restore ${short(t.id)} brings it back)`;
+  return `${t.kind} ${t.id}${title !== undefined ? ` "${oneLine(title, 60)}"` : ''} was deleted by ${who(t.deletedBy.name)} ${relativeTime(t.deletedAt, now)} (restore ${short(t.id)} brings it back)`;
 };
 
 /** Each step with what it changed: a short value in full, a longer text as what was removed and added. */
@@ -58,14 +61,14 @@ export function formatHistory(steps: readonly HistoryStep[]): string {
   const lines: string[] = [];
   for (const h of steps) {
     const when = new Date(h.at).toISOString().replace('T', ' ').slice(0, 19);
-    lines.push(`  ${String(h.step).padStart(3)}. ${when}  ${h.op.padEnd(7)} ${h.by.name} (${h.by.device})${h.scope === 'local' ? '  [draft]' : ''}${h.restoredFrom ? '  (restored a version)' : ''}`);
+    lines.push(`  ${String(h.step).padStart(3)}. ${when}  ${h.op.padEnd(7)} ${who(h.by.name)} (${who(h.by.device)})${h.scope === 'local' ? '  [draft]' : ''}${h.restoredFrom ? '  (restored a version)' : ''}`);
     for (const c of h.changes) lines.push(`         ${c.field}: ${describeChange(c.before, c.after ?? '')}`);
   }
   return lines.join('\n');
 }
 
 function describeChange(before: string | undefined, after: string): string {
-  const show = (s: string) => JSON.stringify(s.length > 200 ? s.slice(0, 199) + '…' : s);
+  const show = (s: string) => terminalSafeJson(s.length > 200 ? s.slice(0, 199) + '…' : s);
   if (before === undefined) return show(after);
   if (before.length <= 60 && after.length <= 60 && !before.includes('\n') && !after.includes('\n')) return `${show(before)} → ${show(after)}`;
   const d = textDelta(before, after);
@@ -79,11 +82,11 @@ export const shortPeer = (peerId: string): string => peerId.slice(-12);
 /** A peer as one line: name (or `-` before it said hello), short id, state, the address learned last. */
 export function peerLine(p: PeerStatus, nameWidth = 20): string {
   const name = oneLine(p.name ?? '-', nameWidth).padEnd(nameWidth);
-  return `  ${name}  ${shortPeer(p.peerId)}  ${(p.connected ? p.state : 'disconnected').padEnd(12)}  ${p.addrs.at(-1) ?? ''}`.trimEnd();
+  return `  ${name}  ${shortPeer(p.peerId)}  ${(p.connected ? p.state : 'disconnected').padEnd(12)}  ${displayLine(p.addrs.at(-1) ?? '')}`.trimEnd();
 }
 
 export function formatPeers(peers: readonly PeerStatus[]): string {
   if (peers.length === 0) return 'no peers connected';
-  const width = Math.min(30, Math.max(4, ...peers.map((p) => Array.from(p.name ?? '-').length)));
+  const width = Math.min(30, Math.max(4, ...peers.map((p) => Array.from(displayLine(p.name ?? '-')).length)));
   return [`  ${'NAME'.padEnd(width)}  ${'PEER'.padEnd(12)}  ${'STATE'.padEnd(12)}  ADDRESS`, ...peers.map((p) => peerLine(p, width))].join('\n');
 }

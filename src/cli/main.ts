@@ -11,15 +11,20 @@ import { SpacePeer } from '../engine/space-peer.js';
 import { parseArgs, USAGE, type PeerArgs } from './args.js';
 import { parseCommand } from './commands.js';
 import { statusText } from '../core/text.js';
+import { displayLine, displayText, terminalSafeJson } from '../core/display-text.js';
 import { runCommand } from './run-command.js';
+import { readInviteFile, readInviteLine } from './invite-input.js';
 import { watchPeer } from './watch.js';
 
 export type Emit = (type: string, data: Record<string, unknown>, text?: string) => void;
 
 function makeEmitter(json: boolean): Emit {
   return (type, data, text) => {
-    if (json) process.stdout.write(JSON.stringify({ type, ...data }) + '\n');
-    else if (text !== undefined) process.stdout.write(text + '\n');
+    // The last guard before the terminal (fields are made readable where they are formatted):
+    // JSON keeps the exact data with every character a terminal could act on \u-escaped; text
+    // keeps its line breaks and shows every other control or bidi character as a visible stand-in.
+    if (json) process.stdout.write(terminalSafeJson({ type, ...data }) + '\n');
+    else if (text !== undefined) process.stdout.write(displayText(text) + '\n');
   };
 }
 
@@ -37,16 +42,23 @@ async function main(): Promise<number> {
   }
   const emit = makeEmitter(args.json);
   const logger = createLogger((level: LogLevel, scope, message) => {
-    process.stderr.write(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${scope}] ${message}\n`);
+    process.stderr.write(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${scope}] ${displayText(message)}\n`);
   }, 'shared-notes', args.logLevel);
 
   let peer: SpacePeer;
   try {
+    let join = args.join;
+    if (args.joinFrom === 'stdin') join = await readInviteLine(process.stdin, process.stderr);
+    else if (args.joinFrom !== undefined) join = await readInviteFile(args.joinFrom.file, logger);
+    else if (join !== undefined && process.argv.some((a) => a === join || a === `--join=${join}`)) {
+      logger.warn('the invite was given on the command line, where other accounts on this computer can read it while this peer runs; use --join - (standard input) or --join-file PATH instead');
+    }
+    delete process.env.SHARED_NOTES_INVITE; // read once; not passed on to anything this process starts
     peer = await SpacePeer.start({
       dataDir: args.data,
       logger,
       newSpace: args.newSpace,
-      join: args.join,
+      join,
       spaceId: args.space,
       displayName: args.name,
       listen: args.listen.length > 0 ? args.listen : undefined,
@@ -73,7 +85,7 @@ async function main(): Promise<number> {
     [
       `Shared Notes peer ${peer.network.peerId}`,
       ...problems.map((p) => `Repaired on opening: ${p.detail}${p.movedTo && !p.detail.includes(p.movedTo) ? ` (the damaged file is kept as ${p.movedTo})` : ''}`),
-      `Space "${peer.space.name}" (${peer.space.id})${peer.created ? ' — created' : ''}, data in ${args.data}`,
+      `Space "${displayLine(peer.space.name, 100)}" (${peer.space.id})${peer.created ? ' — created' : ''}, data in ${args.data}`,
       `Listening on ${peer.network.addresses().join(', ') || '(nothing)'}`,
       `Invite others with:\n  ${invite}`,
       `Status: ${statusText(peer.network.summary())}. Type "help" for commands.`,

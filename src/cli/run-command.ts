@@ -6,6 +6,7 @@ import type { SpacePeer } from '../engine/space-peer.js';
 import type { Command } from './commands.js';
 import { COMMAND_HELP } from './commands.js';
 import { statusText } from '../core/text.js';
+import { displayLine } from '../core/display-text.js';
 import { formatEntry, formatHistory, formatList, formatPeers, formatTombstone, invalidLine } from './format.js';
 
 export interface CommandResult {
@@ -19,11 +20,11 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
   switch (command.name) {
     case 'create-note': {
       const entry = await log.createNote({ title: command.title, body: command.body });
-      return { data: { entry }, text: `created draft note ${entry.id} "${titleOf(entry)}" (publish ${entry.id.slice(0, 8)} to share it)` };
+      return { data: { entry }, text: `created draft note ${entry.id} "${displayLine(titleOf(entry), 80)}" (publish ${entry.id.slice(0, 8)} to share it)` };
     }
     case 'create-recipe': {
       const entry = await log.createRecipe({ name: command.recipeName, ingredients: command.ingredients, instructions: command.instructions });
-      return { data: { entry }, text: `created draft recipe ${entry.id} "${titleOf(entry)}" (publish ${entry.id.slice(0, 8)} to share it)` };
+      return { data: { entry }, text: `created draft recipe ${entry.id} "${displayLine(titleOf(entry), 80)}" (publish ${entry.id.slice(0, 8)} to share it)` };
     }
     case 'publish': {
       const entry = await log.publish(id(command.id));
@@ -39,7 +40,7 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
       const target = id(command.id);
       if (command.step === undefined) {
         const entry = await log.restore(target);
-        return { data: { entry }, text: `restored ${entry.id} "${titleOf(entry)}" for everyone` };
+        return { data: { entry }, text: `restored ${entry.id} "${displayLine(titleOf(entry), 80)}" for everyone` };
       }
       const steps = log.historyOf(target);
       const step = steps[command.step - 1];
@@ -49,7 +50,7 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
     }
     case 'resolve': {
       const entry = await log.resolveConflict(id(command.id), command.field, command.value);
-      return { data: { entry }, text: `resolved the ${command.field} of ${entry.id}: "${command.value}"` };
+      return { data: { entry }, text: `resolved the ${command.field} of ${entry.id}: "${displayLine(command.value, 80)}"` };
     }
     case 'delete': {
       const target = id(command.id);
@@ -95,7 +96,7 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
         published: list.entries.filter((e) => e.state === 'published').length,
         heads: log.shared.heads(),
       };
-      return { data, text: `${peer.space.name}: ${statusText(summary)}; ${data.drafts} drafts, ${data.published} published` };
+      return { data, text: `${displayLine(peer.space.name, 100)}: ${statusText(summary)}; ${data.drafts} drafts, ${data.published} published` };
     }
     case 'invite':
       return { data: { invite: peer.invite() }, text: peer.invite() };

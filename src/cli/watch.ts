@@ -4,6 +4,7 @@ import type { SpacePeer } from '../engine/space-peer.js';
 import type { Emit } from './main.js';
 import { statusText } from '../core/text.js';
 import { shortPeer } from './format.js';
+import { displayLine } from '../core/display-text.js';
 
 export function watchPeer(peer: SpacePeer, emit: Emit): () => void {
   const offChanged = peer.log.events.on('changed', (change) => {
@@ -16,19 +17,20 @@ export function watchPeer(peer: SpacePeer, emit: Emit): () => void {
       const read = peer.log.get(id);
       if (!read) continue;
       const base = { id, from: change.from, scope: change.scope, status: read.status };
-      if (read.status === 'valid') emit('entry', { ...base, entry: read.entry }, `← ${read.entry.author.name}'s ${read.entry.kind} "${titleOf(read.entry)}" (${id.slice(0, 8)}) changed`);
-      else if (read.status === 'deleted') emit('entry', { ...base, tombstone: read.tombstone }, `← ${read.tombstone.kind} ${id.slice(0, 8)} was deleted by ${read.tombstone.deletedBy.name}`);
-      else emit('entry', { ...base, invalid: read.invalid }, `← invalid entry ${id.slice(0, 8)}: ${read.invalid.reason}`);
+      if (read.status === 'valid') emit('entry', { ...base, entry: read.entry }, `← ${displayLine(read.entry.author.name, 100)}'s ${read.entry.kind} "${displayLine(titleOf(read.entry), 80)}" (${id.slice(0, 8)}) changed`);
+      else if (read.status === 'deleted') emit('entry', { ...base, tombstone: read.tombstone }, `← ${read.tombstone.kind} ${id.slice(0, 8)} was deleted by ${displayLine(read.tombstone.deletedBy.name, 100)}`);
+      else emit('entry', { ...base, invalid: read.invalid }, `← invalid entry ${displayLine(id.slice(0, 8))}: ${displayLine(read.invalid.reason, 200)}`);
     }
   });
   const seen = new Map<string, { connected: boolean; name: string | undefined }>();
   const offPeer = peer.network.events.on('peer', (status) => {
     const was = seen.get(status.peerId);
     seen.set(status.peerId, { connected: status.connected, name: status.name });
-    const who = status.name !== undefined ? `"${status.name}" (${shortPeer(status.peerId)})` : shortPeer(status.peerId);
+    const name = status.name !== undefined ? displayLine(status.name, 100) : undefined;
+    const who = name !== undefined ? `"${name}" (${shortPeer(status.peerId)})` : shortPeer(status.peerId);
     let text: string | undefined;
     if (was?.connected !== status.connected) text = `${status.connected ? '+' : '-'} peer ${who} ${status.connected ? 'connected' : 'disconnected'}`;
-    else if (status.name !== undefined && was.name !== status.name) text = `= peer ${shortPeer(status.peerId)} is called "${status.name}"`;
+    else if (status.name !== undefined && was.name !== status.name) text = `= peer ${shortPeer(status.peerId)} is called "${name}"`;
     emit('peer', { ...status }, text);
   });
   let lastSummary = '';

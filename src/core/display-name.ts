@@ -3,15 +3,13 @@
  * Pure; the network applies it to every name a peer sends, the engine to our own.
  */
 import { MAX_AUTHOR_NAME_LENGTH } from './constants.js';
+import { UNSAFE_CHARS } from './display-text.js';
 
 /** A display name has at most this many UTF-16 code units, as entry validation counts an author name. */
 export const MAX_DISPLAY_NAME_LENGTH = MAX_AUTHOR_NAME_LENGTH;
 
-/**
- * Control characters (C0, DEL, C1), line and paragraph separators, lone surrogates, and the
- * bidirectional overrides and isolates that could make a name render as something else.
- */
-const UNWANTED = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/gu;
+/** Control characters, separators and bidi controls (display-text.ts): a name holds none of them. */
+const UNWANTED = new RegExp(UNSAFE_CHARS, 'gu');
 
 /**
  * Trims, replaces control characters with spaces, collapses runs of white space, and keeps at

@@ -1,4 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
+import { cleanDisplayName } from './display-name.js';
 import { InvalidInviteError } from './errors.js';
 import { randomHex, type SpaceId } from './ids.js';
 
@@ -24,8 +25,10 @@ export function newSpace(name: string): Space {
   return { id: randomHex(16) as SpaceId, name: checkSpaceName(name), key: crypto.getRandomValues(new Uint8Array(32)) };
 }
 
+/** A space name is one line without control or bidi characters (an invite's is peer-written): cleaned like a display name. */
 export function checkSpaceName(name: string): string {
-  const trimmed = name.trim();
+  if (name.trim().length > MAX_SPACE_NAME) throw new InvalidInviteError(`a space name has at most ${MAX_SPACE_NAME} characters`);
+  const trimmed = cleanDisplayName(name);
   if (trimmed === '') throw new InvalidInviteError('a space needs a name');
   if (trimmed.length > MAX_SPACE_NAME) throw new InvalidInviteError(`a space name has at most ${MAX_SPACE_NAME} characters`);
   return trimmed;

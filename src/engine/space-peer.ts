@@ -69,7 +69,10 @@ export class SpacePeer {
     // A name stored by an older version may be too long for an entry's author field: clean it too.
     const name = wanted ?? (cleanDisplayName(profile.displayName) || 'Anonymous');
     if (name !== profile.displayName) profile = await folder.setDisplayName(name);
-    const { space, created } = await chooseSpace(folder, init, invite?.space);
+    const chosen = await chooseSpace(folder, init, invite?.space);
+    // A name stored from an older version's invite may hold control characters: show it cleaned.
+    const space = { ...chosen.space, name: cleanDisplayName(chosen.space.name) || 'Unnamed space' };
+    const created = chosen.created;
     const dir = folder.spaceDir(space.id);
 
     const shared = await FileLogStore.open(join(dir, 'shared'), { logger: logger.child('store:shared') });

@@ -38,7 +38,7 @@ export function registerCoeditCommands(register: Register, controller: SpaceCont
       const NEW = '$(edit) Write a new value…';
       const picked = await vscode.window.showQuickPick(
         [
-          ...conflict.values.map((v) => ({ label: v.value, description: `by ${v.by?.name ?? 'someone'}${v.shown ? ' · shown now' : ''}`, value: v.value })),
+          ...conflict.values.map((v) => ({ label: oneLine(v.value, 200), description: `by ${v.by ? oneLine(v.by.name, 100) : 'someone'}${v.shown ? ' · shown now' : ''}`, value: v.value })),
           { label: NEW, description: '', value: undefined as string | undefined },
         ],
         { title: `Resolve the ${conflict.field} of "${oneLine(entryTitle(entry), 50)}"`, placeHolder: `${conflict.values.length} values were written at the same time: pick the one to keep` },
@@ -71,7 +71,7 @@ export function registerCoeditCommands(register: Register, controller: SpaceCont
     const picked = await vscode.window.showQuickPick(
       [...steps].reverse().map((s) => ({
         label: `$(${OP_ICON[s.op]}) ${s.step}. ${s.op}${s.fields ? ` ${s.fields.join(', ')}` : ''}${s.restoredFrom ? ' (restored a version)' : ''}`,
-        description: `${s.by.name} · ${relativeTime(s.at, now)}${s.scope === 'local' ? ' · draft' : ''}`,
+        description: `${oneLine(s.by.name, 100)} · ${relativeTime(s.at, now)}${s.scope === 'local' ? ' · draft' : ''}`,
         detail: describeChanges(s) || `${new Date(s.at).toLocaleString()} · device ${s.by.device}`,
         step: s,
       })),
@@ -79,7 +79,7 @@ export function registerCoeditCommands(register: Register, controller: SpaceCont
     );
     if (!picked || (picked.step.op !== 'create' && picked.step.op !== 'edit')) return;
     const action = await vscode.window.showQuickPick(['Open This Version', 'Compare with Current', 'Restore This Version'], {
-      title: `Step ${picked.step.step}: ${picked.step.op} by ${picked.step.by.name}`,
+      title: `Step ${picked.step.step}: ${picked.step.op} by ${oneLine(picked.step.by.name, 100)}`,
     });
     if (action === 'Open This Version') await openVersion(entry, picked.step);
     else if (action === 'Compare with Current') await compareVersion(entry, picked.step);
@@ -124,7 +124,7 @@ export function warnIfConflicted(log: NoteLog, entry: Entry): void {
     .conflictsOf(entry.id)
     .map(
       (c) =>
-        `its ${c.field} was set at the same time to ${c.values.map((v) => `"${oneLine(v.value, 40)}" (by ${v.by?.name ?? 'someone'}${v.shown ? ', shown for now' : ''})`).join(' and ')}`,
+        `its ${c.field} was set at the same time to ${c.values.map((v) => `"${oneLine(v.value, 40)}" (by ${v.by ? oneLine(v.by.name, 100) : 'someone'}${v.shown ? ', shown for now' : ''})`).join(' and ')}`,
     )
     .join('; ');
   void vscode.window
@@ -155,7 +155,7 @@ async function compareVersion(entry: Entry, step: HistoryStep): Promise<void> {
     'vscode.diff',
     versionUri(entry, step.hash, `step ${step.step}`),
     entryUri(entry),
-    `${oneLine(entryTitle(entry), 40)}: step ${step.step} (${step.by.name}) ↔ now`,
+    `${oneLine(entryTitle(entry), 40)}: step ${step.step} (${oneLine(step.by.name, 100)}) ↔ now`,
   );
 }
 
@@ -178,7 +178,7 @@ async function chooseDeleted(log: NoteLog, arg: unknown): Promise<Tombstone | un
       .sort((a, b) => b.deletedAt - a.deletedAt)
       .map((t) => ({
         label: oneLine((t.kind === 'note' ? t.fields?.title : t.fields?.name) ?? `${t.kind} ${t.id.slice(0, 8)}`, 80),
-        description: `deleted by ${t.deletedBy.name} · ${relativeTime(t.deletedAt, now)}`,
+        description: `deleted by ${oneLine(t.deletedBy.name, 100)} · ${relativeTime(t.deletedAt, now)}`,
         tombstone: t,
       })),
     { placeHolder: 'Choose a deleted entry to restore for everyone' },

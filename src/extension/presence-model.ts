@@ -3,7 +3,7 @@
  * network's presence list, unit-tested in plain Node. presence.ts turns them into decorations.
  * No `vscode` import here.
  */
-import { shortPeerId } from './tree-items.js';
+import { oneLine, shortPeerId } from './tree-items.js';
 
 /** The subset of the network's PeerPresence the front end uses. */
 export interface PresenceView {
@@ -34,7 +34,7 @@ export function withAlpha(color: string, alpha: number): string {
 }
 
 /** The label next to a peer's cursor and in the trees: its hello name, else its short id. */
-export const presenceLabel = (p: Pick<PresenceView, 'peerId' | 'name'>): string => p.name ?? shortPeerId(p.peerId);
+export const presenceLabel = (p: Pick<PresenceView, 'peerId' | 'name'>): string => (p.name !== undefined ? oneLine(p.name, 100) : '') || shortPeerId(p.peerId);
 
 /** Who has this entry open (labels, each once, in the list's order). */
 export function openBy(list: readonly PresenceView[], entryId: string): string[] {

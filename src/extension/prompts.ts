@@ -39,7 +39,7 @@ export async function chooseEntry(log: NoteLog, arg: unknown, placeHolder: strin
   const picked = await vscode.window.showQuickPick(
     entries.map((entry) => ({
       label: `$(${kindIcon(entry.kind)}) ${oneLine(entryTitle(entry), 80)}`,
-      description: `${entry.state === 'draft' ? 'draft' : 'published'} · ${entry.author.name} · ${relativeTime(entry.updatedAt, now)}`,
+      description: `${entry.state === 'draft' ? 'draft' : 'published'} · ${oneLine(entry.author.name, 100)} · ${relativeTime(entry.updatedAt, now)}`,
       detail: entry.id,
       entry,
     })),

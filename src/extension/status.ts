@@ -46,7 +46,7 @@ export function statusModel(s: NodeSnapshot, now = Date.now(), held: readonly He
   if (s.phase === 'running' && held.length > 0) {
     const first = held[0]!;
     const text = held.length === 1 ? `$(warning) "${oneLine(first.title, 30)}" not up to date` : `$(warning) ${held.length} open notes not up to date`;
-    const lines = held.map((h) => `- **${escapeMarkdown(oneLine(h.title, 60))}**: ${escapeMarkdown(h.reason)}`);
+    const lines = held.map((h) => `- **${escapeMarkdown(oneLine(h.title, 60))}**: ${escapeMarkdown(oneLine(h.reason, 200))}`);
     return { text, tooltip: ['**Open notes that are not up to date**', '', ...lines, '', 'Click to reload from what is stored.'].join('\n'), kind: 'warning' };
   }
   switch (s.phase) {
@@ -75,14 +75,14 @@ export function runningText(sum: SpaceSummaryView): string {
 }
 
 function runningTooltip(s: NodeSnapshot, now: number): string {
-  const name = s.spaceName !== undefined ? `**${escapeMarkdown(s.spaceName)}**` : '**Shared Notes**';
+  const name = s.spaceName !== undefined ? `**${escapeMarkdown(oneLine(s.spaceName, 100))}**` : '**Shared Notes**';
   const peers = sortPeers(s.peers);
   if (peers.length === 0) return `${name}\n\nNo peers connected. Your changes are saved here and reach others when they connect.`;
   const lines = peers.map((p) => {
     const newest = p.addrs.at(-1);
     const addr = newest !== undefined ? ` · ${shortAddress(newest)}` : '';
     const last = p.lastSyncAt !== undefined ? ` · synced ${relativeTime(p.lastSyncAt, now)}` : '';
-    const who = p.name !== undefined ? `${escapeMarkdown(p.name)} \`${shortPeerId(p.peerId)}\`` : `\`${shortPeerId(p.peerId)}\``;
+    const who = p.name !== undefined ? `${escapeMarkdown(oneLine(p.name, 100))} \`${shortPeerId(p.peerId)}\`` : `\`${shortPeerId(p.peerId)}\``;
     return `- ${who} ${peerStateText(p)}${addr}${last}`;
   });
   return [name, '', ...lines, '', 'Click to show the peers.'].join('\n');

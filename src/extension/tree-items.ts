@@ -1,11 +1,13 @@
 /**
  * What the Notes and Peers trees show, as plain data: pure functions of the note log's list and the
  * network's peer states, unit-tested in plain Node. notes-tree.ts / peers-tree.ts only turn these
- * into vscode.TreeItems. No `vscode` import here.
+ * into vscode.TreeItems. No `vscode` import here. Every string a peer wrote goes through the core
+ * sanitiser (`displayLine`, `displayText`) before it reaches a label, description or tooltip.
  */
 import type { Entry, InvalidEntry, Tombstone } from '../core/entry.js';
 import type { EntryList } from '../core/note-log.js';
 import { relativeTime } from '../core/text.js';
+import { displayLine, displayText } from '../core/display-text.js';
 
 /** A tree row, independent of VS Code. `tooltip` is markdown. */
 export interface ItemData {
@@ -103,7 +105,7 @@ export function entryItem(entry: Entry, now = Date.now()): ItemData {
   return {
     id: `entry:${entry.id}`,
     label: oneLine(entryTitle(entry), 80) || '(untitled)',
-    description: `${conflicted ? 'conflict · ' : ''}${entry.author.name} · ${relativeTime(entry.updatedAt, now)}`,
+    description: `${conflicted ? 'conflict · ' : ''}${oneLine(entry.author.name, 100)} · ${relativeTime(entry.updatedAt, now)}`,
     tooltip: entryTooltip(entry, now),
     icon: conflicted ? 'warning' : kindIcon(entry.kind),
     contextValue: `${entryContextValue(entry)}${conflicted ? '.conflict' : ''}`,
@@ -120,8 +122,8 @@ export function deletedItem(t: Tombstone, now = Date.now()): ItemData {
   return {
     id: `deleted:${t.id}`,
     label,
-    description: `deleted by ${t.deletedBy.name} · ${relativeTime(t.deletedAt, now)}`,
-    tooltip: [`**${escapeMarkdown(label)}**`, '', `Deleted by ${escapeMarkdown(t.deletedBy.name)}, ${relativeTime(t.deletedAt, now)}. Restore brings it back for everyone.`, '', '---', '', content].join('\n'),
+    description: `deleted by ${oneLine(t.deletedBy.name, 100)} · ${relativeTime(t.deletedAt, now)}`,
+    tooltip: [`**${escapeMarkdown(label)}**`, '', `Deleted by ${escapeMarkdown(oneLine(t.deletedBy.name, 100))}, ${relativeTime(t.deletedAt, now)}. Restore brings it back for everyone.`, '', '---', '', content].join('\n'),
     icon: 'trash',
     contextValue: `deleted.${t.kind}`,
     collapsible: 'none',
@@ -131,10 +133,10 @@ export function deletedItem(t: Tombstone, now = Date.now()): ItemData {
 export function invalidItem(invalid: InvalidEntry): ItemData {
   return {
     id: `invalid:${invalid.scope}:${invalid.id}`,
-    label: `Invalid entry ${invalid.id.slice(0, 8)}`,
-    description: invalid.reason,
-    tooltip: `**Invalid entry** \`${escapeMarkdown(invalid.id)}\` in the ${invalid.scope === 'shared' ? 'shared' : 'local'} log\n\n` +
-      `A peer wrote it in a form this version cannot read: ${escapeMarkdown(invalid.reason)}. It is shown, not used.`,
+    label: `Invalid entry ${oneLine(invalid.id.slice(0, 8), 8)}`,
+    description: oneLine(invalid.reason, 200),
+    tooltip: `**Invalid entry** \`${escapeMarkdown(oneLine(invalid.id, 64))}\` in the ${invalid.scope === 'shared' ? 'shared' : 'local'} log\n\n` +
+      `A peer wrote it in a form this version cannot read: ${escapeMarkdown(oneLine(invalid.reason, 200))}. It is shown, not used.`,
     icon: 'warning',
     contextValue: 'entry.invalid',
     collapsible: 'none',
@@ -147,7 +149,7 @@ export function entryTooltip(entry: Entry, now = Date.now()): string {
   const head = [
     `**${escapeMarkdown(oneLine(entryTitle(entry), 200))}**`,
     '',
-    `${kind} · ${state} · by ${escapeMarkdown(entry.author.name)}, updated ${relativeTime(entry.updatedAt, now)}`,
+    `${kind} · ${state} · by ${escapeMarkdown(oneLine(entry.author.name, 100))}, updated ${relativeTime(entry.updatedAt, now)}`,
     ...((entry.conflicts?.length ?? 0) > 0 ? ['', `$(warning) Its ${entry.conflicts?.join(' and ')} has competing values written at the same time: run **Resolve Conflict**.`] : []),
   ];
   const body =
@@ -166,20 +168,21 @@ export function peerItem(peer: PeerView, now = Date.now(), open?: OpenEntryView)
   const newest = peer.addrs.at(-1);
   const address = newest !== undefined ? shortAddress(newest) : undefined;
   const short = shortPeerId(peer.peerId);
+  const name = peer.name !== undefined ? oneLine(peer.name, 100) || undefined : undefined;
   const lines = [
-    peer.name !== undefined ? `**${escapeMarkdown(peer.name)}** · peer \`${peer.peerId}\`` : `**Peer** \`${peer.peerId}\``,
+    name !== undefined ? `**${escapeMarkdown(name)}** · peer \`${peer.peerId}\`` : `**Peer** \`${peer.peerId}\``,
     '',
     `State: ${peerStateText(peer)}`,
     ...(peer.lastSyncAt !== undefined ? [`Last sync: ${relativeTime(peer.lastSyncAt, now)}`] : []),
     ...(peer.progress ? [`Received ${formatBytes(peer.progress.bytesIn)} (${peer.progress.changesIn} changes), sent ${formatBytes(peer.progress.bytesOut)}`] : []),
     ...(open ? ['', open.title !== undefined ? `Has **${escapeMarkdown(oneLine(open.title, 200))}** open` : 'Has an entry open that is not here yet'] : []),
-    ...(peer.addrs.length > 0 ? ['', 'Addresses:', ...peer.addrs.map((a) => `- \`${a}\``)] : []),
+    ...(peer.addrs.length > 0 ? ['', 'Addresses:', ...peer.addrs.map((a) => `- \`${oneLine(a, 300)}\``)] : []),
   ];
   return {
     id: `peer:${peer.peerId}`,
-    label: peer.name ?? short,
+    label: name ?? short,
     // The state first: a narrow sidebar cuts the end of a description.
-    description: [peerStateText(peer), open ? openEntryText(open) : undefined, peer.name !== undefined ? short : undefined, address].filter(Boolean).join(' · '),
+    description: [peerStateText(peer), open ? openEntryText(open) : undefined, name !== undefined ? short : undefined, address].filter(Boolean).join(' · '),
     tooltip: lines.join('\n'),
     icon: PEER_ICON[peer.connected ? peer.state : 'connecting'],
     contextValue: `peer.${peer.connected ? peer.state : 'disconnected'}`,
@@ -214,9 +217,9 @@ export const shortPeerId = (peerId: string): string => (peerId.length > 12 ? `�
 /** `/ip4/127.0.0.1/tcp/4001/ws/p2p/…` → `127.0.0.1:4001 (ws)`; other shapes are returned as they are. */
 export function shortAddress(addr: string): string {
   const m = /^\/(ip4|ip6|dns4|dns6|dns)\/([^/]+)\/tcp\/(\d+)(\/(ws|wss|tls\/ws))?/.exec(addr);
-  if (!m) return addr;
+  if (!m) return oneLine(addr, 300);
   const host = m[1] === 'ip6' ? `[${m[2]}]` : m[2];
-  return `${host}:${m[3]}${m[5] ? ` (${m[5]})` : ''}`;
+  return oneLine(`${host}:${m[3]}${m[5] ? ` (${m[5]})` : ''}`, 300);
 }
 
 export function formatBytes(n: number): string {
@@ -225,10 +228,8 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-export function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
-}
+/** Peer-written text as one safe line of at most `max` characters (the core sanitiser). */
+export const oneLine = (text: string, max: number): string => displayLine(text, max);
 
 /** Peer-written text goes into markdown tooltips: escape it so it cannot format or link. */
 export function escapeMarkdown(text: string): string {
@@ -237,7 +238,7 @@ export function escapeMarkdown(text: string): string {
 
 function preview(text: string, max: number): string {
   if (text.trim() === '') return '*(empty)*';
-  const cut = text.length > max ? text.slice(0, max - 1) + '…' : text;
+  const cut = displayText(text.length > max ? text.slice(0, max - 1) + '…' : text);
   return cut
     .split('\n')
     .map((line) => escapeMarkdown(line))
@@ -260,7 +261,7 @@ export function openEntryText(open: OpenEntryView): string {
  */
 export function withOpenBy(item: ItemData, names: readonly string[]): ItemData {
   if (names.length === 0) return item;
-  const who = names.join(', ');
+  const who = names.map((n) => oneLine(n, 100)).join(', ');
   return {
     ...item,
     description: item.description ? `${item.description} · open: ${who}` : `open: ${who}`,

@@ -65,6 +65,11 @@ export const MAX_INBOUND_PENDING = 128;
 export const STRIKES_BEFORE_DISCONNECT = 3;
 /** How long a peer that used up its strikes may not connect or be redialed. */
 export const BLOCK_DURATION_MS = 10 * 60_000;
+/**
+ * Most peers a space's peer book holds. A change signed by any fresh key adds an entry for its
+ * author (to count strikes); past this, identities that never connected go first.
+ */
+export const MAX_PEER_BOOK_ENTRIES = 1_000;
 
 /** Domain-separation labels so keys and topics derived from the same inputs never collide. */
 export const PSK_LABEL = 'shared-notes/pnet-psk/v1';

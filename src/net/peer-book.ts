@@ -1,5 +1,5 @@
 import type { Clock } from '../core/ports.js';
-import { BLOCK_DURATION_MS, REDIAL_INITIAL_MS, REDIAL_MAX_MS, STRIKES_BEFORE_DISCONNECT } from './constants.js';
+import { BLOCK_DURATION_MS, MAX_PEER_BOOK_ENTRIES, REDIAL_INITIAL_MS, REDIAL_MAX_MS, STRIKES_BEFORE_DISCONNECT } from './constants.js';
 
 /** What the engine persists about a peer so it can redial it after a restart. */
 export interface KnownPeer {
@@ -12,6 +12,8 @@ interface PeerEntry {
   /** Dialable multiaddrs without the trailing /p2p/<id>, newest last. */
   addrs: Set<string>;
   connected: boolean;
+  /** Connected to us at least once since start (else only known from an address or a signature). */
+  everConnected: boolean;
   strikes: number;
   blockedUntil: number | undefined;
   redialAttempt: number;
@@ -25,6 +27,8 @@ export interface PeerBookInit {
   redialMaxMs?: number;
   /** Most addresses remembered per peer (oldest dropped first). */
   maxAddrsPerPeer?: number;
+  /** Most peers held (MAX_PEER_BOOK_ENTRIES); see `evictOne`. */
+  maxPeers?: number;
   clock?: Clock;
 }
 
@@ -40,6 +44,7 @@ export class PeerBook {
   private readonly redialInitialMs: number;
   private readonly redialMaxMs: number;
   private readonly maxAddrs: number;
+  private readonly maxPeers: number;
   private readonly now: Clock;
   private stopped = false;
 
@@ -52,6 +57,7 @@ export class PeerBook {
     this.redialInitialMs = init.redialInitialMs ?? REDIAL_INITIAL_MS;
     this.redialMaxMs = init.redialMaxMs ?? REDIAL_MAX_MS;
     this.maxAddrs = init.maxAddrsPerPeer ?? 16;
+    this.maxPeers = init.maxPeers ?? MAX_PEER_BOOK_ENTRIES;
     this.now = init.clock ?? Date.now;
   }
 
@@ -98,6 +104,7 @@ export class PeerBook {
   connected(peerId: string): void {
     const entry = this.entry(peerId);
     entry.connected = true;
+    entry.everConnected = true;
     entry.redialAttempt = 0;
     this.cancelRedial(entry);
   }
@@ -139,9 +146,11 @@ export class PeerBook {
     const entry = this.peers.get(peerId);
     if (entry?.blockedUntil === undefined) return false;
     if (this.now() < entry.blockedUntil) return true;
-    // The block ran out: a clean slate, and the peer may be dialed again.
+    // The block ran out: a clean slate, and the peer may be dialed again. A stranger (an identity
+    // known only from what it signed) is forgotten altogether.
     entry.blockedUntil = undefined;
     entry.strikes = 0;
+    if (isStranger(entry)) this.forget(entry);
     return false;
   }
 
@@ -170,9 +179,28 @@ export class PeerBook {
   private entry(peerId: string): PeerEntry {
     let entry = this.peers.get(peerId);
     if (!entry) {
-      entry = { peerId, addrs: new Set(), connected: false, strikes: 0, blockedUntil: undefined, redialAttempt: 0, redialTimer: undefined };
+      entry = { peerId, addrs: new Set(), connected: false, everConnected: false, strikes: 0, blockedUntil: undefined, redialAttempt: 0, redialTimer: undefined };
       this.peers.set(peerId, entry);
+      if (this.peers.size > this.maxPeers) this.evictOne(entry);
     }
     return entry;
   }
+
+  /**
+   * Makes room, oldest first: a stranger (never connected, no address: an identity that only
+   * signed something), else a peer that never connected, else any disconnected one. Never
+   * `keep` (the entry being added) or a connected peer.
+   */
+  private evictOne(keep: PeerEntry): void {
+    const candidates = [...this.peers.values()].filter((p) => p !== keep && !p.connected);
+    const victim = candidates.find(isStranger) ?? candidates.find((p) => !p.everConnected) ?? candidates[0];
+    if (victim) this.forget(victim);
+  }
+
+  private forget(entry: PeerEntry): void {
+    this.cancelRedial(entry);
+    this.peers.delete(entry.peerId);
+  }
 }
+
+const isStranger = (p: PeerEntry): boolean => !p.connected && !p.everConnected && p.addrs.size === 0;

@@ -8,9 +8,10 @@
  *   <root>/spaces/<id>/shared/      FileLogStore of the shared log
  *   <root>/spaces/<id>/local/       FileLogStore of the drafts
  *
- * The root is created mode 0700: space keys and the identity never leave it, and never enter a log.
+ * The root is mode 0700 (made so on every open, whoever created it) and every file in it is created
+ * 0600 from its first byte: space keys and the identity never leave it, and never enter a log.
  */
-import { chmod, mkdir, readdir, readFile, rename } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StoreReadError, StoreWriteError } from '../core/errors.js';
 import { newDeviceId, type DeviceId, type SpaceId } from '../core/ids.js';
@@ -45,6 +46,7 @@ export class DataFolder {
     } catch (err) {
       throw new StoreWriteError(`cannot create the data folder ${root}: ${describeFsError(err)}`, { cause: err });
     }
+    await makePrivate(root, logger);
     return new DataFolder(root, logger);
   }
 
@@ -80,7 +82,7 @@ export class DataFolder {
       if (errorCode(err) !== 'ENOENT') throw new StoreReadError(`cannot read ${file}: ${describeFsError(err)}`, { cause: err });
     }
     const bytes = await generate();
-    await this.writeSecret(this.root, 'identity.key', bytes);
+    await this.write(this.root, 'identity.key', bytes);
     return bytes;
   }
 
@@ -100,7 +102,7 @@ export class DataFolder {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const stored = { space, createdAt: Date.now() };
     const json = { id: space.id, name: space.name, key: toBase64Url(space.key), createdAt: stored.createdAt };
-    await this.writeSecret(dir, 'space.json', new TextEncoder().encode(JSON.stringify(json, null, 2)));
+    await this.write(dir, 'space.json', new TextEncoder().encode(JSON.stringify(json, null, 2)));
     return stored;
   }
 
@@ -146,14 +148,10 @@ export class DataFolder {
     await this.write(dir, name, new TextEncoder().encode(JSON.stringify(value, null, 2)));
   }
 
-  private async writeSecret(dir: string, name: string, bytes: Uint8Array): Promise<void> {
-    await this.write(dir, name, bytes);
-    await chmod(join(dir, name), 0o600);
-  }
-
+  /** Every file here is created 0600, keys and identity as well as the profile and peer addresses. */
   private async write(dir: string, name: string, bytes: Uint8Array): Promise<void> {
     try {
-      await writeFileDurably(dir, name, bytes, this.logger);
+      await writeFileDurably(dir, name, bytes, this.logger, 0o600);
     } catch (err) {
       throw new StoreWriteError(`cannot save ${join(dir, name)}: ${describeFsError(err)}`, { cause: err });
     }
@@ -161,6 +159,25 @@ export class DataFolder {
 
   private malformed(file: string, expected: string): StoreReadError {
     return new StoreReadError(`${join(this.root, file)} is damaged (expected ${expected}); fix or move it aside, nothing was changed`);
+  }
+}
+
+/**
+ * Makes the data folder (and its `spaces` folder) 0700 when group or others have any access, as
+ * happens when a person or an older version created it. Not fatal when it cannot (a folder owned by
+ * another account): said in a warning. Windows has no such modes.
+ */
+async function makePrivate(root: string, logger: Logger): Promise<void> {
+  if (process.platform === 'win32') return;
+  for (const dir of [root, join(root, 'spaces')]) {
+    try {
+      const mode = (await stat(dir)).mode & 0o777;
+      if ((mode & 0o077) === 0) continue;
+      await chmod(dir, 0o700);
+      logger.info(`made ${dir} private (mode 0700, was 0${mode.toString(8)})`);
+    } catch (err) {
+      logger.warn(`could not make ${dir} private (mode 0700): ${describeFsError(err)}; other accounts on this computer may read it`);
+    }
   }
 }
 

@@ -63,11 +63,17 @@ export async function writeFully(handle: FileHandle, bytes: Uint8Array, position
 /**
  * Atomically replaces `dir/name` with `bytes` and returns a handle open on the new file (the
  * caller closes it), so a log writer can go on appending to exactly the file it created.
+ * `mode` (default 0o666, less the umask) is the file's mode from its creation on: the temp file
+ * is always created afresh (a leftover is removed first, since opening it would keep its mode),
+ * so a secret written with 0o600 is never readable by others, not even for a moment.
  */
-export async function replaceFileDurably(dir: string, name: string, bytes: Uint8Array, logger: Logger): Promise<FileHandle> {
+export async function replaceFileDurably(dir: string, name: string, bytes: Uint8Array, logger: Logger, mode = 0o666): Promise<FileHandle> {
   const target = join(dir, name);
   const tmp = target + TMP_SUFFIX;
-  const handle = await open(tmp, 'w+');
+  await unlink(tmp).catch((err: unknown) => {
+    if (errorCode(err) !== 'ENOENT') throw err;
+  });
+  const handle = await open(tmp, 'wx+', mode);
   try {
     await writeFully(handle, bytes, 0);
     await handle.sync();
@@ -87,8 +93,8 @@ export async function replaceFileDurably(dir: string, name: string, bytes: Uint8
   return handle;
 }
 
-export async function writeFileDurably(dir: string, name: string, bytes: Uint8Array, logger: Logger): Promise<void> {
-  const handle = await replaceFileDurably(dir, name, bytes, logger);
+export async function writeFileDurably(dir: string, name: string, bytes: Uint8Array, logger: Logger, mode?: number): Promise<void> {
+  const handle = await replaceFileDurably(dir, name, bytes, logger, mode);
   await handle.close();
 }
 

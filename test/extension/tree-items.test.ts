@@ -4,8 +4,11 @@ import type { Entry } from '../../src/core/entry.js';
 import type { EntryId, DeviceId } from '../../src/core/ids.js';
 import type { EntryList } from '../../src/core/note-log.js';
 import {
-  entryItem, escapeMarkdown, groupChildren, invalidItem, notesItem, notesRoots, peerItem, shortAddress, shortPeerId, sortPeers, type PeerView,
+  deletedItem, entryItem, escapeMarkdown, groupChildren, invalidItem, notesItem, notesRoots, openEntryText, peerItem, shortAddress, shortPeerId, sortPeers,
+  type ItemData, type PeerView,
 } from '../../src/extension/tree-items.js';
+import { presenceLabel } from '../../src/extension/presence-model.js';
+import { HOSTILE_STRINGS, UNSAFE_CHAR, UNSAFE_IN_TEXT } from '../helpers/hostile-strings.js';
 import { withOpenBy } from '../../src/extension/tree-items.js';
 import { memoryNoteLog } from '../helpers/core.js';
 
@@ -74,8 +77,8 @@ describe('notes tree data', () => {
     assert.equal(item.openEntryId, undefined, 'nothing to open');
   });
 
-  it('titles that are blank or multi-line still make one readable label', () => {
-    assert.equal(entryItem(note(1, 'draft', { title: '  a\n b  ' }), NOW).label, 'a b');
+  it('titles that are blank or multi-line still make one readable label (a line break shown as ⏎)', () => {
+    assert.equal(entryItem(note(1, 'draft', { title: '  a\n b  ' }), NOW).label, 'a⏎ b');
     assert.equal(entryItem(note(1, 'draft', { title: ' ' }), NOW).label, '(untitled)');
   });
 
@@ -166,7 +169,31 @@ describe('presence in the trees', () => {
     const unknown = peerItem(peer({ peerId: 'p', name: 'Dan' }), NOW, { title: undefined });
     assert.equal(unknown.description, 'in sync · has an entry open · p');
     const long = peerItem(peer({ peerId: 'p' }), NOW, { title: `Multi\nline ${'x'.repeat(100)}` }).description ?? '';
-    assert.ok(long.startsWith('in sync · has "Multi line xx') && long.includes('…" open'), long);
+    assert.ok(long.startsWith('in sync · has "Multi⏎line xx') && long.includes('…" open'), long);
     assert.equal(peerItem(peer({ peerId: 'p' }), NOW).description, 'in sync', 'nothing open: as before');
+  });
+});
+
+describe('peer-written text in the trees', () => {
+  it('no control, bidi or line-break character reaches a label, description or tooltip', () => {
+    for (const s of HOSTILE_STRINGS) {
+      const who = { name: `Eve ${s}`, device: `dev ${s}` as DeviceId };
+      const items: ItemData[] = [
+        entryItem({ ...note(1, 'published', { title: s, body: `body ${s}` }), author: who }, NOW),
+        entryItem({ ...(recipe(2, 'draft') as Extract<Entry, { kind: 'recipe' }>), name: s, ingredients: s, instructions: s, author: who }, NOW),
+        deletedItem({ id: id(3), kind: 'note', deletedAt: NOW, deletedBy: who, fields: { title: s, body: s } }, NOW),
+        invalidItem({ id: `${s}`.slice(0, 64), scope: 'shared', reason: `unknown kind "${s}"` }),
+        peerItem({ peerId: '12D3KooWAbcdefghijklmnop', name: s, addrs: [`/dns4/${s}/tcp/1/ws`], connected: true, state: 'in-sync' }, NOW, { title: s }),
+        withOpenBy(entryItem(note(4, 'published'), NOW), [s, `Bob ${s}`]),
+      ];
+      for (const item of items) {
+        const where = `${item.id} for ${JSON.stringify(s)}`;
+        assert.doesNotMatch(item.label, UNSAFE_CHAR, `label of ${where}`);
+        assert.doesNotMatch(item.description ?? '', UNSAFE_CHAR, `description of ${where}`);
+        assert.doesNotMatch(item.tooltip ?? '', UNSAFE_IN_TEXT, `tooltip of ${where}`);
+      }
+      assert.doesNotMatch(openEntryText({ title: s }), UNSAFE_CHAR);
+      assert.doesNotMatch(presenceLabel({ peerId: '12D3KooWAbcdefghijklmnop', name: s }), UNSAFE_CHAR);
+    }
   });
 });

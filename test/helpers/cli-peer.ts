@@ -14,6 +14,8 @@ export async function tempDir(prefix = 'sn-e2e-'): Promise<string> {
 
 export class CliPeer {
   readonly lines: Line[] = [];
+  /** Every stdout line exactly as printed (before parsing). */
+  readonly rawLines: string[] = [];
   readonly stderr: string[] = [];
   private waiters: Array<{ test: (l: Line) => boolean; resolve: (l: Line) => void }> = [];
   private commands: Promise<unknown> = Promise.resolve();
@@ -26,6 +28,7 @@ export class CliPeer {
     private readonly child: ChildProcessWithoutNullStreams,
   ) {
     createInterface({ input: child.stdout }).on('line', (text) => {
+      this.rawLines.push(text);
       let line: Line;
       try {
         line = JSON.parse(text) as Line;
@@ -46,15 +49,17 @@ export class CliPeer {
 
   /**
    * Starts a peer on loopback with mDNS off; resolves on its `ready` line. `options.listen`
-   * replaces the default listen address; `options.env` adds to the environment.
+   * replaces the default listen address; `options.env` adds to the environment; `options.stdin`
+   * is written to standard input at once (e.g. the invite line for `--join -`).
    */
-  static async start(name: string, dataDir: string, extra: string[] = [], options: { listen?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliPeer> {
+  static async start(name: string, dataDir: string, extra: string[] = [], options: { listen?: string; env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<CliPeer> {
     const listen = options.listen ?? '/ip4/127.0.0.1/tcp/0/ws';
     const child = spawn(process.execPath, [CLI, 'peer', '--data', dataDir, '--json', '--no-mdns', '--name', name, '--listen', listen, ...extra], {
       env: { ...process.env, SHARED_NOTES_ANTI_ENTROPY_MS: process.env.SHARED_NOTES_ANTI_ENTROPY_MS ?? '2000', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const peer = new CliPeer(name, dataDir, child);
+    if (options.stdin !== undefined) child.stdin.write(options.stdin);
     const first = await Promise.race([
       peer.waitFor((l) => l.type === 'ready' || l.type === 'error', 30_000),
       peer.exited.then((code) => {

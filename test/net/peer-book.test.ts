@@ -52,3 +52,36 @@ test('strikes block a peer for a while; blocked peers are not redialed or rememb
   assert.deepEqual(book.known(), [{ peerId: 'bad', addrs: ['/ip4/127.0.0.1/tcp/3/ws'] }]);
   book.stop();
 });
+
+test('a flood of strangers (fresh keys that only signed bad changes) cannot grow the book past its cap', () => {
+  let now = 0;
+  const book = new PeerBook(() => undefined, { maxPeers: 50, strikesBeforeBlock: 3, blockDurationMs: 60_000, clock: () => now });
+  book.learn('friend', ['/ip4/127.0.0.1/tcp/1/ws']);
+  book.connected('friend');
+  book.disconnected('friend');
+  book.learn('known', ['/ip4/127.0.0.1/tcp/2/ws']); // from an invite or peers.json, never connected yet
+  for (let i = 0; i < 10_000; i++) book.strike(`stranger-${i}`);
+  assert.ok(book.ids().length <= 50, `${book.ids().length} entries`);
+  assert.ok(book.has('friend') && book.has('known'), 'peers with addresses stay; strangers go first');
+  assert.deepEqual(book.known().map((p) => p.peerId).sort(), ['friend', 'known']);
+
+  // A stranger that used up its strikes stays blocked for the block's duration, then is forgotten.
+  for (let i = 0; i < 3; i++) book.strike('repeat');
+  assert.ok(book.isBlocked('repeat'));
+  now += 60_001;
+  assert.equal(book.isBlocked('repeat'), false);
+  assert.equal(book.has('repeat'), false, 'a stranger is forgotten when its block runs out');
+  book.stop();
+});
+
+test('when only real peers are left, the oldest disconnected one makes room; connected peers never do', () => {
+  const book = new PeerBook(() => undefined, { maxPeers: 3 });
+  for (const id of ['a', 'b', 'c']) {
+    book.learn(id, [`/ip4/127.0.0.1/tcp/${id.charCodeAt(0)}/ws`]);
+    book.connected(id);
+  }
+  book.disconnected('b');
+  book.learn('d', ['/ip4/127.0.0.1/tcp/9/ws']);
+  assert.deepEqual(book.ids().sort(), ['a', 'c', 'd']);
+  book.stop();
+});

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -37,6 +37,41 @@ describe('DataFolder', () => {
     assert.equal((await stat(data.root)).mode & 0o777, 0o700);
     const [stored] = await data.listSpaces();
     assert.deepEqual(stored?.space, space);
+  });
+
+  it('makes an existing data folder 0700 whoever created it, and says so', { skip: process.platform === 'win32' }, async () => {
+    const root = await mkdtemp(join(tmpdir(), 'sn-data-'));
+    dirs.push(root);
+    const dir = join(root, 'made-by-hand');
+    await mkdir(join(dir, 'spaces'), { recursive: true });
+    await chmod(dir, 0o755);
+    await chmod(join(dir, 'spaces'), 0o777);
+    const logger = memoryLogger('info');
+    await DataFolder.open(dir, logger);
+    assert.equal((await stat(dir)).mode & 0o777, 0o700);
+    assert.equal((await stat(join(dir, 'spaces'))).mode & 0o777, 0o700);
+    assert.ok(logger.lines.some((l) => /made .*made-by-hand private \(mode 0700, was 0755\)/.test(l)), logger.lines.join('\n'));
+  });
+
+  it('writes secrets into a file created 0600 from its first byte, never into a file left behind', { skip: process.platform === 'win32' }, async () => {
+    const { root, data } = await folder();
+    // A temp file left behind (a crash, or planted) that another account can read through a second
+    // link: opening it again would keep its mode and put the key where the link shows it.
+    const spy = join(root, 'spy');
+    await writeFile(spy, '');
+    await chmod(spy, 0o644);
+    await link(spy, join(data.root, 'identity.key.tmp'));
+    const old = process.umask(0); // a permissive umask must not matter either
+    try {
+      await data.identity(async () => new Uint8Array([7, 7, 7]));
+    } finally {
+      process.umask(old);
+    }
+    assert.equal((await readFile(spy)).length, 0, 'nothing was written through the leftover file');
+    assert.equal((await stat(join(data.root, 'identity.key'))).mode & 0o777, 0o600);
+    assert.deepEqual(new Uint8Array(await readFile(join(data.root, 'identity.key'))), new Uint8Array([7, 7, 7]));
+    await data.device('Ann');
+    assert.equal((await stat(join(data.root, 'device.json'))).mode & 0o777, 0o600, 'every data folder file is private');
   });
 
   it('reports a damaged file clearly and leaves it untouched', async () => {
