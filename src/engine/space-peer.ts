@@ -9,6 +9,7 @@ import { InvalidInputError, StoreReadError } from '../core/errors.js';
 import { decodeInvite, encodeInvite, newSpace, type Space } from '../core/invite.js';
 import { NoteLog } from '../core/note-log.js';
 import type { Logger } from '../core/ports.js';
+import { SearchIndex } from '../core/search-index.js';
 import { InvalidNetworkConfigError } from '../net/errors.js';
 import { generateIdentity, peerIdOf } from '../net/keys.js';
 import { SpaceNetwork } from '../net/space-network.js';
@@ -46,6 +47,8 @@ export class SpacePeer {
   private savePeersTimer: ReturnType<typeof setTimeout> | undefined;
   private warmTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
+  /** Full-text search over the space, kept current from the log's changes (built on first use). */
+  readonly searchIndex: SearchIndex;
 
   private constructor(
     readonly folder: DataFolder,
@@ -56,7 +59,9 @@ export class SpacePeer {
     private readonly logger: Logger,
     /** True when this start created the space (first run or `newSpace`). */
     readonly created: boolean,
-  ) {}
+  ) {
+    this.searchIndex = new SearchIndex(log);
+  }
 
   static async start(init: SpacePeerInit): Promise<SpacePeer> {
     const logger = init.logger;
@@ -122,8 +127,11 @@ export class SpacePeer {
     // docs/BENCHMARKS.md): do it shortly after start, so a later `history` answers in milliseconds.
     peer.warmTimer = setTimeout(() => {
       const started = performance.now();
-      if (!peer.closed) log.warmHistory();
-      logger.debug(`history index built in ${Math.round(performance.now() - started)} ms`);
+      if (peer.closed) return;
+      log.warmHistory();
+      const built = performance.now();
+      peer.searchIndex.warm();
+      logger.debug(`history index built in ${Math.round(built - started)} ms, search index in ${Math.round(performance.now() - built)} ms`);
     }, HISTORY_WARM_UP_MS);
     peer.warmTimer.unref?.();
     return peer;
@@ -148,6 +156,7 @@ export class SpacePeer {
     this.closed = true;
     clearTimeout(this.savePeersTimer);
     clearTimeout(this.warmTimer);
+    this.searchIndex.dispose();
     const steps: Array<[string, () => Promise<void>]> = [
       ['save known peers', () => this.folder.saveKnownPeers(this.space.id, this.network.knownPeers())],
       ['stop the network', () => this.network.stop()],
