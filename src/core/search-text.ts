@@ -14,7 +14,7 @@ export const MAX_QUERY_LENGTH = 200;
 
 const ASCII = /^[\x20-\x7e\n\t]*$/;
 const MARK = /\p{M}/gu;
-const NON_ASCII = /[^\x00-\x7f]/gu;
+const NON_ASCII = /[\u0080-\u{10ffff}]/gu;
 
 function foldCodePoint(cp: string): string {
   const lower = cp.toLowerCase();
