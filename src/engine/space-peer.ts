@@ -14,6 +14,8 @@ import { InvalidNetworkConfigError } from '../net/errors.js';
 import { generateIdentity, peerIdOf } from '../net/keys.js';
 import { SpaceNetwork } from '../net/space-network.js';
 import { DataFolder, type DeviceProfile } from '../storage/data-folder.js';
+import type { EntryId } from '../core/ids.js';
+import { exportMarkdown, importMarkdown, type ExportReport, type ImportReport } from './markdown-transfer.js';
 import { FileLogStore } from '../storage/file-log-store.js';
 import { join } from 'node:path';
 
@@ -148,6 +150,16 @@ export class SpacePeer {
     if (cleaned === '') throw new InvalidInputError('a display name needs at least one visible character');
     this.log.setAuthor({ name: cleaned, device: (await this.folder.setDisplayName(cleaned)).deviceId });
     this.network.setDisplayName(cleaned);
+  }
+
+  /** Writes `ids` (default: every draft and published entry) as markdown files into `dir` (see markdown-transfer.ts). */
+  exportMarkdown(dir: string, ids?: readonly EntryId[]): Promise<ExportReport> {
+    return exportMarkdown(this.log, dir, ids);
+  }
+
+  /** Creates a draft from each markdown file in `dir`, reporting every file skipped and why. */
+  importMarkdown(dir: string): Promise<ImportReport> {
+    return importMarkdown(this.log, dir, this.logger.child('import'));
   }
 
   /** Stops the network, saves peer addresses, flushes and closes the stores (releasing the locks). */
