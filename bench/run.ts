@@ -4,7 +4,7 @@
  * `--quick` uses smaller sizes and skips the editor; `--coediting` runs only the co-editing and
  * history rows (with the live A → B row as a yardstick of the machine). Never asserts: it reports.
  */
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { floorKeystroke, KEYSTROKE_GAP_MS, oursKeystroke, staleBaseEdits, threeWriters } from './coediting.js';
 import { editedSpace } from './edited-fixture.js';
 import { benchExtension } from './extension-timing.js';
@@ -13,6 +13,8 @@ import { benchHistory } from './history.js';
 import { benchDrafts } from './drafts.js';
 import { benchEditorKeystroke } from './editor-keystroke.js';
 import { benchLocalOps } from './local-ops.js';
+import { benchImport } from './import.js';
+import { benchSearch } from './search.js';
 import { removeTempFolders } from './ours.js';
 import { floorStartup, oursStartup, repoStartup, type Startup } from './startup.js';
 import * as sync from './sync.js';
@@ -110,8 +112,41 @@ async function editorKeystroke(quick: boolean): Promise<void> {
   if (!w.identical || w.lost > 0) for (const [i, t] of w.texts.entries()) console.log(`\n--- editor ${ids[i]!}'s final text ---\n${t}`);
 }
 
+/** `--search`: issue 14 part 2, the search index on a realistic space (bench/search.ts). */
+async function search(quick: boolean): Promise<void> {
+  // The edited fixture publishes one entry per five operations: 50k operations hold ~10k entries.
+  const sizes = quick ? [5_000] : [5_000, 50_000];
+  for (const ops of sizes) await step(`edited fixture of ${k(ops)} operations (cached after the first build)`, () => editedSpace(ops));
+  const figures = [];
+  for (const ops of sizes) {
+    figures.push(await step(`search at ${k(ops)} operations`, () => benchSearch(ops)));
+    await removeTempFolders();
+  }
+  printTable(
+    `Search (SearchIndex) on a realistic space opened from disk: each typed prefix of 6 queries is one query (ms; goal ≤ 100 per keystroke at 10k entries; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`,
+    ['operations', 'entries', 'open', 'index build', 'keystrokes', 'p50', 'p99', 'max', 'after an edit p50', 'after an edit max', 'no index, per keystroke', 'index heap MB', 'goal', 'met'],
+    figures.map((f) => [k(f.ops), f.entries, fmt(f.openMs, 'ms'), fmt(f.buildMs, 'ms'), f.keystrokes, fmt(f.p50, 'ms'), fmt(f.p99, 'ms'), fmt(f.max, 'ms'),
+      fmt(f.afterEditP50, 'ms'), fmt(f.afterEditMax, 'ms'), fmt(f.noIndexMs, 'ms'), f.indexMB.toFixed(0), '≤ 100', Math.max(f.max, f.afterEditMax) <= 100 ? 'yes' : 'NO']),
+  );
+}
+
+/** `--import`: issue 14 part 3, markdown import and export of 10k files (bench/import.ts). */
+async function markdownImport(quick: boolean): Promise<void> {
+  const n = quick ? 1_000 : 10_000;
+  const f = await step(`import and export of ${k(n)} markdown files`, () => benchImport(n));
+  await removeTempFolders();
+  printTable(
+    `Markdown import (files → drafts, FileLogStore with fsync) and export (entries → files) of ${k(n)} realistic files (load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`,
+    ['files', 'MB', 'import s', 'files/s', 'imported', 'skipped', 'export s', 'exported', 'goal', 'met'],
+    [[f.files, (f.bytes / 1e6).toFixed(1), (f.importMs / 1000).toFixed(1), Math.round(f.files / (f.importMs / 1000)), f.imported, f.skipped, (f.exportMs / 1000).toFixed(1), f.exported,
+      'import ≤ 30 s', f.importMs <= 30_000 ? 'yes' : 'NO']],
+  );
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
+  if (process.argv.includes('--search')) return search(quick);
+  if (process.argv.includes('--import')) return markdownImport(quick);
   if (process.argv.includes('--drafts')) return drafts(quick);
   if (process.argv.includes('--editor-keystroke')) return editorKeystroke(quick);
   const all = !process.argv.includes('--coediting');

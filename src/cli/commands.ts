@@ -8,6 +8,9 @@ export type Command =
   | { name: 'edit'; id: string; fields: Record<string, string>; version?: string }
   | { name: 'restore'; id: string; step?: number }
   | { name: 'resolve'; id: string; field: string; value: string }
+  | { name: 'search'; text: string }
+  | { name: 'export'; dir: string; ids: string[] }
+  | { name: 'import'; dir: string }
   | { name: 'ls' | 'peers' | 'invite' | 'status' | 'sync' | 'help' | 'quit' };
 
 export const COMMAND_HELP = `Commands:
@@ -24,10 +27,15 @@ export const COMMAND_HELP = `Commands:
   ls | list                                     drafts and published entries
   show ID                                       one entry in full, its version and any conflict
   history ID                                    who changed what, when, with the values
+  search TEXT                                   entries whose title, text or author has every word (any
+                                                case, any accents), with each match in context
+  export DIR [ID]...                            write every entry (or those given) as markdown files into DIR
+  import DIR                                    create a draft from each markdown file in DIR
   peers | status | invite | sync                connections, sync state, invite code, sync now
   help                                          this list
   quit | exit                                   save and stop
-IDs may be shortened to a unique prefix of at least 4 characters. In text, \\n is a new line and \\| a literal |.`;
+IDs may be shortened to a unique prefix of at least 4 characters. In text, \\n is a new line and \\| a literal |.
+A DIR with spaces is written in double quotes.`;
 
 /** Splits on unescaped `|` and resolves escapes. */
 export function splitFields(text: string): string[] {
@@ -55,6 +63,20 @@ function parseAssignments(assignments: readonly string[]): Record<string, string
     fields[assignment.slice(0, eq).trim().toLowerCase()] = assignment.slice(eq + 1);
   }
   return fields;
+}
+
+/** A folder as the first argument: one word, or "in double quotes" when it holds spaces. */
+function folderArgument(rest: string, usage: string): { dir: string; after: string } {
+  if (rest.startsWith('"')) {
+    const end = rest.indexOf('"', 1);
+    if (end < 0) throw new InvalidInputError(`usage: ${usage} (the folder's closing " is missing)`);
+    const dir = rest.slice(1, end);
+    if (dir.trim() === '') throw new InvalidInputError(`usage: ${usage}`);
+    return { dir, after: rest.slice(end + 1) };
+  }
+  const [dir = '', ...after] = rest.split(/\s+/);
+  if (dir === '') throw new InvalidInputError(`usage: ${usage}`);
+  return { dir, after: after.join(' ') };
 }
 
 export function parseCommand(line: string): Command | undefined {
@@ -105,6 +127,18 @@ export function parseCommand(line: string): Command | undefined {
       const [field, value] = Object.entries(fields)[0] ?? [];
       if (!id || field === undefined || value === undefined || Object.keys(fields).length !== 1) throw new InvalidInputError('usage: resolve ID FIELD=VALUE');
       return { name: 'resolve', id, field, value };
+    }
+    case 'search':
+      if (rest === '') throw new InvalidInputError('usage: search TEXT');
+      return { name: 'search', text: rest };
+    case 'export': {
+      const { dir, after } = folderArgument(rest, 'export DIR [ID]...');
+      return { name: 'export', dir, ids: after.split(/\s+/).filter((w) => w !== '') };
+    }
+    case 'import': {
+      const { dir, after } = folderArgument(rest, 'import DIR');
+      if (after.trim() !== '') throw new InvalidInputError('usage: import DIR (write a DIR with spaces in double quotes)');
+      return { name: 'import', dir };
     }
     case 'ls':
     case 'list':

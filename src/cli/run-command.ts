@@ -8,6 +8,8 @@ import { COMMAND_HELP } from './commands.js';
 import { statusText } from '../core/text.js';
 import { displayLine } from '../core/display-text.js';
 import { formatEntry, formatHistory, formatList, formatPeers, formatTombstone, invalidLine } from './format.js';
+import { formatExport, formatImport, formatSearch } from './format-search.js';
+import { resolve } from 'node:path';
 
 export interface CommandResult {
   readonly data: Record<string, unknown>;
@@ -79,6 +81,18 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
       await log.historyReady();
       const history = log.historyDetails(target);
       return { data: { id: target, history }, text: formatHistory(history) };
+    }
+    case 'search': {
+      const results = peer.searchIndex.search(command.text);
+      return { data: { ...results }, text: formatSearch(results) };
+    }
+    case 'export': {
+      const report = await peer.exportMarkdown(resolve(command.dir), command.ids.length > 0 ? command.ids.map(id) : undefined);
+      return { data: { ...report }, text: formatExport(report) };
+    }
+    case 'import': {
+      const report = await peer.importMarkdown(resolve(command.dir));
+      return { data: { ...report }, text: formatImport(report) };
     }
     case 'peers': {
       const peers = peer.network.peers();

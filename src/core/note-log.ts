@@ -437,8 +437,19 @@ export class NoteLog {
     }
   }
 
-  /** The local document rebuilt from its live drafts (see `draftsOnly`). */
-  private rebuildLocal(doc: A.Doc<SpaceDoc>): A.Doc<SpaceDoc> {
+  /**
+   * The local document rebuilt from its live drafts (see `draftsOnly`), or undefined (saved as it
+   * is) when its history holds little besides their creation (a fresh import of many files): the
+   * rebuild would cost a change per draft and shorten nothing.
+   */
+  private rebuildLocal(doc: A.Doc<SpaceDoc>): A.Doc<SpaceDoc> | undefined {
+    let entries = 0;
+    for (const _ of rawEntries(doc)) entries++;
+    const changes = A.getChangesMetaSince(doc, []).length - 1; // the genesis change stays either way
+    if (entries > 0 && changes <= entries * REBUILD_MIN_CHANGES_PER_DRAFT) {
+      this.logger.debug(`local log kept as it is at compaction (${changes} changes for ${entries} drafts)`);
+      return undefined;
+    }
     const { doc: fresh, drafts } = draftsOnly(doc, (id) => this.draftSteps(id));
     this.logger.info(`local log rebuilt from its ${drafts} live draft(s)`);
     return fresh;
@@ -494,5 +505,7 @@ export class NoteLog {
 }
 
 const VERSION_DIGITS = 16;
+/** Below this many changes per live draft, compacting the local log keeps its history (no rebuild). */
+const REBUILD_MIN_CHANGES_PER_DRAFT = 1.5;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -9,10 +9,13 @@ import { InvalidInputError, StoreReadError } from '../core/errors.js';
 import { decodeInvite, encodeInvite, newSpace, type Space } from '../core/invite.js';
 import { NoteLog } from '../core/note-log.js';
 import type { Logger } from '../core/ports.js';
+import { SearchIndex } from '../core/search-index.js';
 import { InvalidNetworkConfigError } from '../net/errors.js';
 import { generateIdentity, peerIdOf } from '../net/keys.js';
 import { SpaceNetwork } from '../net/space-network.js';
 import { DataFolder, type DeviceProfile } from '../storage/data-folder.js';
+import type { EntryId } from '../core/ids.js';
+import { exportMarkdown, importMarkdown, type ExportReport, type ImportReport } from './markdown-transfer.js';
 import { FileLogStore } from '../storage/file-log-store.js';
 import { FileHistoryCache } from '../storage/history-cache-file.js';
 import { join } from 'node:path';
@@ -47,6 +50,8 @@ export class SpacePeer {
   private savePeersTimer: ReturnType<typeof setTimeout> | undefined;
   private warmTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
+  /** Full-text search over the space, kept current from the log's changes (built on first use). */
+  readonly searchIndex: SearchIndex;
 
   private constructor(
     readonly folder: DataFolder,
@@ -57,7 +62,9 @@ export class SpacePeer {
     private readonly logger: Logger,
     /** True when this start created the space (first run or `newSpace`). */
     readonly created: boolean,
-  ) {}
+  ) {
+    this.searchIndex = new SearchIndex(log);
+  }
 
   static async start(init: SpacePeerInit): Promise<SpacePeer> {
     const logger = init.logger;
@@ -129,6 +136,9 @@ export class SpacePeer {
     peer.warmTimer = setTimeout(() => {
       const started = performance.now();
       if (peer.closed) return;
+      const built = performance.now();
+      peer.searchIndex.warm();
+      logger.debug(`search index built in ${Math.round(performance.now() - built)} ms`);
       log.historyReady().then(
         () => logger.debug(`history index ready in ${Math.round(performance.now() - started)} ms`),
         (err: unknown) => logger.warn(`could not build the history index: ${String(err)}`),
@@ -151,12 +161,23 @@ export class SpacePeer {
     this.network.setDisplayName(cleaned);
   }
 
+  /** Writes `ids` (default: every draft and published entry) as markdown files into `dir` (see markdown-transfer.ts). */
+  exportMarkdown(dir: string, ids?: readonly EntryId[]): Promise<ExportReport> {
+    return exportMarkdown(this.log, dir, ids);
+  }
+
+  /** Creates a draft from each markdown file in `dir`, reporting every file skipped and why. */
+  importMarkdown(dir: string): Promise<ImportReport> {
+    return importMarkdown(this.log, dir, this.logger.child('import'));
+  }
+
   /** Stops the network, saves peer addresses, flushes and closes the stores (releasing the locks). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.savePeersTimer);
     clearTimeout(this.warmTimer);
+    this.searchIndex.dispose();
     const steps: Array<[string, () => Promise<void>]> = [
       ['save known peers', () => this.folder.saveKnownPeers(this.space.id, this.network.knownPeers())],
       ['stop the network', () => this.network.stop()],

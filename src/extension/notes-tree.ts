@@ -1,6 +1,8 @@
 /** The Notes view: Published / Drafts (/ Recently deleted / Invalid) groups over the note log, refreshed on every change. */
 import * as vscode from 'vscode';
 import type { SpaceController } from './controller.js';
+import type { NotesFilter } from './notes-filter.js';
+import { filteredList } from './search-items.js';
 import type { OpenEntries } from './presence.js';
 import { groupChildren, notesItem, notesRoots, withOpenBy, type ItemData, type NotesNode } from './tree-items.js';
 
@@ -17,8 +19,11 @@ export class NotesTreeProvider implements vscode.TreeDataProvider<NotesNode>, vs
     private readonly controller: SpaceController,
     /** Who has which entry open (presence); rows of those entries say so. */
     private readonly presence?: OpenEntries,
+    /** A search text restricting the entries listed (Filter Notes). */
+    private readonly filter?: NotesFilter,
   ) {
     this.subscriptions = [
+      ...(filter ? [filter.onDidChange(() => this.changeEmitter.fire(undefined))] : []),
       ...(presence ? [presence.onDidChange(() => this.changeEmitter.fire(undefined))] : []),
       controller.onDidChangeEntries(() => this.changeEmitter.fire(undefined)),
       controller.onDidChangeState((s) => {
@@ -35,8 +40,11 @@ export class NotesTreeProvider implements vscode.TreeDataProvider<NotesNode>, vs
   getChildren(node?: NotesNode): NotesNode[] {
     const peer = this.controller.current;
     if (!peer) return []; // empty: the view shows its welcome content instead
-    const list = peer.log.list();
-    if (!node) return notesRoots(list);
+    const list = filteredList(peer.log.list(), this.filter?.matching());
+    if (!node) {
+      this.filter?.showCount(list.entries.length);
+      return notesRoots(list);
+    }
     return node.type === 'group' ? groupChildren(list, node.group) : [];
   }
 

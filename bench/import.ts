@@ -1,0 +1,62 @@
+/**
+ * `npm run bench -- --import`: markdown import and export at scale. Writes N realistic markdown
+ * files (notes with bodies of a few hundred characters, one in five a recipe, a few without a
+ * title line), imports them as drafts into a NoteLog on FileLogStores (fsync, as the CLI runs),
+ * then exports the space again. Measures only; never asserts.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DeviceId } from '../src/core/ids.js';
+import { memoryLogger } from '../src/core/logger.js';
+import { NoteLog } from '../src/core/note-log.js';
+import { exportMarkdown, importMarkdown } from '../src/engine/markdown-transfer.js';
+import { FileLogStore } from '../src/storage/file-log-store.js';
+import { markdownBody, random } from './edited-fixture.js';
+import { tempFolder } from './ours.js';
+
+export interface ImportFigures {
+  files: number;
+  bytes: number;
+  importMs: number;
+  imported: number;
+  skipped: number;
+  exportMs: number;
+  exported: number;
+}
+
+export async function benchImport(n: number): Promise<ImportFigures> {
+  const dir = await tempFolder(`import-${n}`);
+  const source = join(dir, 'source');
+  await mkdir(source);
+  const rnd = random(n);
+  let bytes = 0;
+  const texts: Array<[string, string]> = [];
+  for (let i = 0; i < n; i++) {
+    const body = markdownBody(rnd);
+    const text =
+      i % 5 === 0
+        ? `# Recipe ${i}\n\n## Ingredients\n\n${body.split('\n').filter((l) => l.startsWith('- ')).join('\n')}\n\n## Instructions\n\n${body.split('\n')[2] ?? ''}\n`
+        : i % 50 === 1
+          ? body.replace(/^## .*\n\n/, '') // no title line: the file name is the title
+          : `# Note ${i}\n\n${body}`;
+    bytes += Buffer.byteLength(text);
+    texts.push([`file ${String(i).padStart(6, '0')}.md`, text]);
+  }
+  for (let i = 0; i < texts.length; i += 256) await Promise.all(texts.slice(i, i + 256).map(([name, text]) => writeFile(join(source, name), text)));
+
+  const log = await NoteLog.open(
+    { shared: await FileLogStore.open(join(dir, 'shared')), local: await FileLogStore.open(join(dir, 'local')), logger: memoryLogger('warn') },
+    { author: { name: 'Bench', device: 'bench-device' as DeviceId } },
+  );
+  try {
+    const importStart = performance.now();
+    const report = await importMarkdown(log, source, memoryLogger('warn'));
+    const importMs = performance.now() - importStart;
+    const exportStart = performance.now();
+    const exported = await exportMarkdown(log, join(dir, 'export'));
+    const exportMs = performance.now() - exportStart;
+    return { files: n, bytes, importMs, imported: report.imported.length, skipped: report.skipped.length, exportMs, exported: exported.files.length };
+  } finally {
+    await log.close();
+  }
+}

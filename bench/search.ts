@@ -1,0 +1,93 @@
+/**
+ * `npm run bench -- --search`: the search index on a realistic space (the edited fixture: notes
+ * with markdown bodies of a few hundred characters, most edited several times), opened from disk
+ * as the CLI opens it. Measures the index build, then every keystroke of typed queries (each
+ * prefix is one query, as the quick pick asks), also right after an edit (the stale entry is
+ * re-read by that query), against listing and folding the space on every keystroke (no index).
+ * Measures only; never asserts.
+ */
+import { join } from 'node:path';
+import type { DeviceId } from '../src/core/ids.js';
+import { memoryLogger } from '../src/core/logger.js';
+import { NoteLog } from '../src/core/note-log.js';
+import { SearchIndex } from '../src/core/search-index.js';
+import { fold, queryTerms } from '../src/core/search-text.js';
+import { FileLogStore } from '../src/storage/file-log-store.js';
+import { editedSpace } from './edited-fixture.js';
+import { tempFolder } from './ours.js';
+import { median, quantile } from './table.js';
+
+/** What people type: common words, a word and a half, a two-word phrase, a miss, an accented word. */
+const QUERIES = ['garden', 'bake until golden', 'passport hotel', 'olive oil', 'zucchini', 'crème brûlée'];
+
+export interface SearchFigures {
+  ops: number;
+  entries: number;
+  openMs: number;
+  buildMs: number;
+  keystrokes: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** A keystroke right after an edit of one entry. */
+  afterEditP50: number;
+  afterEditMax: number;
+  /** One keystroke without an index: list every entry and fold its texts (median of a few). */
+  noIndexMs: number;
+  /** Heap growth from building the index (JS heap; the texts are also held by Automerge). */
+  indexMB: number;
+}
+
+export async function benchSearch(ops: number): Promise<SearchFigures> {
+  const space = await editedSpace(ops);
+  const dir = await tempFolder(`search-${ops}`);
+  const seed = await FileLogStore.open(join(dir, 'shared'));
+  await seed.compact(space.saved);
+  await seed.close();
+  const openStart = performance.now();
+  const log = await NoteLog.open(
+    { shared: await FileLogStore.open(join(dir, 'shared')), local: await FileLogStore.open(join(dir, 'local')), logger: memoryLogger('warn') },
+    { author: { name: 'Bench', device: 'bench-device' as DeviceId } },
+  );
+  const openMs = performance.now() - openStart;
+  try {
+    globalThis.gc?.();
+    const heapBefore = process.memoryUsage().heapUsed;
+    const index = new SearchIndex(log);
+    const buildStart = performance.now();
+    index.warm();
+    const buildMs = performance.now() - buildStart;
+    globalThis.gc?.();
+    const indexMB = (process.memoryUsage().heapUsed - heapBefore) / 1e6;
+
+    const times: number[] = [];
+    for (const query of QUERIES) {
+      for (let n = 1; n <= query.length; n++) {
+        const start = performance.now();
+        index.search(query.slice(0, n));
+        times.push(performance.now() - start);
+      }
+    }
+    const afterEdit: number[] = [];
+    for (const [i, entry] of space.entries.slice(0, 20).entries()) {
+      await log.edit(entry.id, { title: `edited ${i} garden` });
+      const start = performance.now();
+      index.search('garden');
+      afterEdit.push(performance.now() - start);
+    }
+    const noIndex: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const start = performance.now();
+      const terms = queryTerms('garden');
+      log.list().entries.filter((e) => terms.every((t) => fold(JSON.stringify(e)).includes(t)));
+      noIndex.push(performance.now() - start);
+    }
+    index.dispose();
+    return {
+      ops, entries: index.size, openMs, buildMs, keystrokes: times.length, p50: median(times), p99: quantile(times, 0.99), max: Math.max(...times),
+      afterEditP50: median(afterEdit), afterEditMax: Math.max(...afterEdit), noIndexMs: median(noIndex), indexMB,
+    };
+  } finally {
+    await log.close();
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Markdown export and import of a space: entries to a folder of `.md` files (one per entry, with
+ * front matter), and a folder of markdown files to drafts. Format: core's markdown-file.ts; disk:
+ * storage's markdown-folder.ts. Both front ends call these through SpacePeer.
+ */
+import { join } from 'node:path';
+import { fieldsOf } from '../core/entry-markdown.js';
+import { titleOf, type Entry, type EntryKind, type EntryState } from '../core/entry.js';
+import { EntryNotFoundError, InvalidInputError } from '../core/errors.js';
+import type { EntryId } from '../core/ids.js';
+import {
+  fileNameFor, formatMarkdownFile, MarkdownFileError, MAX_MARKDOWN_FILE_BYTES, parseMarkdownFile, titleFromFileName, type MarkdownFile,
+} from '../core/markdown-file.js';
+import type { NoteLog } from '../core/note-log.js';
+import type { Logger } from '../core/ports.js';
+import { existingNames, listMarkdownFolder, readTextFile, writeNewFiles, type SkippedFile } from '../storage/markdown-folder.js';
+
+/** Files read and drafts created together: their writes share fsyncs (group commit). */
+const IMPORT_BATCH = 256;
+/** Most files one import takes; the rest are reported as skipped. */
+export const MAX_IMPORT_FILES = 100_000;
+
+export interface ExportedFile {
+  readonly id: EntryId;
+  readonly file: string;
+  readonly kind: EntryKind;
+  readonly state: EntryState;
+  readonly title: string;
+}
+export interface ExportReport {
+  readonly dir: string;
+  readonly files: ExportedFile[];
+}
+
+export interface ImportedFile {
+  readonly file: string;
+  readonly id: EntryId;
+  readonly kind: EntryKind;
+  readonly title: string;
+}
+export interface ImportReport {
+  readonly dir: string;
+  /** Each file that became a draft (new id), by file name. */
+  readonly imported: ImportedFile[];
+  /** Each file or folder that did not, and why, by file name. */
+  readonly skipped: SkippedFile[];
+}
+
+/**
+ * Writes `ids` (default: every draft and published entry) into `dir` as new markdown files; the
+ * folder is created if needed and no existing file is replaced (names get " (2)" instead).
+ */
+export async function exportMarkdown(log: NoteLog, dir: string, ids?: readonly EntryId[]): Promise<ExportReport> {
+  const entries = ids === undefined ? log.list().entries : ids.map((id) => validEntry(log, id));
+  // Oldest first: the first "Soup" keeps the plain name in every export of the space.
+  const ordered = [...entries].sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  const taken = await existingNames(dir);
+  const files = ordered.map((entry) => ({ entry, name: fileNameFor(titleOf(entry), entry.kind, taken), text: formatMarkdownFile(entry) }));
+  await writeNewFiles(dir, files);
+  return { dir, files: files.map(({ entry, name }) => ({ id: entry.id, file: name, kind: entry.kind, state: entry.state, title: titleOf(entry) })) };
+}
+
+/**
+ * Creates a draft from each markdown file directly in `dir` (authored by this device, new ids).
+ * Files that are not markdown, too large, unreadable, not UTF-8, with bad front matter, or already
+ * in the space with the same content (a re-imported export) are skipped, each with its reason.
+ */
+export async function importMarkdown(log: NoteLog, dir: string, logger: Logger, maxFiles = MAX_IMPORT_FILES): Promise<ImportReport> {
+  const listing = await listMarkdownFolder(dir, maxFiles);
+  const imported: ImportedFile[] = [];
+  const skipped: SkippedFile[] = [...listing.skipped];
+  for (let i = 0; i < listing.files.length; i += IMPORT_BATCH) {
+    const names = listing.files.slice(i, i + IMPORT_BATCH);
+    const parsed = await Promise.all(names.map((name) => readMarkdown(dir, name)));
+    await Promise.all(
+      parsed.map(async (p) => {
+        if ('reason' in p) return void skipped.push(p);
+        const already = alreadyHere(log, p.markdown);
+        if (already) return void skipped.push({ file: p.file, reason: `already in the space as ${already.slice(0, 8)} with the same content` });
+        try {
+          const entry = await create(log, p.markdown);
+          imported.push({ file: p.file, id: entry.id, kind: entry.kind, title: titleOf(entry) });
+        } catch (err) {
+          if (!(err instanceof InvalidInputError)) throw err;
+          skipped.push({ file: p.file, reason: err.message });
+        }
+      }),
+    );
+  }
+  const byFile = (a: { file: string }, b: { file: string }) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
+  imported.sort(byFile);
+  skipped.sort(byFile);
+  for (const s of skipped) logger.info(`import from ${dir}: skipped ${s.file}: ${s.reason}`);
+  logger.info(`import from ${dir}: ${imported.length} draft(s) created, ${skipped.length} skipped`);
+  return { dir, imported, skipped };
+}
+
+async function readMarkdown(dir: string, file: string): Promise<SkippedFile | { file: string; markdown: MarkdownFile }> {
+  const read = await readTextFile(join(dir, file), MAX_MARKDOWN_FILE_BYTES);
+  if (!read.ok) return { file, reason: read.reason };
+  try {
+    return { file, markdown: parseMarkdownFile(read.text, titleFromFileName(file)) };
+  } catch (err) {
+    if (!(err instanceof MarkdownFileError)) throw err;
+    return { file, reason: err.message };
+  }
+}
+
+function create(log: NoteLog, { kind, fields }: MarkdownFile): Promise<Entry> {
+  return kind === 'note'
+    ? log.createNote({ title: fields.title ?? '', body: fields.body ?? '' })
+    : log.createRecipe({ name: fields.name ?? '', ingredients: fields.ingredients ?? '', instructions: fields.instructions ?? '' });
+}
+
+/** The id of the entry a file was exported from, when the space still holds it with the same content. */
+function alreadyHere(log: NoteLog, { meta, kind, fields }: MarkdownFile): EntryId | undefined {
+  if (meta.id === undefined) return undefined;
+  const read = log.get(meta.id);
+  if (read?.status !== 'valid' || read.entry.kind !== kind) return undefined;
+  const current = fieldsOf(read.entry);
+  return Object.keys(current).every((k) => current[k] === fields[k]) ? meta.id : undefined;
+}
+
+function validEntry(log: NoteLog, id: EntryId): Entry {
+  const read = log.get(id);
+  if (!read) throw new EntryNotFoundError(`no entry with id ${id}`);
+  if (read.status === 'deleted') throw new EntryNotFoundError(`entry ${id} was deleted (restore it to export it)`);
+  if (read.status === 'invalid') throw new InvalidInputError(`entry ${id} is invalid (${read.invalid.reason}); it cannot be exported`);
+  return read.entry;
+}
