@@ -5,6 +5,8 @@ import { BLOCK_DURATION_MS, REDIAL_INITIAL_MS, REDIAL_MAX_MS, STRIKES_BEFORE_DIS
 export interface KnownPeer {
   peerId: string;
   addrs: string[];
+  /** When we were last connected to it (ms since the epoch); absent if never. */
+  lastSeen?: number;
 }
 
 interface PeerEntry {
@@ -12,6 +14,7 @@ interface PeerEntry {
   /** Dialable multiaddrs without the trailing /p2p/<id>, newest last. */
   addrs: Set<string>;
   connected: boolean;
+  lastSeen: number | undefined;
   strikes: number;
   blockedUntil: number | undefined;
   redialAttempt: number;
@@ -56,8 +59,9 @@ export class PeerBook {
   }
 
   /** Records addresses for a peer (creating it); returns true when something new was learned. */
-  learn(peerId: string, addrs: readonly string[]): boolean {
+  learn(peerId: string, addrs: readonly string[], lastSeen?: number): boolean {
     const entry = this.entry(peerId);
+    if (lastSeen !== undefined && (entry.lastSeen ?? 0) < lastSeen) entry.lastSeen = lastSeen;
     let changed = false;
     for (const addr of addrs) {
       if (entry.addrs.has(addr)) continue;
@@ -84,11 +88,16 @@ export class PeerBook {
     return this.peers.get(peerId)?.connected ?? false;
   }
 
+  /** A redial of this peer is scheduled (its backoff is running). */
+  isRedialPending(peerId: string): boolean {
+    return this.peers.get(peerId)?.redialTimer !== undefined;
+  }
+
   /** Every peer with at least one address that is not blocked: what the engine should persist. */
   known(): KnownPeer[] {
     return [...this.peers.values()]
       .filter((p) => p.addrs.size > 0 && !this.isBlocked(p.peerId))
-      .map((p) => ({ peerId: p.peerId, addrs: [...p.addrs] }));
+      .map((p) => ({ peerId: p.peerId, addrs: [...p.addrs], ...(p.lastSeen !== undefined ? { lastSeen: p.lastSeen } : {}) }));
   }
 
   ids(): string[] {
@@ -98,6 +107,7 @@ export class PeerBook {
   connected(peerId: string): void {
     const entry = this.entry(peerId);
     entry.connected = true;
+    entry.lastSeen = this.now();
     entry.redialAttempt = 0;
     this.cancelRedial(entry);
   }
@@ -106,6 +116,7 @@ export class PeerBook {
   disconnected(peerId: string): void {
     const entry = this.peers.get(peerId);
     if (!entry) return;
+    if (entry.connected) entry.lastSeen = this.now();
     entry.connected = false;
     this.scheduleRedial(entry);
   }
@@ -170,7 +181,7 @@ export class PeerBook {
   private entry(peerId: string): PeerEntry {
     let entry = this.peers.get(peerId);
     if (!entry) {
-      entry = { peerId, addrs: new Set(), connected: false, strikes: 0, blockedUntil: undefined, redialAttempt: 0, redialTimer: undefined };
+      entry = { peerId, addrs: new Set(), connected: false, lastSeen: undefined, strikes: 0, blockedUntil: undefined, redialAttempt: 0, redialTimer: undefined };
       this.peers.set(peerId, entry);
     }
     return entry;
