@@ -5,12 +5,15 @@
  */
 import '../net/polyfills.js';
 import { cleanDisplayName } from '../core/display-name.js';
+import { Emitter } from '../core/emitter.js';
 import { InvalidInputError, StoreReadError } from '../core/errors.js';
-import { decodeInvite, encodeInvite, newSpace, type Space } from '../core/invite.js';
+import { decodeInvite, encodeInvite, inviteAddresses, newSpace, type Space } from '../core/invite.js';
 import { NoteLog } from '../core/note-log.js';
 import type { Logger } from '../core/ports.js';
 import { InvalidNetworkConfigError } from '../net/errors.js';
+import { DEFAULT_LISTEN } from '../net/constants.js';
 import { generateIdentity, peerIdOf } from '../net/keys.js';
+import { stableListen } from '../net/listen-port.js';
 import { SpaceNetwork } from '../net/space-network.js';
 import { DataFolder, type DeviceProfile } from '../storage/data-folder.js';
 import { FileLogStore } from '../storage/file-log-store.js';
@@ -18,6 +21,14 @@ import { join } from 'node:path';
 
 /** How long after start the history index is built (after the first sync has had its turn). */
 const HISTORY_WARM_UP_MS = 3_000;
+/** A joiner that reached no member of the invite by then is told so (and keeps trying). */
+export const INVITE_UNREACHABLE_MS = 8_000;
+export const INVITE_UNREACHABLE_MESSAGE = 'no member of this space is reachable at the addresses in the invite; ask for a fresh one';
+
+export interface SpacePeerEvents {
+  /** Joining with an invite: none of its members answered within INVITE_UNREACHABLE_MS (we keep trying). */
+  'invite-unreachable': { message: string; addresses: string[] };
+}
 
 export interface SpacePeerInit {
   dataDir: string;
@@ -32,10 +43,19 @@ export interface SpacePeerInit {
   defaultSpaceName?: string;
   /** Our name on entries and as peers see it (cleaned: one line, at most 100 characters). */
   displayName?: string;
+  /**
+   * Default DEFAULT_LISTEN. An address with port 0 gets the port chosen once for the space
+   * (stored in its folder; a new one only when it is taken), so our addresses survive restarts.
+   */
   listen?: string[];
   /** Addresses to tell peers instead of the listening ones (port forward, NAT). */
   announce?: string[];
   bootstrap?: string[];
+  /**
+   * Addresses (with /p2p/<id>) of the space's always-on peers: dialed at start and listed in
+   * invites right after this device's own. (`shared-notes serve` hosts such a peer.)
+   */
+  alwaysOn?: string[];
   mdns?: boolean;
   antiEntropyMs?: number;
   /** Malformed messages tolerated from a peer before hanging up on it (default: the network's). */
@@ -43,6 +63,8 @@ export interface SpacePeerInit {
 }
 
 export class SpacePeer {
+  readonly events = new Emitter<SpacePeerEvents>();
+  private unreachableTimer: ReturnType<typeof setTimeout> | undefined;
   private savePeersTimer: ReturnType<typeof setTimeout> | undefined;
   private warmTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
@@ -56,6 +78,7 @@ export class SpacePeer {
     private readonly logger: Logger,
     /** True when this start created the space (first run or `newSpace`). */
     readonly created: boolean,
+    private readonly alwaysOn: readonly string[],
   ) {}
 
   static async start(init: SpacePeerInit): Promise<SpacePeer> {
@@ -94,15 +117,17 @@ export class SpacePeer {
         { cause: err },
       );
     }
+    const storedPort = await folder.listenPort(space.id);
+    const { listen, port } = await stableListen(init.listen ?? DEFAULT_LISTEN, storedPort);
     const network = new SpaceNetwork(
       { replica: log.shared, logger: logger.child('net') },
       {
         spaceId: space.id,
         spaceKey: space.key,
         identity,
-        listen: init.listen,
+        listen,
         announce: init.announce,
-        bootstrap: [...(init.bootstrap ?? []), ...(invite?.addresses ?? [])],
+        bootstrap: [...(init.bootstrap ?? []), ...(init.alwaysOn ?? []), ...(invite?.addresses ?? [])],
         mdns: init.mdns ?? true,
         knownPeers,
         antiEntropyMs: init.antiEntropyMs,
@@ -116,7 +141,11 @@ export class SpacePeer {
       await log.close();
       throw err;
     }
-    const peer = new SpacePeer(folder, space, profile, log, network, logger, created);
+    if (port !== undefined && port !== storedPort) {
+      await folder.saveListenPort(space.id, port).catch((err: unknown) => logger.warn(`could not store the listen port ${port}: ${String(err)}`));
+    }
+    const peer = new SpacePeer(folder, space, profile, log, network, logger, created, init.alwaysOn ?? []);
+    if (invite) peer.watchInvite(invite.addresses);
     network.events.on('peer', () => peer.scheduleSavePeers());
     // The history index is built once from every change's metadata (1.2–1.7 s at 100k operations,
     // docs/BENCHMARKS.md): do it shortly after start, so a later `history` answers in milliseconds.
@@ -129,9 +158,28 @@ export class SpacePeer {
     return peer;
   }
 
-  /** The invite code for this space, with this device's current dialable addresses. */
+  /**
+   * The invite code for this space: this device's current dialable addresses, the always-on
+   * peers', and those of members seen recently, so it works while any of them is online.
+   */
   invite(): string {
-    return encodeInvite({ space: this.space, addresses: this.network.addresses() });
+    const connected = new Set(this.network.peers().flatMap((p) => (p.connected ? [p.peerId] : [])));
+    const members = this.network.knownPeers().map((k) => ({
+      addrs: k.addrs.map((a) => `${a}/p2p/${k.peerId}`),
+      connected: connected.has(k.peerId),
+      lastSeen: k.lastSeen,
+    }));
+    return encodeInvite({ space: this.space, addresses: inviteAddresses(this.network.addresses(), members, this.alwaysOn) });
+  }
+
+  /** After joining with an invite: say so when none of its members answered in time (dialing goes on). */
+  private watchInvite(addresses: string[]): void {
+    this.unreachableTimer = setTimeout(() => {
+      if (this.closed || this.network.summary().connected > 0) return;
+      this.logger.warn(`${INVITE_UNREACHABLE_MESSAGE} (tried ${addresses.join(' ') || 'no addresses'}; still trying)`);
+      this.events.emit('invite-unreachable', { message: INVITE_UNREACHABLE_MESSAGE, addresses });
+    }, INVITE_UNREACHABLE_MS);
+    this.unreachableTimer.unref?.();
   }
 
   /** Renames this device: on the entries it writes from now on, and for the peers (announced at once). */
@@ -148,6 +196,7 @@ export class SpacePeer {
     this.closed = true;
     clearTimeout(this.savePeersTimer);
     clearTimeout(this.warmTimer);
+    clearTimeout(this.unreachableTimer);
     const steps: Array<[string, () => Promise<void>]> = [
       ['save known peers', () => this.folder.saveKnownPeers(this.space.id, this.network.knownPeers())],
       ['stop the network', () => this.network.stop()],

@@ -52,9 +52,10 @@ export class SpaceMembership {
     this.mesh = new SpaceMesh({ book, selfId, logger: logger.child('mesh'), dial: components.dial }, { target: init.meshTarget });
   }
 
-  /** Starts the periodic mesh check and dials members now if the mesh has room. */
-  start(): void {
+  /** Starts the periodic mesh check; dials `first` (an invite's members) now, then others while the mesh has room. */
+  start(first: readonly string[]): void {
     this.mesh.start();
+    for (const peerId of first) this.mesh.dial(peerId);
     this.mesh.topUp();
   }
 

@@ -52,6 +52,16 @@ export class SpaceMesh {
     this.timer = undefined;
   }
 
+  /** Dials this member now (an invite's), unless connected or already being dialed. */
+  dial(peerId: string): void {
+    if (!this.running || this.dialing.has(peerId) || this.components.book.isConnected(peerId)) return;
+    this.dialing.add(peerId);
+    this.components
+      .dial(peerId)
+      .catch((err: unknown) => this.components.logger.debug(`dial of ${peerId} failed: ${String(err)}`))
+      .finally(() => this.dialing.delete(peerId));
+  }
+
   /** Dials members until `target` connections are held or being opened; returns how many dials started. */
   topUp(): number {
     if (!this.running) return 0;
@@ -64,13 +74,7 @@ export class SpaceMesh {
       (id) => !book.isConnected(id) && !this.dialing.has(id) && !book.isBlocked(id) && !book.isRedialPending(id) && book.addrs(id).length > 0,
     );
     const chosen = shuffle(candidates).slice(0, wanted);
-    for (const peerId of chosen) {
-      this.dialing.add(peerId);
-      this.components
-        .dial(peerId)
-        .catch((err: unknown) => this.components.logger.debug(`mesh dial of ${peerId} failed: ${String(err)}`))
-        .finally(() => this.dialing.delete(peerId));
-    }
+    for (const peerId of chosen) this.dial(peerId);
     if (chosen.length > 0) this.components.logger.debug(`mesh: ${connected} of ${this.target} connections; dialing ${chosen.length} more`);
     return chosen.length;
   }

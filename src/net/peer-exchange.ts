@@ -46,7 +46,6 @@ const ERRORS: SmallFrameErrors = {
  */
 export class SpacePeerExchange {
   private readonly stopping = new AbortController();
-  private readonly receiving = new Set<string>();
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastBroadcastAt = -Infinity;
@@ -72,13 +71,12 @@ export class SpacePeerExchange {
 
   /** A member opened a peer-exchange stream. */
   handleInbound(peerId: string, stream: Stream): void {
-    if (this.stopping.signal.aborted || this.receiving.has(peerId) || !this.take(peerId)) {
-      this.components.logger.debug(`refusing a peer list from ${peerId} (one at a time, at most ${PEER_EXCHANGE_RATE_PER_S}/s)`);
+    if (this.stopping.signal.aborted || !this.take(peerId)) {
+      this.components.logger.debug(`refusing a peer list from ${peerId} (more than ${PEER_EXCHANGE_BURST} at once or ${PEER_EXCHANGE_RATE_PER_S}/s)`);
       stream.abort(new Error('too many peer lists'));
       return;
     }
-    this.receiving.add(peerId);
-    void this.receive(peerId, stream).finally(() => this.receiving.delete(peerId));
+    void this.receive(peerId, stream);
   }
 
   /** The peer left: forget its rate bucket. */

@@ -298,8 +298,7 @@ export class SpaceNetwork {
     for (const known of init.knownPeers ?? []) this.book.learn(known.peerId, known.addrs, known.lastSeen);
     for (const b of bootstrap) if (b.peerId) this.book.learn(b.peerId, [b.addr]);
     // The invite's and bootstrap members first; then the mesh picks among the members we know.
-    for (const b of bootstrap) if (b.peerId) void connections.dialKnown(b.peerId);
-    this.members.start();
+    this.members.start(bootstrap.flatMap((b) => (b.peerId ? [b.peerId] : [])));
     for (const b of bootstrap) if (!b.peerId) void connections.dial(b.addr).catch((err: unknown) => this.logger.warn(String(err)));
     this.logger.info(`space network up as ${this.selfId} on ${this.addresses().join(' ')}`);
   }
