@@ -66,6 +66,8 @@ export class SpacePeer {
   readonly events = new Emitter<SpacePeerEvents>();
   private unreachableTimer: ReturnType<typeof setTimeout> | undefined;
   private savePeersTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The last save of peers.json: saves run one after another (they share a temp file). */
+  private peersSaved: Promise<void> = Promise.resolve();
   private warmTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
 
@@ -198,7 +200,7 @@ export class SpacePeer {
     clearTimeout(this.warmTimer);
     clearTimeout(this.unreachableTimer);
     const steps: Array<[string, () => Promise<void>]> = [
-      ['save known peers', () => this.folder.saveKnownPeers(this.space.id, this.network.knownPeers())],
+      ['save known peers', () => this.savePeers()],
       ['stop the network', () => this.network.stop()],
       ['close the stores', () => this.log.close()],
     ];
@@ -214,13 +216,18 @@ export class SpacePeer {
     if (failure !== undefined) throw failure;
   }
 
+  /** Saves the peer book after any save still running (what it holds at that moment). */
+  private savePeers(): Promise<void> {
+    const next = this.peersSaved.catch(() => undefined).then(() => this.folder.saveKnownPeers(this.space.id, this.network.knownPeers()));
+    this.peersSaved = next;
+    return next;
+  }
+
   private scheduleSavePeers(): void {
     if (this.savePeersTimer || this.closed) return;
     this.savePeersTimer = setTimeout(() => {
       this.savePeersTimer = undefined;
-      this.folder
-        .saveKnownPeers(this.space.id, this.network.knownPeers())
-        .catch((err: unknown) => this.logger.warn(`could not save peer addresses: ${String(err)}`));
+      this.savePeers().catch((err: unknown) => this.logger.warn(`could not save peer addresses: ${String(err)}`));
     }, 2_000);
     this.savePeersTimer.unref?.();
   }

@@ -35,7 +35,11 @@ export function linked(nodes: readonly TestNode[]): boolean {
   const queue = [nodes[0]!];
   while (queue.length > 0) {
     const n = queue.shift()!;
-    for (const o of nodes) if (!seen.has(o) && connectedTo(n, o)) (seen.add(o), queue.push(o));
+    for (const o of nodes) {
+      if (seen.has(o) || !connectedTo(n, o)) continue;
+      seen.add(o);
+      queue.push(o);
+    }
   }
   return seen.size === nodes.length;
 }
