@@ -102,9 +102,12 @@ describe('CLI peers over loopback', { timeout: 240_000 }, () => {
     await c.waitFor((l) => l.type === 'entry' && l.id === doomed.id);
     await c.waitFor((l) => l.type === 'entry' && l.id === shared.id);
     // At the same moment: A and C edit the same note, C edits the doomed note while B deletes it.
+    // Both edits start from the version each showed before (A and C are directly connected in the
+    // mesh: without it, A's edit could reach C first and C's would be a later edit, not a concurrent one).
+    const [fromA, fromC] = await Promise.all([a.show(shared.id), c.show(shared.id)]);
     await Promise.all([
-      a.run(`edit ${shared.id} body=line zero\\nline one\\n|title=Plan A`),
-      c.run(`edit ${shared.id} body=line one\\nline two\\n`),
+      a.run(`edit ${shared.id}@${fromA.version as string} body=line zero\\nline one\\n|title=Plan A`),
+      c.run(`edit ${shared.id}@${fromC.version as string} body=line one\\nline two\\n`),
       // If B's delete reaches C first, C's edit is refused: the same outcome, reached sooner.
       c.run(`edit ${doomed.id} title=Saved?`).catch((e: { line: Line }) => assert.equal(e.line.error, 'EntryDeletedError')),
       b.run(`delete ${doomed.id}`),
