@@ -15,6 +15,7 @@ import { benchEditorKeystroke } from './editor-keystroke.js';
 import { benchLocalOps } from './local-ops.js';
 import { benchImport } from './import.js';
 import { benchSearch } from './search.js';
+import { benchMesh } from './mesh.js';
 import { removeTempFolders } from './ours.js';
 import { floorStartup, oursStartup, repoStartup, type Startup } from './startup.js';
 import * as sync from './sync.js';
@@ -143,10 +144,31 @@ async function markdownImport(quick: boolean): Promise<void> {
   );
 }
 
+/** `--mesh`: issue 11, live latency across a 20-member mesh and the time a restarted member takes to be back in it (bench/mesh.ts). */
+async function mesh(quick: boolean): Promise<void> {
+  const ops = quick ? 30 : 100;
+  const restarts = quick ? 2 : 5;
+  const m = await step(`a 20-member mesh: ${ops} live writes from random members, ${restarts} restarts`, () => benchMesh(20, ops, restarts));
+  printTable(
+    `A ${m.members}-member space on loopback, each member joined through a random earlier member (one process, in-memory stores)`,
+    ['measure', 'value'],
+    [
+      ['mesh formed after the last member started, ms', m.formedMs.toFixed(0)],
+      ['connections per member (min / median / max)', `${Math.min(...m.degrees)} / ${median(m.degrees)} / ${Math.max(...m.degrees)}`],
+      [`live write → each other member, p50 ms (${m.live.samples} arrivals)`, m.live.p50.toFixed(1)],
+      ['live write → each other member, p99 ms', m.live.p99.toFixed(1)],
+      ['live write → each other member, max ms', m.live.max.toFixed(1)],
+      [`restart → mesh connections held and in sync, median ms (${m.restartMs.length} restarts)`, median(m.restartMs).toFixed(0)],
+      ['restart → mesh connections held and in sync, max ms', Math.max(...m.restartMs).toFixed(0)],
+    ],
+  );
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   if (process.argv.includes('--search')) return search(quick);
   if (process.argv.includes('--import')) return markdownImport(quick);
+  if (process.argv.includes('--mesh')) return mesh(quick);
   if (process.argv.includes('--drafts')) return drafts(quick);
   if (process.argv.includes('--editor-keystroke')) return editorKeystroke(quick);
   const all = !process.argv.includes('--coediting');

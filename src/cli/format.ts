@@ -7,7 +7,7 @@ import { titleOf } from '../core/entry.js';
 import type { HistoryStep } from '../core/history-steps.js';
 import type { EntryList, FieldConflict } from '../core/note-log.js';
 import { textDelta } from '../core/versions.js';
-import { relativeTime } from '../core/text.js';
+import { connectionKindText, relativeTime } from '../core/text.js';
 import { displayLine, displayText, terminalSafeJson } from '../core/display-text.js';
 import type { PeerStatus } from '../net/status.js';
 
@@ -79,14 +79,15 @@ function describeChange(before: string | undefined, after: string): string {
 /** The tail of a peer id: `12D3KooW…` ids share their start. */
 export const shortPeer = (peerId: string): string => peerId.slice(-12);
 
-/** A peer as one line: name (or `-` before it said hello), short id, state, the address learned last. */
+/** A peer as one line: name (or `-` before it said hello), short id, state, how it is connected, the address learned last. */
 export function peerLine(p: PeerStatus, nameWidth = 20): string {
   const name = oneLine(p.name ?? '-', nameWidth).padEnd(nameWidth);
-  return `  ${name}  ${shortPeer(p.peerId)}  ${(p.connected ? p.state : 'disconnected').padEnd(12)}  ${displayLine(p.addrs.at(-1) ?? '')}`.trimEnd();
+  const via = connectionKindText(p.connected ? p.via : undefined).padEnd(12);
+  return `  ${name}  ${shortPeer(p.peerId)}  ${(p.connected ? p.state : 'disconnected').padEnd(12)}  ${via}  ${displayLine(p.addrs.at(-1) ?? '')}`.trimEnd();
 }
 
 export function formatPeers(peers: readonly PeerStatus[]): string {
   if (peers.length === 0) return 'no peers connected';
   const width = Math.min(30, Math.max(4, ...peers.map((p) => Array.from(displayLine(p.name ?? '-')).length)));
-  return [`  ${'NAME'.padEnd(width)}  ${'PEER'.padEnd(12)}  ${'STATE'.padEnd(12)}  ADDRESS`, ...peers.map((p) => peerLine(p, width))].join('\n');
+  return [`  ${'NAME'.padEnd(width)}  ${'PEER'.padEnd(12)}  ${'STATE'.padEnd(12)}  ${'VIA'.padEnd(12)}  ADDRESS`, ...peers.map((p) => peerLine(p, width))].join('\n');
 }

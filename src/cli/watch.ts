@@ -40,7 +40,11 @@ export function watchPeer(peer: SpacePeer, emit: Emit): () => void {
     lastSummary = key;
     emit('sync', { ...summary, heads: peer.log.shared.heads() }, `status: ${statusText(summary)}`);
   });
+  const offUnreachable = peer.events.on('invite-unreachable', ({ message, addresses }) => {
+    emit('invite-unreachable', { message, addresses }, `! ${message} (still trying)`);
+  });
   return () => {
+    offUnreachable();
     offChanged();
     offPeer();
     offSummary();

@@ -13,8 +13,41 @@ export interface Space {
 
 export interface Invite {
   readonly space: Space;
-  /** The inviter's dialable multiaddrs. */
+  /**
+   * Dialable multiaddrs (each ending in /p2p/<peer id>) of members to join through: the
+   * inviter's, then the space's always-on peers and recently seen members (inviteAddresses).
+   * Invites of earlier versions list only the inviter's; they parse the same way.
+   */
   readonly addresses: string[];
+}
+
+/** A member an invite may list: its addresses (with /p2p/<id>), newest last. */
+export interface InviteMember {
+  readonly addrs: readonly string[];
+  readonly connected: boolean;
+  /** When this device was last connected to it. */
+  readonly lastSeen?: number;
+}
+
+/** Addresses an invite lists at most (decodeInvite keeps 32), other members listed, and addresses per member. */
+export const MAX_INVITE_ADDRESSES = 16;
+export const MAX_INVITE_MEMBERS = 5;
+export const MAX_INVITE_SELF_ADDRESSES = 8;
+export const INVITE_ADDRESSES_PER_MEMBER = 2;
+
+/**
+ * What an invite lists, so joining works while any of them is online: this device's addresses
+ * (up to MAX_INVITE_SELF_ADDRESSES), then the always-on peers', then up to MAX_INVITE_MEMBERS other members (connected
+ * ones first, then the most recently seen), their newest addresses each; no duplicates, at
+ * most MAX_INVITE_ADDRESSES in all.
+ */
+export function inviteAddresses(self: readonly string[], members: readonly InviteMember[], alwaysOn: readonly string[] = []): string[] {
+  const ranked = members
+    .filter((m) => m.connected || m.lastSeen !== undefined)
+    .sort((a, b) => Number(b.connected) - Number(a.connected) || (b.lastSeen ?? 0) - (a.lastSeen ?? 0))
+    .slice(0, MAX_INVITE_MEMBERS);
+  const all = [...self.slice(0, MAX_INVITE_SELF_ADDRESSES), ...alwaysOn, ...ranked.flatMap((m) => m.addrs.slice(-INVITE_ADDRESSES_PER_MEMBER))];
+  return [...new Set(all)].slice(0, MAX_INVITE_ADDRESSES);
 }
 
 const PREFIX = 'sn1-';

@@ -15,3 +15,19 @@ export function statusText(s: { connected: number; inSync: number; syncing: numb
   if (s.inSync === s.connected) return `in sync with ${s.connected} peer${s.connected === 1 ? '' : 's'}`;
   return `${s.connected} peer${s.connected === 1 ? '' : 's'}, ${s.inSync} in sync`;
 }
+
+/** How a peer is connected, in words (the network layer's ConnectionKind). */
+export function connectionKindText(kind: 'loopback' | 'lan' | 'direct' | 'relayed' | undefined): string {
+  switch (kind) {
+    case 'loopback':
+      return 'this machine';
+    case 'lan':
+      return 'LAN';
+    case 'direct':
+      return 'direct';
+    case 'relayed':
+      return 'relayed';
+    case undefined:
+      return '-';
+  }
+}

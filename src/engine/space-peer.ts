@@ -5,13 +5,16 @@
  */
 import '../net/polyfills.js';
 import { cleanDisplayName } from '../core/display-name.js';
+import { Emitter } from '../core/emitter.js';
 import { InvalidInputError, StoreReadError } from '../core/errors.js';
-import { decodeInvite, encodeInvite, newSpace, type Space } from '../core/invite.js';
+import { decodeInvite, encodeInvite, inviteAddresses, newSpace, type Space } from '../core/invite.js';
 import { NoteLog } from '../core/note-log.js';
 import type { Logger } from '../core/ports.js';
 import { SearchIndex } from '../core/search-index.js';
 import { InvalidNetworkConfigError } from '../net/errors.js';
+import { DEFAULT_LISTEN } from '../net/constants.js';
 import { generateIdentity, peerIdOf } from '../net/keys.js';
+import { stableListen } from '../net/listen-port.js';
 import { SpaceNetwork } from '../net/space-network.js';
 import { DataFolder, type DeviceProfile } from '../storage/data-folder.js';
 import type { EntryId } from '../core/ids.js';
@@ -22,6 +25,14 @@ import { join } from 'node:path';
 
 /** How long after start the history index is built (after the first sync has had its turn). */
 const HISTORY_WARM_UP_MS = 3_000;
+/** A joiner that reached no member of the invite by then is told so (and keeps trying). */
+export const INVITE_UNREACHABLE_MS = 8_000;
+export const INVITE_UNREACHABLE_MESSAGE = 'no member of this space is reachable at the addresses in the invite; ask for a fresh one';
+
+export interface SpacePeerEvents {
+  /** Joining with an invite: none of its members answered within INVITE_UNREACHABLE_MS (we keep trying). */
+  'invite-unreachable': { message: string; addresses: string[] };
+}
 
 export interface SpacePeerInit {
   dataDir: string;
@@ -36,10 +47,19 @@ export interface SpacePeerInit {
   defaultSpaceName?: string;
   /** Our name on entries and as peers see it (cleaned: one line, at most 100 characters). */
   displayName?: string;
+  /**
+   * Default DEFAULT_LISTEN. An address with port 0 gets the port chosen once for the space
+   * (stored in its folder; a new one only when it is taken), so our addresses survive restarts.
+   */
   listen?: string[];
   /** Addresses to tell peers instead of the listening ones (port forward, NAT). */
   announce?: string[];
   bootstrap?: string[];
+  /**
+   * Addresses (with /p2p/<id>) of the space's always-on peers: dialed at start and listed in
+   * invites right after this device's own. (`shared-notes serve` hosts such a peer.)
+   */
+  alwaysOn?: string[];
   mdns?: boolean;
   antiEntropyMs?: number;
   /** Malformed messages tolerated from a peer before hanging up on it (default: the network's). */
@@ -47,7 +67,11 @@ export interface SpacePeerInit {
 }
 
 export class SpacePeer {
+  readonly events = new Emitter<SpacePeerEvents>();
+  private unreachableTimer: ReturnType<typeof setTimeout> | undefined;
   private savePeersTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The last save of peers.json: saves run one after another (they share a temp file). */
+  private peersSaved: Promise<void> = Promise.resolve();
   private warmTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   /** Full-text search over the space, kept current from the log's changes (built on first use). */
@@ -62,6 +86,7 @@ export class SpacePeer {
     private readonly logger: Logger,
     /** True when this start created the space (first run or `newSpace`). */
     readonly created: boolean,
+    private readonly alwaysOn: readonly string[],
   ) {
     this.searchIndex = new SearchIndex(log);
   }
@@ -106,15 +131,17 @@ export class SpacePeer {
         { cause: err },
       );
     }
+    const storedPort = await folder.listenPort(space.id);
+    const { listen, port } = await stableListen(init.listen ?? DEFAULT_LISTEN, storedPort);
     const network = new SpaceNetwork(
       { replica: log.shared, logger: logger.child('net') },
       {
         spaceId: space.id,
         spaceKey: space.key,
         identity,
-        listen: init.listen,
+        listen,
         announce: init.announce,
-        bootstrap: [...(init.bootstrap ?? []), ...(invite?.addresses ?? [])],
+        bootstrap: [...(init.bootstrap ?? []), ...(init.alwaysOn ?? []), ...(invite?.addresses ?? [])],
         mdns: init.mdns ?? true,
         knownPeers,
         antiEntropyMs: init.antiEntropyMs,
@@ -128,7 +155,11 @@ export class SpacePeer {
       await log.close();
       throw err;
     }
-    const peer = new SpacePeer(folder, space, profile, log, network, logger, created);
+    if (port !== undefined && port !== storedPort) {
+      await folder.saveListenPort(space.id, port).catch((err: unknown) => logger.warn(`could not store the listen port ${port}: ${String(err)}`));
+    }
+    const peer = new SpacePeer(folder, space, profile, log, network, logger, created, init.alwaysOn ?? []);
+    if (invite) peer.watchInvite(invite.addresses);
     network.events.on('peer', () => peer.scheduleSavePeers());
     // The history index is read from where the last run stored it, plus the changes since (a
     // full read of every change's metadata only the first time: 1.2–1.7 s at 100k operations,
@@ -148,9 +179,28 @@ export class SpacePeer {
     return peer;
   }
 
-  /** The invite code for this space, with this device's current dialable addresses. */
+  /**
+   * The invite code for this space: this device's current dialable addresses, the always-on
+   * peers', and those of members seen recently, so it works while any of them is online.
+   */
   invite(): string {
-    return encodeInvite({ space: this.space, addresses: this.network.addresses() });
+    const connected = new Set(this.network.peers().flatMap((p) => (p.connected ? [p.peerId] : [])));
+    const members = this.network.knownPeers().map((k) => ({
+      addrs: k.addrs.map((a) => `${a}/p2p/${k.peerId}`),
+      connected: connected.has(k.peerId),
+      lastSeen: k.lastSeen,
+    }));
+    return encodeInvite({ space: this.space, addresses: inviteAddresses(this.network.addresses(), members, this.alwaysOn) });
+  }
+
+  /** After joining with an invite: say so when none of its members answered in time (dialing goes on). */
+  private watchInvite(addresses: string[]): void {
+    this.unreachableTimer = setTimeout(() => {
+      if (this.closed || this.network.summary().connected > 0) return;
+      this.logger.warn(`${INVITE_UNREACHABLE_MESSAGE} (tried ${addresses.join(' ') || 'no addresses'}; still trying)`);
+      this.events.emit('invite-unreachable', { message: INVITE_UNREACHABLE_MESSAGE, addresses });
+    }, INVITE_UNREACHABLE_MS);
+    this.unreachableTimer.unref?.();
   }
 
   /** Renames this device: on the entries it writes from now on, and for the peers (announced at once). */
@@ -178,8 +228,9 @@ export class SpacePeer {
     clearTimeout(this.savePeersTimer);
     clearTimeout(this.warmTimer);
     this.searchIndex.dispose();
+    clearTimeout(this.unreachableTimer);
     const steps: Array<[string, () => Promise<void>]> = [
-      ['save known peers', () => this.folder.saveKnownPeers(this.space.id, this.network.knownPeers())],
+      ['save known peers', () => this.savePeers()],
       ['stop the network', () => this.network.stop()],
       ['close the stores', () => this.log.close()],
     ];
@@ -195,13 +246,18 @@ export class SpacePeer {
     if (failure !== undefined) throw failure;
   }
 
+  /** Saves the peer book after any save still running (what it holds at that moment). */
+  private savePeers(): Promise<void> {
+    const next = this.peersSaved.catch(() => undefined).then(() => this.folder.saveKnownPeers(this.space.id, this.network.knownPeers()));
+    this.peersSaved = next;
+    return next;
+  }
+
   private scheduleSavePeers(): void {
     if (this.savePeersTimer || this.closed) return;
     this.savePeersTimer = setTimeout(() => {
       this.savePeersTimer = undefined;
-      this.folder
-        .saveKnownPeers(this.space.id, this.network.knownPeers())
-        .catch((err: unknown) => this.logger.warn(`could not save peer addresses: ${String(err)}`));
+      this.savePeers().catch((err: unknown) => this.logger.warn(`could not save peer addresses: ${String(err)}`));
     }, 2_000);
     this.savePeersTimer.unref?.();
   }

@@ -63,7 +63,9 @@ export class SpaceController implements vscode.Disposable {
     if (!peer || this.phase !== 'running') {
       return { phase: this.phase, error: this.error, peers: [], summary: { connected: 0, inSync: 0, syncing: 0 } };
     }
-    return { phase: 'running', spaceName: peer.space.name, peers: peer.network.peers(), summary: peer.network.summary() };
+    const offlineSince = peer.network.offlineSince();
+    const running: NodeSnapshot = { phase: 'running', spaceName: peer.space.name, peers: peer.network.peers(), summary: peer.network.summary() };
+    return offlineSince !== undefined ? { ...running, offlineSince } : running;
   }
 
   /** The running peer, if any. */

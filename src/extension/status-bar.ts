@@ -9,6 +9,7 @@ export class StatusBar implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
   private catchUp: CatchUpState = NO_CATCH_UP;
   private recheck: ReturnType<typeof setTimeout> | undefined;
+  private rerender: ReturnType<typeof setTimeout> | undefined;
   private endProgress: (() => void) | undefined;
   private report: ((message: string) => void) | undefined;
 
@@ -24,6 +25,7 @@ export class StatusBar implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.recheck);
+    clearTimeout(this.rerender);
     this.endProgress?.();
     for (const s of this.subscriptions) s.dispose();
     this.item.dispose();
@@ -32,6 +34,9 @@ export class StatusBar implements vscode.Disposable {
   private render(s: NodeSnapshot): void {
     const held = this.live.held();
     const model = statusModel(s, Date.now(), held);
+    // Time alone changes some states ("Offline" becomes "No member reachable"): look again then.
+    clearTimeout(this.rerender);
+    this.rerender = model.recheckInMs !== undefined ? setTimeout(() => this.render(this.controller.snapshot), model.recheckInMs) : undefined;
     // Clicking shows what needs attention: a document that is not up to date, else the peers.
     this.item.command = held.length > 0 ? 'sharedNotes.reloadDocument' : 'sharedNotes.peers.focus';
     this.item.text = model.text;

@@ -2,7 +2,7 @@
  * The status bar as a projection of state (the VS Code git extension's pattern): a read-only
  * snapshot in, text/tooltip/colour out. Pure; status-bar.ts renders it.
  */
-import { relativeTime } from '../core/text.js';
+import { connectionKindText, relativeTime } from '../core/text.js';
 import { escapeMarkdown, formatBytes, oneLine, peerStateText, shortAddress, shortPeerId, sortPeers, type PeerView } from './tree-items.js';
 
 export type Phase = 'starting' | 'no-space' | 'running' | 'error' | 'stopped';
@@ -20,6 +20,8 @@ export interface NodeSnapshot {
   readonly error?: string;
   readonly peers: readonly PeerView[];
   readonly summary: SpaceSummaryView;
+  /** Running: since when no member has been connected (since start if none ever was); absent while one is. */
+  readonly offlineSince?: number;
 }
 
 export interface StatusModel {
@@ -28,7 +30,12 @@ export interface StatusModel {
   /** Markdown. */
   readonly tooltip: string;
   readonly kind: 'normal' | 'warning' | 'error';
+  /** The model changes by itself after this many ms (time passing): render again then. */
+  readonly recheckInMs?: number;
 }
+
+/** With nothing connected this long, the status bar says "No member reachable" instead of "Offline". */
+export const NO_MEMBER_AFTER_MS = 30_000;
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -62,9 +69,37 @@ export function statusModel(s: NodeSnapshot, now = Date.now(), held: readonly He
         tooltip: `**Shared Notes could not start**\n\n${escapeMarkdown(s.error ?? 'unknown error')}\n\nSee the "Shared Notes" output for details.`,
         kind: 'error',
       };
-    case 'running':
-      return { text: runningText(s.summary), tooltip: runningTooltip(s, now), kind: 'normal' };
+    case 'running': {
+      const since = s.summary.connected === 0 ? s.offlineSince : undefined;
+      if (since !== undefined && now - since >= NO_MEMBER_AFTER_MS) return noMemberReachable(s, since, now);
+      const model: StatusModel = { text: runningText(s.summary), tooltip: runningTooltip(s, now), kind: 'normal' };
+      return since !== undefined ? { ...model, recheckInMs: since + NO_MEMBER_AFTER_MS - now } : model;
+    }
   }
+}
+
+/** Nothing connected for NO_MEMBER_AFTER_MS: why, and what the person can do about it. */
+function noMemberReachable(s: NodeSnapshot, since: number, now: number): StatusModel {
+  const space = s.spaceName !== undefined ? `**${escapeMarkdown(s.spaceName)}**` : 'this space';
+  const known = s.peers.length;
+  const lasting = relativeTime(since, now).replace(/ ago$/, '');
+  const reason =
+    known === 0
+      ? `This device knows no other member of ${space} yet: nobody at the invite's addresses answered, and no member has connected to it.`
+      : `None of the ${plural(known, 'member')} this device knows of ${space} answered (for ${lasting === 'just now' ? 'a while' : lasting}): they are offline, or their addresses changed (another network, a firewall).`;
+  return {
+    text: '$(debug-disconnect) No member reachable',
+    tooltip: [
+      '**No member reachable**',
+      '',
+      reason,
+      '',
+      '**What to do:** ask a member who is online for a fresh invite and join with it (**Shared Notes: Join Space**), ' +
+        "or add an always-on peer's address to the `sharedNotes.bootstrapPeers` setting. Shared Notes keeps trying on its own; " +
+        'your changes are saved here and go out when a member connects.',
+    ].join('\n'),
+    kind: 'warning',
+  };
 }
 
 export function runningText(sum: SpaceSummaryView): string {
@@ -82,8 +117,9 @@ function runningTooltip(s: NodeSnapshot, now: number): string {
     const newest = p.addrs.at(-1);
     const addr = newest !== undefined ? ` · ${shortAddress(newest)}` : '';
     const last = p.lastSyncAt !== undefined ? ` · synced ${relativeTime(p.lastSyncAt, now)}` : '';
+    const via = p.via !== undefined ? ` · ${connectionKindText(p.via)}` : '';
     const who = p.name !== undefined ? `${escapeMarkdown(oneLine(p.name, 100))} \`${shortPeerId(p.peerId)}\`` : `\`${shortPeerId(p.peerId)}\``;
-    return `- ${who} ${peerStateText(p)}${addr}${last}`;
+    return `- ${who} ${peerStateText(p)}${via}${addr}${last}`;
   });
   return [name, '', ...lines, '', 'Click to show the peers.'].join('\n');
 }

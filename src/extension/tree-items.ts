@@ -6,7 +6,7 @@
  */
 import type { Entry, InvalidEntry, Tombstone } from '../core/entry.js';
 import type { EntryList } from '../core/note-log.js';
-import { relativeTime } from '../core/text.js';
+import { connectionKindText, relativeTime } from '../core/text.js';
 import { displayLine, displayText } from '../core/display-text.js';
 
 /** A tree row, independent of VS Code. `tooltip` is markdown. */
@@ -39,6 +39,8 @@ export interface PeerView {
   readonly name?: string;
   readonly addrs: readonly string[];
   readonly connected: boolean;
+  /** How we are connected to it (while connected). */
+  readonly via?: 'loopback' | 'lan' | 'direct' | 'relayed';
   readonly state: 'connecting' | 'syncing' | 'in-sync' | 'behind';
   readonly lastSyncAt?: number;
   readonly progress?: { readonly bytesIn: number; readonly bytesOut: number; readonly changesIn: number };
@@ -173,6 +175,7 @@ export function peerItem(peer: PeerView, now = Date.now(), open?: OpenEntryView)
     name !== undefined ? `**${escapeMarkdown(name)}** · peer \`${peer.peerId}\`` : `**Peer** \`${peer.peerId}\``,
     '',
     `State: ${peerStateText(peer)}`,
+    ...(peer.connected && peer.via !== undefined ? [`Connected: ${VIA_TEXT[peer.via]}`] : []),
     ...(peer.lastSyncAt !== undefined ? [`Last sync: ${relativeTime(peer.lastSyncAt, now)}`] : []),
     ...(peer.progress ? [`Received ${formatBytes(peer.progress.bytesIn)} (${peer.progress.changesIn} changes), sent ${formatBytes(peer.progress.bytesOut)}`] : []),
     ...(open ? ['', open.title !== undefined ? `Has **${escapeMarkdown(oneLine(open.title, 200))}** open` : 'Has an entry open that is not here yet'] : []),
@@ -182,13 +185,22 @@ export function peerItem(peer: PeerView, now = Date.now(), open?: OpenEntryView)
     id: `peer:${peer.peerId}`,
     label: name ?? short,
     // The state first: a narrow sidebar cuts the end of a description.
-    description: [peerStateText(peer), open ? openEntryText(open) : undefined, name !== undefined ? short : undefined, address].filter(Boolean).join(' · '),
+    description: [peerStateText(peer), peer.connected && peer.via !== undefined ? connectionKindText(peer.via) : undefined, open ? openEntryText(open) : undefined, name !== undefined ? short : undefined, address]
+      .filter(Boolean)
+      .join(' · '),
     tooltip: lines.join('\n'),
     icon: PEER_ICON[peer.connected ? peer.state : 'connecting'],
     contextValue: `peer.${peer.connected ? peer.state : 'disconnected'}`,
     collapsible: 'none',
   };
 }
+
+const VIA_TEXT: Record<NonNullable<PeerView['via']>, string> = {
+  loopback: 'on this machine',
+  lan: 'on the local network (LAN)',
+  direct: 'directly over the internet',
+  relayed: 'through a relay (another peer passes the data on)',
+};
 
 const PEER_ICON: Record<PeerView['state'], string> = { 'in-sync': 'pass', syncing: 'sync~spin', behind: 'history', connecting: 'plug' };
 

@@ -51,3 +51,33 @@ export function isDialable(ma: Multiaddr): boolean {
 export function withPeer(addr: string, peerId: string): string {
   return addr.endsWith(`/p2p/${peerId}`) ? addr : `${addr}/p2p/${peerId}`;
 }
+
+/** How a peer is connected, as the Peers view and `peers` show it. */
+export type ConnectionKind = 'loopback' | 'lan' | 'direct' | 'relayed';
+
+/**
+ * The kind of a connection from its remote address: through a relay (a `/p2p-circuit` address,
+ * or limits the relay applies), on this machine, on a private network (RFC 1918, link-local,
+ * IPv6 ULA), or direct over the internet.
+ */
+export function connectionKind(remoteAddr: Multiaddr, limited: boolean): ConnectionKind {
+  const components = remoteAddr.getComponents();
+  if (limited || components.some((c) => c.name === 'p2p-circuit')) return 'relayed';
+  const ip = components.find((c) => c.name === 'ip4' || c.name === 'ip6');
+  if (!ip?.value) return 'direct';
+  return ip.name === 'ip4' ? ip4Kind(ip.value) : ip6Kind(ip.value.toLowerCase());
+}
+
+function ip4Kind(ip: string): ConnectionKind {
+  const [a = 0, b = 0] = ip.split('.').map(Number);
+  if (a === 127) return 'loopback';
+  if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254)) return 'lan';
+  return 'direct';
+}
+
+function ip6Kind(ip: string): ConnectionKind {
+  if (ip === '::1') return 'loopback';
+  if (ip.startsWith('::ffff:')) return ip4Kind(ip.slice(7));
+  if (/^f[cd]/.test(ip) || /^fe[89ab]/.test(ip)) return 'lan';
+  return 'direct';
+}

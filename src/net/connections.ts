@@ -1,6 +1,6 @@
 import type { Connection, ConnectionGater, IdentifyResult, PeerId, PeerInfo } from '@libp2p/interface';
 import type { Logger } from '../core/ports.js';
-import { isDialable, parseAddr, splitPeer, withPeer } from './addresses.js';
+import { connectionKind, isDialable, parseAddr, splitPeer, withPeer, type ConnectionKind } from './addresses.js';
 import { DIAL_TIMEOUT_MS, DISCOVERY_RETRY_MS } from './constants.js';
 import { DialFailedError, NetworkNotRunningError } from './errors.js';
 import type { SpaceLibp2p } from './node.js';
@@ -16,9 +16,13 @@ export interface SpaceConnectionsComponents {
   connected(peerId: string): void;
   /** A peer's last connection closed. */
   disconnected(peerId: string): void;
-  /** Something shown about the peer changed (addresses, a failed dial). */
+  /** Something shown about the peer changed (addresses, a failed dial, a connection opened). */
   changed(peerId: string): void;
+  /** The peer told us (identify) new addresses to reach it at. */
+  addressesChanged?(peerId: string): void;
 }
+
+const KIND_ORDER: readonly ConnectionKind[] = ['loopback', 'lan', 'direct', 'relayed'];
 
 /**
  * Who we are connected to and how to reach them again: follows libp2p's connection events,
@@ -95,6 +99,18 @@ export class SpaceConnections {
     }
   }
 
+  /** The best of our open connections to the peer: on this machine, the LAN, direct, relayed. */
+  via(peerId: string): ConnectionKind | undefined {
+    if (!this.node || !this.running || !this.components.book.isConnected(peerId)) return undefined;
+    let best: ConnectionKind | undefined;
+    for (const c of this.node.getConnections(this.components.stack.peerIdFromString(peerId))) {
+      if (c.status !== 'open') continue;
+      const kind = connectionKind(c.remoteAddr, c.limits !== undefined);
+      if (best === undefined || KIND_ORDER.indexOf(kind) < KIND_ORDER.indexOf(best)) best = kind;
+    }
+    return best;
+  }
+
   /** Hangs up on a peer (it used up its strikes); the gater keeps it out afterwards. */
   hangUp(peerId: string): void {
     this.live()
@@ -117,13 +133,18 @@ export class SpaceConnections {
   private onIdentify(result: IdentifyResult): void {
     const peerId = result.peerId.toString();
     const addrs = result.listenAddrs.filter(isDialable).map((ma) => splitPeer(ma).addr);
-    if (this.components.book.learn(peerId, addrs)) this.components.changed(peerId);
+    if (this.components.book.learn(peerId, addrs)) {
+      this.components.changed(peerId);
+      this.components.addressesChanged?.(peerId);
+    }
   }
 
   private onConnectionOpen(conn: Connection): void {
+    const peerId = conn.remotePeer.toString();
     // Only an address we dialed is worth keeping; an inbound one is the peer's ephemeral port.
-    if (conn.direction !== 'outbound' || !isDialable(conn.remoteAddr)) return;
-    this.components.book.learn(conn.remotePeer.toString(), [splitPeer(conn.remoteAddr).addr]);
+    if (conn.direction === 'outbound' && isDialable(conn.remoteAddr)) this.components.book.learn(peerId, [splitPeer(conn.remoteAddr).addr]);
+    // A second connection (a direct one next to a relayed one) changes how the peer is reached.
+    if (this.components.book.isConnected(peerId)) this.components.changed(peerId);
   }
 
   private onDiscovery(info: PeerInfo): void {

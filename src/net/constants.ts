@@ -103,3 +103,29 @@ export const PRESENCE_BURST = 30;
 export const PRESENCE_RATE_PER_S = 15;
 /** Authors whose presence is tracked at once; messages from more are ignored. */
 export const MAX_PRESENCE_PEERS = 256;
+
+/** Peer exchange: members tell each other where the members they are connected to can be reached. */
+export const PEER_EXCHANGE_PROTOCOL = '/shared-notes/peers/1.0.0';
+/** One peer list frame (JSON); 32 peers with 4 addresses each fit with room to spare. */
+export const MAX_PEER_EXCHANGE_BYTES = 12 * 1024;
+/** Peers one list may name, addresses per peer, and characters per address. */
+export const MAX_PEER_EXCHANGE_PEERS = 32;
+export const MAX_PEER_EXCHANGE_ADDRS = 4;
+export const MAX_PEER_EXCHANGE_ADDR_LENGTH = 256;
+/** Opening, writing or reading a peer list must complete within this. */
+export const PEER_EXCHANGE_TIMEOUT_MS = 5_000;
+/** After our connections or a member's addresses change, the lists go out this much later (coalesced)… */
+export const PEER_EXCHANGE_DEBOUNCE_MS = 200;
+/** …and at most this often. */
+export const PEER_EXCHANGE_MIN_INTERVAL_MS = 1_000;
+/** Peer lists accepted from one peer: a bucket of this many, refilled at PEER_EXCHANGE_RATE_PER_S. */
+export const PEER_EXCHANGE_BURST = 5;
+export const PEER_EXCHANGE_RATE_PER_S = 1;
+/** Concurrent inbound peer-exchange streams per connection (one is normal). */
+export const MAX_INBOUND_PEER_EXCHANGE_STREAMS = 2;
+/** Peers learned from others are not added past this many in the book (addresses of known ones still are). */
+export const MAX_EXCHANGED_BOOK_PEERS = 256;
+/** The mesh: each member dials others until it holds this many connections (all of them in small spaces). */
+export const MESH_TARGET_CONNECTIONS = 8;
+/** How often the mesh is checked (and topped up) besides on connect, disconnect and new peers. */
+export const MESH_CHECK_MS = 5_000;

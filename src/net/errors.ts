@@ -26,3 +26,7 @@ export class DialFailedError extends SharedNotesError {}
 export class InvalidPresenceError extends InvalidPeerDataError {}
 /** A well-formed presence message of a newer version (ignored). */
 export class UnsupportedPresenceVersionError extends SharedNotesError {}
+/** A peer list that is too large, not UTF-8 JSON, or of the wrong shape (logged and ignored). */
+export class InvalidPeerExchangeError extends InvalidPeerDataError {}
+/** A peer list that could not be sent or read in time, or whose stream closed early. */
+export class PeerExchangeStreamError extends SharedNotesError {}

@@ -4,7 +4,7 @@ import { InvalidPeerDataError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import { HELLO_TIMEOUT_MS, MAX_HELLO_BYTES } from './constants.js';
 import { HelloStreamError, InvalidHelloError } from './errors.js';
-import { loadStack } from './stack.js';
+import { encodeSmallFrame, readSmallFrame, writeSmallFrame, type SmallFrameErrors } from './small-frame.js';
 
 /**
  * The hello protocol (HELLO_PROTOCOL): each side tells the other its display name, on connect and
@@ -30,12 +30,7 @@ export function encodeHello(name: string): Uint8Array {
   const payload = new TextEncoder().encode(JSON.stringify({ name: cleanDisplayName(name) }));
   // 100 characters of at most 4 UTF-8 bytes, plus JSON escapes of `"` and `\`: well under the cap.
   if (payload.byteLength > MAX_HELLO_BYTES) throw new InvalidHelloError(`a hello of ${payload.byteLength} bytes is over ${MAX_HELLO_BYTES}`);
-  const n = payload.byteLength;
-  const prefix = n < 0x80 ? [n] : [(n & 0x7f) | 0x80, n >> 7];
-  const frame = new Uint8Array(prefix.length + n);
-  frame.set(prefix);
-  frame.set(payload, prefix.length);
-  return frame;
+  return encodeSmallFrame(payload);
 }
 
 /** The cleaned name of a hello payload ('' when nothing readable is left); InvalidHelloError otherwise. */
@@ -53,17 +48,14 @@ export function decodeHelloPayload(payload: Uint8Array): string {
   return cleanDisplayName(name);
 }
 
+const HELLO_ERRORS: SmallFrameErrors = {
+  invalid: (message, cause) => new InvalidHelloError(message, { cause }),
+  failed: (message, cause) => new HelloStreamError(`hello: ${message}`, { cause }),
+};
+
 /** Writes our hello on a freshly opened stream and closes it; HelloStreamError on failure. */
 export async function sendHello(stream: Stream, name: string, options: HelloOptions = {}): Promise<void> {
-  const { byteStream } = await loadStack();
-  const signal = deadline(options);
-  try {
-    await byteStream(stream).write(encodeHello(name), { signal });
-    await stream.close({ signal });
-  } catch (err) {
-    stream.abort(err instanceof Error ? err : new Error(String(err)));
-    throw new HelloStreamError(`could not send the hello: ${String(err)}`, { cause: err });
-  }
+  await writeSmallFrame(stream, encodeHello(name), deadline(options), HELLO_ERRORS);
 }
 
 /**
@@ -72,44 +64,24 @@ export async function sendHello(stream: Stream, name: string, options: HelloOpti
  * HelloStreamError (timed out, closed early), having aborted the stream.
  */
 export async function readHello(stream: Stream, options: HelloOptions = {}): Promise<string> {
-  const { byteStream } = await loadStack();
-  const signal = deadline(options);
-  // Two length bytes and one full payload: more than that before we read is not a hello.
-  const bytes = byteStream(stream, { maxBufferSize: MAX_HELLO_BYTES + 2 });
-  const byte = async () => (await bytes.read({ bytes: 1, signal })).get(0);
-  let name: string;
+  const payload = await readSmallFrame(stream, {
+    maxBytes: MAX_HELLO_BYTES,
+    what: 'hello',
+    signal: deadline(options),
+    errors: HELLO_ERRORS,
+    closeTimeoutMs: options.timeoutMs ?? HELLO_TIMEOUT_MS,
+  });
   try {
-    let length = await byte();
-    if (length >= 0x80) {
-      const high = await byte();
-      if (high >= 0x80) throw new InvalidHelloError(`a hello length prefix longer than two bytes (over ${MAX_HELLO_BYTES})`);
-      length = (length & 0x7f) | (high << 7);
-    }
-    if (length === 0 || length > MAX_HELLO_BYTES) throw new InvalidHelloError(`a hello of ${length} bytes (allowed: 1 to ${MAX_HELLO_BYTES})`);
-    name = decodeHelloPayload((await bytes.read({ bytes: length, signal })).subarray());
+    return decodeHelloPayload(payload);
   } catch (err) {
-    const failure = translate(err, signal);
-    stream.abort(failure);
-    throw failure;
+    stream.abort(err instanceof Error ? err : new Error(String(err)));
+    throw err;
   }
-  try {
-    await stream.close({ signal: AbortSignal.timeout(options.timeoutMs ?? HELLO_TIMEOUT_MS) });
-  } catch (err) {
-    stream.abort(err instanceof Error ? err : new Error(String(err))); // the hello itself arrived
-  }
-  return name;
 }
 
 function deadline(options: HelloOptions): AbortSignal {
   const timeout = AbortSignal.timeout(options.timeoutMs ?? HELLO_TIMEOUT_MS);
   return options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
-}
-
-function translate(err: unknown, signal: AbortSignal): Error {
-  if (err instanceof InvalidPeerDataError) return err;
-  if (err instanceof Error && err.name === 'StreamBufferError') return new InvalidHelloError(`the peer sent more than one hello's worth: ${err.message}`, { cause: err });
-  if (signal.aborted) return new HelloStreamError(`no complete hello in time: ${String(signal.reason)}`, { cause: err });
-  return new HelloStreamError(`the hello stream failed: ${String(err)}`, { cause: err });
 }
 
 export interface SpaceHelloComponents {
@@ -118,6 +90,8 @@ export interface SpaceHelloComponents {
   openStream(peerId: string, signal: AbortSignal): Promise<Stream>;
   /** The name we know for this peer changed. */
   changed(peerId: string): void;
+  /** The first well-formed hello from this peer arrived (it speaks our protocols). */
+  greeted?(peerId: string): void;
   connectedPeers(): string[];
 }
 
@@ -130,6 +104,7 @@ export interface SpaceHelloInit {
 /** The names peers announced, and the announcement of ours, for one SpaceNetwork. */
 export class SpaceHello {
   private readonly names = new Map<string, string>();
+  private readonly greetedBy = new Set<string>();
   private readonly receiving = new Set<string>();
   private readonly stopping = new AbortController();
   private name: string;
@@ -144,6 +119,11 @@ export class SpaceHello {
   /** The display name the peer announced, if any. */
   nameOf(peerId: string): string | undefined {
     return this.names.get(peerId);
+  }
+
+  /** A well-formed hello from this peer arrived (in this run). */
+  hasGreeted(peerId: string): boolean {
+    return this.greetedBy.has(peerId);
   }
 
   /** A peer connected: tell it who we are. */
@@ -184,6 +164,10 @@ export class SpaceHello {
       if (err instanceof InvalidPeerDataError) logger.warn(`ignoring a bad hello from ${peerId}: ${text}`);
       else logger.debug(`no hello from ${peerId}: ${text}`);
       return;
+    }
+    if (!this.greetedBy.has(peerId)) {
+      this.greetedBy.add(peerId);
+      this.components.greeted?.(peerId);
     }
     if ((this.names.get(peerId) ?? '') === name) return;
     if (name === '') this.names.delete(peerId);

@@ -5,6 +5,8 @@ import { BLOCK_DURATION_MS, MAX_PEER_BOOK_ENTRIES, REDIAL_INITIAL_MS, REDIAL_MAX
 export interface KnownPeer {
   peerId: string;
   addrs: string[];
+  /** When we were last connected to it (ms since the epoch); absent if never. */
+  lastSeen?: number;
 }
 
 interface PeerEntry {
@@ -14,6 +16,7 @@ interface PeerEntry {
   connected: boolean;
   /** Connected to us at least once since start (else only known from an address or a signature). */
   everConnected: boolean;
+  lastSeen: number | undefined;
   strikes: number;
   blockedUntil: number | undefined;
   redialAttempt: number;
@@ -62,8 +65,9 @@ export class PeerBook {
   }
 
   /** Records addresses for a peer (creating it); returns true when something new was learned. */
-  learn(peerId: string, addrs: readonly string[]): boolean {
+  learn(peerId: string, addrs: readonly string[], lastSeen?: number): boolean {
     const entry = this.entry(peerId);
+    if (lastSeen !== undefined && (entry.lastSeen ?? 0) < lastSeen) entry.lastSeen = lastSeen;
     let changed = false;
     for (const addr of addrs) {
       if (entry.addrs.has(addr)) continue;
@@ -90,11 +94,16 @@ export class PeerBook {
     return this.peers.get(peerId)?.connected ?? false;
   }
 
+  /** A redial of this peer is scheduled (its backoff is running). */
+  isRedialPending(peerId: string): boolean {
+    return this.peers.get(peerId)?.redialTimer !== undefined;
+  }
+
   /** Every peer with at least one address that is not blocked: what the engine should persist. */
   known(): KnownPeer[] {
     return [...this.peers.values()]
       .filter((p) => p.addrs.size > 0 && !this.isBlocked(p.peerId))
-      .map((p) => ({ peerId: p.peerId, addrs: [...p.addrs] }));
+      .map((p) => ({ peerId: p.peerId, addrs: [...p.addrs], ...(p.lastSeen !== undefined ? { lastSeen: p.lastSeen } : {}) }));
   }
 
   ids(): string[] {
@@ -105,6 +114,7 @@ export class PeerBook {
     const entry = this.entry(peerId);
     entry.connected = true;
     entry.everConnected = true;
+    entry.lastSeen = this.now();
     entry.redialAttempt = 0;
     this.cancelRedial(entry);
   }
@@ -113,6 +123,7 @@ export class PeerBook {
   disconnected(peerId: string): void {
     const entry = this.peers.get(peerId);
     if (!entry) return;
+    if (entry.connected) entry.lastSeen = this.now();
     entry.connected = false;
     this.scheduleRedial(entry);
   }
@@ -179,7 +190,7 @@ export class PeerBook {
   private entry(peerId: string): PeerEntry {
     let entry = this.peers.get(peerId);
     if (!entry) {
-      entry = { peerId, addrs: new Set(), connected: false, everConnected: false, strikes: 0, blockedUntil: undefined, redialAttempt: 0, redialTimer: undefined };
+      entry = { peerId, addrs: new Set(), connected: false, everConnected: false, lastSeen: undefined, strikes: 0, blockedUntil: undefined, redialAttempt: 0, redialTimer: undefined };
       this.peers.set(peerId, entry);
       if (this.peers.size > this.maxPeers) this.evictOne(entry);
     }

@@ -12,7 +12,9 @@ import {
   DIAL_TIMEOUT_MS,
   HELLO_PROTOCOL,
   MAX_INBOUND_HELLO_STREAMS,
+  MAX_INBOUND_PEER_EXCHANGE_STREAMS,
   MAX_INBOUND_SYNC_STREAMS,
+  PEER_EXCHANGE_PROTOCOL,
   REMOTE_CHANGE_SYNC_DEBOUNCE_MS,
   STRIKES_BEFORE_DISCONNECT,
   SYNC_PROTOCOL,
@@ -21,6 +23,7 @@ import { NetworkNotRunningError, SyncStreamClosedError } from './errors.js';
 import { SpaceGossip } from './gossip.js';
 import { SpaceHello } from './hello.js';
 import { mdnsServiceTagForSpace, pnetKeyFromSpaceKey, presenceTopicForSpace, privateKeyOf, topicForSpace } from './keys.js';
+import { SpaceMembership } from './membership.js';
 import { createSpaceNode, type SpaceLibp2p } from './node.js';
 import { PeerBook, type KnownPeer } from './peer-book.js';
 import { SpacePresence, type LocalPresence, type PeerPresence } from './presence.js';
@@ -28,6 +31,7 @@ import { loadStack, type Stack } from './stack.js';
 import { peerStatus, StatusChanges, summarize, type PeerStatus, type SpaceSummary } from './status.js';
 import { SyncCoordinator } from './sync-coordinator.js';
 
+export type { ConnectionKind } from './addresses.js';
 export type { KnownPeer } from './peer-book.js';
 export type { PeerState, PeerStatus, SpaceSummary } from './status.js';
 export type { LocalPresence, PeerPresence, Selection } from './presence.js';
@@ -66,6 +70,8 @@ export interface SpaceNetworkInit {
   syncIdleTimeoutMs?: number;
   /** Our display name, announced to every peer (hello protocol); see setDisplayName(). */
   displayName?: string;
+  /** Connections kept to other members (the mesh); default MESH_TARGET_CONNECTIONS. */
+  meshTarget?: number;
 }
 
 export interface SpaceNetworkEvents {
@@ -101,6 +107,8 @@ export class SpaceNetwork {
   private readonly book: PeerBook;
   private sync: SyncCoordinator | undefined;
   private hello: SpaceHello | undefined;
+  private members: SpaceMembership | undefined;
+  private disconnectedSince: number | undefined;
   private presenceOf: SpacePresence | undefined;
   private localPresence: LocalPresence | undefined;
   private readonly strikeLimit: number;
@@ -177,6 +185,7 @@ export class SpaceNetwork {
           this.emitStatus(peerId);
           this.presenceOf?.renamed(peerId);
         },
+        greeted: (peerId) => this.members?.greeted(peerId),
         connectedPeers: () => this.connectedIds(),
       },
       { name: init.displayName },
@@ -188,18 +197,37 @@ export class SpaceNetwork {
       stack: this.stack,
       selfId,
       connected: (peerId) => {
+        this.disconnectedSince = undefined;
         sync.connected(peerId);
         hello.connected(peerId);
+        this.members?.connected();
         this.emitStatus(peerId);
       },
       disconnected: (peerId) => {
+        if (this.connectedIds().length === 0) this.disconnectedSince = Date.now();
         sync.disconnected(peerId);
         this.presenceOf?.disconnected(peerId);
+        this.members?.disconnected(peerId);
         this.emitStatus(peerId);
       },
       changed: (peerId) => this.emitStatus(peerId),
+      addressesChanged: () => this.members?.addressesChanged(),
     });
     this.connections = connections;
+    this.members = new SpaceMembership(
+      {
+        book: this.book,
+        logger: this.logger,
+        stack: this.stack,
+        selfId,
+        openStream: (peerId, signal) => this.openStream(PEER_EXCHANGE_PROTOCOL, peerId, signal),
+        connectedPeers: () => this.connectedIds(),
+        hasGreeted: (peerId) => hello.hasGreeted(peerId),
+        dial: (peerId) => connections.dialKnown(peerId),
+        changed: (peerId) => this.emitStatus(peerId),
+      },
+      { meshTarget: init.meshTarget },
+    );
     const node = await createSpaceNode({
       privateKey,
       listen: init.listen ?? DEFAULT_LISTEN,
@@ -217,6 +245,9 @@ export class SpaceNetwork {
     });
     await node.handle(HELLO_PROTOCOL, this.inbound('hellos', (peerId, stream) => this.hello?.handleInbound(peerId, stream)), {
       maxInboundStreams: MAX_INBOUND_HELLO_STREAMS,
+    });
+    await node.handle(PEER_EXCHANGE_PROTOCOL, this.inbound('peer lists', (peerId, stream) => this.members?.handleInbound(peerId, stream)), {
+      maxInboundStreams: MAX_INBOUND_PEER_EXCHANGE_STREAMS,
     });
     await node.start();
 
@@ -262,10 +293,12 @@ export class SpaceNetwork {
     );
     sync.start();
     this.phase = 'running';
+    this.disconnectedSince = Date.now();
 
-    for (const known of init.knownPeers ?? []) this.book.learn(known.peerId, known.addrs);
+    for (const known of init.knownPeers ?? []) this.book.learn(known.peerId, known.addrs, known.lastSeen);
     for (const b of bootstrap) if (b.peerId) this.book.learn(b.peerId, [b.addr]);
-    for (const peerId of this.book.ids()) void connections.dialKnown(peerId);
+    // The invite's and bootstrap members first; then the mesh picks among the members we know.
+    this.members.start(bootstrap.flatMap((b) => (b.peerId ? [b.peerId] : [])));
     for (const b of bootstrap) if (!b.peerId) void connections.dial(b.addr).catch((err: unknown) => this.logger.warn(String(err)));
     this.logger.info(`space network up as ${this.selfId} on ${this.addresses().join(' ')}`);
   }
@@ -284,6 +317,14 @@ export class SpaceNetwork {
   async dial(address: string): Promise<string> {
     if (this.phase !== 'running' || !this.connections) throw new NetworkNotRunningError('the network is not running');
     return this.connections.dial(address);
+  }
+
+  /**
+   * Since when no member has been connected (since start when none ever was); undefined while
+   * one is. The front ends say "No member reachable" once this is old enough.
+   */
+  offlineSince(): number | undefined {
+    return this.phase === 'running' ? this.disconnectedSince : undefined;
   }
 
   /** Peers worth remembering across restarts (not blocked, with addresses). */
@@ -368,6 +409,7 @@ export class SpaceNetwork {
       name: this.hello?.nameOf(peerId),
       addrs: this.book.addrs(peerId).map((a) => withPeer(a, peerId)),
       connected: this.book.isConnected(peerId),
+      via: this.connections?.via(peerId),
       strikes: this.book.strikes(peerId),
       blockedUntil: this.book.blockedUntil(peerId),
       sync: this.sync?.view(peerId) ?? { running: false, last: undefined, lastSyncAt: undefined, progress: undefined },
@@ -406,6 +448,7 @@ export class SpaceNetwork {
     this.connections?.detach();
     this.book.stop();
     this.hello?.stop();
+    this.members?.stop();
     this.presenceOf?.stop();
     await this.sync?.stop();
     await this.gossip?.stop();

@@ -1,4 +1,5 @@
 import type { SyncProgress } from '../core/sync-session.js';
+import type { ConnectionKind } from './addresses.js';
 import type { PeerSyncView } from './sync-coordinator.js';
 
 export type PeerState = 'connecting' | 'syncing' | 'in-sync' | 'behind';
@@ -10,6 +11,8 @@ export interface PeerStatus {
   name?: string;
   addrs: string[];
   connected: boolean;
+  /** How we are connected (the best of our open connections to it); absent while not connected. */
+  via?: ConnectionKind;
   /**
    * connecting: not connected (redial pending), or connected and no sync finished yet;
    * syncing: a catch-up session runs; in-sync: the peer's last announced heads equal ours;
@@ -35,6 +38,7 @@ export interface PeerFacts {
   name: string | undefined;
   addrs: string[];
   connected: boolean;
+  via: ConnectionKind | undefined;
   strikes: number;
   blockedUntil: number | undefined;
   sync: PeerSyncView;
@@ -49,6 +53,7 @@ export function peerStatus(f: PeerFacts): PeerStatus {
   }
   const status: PeerStatus = { peerId: f.peerId, addrs: f.addrs, connected: f.connected, state };
   if (f.name !== undefined) status.name = f.name;
+  if (f.connected && f.via !== undefined) status.via = f.via;
   if (f.sync.progress) status.progress = f.sync.progress;
   if (f.sync.lastSyncAt !== undefined) status.lastSyncAt = f.sync.lastSyncAt;
   if (f.strikes > 0) status.strikes = f.strikes;
@@ -73,7 +78,7 @@ export function summarize(peers: readonly PeerStatus[]): SpaceSummary {
 export function statusKey(s: PeerStatus): string {
   const p = s.progress;
   const progress = s.state === 'syncing' && p ? `${p.messagesIn}/${p.messagesOut}/${p.bytesIn}/${p.bytesOut}` : '';
-  return `${JSON.stringify(s.name ?? '')}|${s.connected}|${s.state}|${s.addrs.join(',')}|${s.strikes ?? 0}|${s.blockedUntil ?? ''}|${progress}`;
+  return `${JSON.stringify(s.name ?? '')}|${s.connected}|${s.via ?? ''}|${s.state}|${s.addrs.join(',')}|${s.strikes ?? 0}|${s.blockedUntil ?? ''}|${progress}`;
 }
 
 /** Passes on a peer's status only when its line changed, and the summary only when the counts did. */

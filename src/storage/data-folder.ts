@@ -5,6 +5,7 @@
  *   <root>/identity.key             libp2p Ed25519 private key (protobuf), mode 0600
  *   <root>/spaces/<id>/space.json   { id, name, key (base64url), createdAt }, mode 0600
  *   <root>/spaces/<id>/peers.json   last known peer addresses, for redialing after a restart
+ *   <root>/spaces/<id>/listen.json  { port }: the port chosen once for this space (see SpacePeer)
  *   <root>/spaces/<id>/shared/      FileLogStore of the shared log
  *   <root>/spaces/<id>/local/       FileLogStore of the drafts
  *
@@ -32,6 +33,8 @@ export interface StoredSpace {
 export interface KnownPeer {
   readonly peerId: string;
   readonly addrs: string[];
+  /** When this device was last connected to it (ms since the epoch). */
+  readonly lastSeen?: number;
 }
 
 export class DataFolder {
@@ -121,11 +124,26 @@ export class DataFolder {
     if (!Array.isArray(raw)) return [];
     return raw
       .filter((p): p is KnownPeer => typeof p?.peerId === 'string' && Array.isArray(p.addrs) && p.addrs.every((a: unknown) => typeof a === 'string'))
-      .slice(0, 200);
+      .slice(0, 200)
+      .map((p) => ({ peerId: p.peerId, addrs: p.addrs, ...(Number.isFinite(p.lastSeen) ? { lastSeen: p.lastSeen } : {}) }));
   }
 
   async saveKnownPeers(id: SpaceId, peers: KnownPeer[]): Promise<void> {
     await this.writeJson(this.spaceDir(id), 'peers.json', peers.slice(0, 200));
+  }
+
+  /** The listen port stored for this space, if one was chosen and the file is readable. */
+  async listenPort(id: SpaceId): Promise<number | undefined> {
+    const raw = await this.readJson(join('spaces', id, 'listen.json')).catch((err: unknown) => {
+      this.logger.warn(`ignoring unreadable listen.json: ${String(err)}`); // a new port is chosen
+      return undefined;
+    });
+    const port = (raw as { port?: unknown } | undefined)?.port;
+    return typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
+  }
+
+  async saveListenPort(id: SpaceId, port: number): Promise<void> {
+    await this.writeJson(this.spaceDir(id), 'listen.json', { port });
   }
 
   private async readJson(relative: string): Promise<unknown> {

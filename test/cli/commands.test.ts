@@ -61,17 +61,19 @@ describe('REPL command parsing', () => {
 describe('peers output', () => {
   const id = (tail: string) => `12D3KooWxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx${tail}`;
 
-  it('one line per peer: name (or - before its hello), short id, state, the address learned last', () => {
+  it('one line per peer: name (or - before its hello), short id, state, how it is connected, the address learned last', () => {
     const text = formatPeers([
-      { peerId: id('AAAA1111'), name: 'Bob', addrs: ['/ip4/127.0.0.1/tcp/3999/ws/p2p/x', '/ip4/127.0.0.1/tcp/4001/ws/p2p/x'], connected: true, state: 'in-sync' },
+      { peerId: id('AAAA1111'), name: 'Bob', addrs: ['/ip4/127.0.0.1/tcp/3999/ws/p2p/x', '/ip4/127.0.0.1/tcp/4001/ws/p2p/x'], connected: true, via: 'loopback', state: 'in-sync' },
       { peerId: id('BBBB2222'), addrs: [], connected: false, state: 'connecting' },
+      { peerId: id('DDDD4444'), name: 'Eve', addrs: [], connected: true, via: 'relayed', state: 'behind' },
     ]);
     assert.equal(
       text,
       [
-        '  NAME  PEER          STATE         ADDRESS',
-        '  Bob   xxxxAAAA1111  in-sync       /ip4/127.0.0.1/tcp/4001/ws/p2p/x',
-        '  -     xxxxBBBB2222  disconnected',
+        '  NAME  PEER          STATE         VIA           ADDRESS',
+        '  Bob   xxxxAAAA1111  in-sync       this machine  /ip4/127.0.0.1/tcp/4001/ws/p2p/x',
+        '  -     xxxxBBBB2222  disconnected  -',
+        '  Eve   xxxxDDDD4444  behind        relayed',
       ].join('\n'),
     );
     assert.equal(formatPeers([]), 'no peers connected');
@@ -79,6 +81,6 @@ describe('peers output', () => {
 
   it('cuts long names so the columns stay readable', () => {
     const line = formatPeers([{ peerId: id('CCCC3333'), name: 'N'.repeat(100), addrs: [], connected: true, state: 'syncing' }]).split('\n')[1];
-    assert.equal(line, `  ${'N'.repeat(29)}…  xxxxCCCC3333  syncing`);
+    assert.equal(line, `  ${'N'.repeat(29)}…  xxxxCCCC3333  syncing       -`);
   });
 });

@@ -32,12 +32,18 @@ async function inSyncWith(peer: CliPeer, n: number): Promise<void> {
 describe('CLI peers over loopback', { timeout: 240_000 }, () => {
   let a: CliPeer, b: CliPeer, c: CliPeer;
 
-  it('A–B–C in a line: a published note, its edit and its delete travel from A to C', async () => {
+  it('C invited by B meets A (peer exchange); a published note, its edit and its delete travel from A to C', async (t) => {
     a = await start('Ann', ['--new-space', 'Kitchen']);
     assert.equal(a.ready.space.name, 'Kitchen');
     b = await start('Bob', ['--join', a.ready.invite]);
-    c = await start('Cy', ['--join', (await b.run('invite')).invite as string]); // C knows only B
+    await inSyncWith(b, 1);
+    c = await start('Cy', ['--join', (await b.run('invite')).invite as string]); // B's invite: B, and A as a member B sees
     assert.deepEqual(decodeInvite(a.ready.invite).addresses.every((x) => x.startsWith('/ip4/127.0.0.1/')), true);
+    const started = performance.now();
+    const viaA = (l: Line) => (l.peers as Array<{ peerId: string; connected: boolean; via?: string }>).find((p) => p.peerId === a.ready.peerId);
+    const seen = await c.until('C connected to A', () => c.run('peers'), (l) => viaA(l)?.connected === true, 10_000);
+    assert.equal(viaA(seen)?.via, 'loopback', 'the peers command says how');
+    t.diagnostic(`C connected to A ${Math.round(performance.now() - started)} ms after its ready line`);
     await inSyncWith(b, 2);
     // Display names travel with the hello protocol: B's `peers` names both its neighbours.
     const names = (l: Line) => (l.peers as Array<{ name?: string; connected: boolean }>).filter((p) => p.connected).map((p) => p.name).sort();
@@ -96,9 +102,12 @@ describe('CLI peers over loopback', { timeout: 240_000 }, () => {
     await c.waitFor((l) => l.type === 'entry' && l.id === doomed.id);
     await c.waitFor((l) => l.type === 'entry' && l.id === shared.id);
     // At the same moment: A and C edit the same note, C edits the doomed note while B deletes it.
+    // Both edits start from the version each showed before (A and C are directly connected in the
+    // mesh: without it, A's edit could reach C first and C's would be a later edit, not a concurrent one).
+    const [fromA, fromC] = await Promise.all([a.show(shared.id), c.show(shared.id)]);
     await Promise.all([
-      a.run(`edit ${shared.id} body=line zero\\nline one\\n|title=Plan A`),
-      c.run(`edit ${shared.id} body=line one\\nline two\\n`),
+      a.run(`edit ${shared.id}@${fromA.version as string} body=line zero\\nline one\\n|title=Plan A`),
+      c.run(`edit ${shared.id}@${fromC.version as string} body=line one\\nline two\\n`),
       // If B's delete reaches C first, C's edit is refused: the same outcome, reached sooner.
       c.run(`edit ${doomed.id} title=Saved?`).catch((e: { line: Line }) => assert.equal(e.line.error, 'EntryDeletedError')),
       b.run(`delete ${doomed.id}`),

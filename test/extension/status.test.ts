@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { catchUpMessage, catchUpStep, isCatchingUp, NO_CATCH_UP, PROGRESS_AFTER_MS, statusModel, type CatchUpState, type NodeSnapshot } from '../../src/extension/status.js';
+import { catchUpMessage, catchUpStep, isCatchingUp, NO_CATCH_UP, NO_MEMBER_AFTER_MS, PROGRESS_AFTER_MS, statusModel, type CatchUpState, type NodeSnapshot } from '../../src/extension/status.js';
 import type { PeerView } from '../../src/extension/tree-items.js';
 
 const NOW = 1_750_000_000_000;
@@ -15,6 +15,29 @@ describe('status bar model', () => {
     assert.match(m.tooltip, /\*\*Kitchen\*\*/);
     assert.match(m.tooltip, /No peers connected/);
     assert.equal(m.kind, 'normal');
+  });
+
+  it('offline for a while: "No member reachable", with the reason and what to do', () => {
+    const justOff = statusModel({ ...running(none), offlineSince: NOW - 10_000 }, NOW);
+    assert.equal(justOff.text, '$(cloud-offline) Offline', 'a short gap (a restart, a reconnect) is only "Offline"');
+    assert.equal(justOff.recheckInMs, NO_MEMBER_AFTER_MS - 10_000, 'looked at again when the 30 s are up');
+
+    const nobody = statusModel({ ...running(none), offlineSince: NOW - NO_MEMBER_AFTER_MS }, NOW);
+    assert.equal(nobody.text, '$(debug-disconnect) No member reachable');
+    assert.equal(nobody.kind, 'warning');
+    assert.equal(nobody.recheckInMs, undefined);
+    assert.match(nobody.tooltip, /knows no other member of \*\*Kitchen\*\* yet/);
+    assert.match(nobody.tooltip, /fresh invite/);
+    assert.match(nobody.tooltip, /sharedNotes\.bootstrapPeers/);
+    assert.match(nobody.tooltip, /keeps trying/);
+
+    const gone = [{ ...peer('12D3KooWzzzzzzzzAAAA1111', 'connecting'), connected: false }, { ...peer('12D3KooWyyyyyyyyBBBB2222', 'connecting'), connected: false }];
+    const known = statusModel({ ...running(none, gone), offlineSince: NOW - 5 * 60_000 }, NOW);
+    assert.equal(known.text, '$(debug-disconnect) No member reachable');
+    assert.match(known.tooltip, /None of the 2 members this device knows of \*\*Kitchen\*\* answered \(for 5 min\)/);
+
+    const back = statusModel({ ...running({ connected: 1, inSync: 1, syncing: 0 }), offlineSince: undefined }, NOW);
+    assert.equal(back.text, '$(check) In sync · 1 peer', 'a member connected: the warning is gone');
   });
 
   it('in sync only when every connected peer is', () => {
@@ -34,6 +57,8 @@ describe('status bar model', () => {
     const m = statusModel(running({ connected: 2, inSync: 1, syncing: 1 }, [peer('12D3KooWzzzzzzzzAAAA1111', 'in-sync'), peer('12D3KooWyyyyyyyyBBBB2222', 'syncing')]), NOW);
     assert.match(m.tooltip, /`…BBBB2222` syncing… · 127\.0\.0\.1:4001 \(ws\)/);
     assert.match(m.tooltip, /`…AAAA1111` in sync · 127\.0\.0\.1:4001 \(ws\) · synced 1 min ago/);
+    const relayed = statusModel(running({ connected: 1, inSync: 1, syncing: 0 }, [{ ...peer('12D3KooWzzzzzzzzAAAA1111', 'in-sync'), via: 'relayed' }]), NOW);
+    assert.match(relayed.tooltip, /`…AAAA1111` in sync · relayed · 127\.0\.0\.1:4001/, 'how each peer is connected');
     const named = statusModel(running({ connected: 1, inSync: 1, syncing: 0 }, [{ ...peer('12D3KooWzzzzzzzzAAAA1111', 'in-sync'), name: 'Bob_*' }]), NOW);
     assert.match(named.tooltip, /- Bob\\_\\\* `…AAAA1111` in sync/, 'the name, escaped, then the short id');
   });

@@ -119,6 +119,16 @@ describe('peers tree data', () => {
     assert.match(moved.tooltip ?? '', /4001[\s\S]*4002/, 'the tooltip lists them all');
   });
 
+  it('says how each peer is connected: this machine, LAN, direct, relayed', () => {
+    const via = (v: PeerView['via'], connected = true) => peerItem(peer({ peerId: 'p', name: 'Bob', via: v, connected }));
+    assert.equal(via('lan').description, 'in sync · LAN · p');
+    assert.equal(via('loopback').description, 'in sync · this machine · p');
+    assert.equal(via('direct').description, 'in sync · direct · p');
+    assert.equal(via('relayed').description, 'in sync · relayed · p');
+    assert.match(via('relayed').tooltip ?? '', /Connected: through a relay/);
+    assert.equal(via('lan', false).description, 'disconnected · p', 'nothing about a connection we do not have');
+  });
+
   it('distinguishes syncing, behind, waiting and disconnected', () => {
     const d = (s: PeerView['state'], connected = true) => peerItem(peer({ peerId: 'p', state: s, connected })).description;
     assert.equal(d('syncing'), 'syncing…');

@@ -49,7 +49,7 @@ test('strikes block a peer for a while; blocked peers are not redialed or rememb
   now = 11_000;
   assert.equal(book.isBlocked('bad'), false);
   assert.equal(book.strikes('bad'), 0, 'a clean slate after the block');
-  assert.deepEqual(book.known(), [{ peerId: 'bad', addrs: ['/ip4/127.0.0.1/tcp/3/ws'] }]);
+  assert.deepEqual(book.known(), [{ peerId: 'bad', addrs: ['/ip4/127.0.0.1/tcp/3/ws'], lastSeen: 1_000 }], 'last seen when it disconnected');
   book.stop();
 });
 
@@ -84,4 +84,20 @@ test('when only real peers are left, the oldest disconnected one makes room; con
   book.learn('d', ['/ip4/127.0.0.1/tcp/9/ws']);
   assert.deepEqual(book.ids().sort(), ['a', 'c', 'd']);
   book.stop();
+});
+
+test('the book remembers when a peer was last connected, across restarts too', () => {
+  let now = 5_000;
+  const book = new PeerBook(() => undefined, { clock: () => now });
+  book.learn('p', ['/ip4/127.0.0.1/tcp/4/ws'], 2_000);
+  assert.equal(book.known()[0]?.lastSeen, 2_000, 'from the saved peers');
+  book.learn('p', [], 1_000);
+  assert.equal(book.known()[0]?.lastSeen, 2_000, 'an older time does not win');
+  book.connected('p');
+  now = 9_000;
+  book.disconnected('p');
+  assert.equal(book.known()[0]?.lastSeen, 9_000);
+  assert.equal(book.isRedialPending('p'), true, 'a redial is scheduled after the disconnect');
+  book.stop();
+  assert.equal(book.isRedialPending('p'), false);
 });

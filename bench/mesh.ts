@@ -1,0 +1,90 @@
+/**
+ * `npm run bench -- --mesh`: a 20-member space on loopback where each member joined through a
+ * random earlier member (peer exchange builds the mesh), SpaceNetworks in one process over
+ * in-memory stores. Live propagation: a random member writes; the time until each other member
+ * has the change. Restart: a member stops, the others write, it starts again on its port; the
+ * time until it holds its mesh connections again and has every change.
+ */
+import { startNode, stopAll, write, type TestNode } from '../test/net/helpers.js';
+import { degrees, startMesh, waitForMesh } from '../test/net/mesh-helpers.js';
+import { MESH_TARGET_CONNECTIONS } from '../src/net/constants.js';
+import { median, quantile } from './table.js';
+
+export interface MeshBench {
+  members: number;
+  formedMs: number;
+  degrees: number[];
+  live: { p50: number; p99: number; max: number; samples: number };
+  restartMs: number[];
+}
+
+const sameHeads = (a: TestNode, b: TestNode): boolean => {
+  const x = a.replica.heads();
+  const y = new Set(b.replica.heads());
+  return x.length === y.size && x.every((h) => y.has(h));
+};
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  while (!condition()) {
+    if (performance.now() - started > timeoutMs) throw new Error(`not reached within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return performance.now() - started;
+}
+
+export async function benchMesh(members: number, ops: number, restarts: number): Promise<MeshBench> {
+  const { space, nodes } = await startMesh(members);
+  try {
+    const formedMs = await waitForMesh(nodes, MESH_TARGET_CONNECTIONS, 60_000);
+    const mesh = degrees(nodes);
+
+    // Live: arrival times come from each replica's remote-changes event, not from polling.
+    const arrivals = new Map<string, Map<TestNode, number>>();
+    const offs = nodes.map((n) =>
+      n.replica.events.on('remote-changes', () => {
+        const now = performance.now();
+        for (const [key, seen] of arrivals) if (!seen.has(n) && n.replica.doc.t?.[key] === 1) seen.set(n, now);
+      }),
+    );
+    const latencies: number[] = [];
+    for (let i = 0; i < ops; i++) {
+      const from = nodes[Math.floor(Math.random() * nodes.length)]!;
+      const key = `live-${i}`;
+      const seen = new Map<TestNode, number>([[from, 0]]);
+      arrivals.set(key, seen);
+      const at = performance.now();
+      await write(from, key);
+      await until(() => seen.size === nodes.length, 30_000);
+      for (const [n, t] of seen) if (n !== from) latencies.push(t - at);
+      arrivals.delete(key);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    for (const off of offs) off();
+
+    // Restart: stop a member, write elsewhere, start it again on its port with its identity and store.
+    const restartMs: number[] = [];
+    for (let r = 0; r < restarts; r++) {
+      const i = 1 + Math.floor(Math.random() * (nodes.length - 1));
+      const old = nodes[i]!;
+      const port = /\/tcp\/(\d+)\//.exec(old.net.addresses()[0] ?? '')?.[1];
+      await old.net.stop();
+      await write(nodes[0]!, `while-away-${r}`);
+      const t0 = performance.now();
+      const back = await startNode(old.name, space, { identity: old.identity, replica: old.replica, store: old.store, listen: [`/ip4/127.0.0.1/tcp/${port}/ws`], knownPeers: old.net.knownPeers() });
+      nodes[i] = back;
+      const others = nodes.filter((n) => n !== back);
+      await until(() => back.net.summary().connected >= Math.min(MESH_TARGET_CONNECTIONS, others.length) && others.every((n) => sameHeads(n, back)), 60_000);
+      restartMs.push(performance.now() - t0);
+    }
+    return {
+      members,
+      formedMs,
+      degrees: mesh,
+      live: { p50: median(latencies), p99: quantile(latencies, 0.99), max: Math.max(...latencies), samples: latencies.length },
+      restartMs,
+    };
+  } finally {
+    await stopAll(nodes);
+  }
+}

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { stopAll } from './helpers.js';
+import { degrees, linked, spread, startMesh, waitForMesh } from './mesh-helpers.js';
+
+const MEMBERS = 20;
+const TARGET = 8;
+
+test(`a ${MEMBERS}-member mesh: each joined through a random earlier member; notes reach all; half can leave`, { timeout: 180_000 }, async (t) => {
+  const { nodes } = await startMesh(MEMBERS);
+  t.after(() => stopAll(nodes));
+  const formed = await waitForMesh(nodes, TARGET, 30_000);
+  t.diagnostic(`mesh formed ${Math.round(formed)} ms after the last member started; connections per member: ${degrees(nodes).join(' ')}`);
+
+  // A note from any member reaches all within 2 s (five members, each a random one).
+  for (let i = 0; i < 5; i++) {
+    const from = nodes[Math.floor(Math.random() * nodes.length)]!;
+    const ms = await spread(from, nodes, `note-${i}`, 2_000);
+    t.diagnostic(`note-${i} from ${from.name} reached all ${MEMBERS} in ${Math.round(ms)} ms`);
+  }
+
+  // Kill half, at random: the others stay connected (repairing the mesh) and keep syncing.
+  const shuffled = [...nodes].sort(() => Math.random() - 0.5);
+  const gone = shuffled.slice(0, MEMBERS / 2);
+  const rest = shuffled.slice(MEMBERS / 2);
+  await stopAll(gone);
+  await waitForMesh(rest, TARGET, 20_000);
+  assert.ok(linked(rest));
+  t.diagnostic(`after half left, connections per remaining member: ${degrees(rest).join(' ')}`);
+  for (let i = 0; i < 3; i++) {
+    const from = rest[Math.floor(Math.random() * rest.length)]!;
+    const ms = await spread(from, rest, `after-${i}`, 2_000);
+    t.diagnostic(`after-${i} from ${from.name} reached the remaining ${rest.length} in ${Math.round(ms)} ms`);
+  }
+});

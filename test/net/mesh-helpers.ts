@@ -1,0 +1,59 @@
+/** A space of many members on loopback, each joined through a random earlier member: for the mesh tests and `npm run bench -- --mesh`. */
+import { connectedTo, startNode, testSpace, waitFor, write, type NodeOptions, type TestNode } from './helpers.js';
+
+export interface Mesh {
+  space: { spaceId: string; spaceKey: Uint8Array };
+  nodes: TestNode[];
+}
+
+/**
+ * Starts `n` members one after another; each one's only bootstrap address is a random earlier
+ * member's (as if invited by it). The first member writes `t` first so later keys never race to
+ * create the map.
+ */
+export async function startMesh(n: number, options: NodeOptions = {}): Promise<Mesh> {
+  const space = testSpace();
+  const nodes: TestNode[] = [];
+  for (let i = 0; i < n; i++) {
+    const inviter = i === 0 ? undefined : nodes[Math.floor(Math.random() * i)];
+    const node = await startNode(`m${i}`, space, { ...options, bootstrap: inviter ? inviter.net.addresses() : [] });
+    nodes.push(node);
+    if (i === 0) await write(node, 'genesis');
+  }
+  return { space, nodes };
+}
+
+/** Members each one is connected to, counted among `nodes`. */
+export function degrees(nodes: readonly TestNode[]): number[] {
+  return nodes.map((n) => nodes.filter((o) => o !== n && connectedTo(n, o)).length);
+}
+
+/** Whether the connections among `nodes` link all of them (one component). */
+export function linked(nodes: readonly TestNode[]): boolean {
+  if (nodes.length === 0) return true;
+  const seen = new Set<TestNode>([nodes[0]!]);
+  const queue = [nodes[0]!];
+  while (queue.length > 0) {
+    const n = queue.shift()!;
+    for (const o of nodes) {
+      if (seen.has(o) || !connectedTo(n, o)) continue;
+      seen.add(o);
+      queue.push(o);
+    }
+  }
+  return seen.size === nodes.length;
+}
+
+/** Every member holds `min(target, others)` connections (or more) and the mesh is one piece. */
+export async function waitForMesh(nodes: readonly TestNode[], target: number, timeoutMs: number): Promise<number> {
+  const want = Math.min(target, nodes.length - 1);
+  return waitFor(`every member connected to ${want} others`, () => degrees(nodes).every((d) => d >= want) && linked(nodes), timeoutMs);
+}
+
+/** Writes `key` at `from` and resolves with the ms until every node in `to` has it. */
+export async function spread(from: TestNode, to: readonly TestNode[], key: string, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  await write(from, key);
+  await waitFor(`"${key}" from ${from.name} at every member`, () => to.every((n) => n.replica.doc.t?.[key] === 1), timeoutMs);
+  return performance.now() - started;
+}
