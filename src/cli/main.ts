@@ -12,6 +12,7 @@ import { parseArgs, USAGE, type PeerArgs } from './args.js';
 import { parseCommand } from './commands.js';
 import { statusText } from '../core/text.js';
 import { runCommand } from './run-command.js';
+import { runServe } from './serve.js';
 import { watchPeer } from './watch.js';
 
 export type Emit = (type: string, data: Record<string, unknown>, text?: string) => void;
@@ -24,6 +25,7 @@ function makeEmitter(json: boolean): Emit {
 }
 
 async function main(): Promise<number> {
+  if (process.argv[2] === 'serve') return runServe(process.argv.slice(3));
   let args: PeerArgs;
   try {
     args = parseArgs(process.argv.slice(2));

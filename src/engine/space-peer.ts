@@ -12,6 +12,7 @@ import type { Logger } from '../core/ports.js';
 import { InvalidNetworkConfigError } from '../net/errors.js';
 import { generateIdentity, peerIdOf } from '../net/keys.js';
 import { SpaceNetwork } from '../net/space-network.js';
+import type { TrafficMeter } from '../net/traffic.js';
 import { DataFolder, type DeviceProfile } from '../storage/data-folder.js';
 import { FileLogStore } from '../storage/file-log-store.js';
 import { join } from 'node:path';
@@ -40,6 +41,12 @@ export interface SpacePeerInit {
   antiEntropyMs?: number;
   /** Malformed messages tolerated from a peer before hanging up on it (default: the network's). */
   strikesBeforeDisconnect?: number;
+  /** Run a circuit relay v2 server for the space's members (`shared-notes serve`). */
+  relayServer?: { maxReservations: number };
+  /** Counts network traffic per protocol (`serve --metrics`). */
+  traffic?: TrafficMeter;
+  /** Told how long each flush of a log to disk took, in milliseconds (`serve --metrics`). */
+  onFsync?: (ms: number) => void;
 }
 
 export class SpacePeer {
@@ -71,10 +78,10 @@ export class SpacePeer {
     const { space, created } = await chooseSpace(folder, init, invite?.space);
     const dir = folder.spaceDir(space.id);
 
-    const shared = await FileLogStore.open(join(dir, 'shared'), { logger: logger.child('store:shared') });
+    const shared = await FileLogStore.open(join(dir, 'shared'), { logger: logger.child('store:shared'), onFsync: init.onFsync });
     let local: FileLogStore;
     try {
-      local = await FileLogStore.open(join(dir, 'local'), { logger: logger.child('store:local') });
+      local = await FileLogStore.open(join(dir, 'local'), { logger: logger.child('store:local'), onFsync: init.onFsync });
     } catch (err) {
       await shared.close();
       throw err;
@@ -108,6 +115,8 @@ export class SpacePeer {
         antiEntropyMs: init.antiEntropyMs,
         displayName: profile.displayName,
         strikesBeforeDisconnect: init.strikesBeforeDisconnect,
+        relayServer: init.relayServer,
+        traffic: init.traffic,
       },
     );
     try {
