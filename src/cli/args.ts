@@ -21,6 +21,7 @@ export interface PeerArgs {
 }
 
 export const USAGE = `Usage: shared-notes [peer] [options]
+       shared-notes serve [options]   (an always-on peer: see shared-notes serve --help)
 
 Runs a Shared Notes peer: keeps the space's notes in DIR and syncs them with other peers.
 Type commands on standard input (try "help").

@@ -14,6 +14,7 @@ import { statusText } from '../core/text.js';
 import { displayLine, displayText, terminalSafeJson } from '../core/display-text.js';
 import { runCommand } from './run-command.js';
 import { readInviteFile, readInviteLine } from './invite-input.js';
+import { runServe } from './serve.js';
 import { watchPeer } from './watch.js';
 
 export type Emit = (type: string, data: Record<string, unknown>, text?: string) => void;
@@ -29,6 +30,7 @@ function makeEmitter(json: boolean): Emit {
 }
 
 async function main(): Promise<number> {
+  if (process.argv[2] === 'serve') return runServe(process.argv.slice(3));
   let args: PeerArgs;
   try {
     args = parseArgs(process.argv.slice(2));

@@ -124,6 +124,11 @@ export class Replica<T> {
   }
 
   /** True when the document holds every change of `heads`. */
+  /** Changes in the document (cheap: Automerge keeps the count). */
+  changeCount(): number {
+    return A.stats(this.doc).numChanges;
+  }
+
   hasHeads(heads: Heads): boolean {
     return heads.length > 0 && A.hasHeads(this.current, heads);
   }

@@ -16,6 +16,7 @@ import { DEFAULT_LISTEN } from '../net/constants.js';
 import { generateIdentity, peerIdOf } from '../net/keys.js';
 import { stableListen } from '../net/listen-port.js';
 import { SpaceNetwork } from '../net/space-network.js';
+import type { TrafficMeter } from '../net/traffic.js';
 import { DataFolder, type DeviceProfile } from '../storage/data-folder.js';
 import type { EntryId } from '../core/ids.js';
 import { exportMarkdown, importMarkdown, type ExportReport, type ImportReport } from './markdown-transfer.js';
@@ -64,6 +65,12 @@ export interface SpacePeerInit {
   antiEntropyMs?: number;
   /** Malformed messages tolerated from a peer before hanging up on it (default: the network's). */
   strikesBeforeDisconnect?: number;
+  /** Run a circuit relay v2 server for the space's members (`shared-notes serve`). */
+  relayServer?: { maxReservations: number };
+  /** Counts network traffic per protocol (`serve --metrics`). */
+  traffic?: TrafficMeter;
+  /** Told how long each flush of a log to disk took, in milliseconds (`serve --metrics`). */
+  onFsync?: (ms: number) => void;
 }
 
 export class SpacePeer {
@@ -107,10 +114,10 @@ export class SpacePeer {
     const created = chosen.created;
     const dir = folder.spaceDir(space.id);
 
-    const shared = await FileLogStore.open(join(dir, 'shared'), { logger: logger.child('store:shared') });
+    const shared = await FileLogStore.open(join(dir, 'shared'), { logger: logger.child('store:shared'), onFsync: init.onFsync });
     let local: FileLogStore;
     try {
-      local = await FileLogStore.open(join(dir, 'local'), { logger: logger.child('store:local') });
+      local = await FileLogStore.open(join(dir, 'local'), { logger: logger.child('store:local'), onFsync: init.onFsync });
     } catch (err) {
       await shared.close();
       throw err;
@@ -147,6 +154,8 @@ export class SpacePeer {
         antiEntropyMs: init.antiEntropyMs,
         displayName: profile.displayName,
         strikesBeforeDisconnect: init.strikesBeforeDisconnect,
+        relayServer: init.relayServer,
+        traffic: init.traffic,
       },
     );
     try {

@@ -10,7 +10,9 @@ import type { SpaceController } from './controller.js';
 import type { LiveDocuments } from './live-documents.js';
 import { entryUri } from './fs-provider.js';
 import { EntryNotFoundError, InvalidInputError } from '../core/errors.js';
+import { alwaysOnAddresses, validateAlwaysOn, withAlwaysOn } from './always-on.js';
 import { describeInvite, validateInvite, validateSpaceName } from './inputs.js';
+import { SECTION } from './settings.js';
 import { OPEN_ENTRY_COMMAND } from './notes-tree.js';
 import type { ErrorReporter } from './output-logger.js';
 import * as prompts from './prompts.js';
@@ -136,6 +138,19 @@ export function registerCommands(c: CommandComponents): vscode.Disposable[] {
       }
       logger.info(`invite for "${peer.space.name}" ${copied ? 'copied' : 'shown'} (${peer.network.addresses().length} addresses)`);
       await prompts.showInvite(peer.space.name, invite, copied);
+    }),
+    register('sharedNotes.addAlwaysOnPeer', 'Add Always-on Peer', async (arg) => {
+      const spaceId = controller.requirePeer().space.id;
+      const input = argument(arg, (v) => validateAlwaysOn(v, spaceId)) ?? (await prompts.askAlwaysOnPeer((v) => validateAlwaysOn(v, spaceId)));
+      if (input === undefined) return;
+      const config = vscode.workspace.getConfiguration(SECTION);
+      const added = alwaysOnAddresses(input, spaceId);
+      // Per workspace (one space per workspace) when there is one; the change restarts the node,
+      // which dials the stored addresses now and at every start.
+      const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+      await config.update('alwaysOnPeers', withAlwaysOn(config.get<string[]>('alwaysOnPeers') ?? [], added), target);
+      logger.info(`always-on peer added: ${added.join(' ')}`);
+      void vscode.window.showInformationMessage(`Always-on peer added (${added.length} address${added.length === 1 ? '' : 'es'}); connecting. It shows as "always-on" in the Peers view.`);
     }),
     register('sharedNotes.leaveSpace', 'Leave Space', async () => {
       const peer = controller.requirePeer();

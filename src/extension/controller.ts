@@ -208,7 +208,7 @@ export class SpaceController implements vscode.Disposable {
         logger,
         displayName: settings.displayName,
         listen: settings.listen,
-        bootstrap: settings.bootstrap,
+        bootstrap: [...settings.bootstrap, ...settings.alwaysOn],
         mdns: settings.mdns,
         ...extra,
       });

@@ -12,6 +12,7 @@ import { LiveDocuments } from './live-documents.js';
 import { LiveIndicator } from './live-indicator.js';
 import { NotesTreeProvider } from './notes-tree.js';
 import { ErrorReporter, createOutputLogger } from './output-logger.js';
+import { alwaysOnIds } from './always-on.js';
 import { PeersTreeProvider } from './peers-tree.js';
 import { EditorPresence } from './presence.js';
 import { SECTION, readSettings } from './settings.js';
@@ -39,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): void {
     live,
     notes,
     vscode.window.createTreeView('sharedNotes.notes', { treeDataProvider: notes, showCollapseAll: true }),
-    vscode.window.registerTreeDataProvider('sharedNotes.peers', new PeersTreeProvider(ctl, presence)),
+    vscode.window.registerTreeDataProvider('sharedNotes.peers', new PeersTreeProvider(ctl, presence, () => alwaysOnIds(settings().alwaysOn))),
     vscode.workspace.registerFileSystemProvider(SCHEME, new EntryFileSystemProvider(ctl, live), { isCaseSensitive: true }),
     new StatusBar(ctl, live),
     new LiveIndicator(ctl),

@@ -14,6 +14,8 @@ export class PeersTreeProvider implements vscode.TreeDataProvider<PeerView>, vsc
     private readonly controller: SpaceController,
     /** What each peer has open (presence); its row says so. */
     private readonly presence?: OpenEntries,
+    /** Peer ids of the always-on peers the person added. */
+    private readonly alwaysOn: () => ReadonlySet<string> = () => new Set(),
   ) {
     this.subscriptions = [
       controller.onDidChangeState(() => this.changeEmitter.fire(undefined)),
@@ -27,7 +29,8 @@ export class PeersTreeProvider implements vscode.TreeDataProvider<PeerView>, vsc
 
   getChildren(peer?: PeerView): PeerView[] {
     if (peer) return [];
-    return sortPeers(this.controller.snapshot.peers);
+    const alwaysOn = this.alwaysOn();
+    return sortPeers(this.controller.snapshot.peers).map((p) => (alwaysOn.has(p.peerId) ? { ...p, alwaysOn: true } : p));
   }
 
   dispose(): void {

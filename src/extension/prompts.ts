@@ -113,3 +113,14 @@ export function showInvite(spaceName: string, invite: string, copied: boolean): 
   });
 }
 
+
+/** The address or invite of an always-on peer (Add Always-on Peer). */
+export async function askAlwaysOnPeer(validate: (value: string) => string | undefined): Promise<string | undefined> {
+  return vscode.window.showInputBox({
+    title: 'Add Always-on Peer',
+    prompt: 'Paste the always-on peer\'s address (/dns4/…/tcp/4001/ws/p2p/12D3KooW…) or its invite (sn1-…), as `shared-notes serve` printed it',
+    placeHolder: '/dns4/notes.example.org/tcp/4001/ws/p2p/12D3KooW…',
+    validateInput: validate,
+    ignoreFocusOut: true,
+  });
+}

@@ -10,6 +10,8 @@ export interface PeerSettings {
   readonly listen: string[];
   readonly bootstrap: string[];
   readonly mdns: boolean;
+  /** Always-on peers the person added (Add Always-on Peer): dialed at start, marked in the Peers view. */
+  readonly alwaysOn: string[];
 }
 
 export type SettingGetter = (key: string) => unknown;
@@ -23,6 +25,7 @@ export function readSettings(get: SettingGetter, fallbackName: string): PeerSett
     listen: listen.length > 0 ? listen : [...DEFAULT_LISTEN],
     bootstrap: strings(get('bootstrapPeers')),
     mdns: typeof get('mdns') === 'boolean' ? (get('mdns') as boolean) : true,
+    alwaysOn: strings(get('alwaysOnPeers')),
   };
 }
 
@@ -45,7 +48,7 @@ export function settingsAction(phase: Phase, applied: PeerSettings | undefined, 
 }
 
 function networkChanged(a: PeerSettings, b: PeerSettings): boolean {
-  return a.mdns !== b.mdns || !sameList(a.listen, b.listen) || !sameList(a.bootstrap, b.bootstrap);
+  return a.mdns !== b.mdns || !sameList(a.listen, b.listen) || !sameList(a.bootstrap, b.bootstrap) || !sameList(a.alwaysOn, b.alwaysOn);
 }
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);

@@ -44,6 +44,8 @@ export interface PeerView {
   readonly state: 'connecting' | 'syncing' | 'in-sync' | 'behind';
   readonly lastSyncAt?: number;
   readonly progress?: { readonly bytesIn: number; readonly bytesOut: number; readonly changesIn: number };
+  /** One of the always-on peers the person added (Add Always-on Peer). */
+  readonly alwaysOn?: boolean;
 }
 
 const GROUP_LABEL: Record<GroupKind, string> = { published: 'Published', drafts: 'Drafts', deleted: 'Recently deleted', invalid: 'Invalid entries' };
@@ -176,6 +178,7 @@ export function peerItem(peer: PeerView, now = Date.now(), open?: OpenEntryView)
     '',
     `State: ${peerStateText(peer)}`,
     ...(peer.connected && peer.via !== undefined ? [`Connected: ${VIA_TEXT[peer.via]}`] : []),
+    ...(peer.alwaysOn ? ['Always-on peer (you added it: it is dialed at every start)'] : []),
     ...(peer.lastSyncAt !== undefined ? [`Last sync: ${relativeTime(peer.lastSyncAt, now)}`] : []),
     ...(peer.progress ? [`Received ${formatBytes(peer.progress.bytesIn)} (${peer.progress.changesIn} changes), sent ${formatBytes(peer.progress.bytesOut)}`] : []),
     ...(open ? ['', open.title !== undefined ? `Has **${escapeMarkdown(oneLine(open.title, 200))}** open` : 'Has an entry open that is not here yet'] : []),
@@ -185,7 +188,7 @@ export function peerItem(peer: PeerView, now = Date.now(), open?: OpenEntryView)
     id: `peer:${peer.peerId}`,
     label: name ?? short,
     // The state first: a narrow sidebar cuts the end of a description.
-    description: [peerStateText(peer), peer.connected && peer.via !== undefined ? connectionKindText(peer.via) : undefined, open ? openEntryText(open) : undefined, name !== undefined ? short : undefined, address]
+    description: [peer.alwaysOn ? 'always-on' : undefined, peerStateText(peer), peer.connected && peer.via !== undefined ? connectionKindText(peer.via) : undefined, open ? openEntryText(open) : undefined, name !== undefined ? short : undefined, address]
       .filter(Boolean)
       .join(' · '),
     tooltip: lines.join('\n'),

@@ -41,10 +41,18 @@ export function splitPeer(ma: Multiaddr): ParsedAddr {
   return { peerId: p2p?.value, addr: p2p ? ma.decapsulateCode(P2P).toString() : ma.toString() };
 }
 
-/** Only what our transport dials directly: WebSockets, not relayed, not a bare /p2p. */
+/**
+ * What our transports dial: WebSockets, directly or through a relay reached over WebSockets
+ * (`…/ws/p2p/<relay>/p2p-circuit`, an always-on peer's reservation); not a bare /p2p.
+ */
 export function isDialable(ma: Multiaddr): boolean {
   const names = ma.getComponents().map((c) => c.name);
-  return (names.includes('ws') || names.includes('wss')) && !names.includes('p2p-circuit');
+  return names.includes('ws') || names.includes('wss');
+}
+
+/** A relayed address (`…/p2p-circuit…`). */
+export function isRelayed(ma: Multiaddr | string): boolean {
+  return ma.toString().includes('/p2p-circuit');
 }
 
 /** An address with /p2p/<peerId> appended exactly once. */

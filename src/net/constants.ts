@@ -6,6 +6,13 @@ export const SYNC_PROTOCOL = '/shared-notes/sync/1.0.0';
 /** Default listen address: WebSockets on every interface, any free port. */
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0/ws'];
 
+/** Listen address meaning "be reachable through a relay among our peers" (circuit relay v2). */
+export const CIRCUIT_LISTEN = '/p2p-circuit';
+/** Reservations an always-on peer's relay holds at once (members behind NAT), by default. */
+export const DEFAULT_MAX_RESERVATIONS = 128;
+/** A relay request (HOP stream) must complete within this. */
+export const RELAY_HOP_TIMEOUT_MS = 15_000;
+
 /** One sync frame (one Automerge sync message). A 10k-change catch-up measured ~154 KB. */
 export const MAX_SYNC_FRAME_BYTES = 16 * 1024 * 1024;
 /** Read buffer of a sync stream: one full frame plus its length prefix and a little slack. */

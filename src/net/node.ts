@@ -1,18 +1,21 @@
 import type { GossipSub } from '@libp2p/gossipsub';
 import type { Identify } from '@libp2p/identify';
-import type { ConnectionGater, PrivateKey } from '@libp2p/interface';
+import type { CircuitRelayService } from '@libp2p/circuit-relay-v2';
+import type { ConnectionGater, Metrics, PrivateKey } from '@libp2p/interface';
 import type { Ping } from '@libp2p/ping';
 import type { Libp2p, Libp2pOptions } from 'libp2p';
 import {
+  CIRCUIT_LISTEN,
   DIAL_TIMEOUT_MS,
   INBOUND_CONNECTIONS_PER_HOST_PER_S,
   INBOUND_UPGRADE_TIMEOUT_MS,
   MAX_GOSSIP_RPC_BYTES,
   MAX_INBOUND_PENDING,
+  RELAY_HOP_TIMEOUT_MS,
 } from './constants.js';
 import { loadStack } from './stack.js';
 
-export type SpaceServices = { identify: Identify; ping: Ping; pubsub: GossipSub };
+export type SpaceServices = { identify: Identify; ping: Ping; pubsub: GossipSub; dcutr: unknown; relay?: CircuitRelayService };
 export type SpaceLibp2p = Libp2p<SpaceServices>;
 
 export interface SpaceNodeOptions {
@@ -28,6 +31,14 @@ export interface SpaceNodeOptions {
   /** mDNS discovery with this service tag; off when undefined. */
   mdnsServiceTag: string | undefined;
   gater: ConnectionGater;
+  /**
+   * Run a circuit relay v2 server for the space's members (an always-on peer): at most this many
+   * reservations at once. Relayed connections get no data or time limit, so the app's protocols
+   * and gossipsub run on them unchanged (the private network already keeps outsiders out).
+   */
+  relayServer?: { maxReservations: number };
+  /** Counts traffic per protocol (libp2p's metrics component); none by default. */
+  metrics?: Metrics;
 }
 
 /** The libp2p stack of a space, created stopped so the caller can attach listeners first. */
@@ -39,8 +50,13 @@ export async function createSpaceNode(options: SpaceNodeOptions): Promise<SpaceL
   return s.createLibp2p<SpaceServices>({
     start: false,
     privateKey: options.privateKey,
-    addresses: { listen: options.listen, ...(options.announce && options.announce.length > 0 ? { announce: options.announce } : {}) },
-    transports: [s.webSockets()],
+    addresses: {
+      // '/p2p-circuit': hold a reservation on a relay among our peers (an always-on member) and be
+      // reachable through it; the relay itself need not listen there.
+      listen: options.relayServer ? options.listen : [...options.listen, CIRCUIT_LISTEN],
+      ...(options.announce && options.announce.length > 0 ? { announce: options.announce } : {}),
+    },
+    transports: [s.webSockets(), s.circuitRelayTransport()],
     connectionProtector: s.preSharedKey({ psk: options.psk }),
     connectionEncrypters: [s.noise()],
     streamMuxers: [s.yamux()],
@@ -53,7 +69,18 @@ export async function createSpaceNode(options: SpaceNodeOptions): Promise<SpaceL
       maxIncomingPendingConnections: MAX_INBOUND_PENDING,
     },
     peerDiscovery: discovery,
+    ...(options.metrics ? { metrics: () => options.metrics as Metrics } : {}),
     services: {
+      // Upgrades a relayed connection to a direct one when either side is reachable.
+      dcutr: s.dcutr(),
+      ...(options.relayServer
+        ? {
+            relay: s.circuitRelayServer({
+              hopTimeout: RELAY_HOP_TIMEOUT_MS,
+              reservations: { maxReservations: options.relayServer.maxReservations, applyDefaultLimit: false },
+            }),
+          }
+        : {}),
       identify: s.identify(),
       ping: s.ping(),
       pubsub: s.gossipsub({

@@ -30,6 +30,7 @@ import { SpacePresence, type LocalPresence, type PeerPresence } from './presence
 import { loadStack, type Stack } from './stack.js';
 import { peerStatus, StatusChanges, summarize, type PeerStatus, type SpaceSummary } from './status.js';
 import { SyncCoordinator } from './sync-coordinator.js';
+import type { TrafficMeter } from './traffic.js';
 
 export type { ConnectionKind } from './addresses.js';
 export type { KnownPeer } from './peer-book.js';
@@ -72,6 +73,10 @@ export interface SpaceNetworkInit {
   displayName?: string;
   /** Connections kept to other members (the mesh); default MESH_TARGET_CONNECTIONS. */
   meshTarget?: number;
+  /** Run a circuit relay v2 server for the members (an always-on peer); see node.ts. */
+  relayServer?: { maxReservations: number };
+  /** Counts traffic per protocol (for `serve --metrics`). */
+  traffic?: TrafficMeter;
 }
 
 export interface SpaceNetworkEvents {
@@ -114,6 +119,8 @@ export class SpaceNetwork {
   private readonly strikeLimit: number;
   private readonly changeDelayMs: number;
   private readonly unsubscribe: Unsubscribe[] = [];
+  /** Strikes given since start, by where the bad data came from (a gossip strike is a rejection). */
+  readonly strikeCounts = { gossip: 0, sync: 0 };
   private readonly changes = new StatusChanges({ peer: (s) => this.events.emit('peer', s), summary: (s) => this.events.emit('summary', s) });
 
   constructor(
@@ -170,7 +177,7 @@ export class SpaceNetwork {
         replica: this.components.replica,
         logger: this.logger.child('sync'),
         openStream: (peerId, signal) => this.openStream(SYNC_PROTOCOL, peerId, signal),
-        strike: (peerId, err) => this.strike(peerId, err),
+        strike: (peerId, err) => this.strike(peerId, err, 'sync'),
         changed: (peerId) => this.emitStatus(peerId),
         connectedPeers: () => this.connectedIds(),
       },
@@ -237,6 +244,8 @@ export class SpaceNetwork {
       topic: topicForSpace(init.spaceId),
       mdnsServiceTag: (init.mdns ?? true) ? mdnsServiceTagForSpace(init.spaceId) : undefined,
       gater: connections.gater(),
+      relayServer: init.relayServer,
+      metrics: init.traffic,
     });
     this.node = node;
     connections.attach(node);
@@ -257,7 +266,7 @@ export class SpaceNetwork {
         replica: this.components.replica,
         logger: this.logger.child('gossip'),
         stack: this.stack,
-        strike: (peerId, err) => this.strike(peerId, err),
+        strike: (peerId, err) => this.strike(peerId, err, 'gossip'),
         isBlocked: (peerId) => this.book.isBlocked(peerId),
       },
       topicForSpace(init.spaceId),
@@ -343,6 +352,11 @@ export class SpaceNetwork {
     return summarize(this.peers());
   }
 
+  /** Members holding a reservation on our relay (serve), or undefined when we run none. */
+  relayReservations(): number | undefined {
+    return this.node?.services.relay?.reservations.size;
+  }
+
   /** Peers in our gossip mesh for the space topic (changes we publish or relay reach them directly). */
   gossipPeers(): string[] {
     return this.gossip?.meshPeers() ?? [];
@@ -393,7 +407,8 @@ export class SpaceNetwork {
     return connection.newStream(protocol, { signal: AbortSignal.any([signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)]) });
   }
 
-  private strike(peerId: string, err: InvalidPeerDataError): void {
+  private strike(peerId: string, err: InvalidPeerDataError, source: keyof SpaceNetwork['strikeCounts']): void {
+    this.strikeCounts[source] += 1;
     const blocked = this.book.strike(peerId);
     this.logger.warn(`peer ${peerId} sent bad data (strike ${this.book.strikes(peerId)}/${this.strikeLimit}): ${err.name}: ${err.message}`);
     if (blocked && this.phase === 'running') {

@@ -8,7 +8,7 @@ import './polyfills.js';
  * so every runtime use of libp2p goes through here; elsewhere only `import type` is used.
  */
 async function importStack() {
-  const [libp2p, noise, yamux, websockets, pnet, identify, ping, gossipsub, gossipScore, bootstrap, mdns, utils, crypto, peerId, multiaddr] =
+  const [libp2p, noise, yamux, websockets, pnet, identify, ping, gossipsub, gossipScore, bootstrap, mdns, utils, crypto, peerId, multiaddr, relay, dcutr] =
     await Promise.all([
       import('libp2p'),
       import('@chainsafe/libp2p-noise'),
@@ -25,6 +25,8 @@ async function importStack() {
       import('@libp2p/crypto/keys'),
       import('@libp2p/peer-id'),
       import('@multiformats/multiaddr'),
+      import('@libp2p/circuit-relay-v2'),
+      import('@libp2p/dcutr'),
     ]);
   return {
     createLibp2p: libp2p.createLibp2p,
@@ -47,6 +49,9 @@ async function importStack() {
     peerIdFromPrivateKey: peerId.peerIdFromPrivateKey,
     peerIdFromString: peerId.peerIdFromString,
     multiaddr: multiaddr.multiaddr,
+    circuitRelayTransport: relay.circuitRelayTransport,
+    circuitRelayServer: relay.circuitRelayServer,
+    dcutr: dcutr.dcutr,
   };
 }
 

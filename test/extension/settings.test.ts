@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_LISTEN, readSettings, settingsAction, type PeerSettings } from '../../src/extension/settings.js';
 
-const base: PeerSettings = { displayName: 'Ann', listen: [...DEFAULT_LISTEN], bootstrap: [], mdns: true };
+const base: PeerSettings = { displayName: 'Ann', listen: [...DEFAULT_LISTEN], bootstrap: [], mdns: true, alwaysOn: [] };
 
 describe('settings', () => {
   it('cleans the display name like the network does, falling back to the account name', () => {

@@ -50,11 +50,18 @@ export class CliPeer {
   /**
    * Starts a peer on loopback with mDNS off; resolves on its `ready` line. `options.listen`
    * replaces the default listen address; `options.env` adds to the environment; `options.stdin`
-   * is written to standard input at once (e.g. the invite line for `--join -`).
+   * is written to standard input at once (e.g. the invite line for `--join -`); `options.wrap`
+   * runs it through a command (e.g. `ip netns exec NS`).
    */
-  static async start(name: string, dataDir: string, extra: string[] = [], options: { listen?: string; env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<CliPeer> {
+  static async start(
+    name: string,
+    dataDir: string,
+    extra: string[] = [],
+    options: { listen?: string; env?: NodeJS.ProcessEnv; stdin?: string; wrap?: string[] } = {},
+  ): Promise<CliPeer> {
     const listen = options.listen ?? '/ip4/127.0.0.1/tcp/0/ws';
-    const child = spawn(process.execPath, [CLI, 'peer', '--data', dataDir, '--json', '--no-mdns', '--name', name, '--listen', listen, ...extra], {
+    const [command, ...prefix] = [...(options.wrap ?? []), process.execPath];
+    const child = spawn(command!, [...prefix, CLI, 'peer', '--data', dataDir, '--json', '--no-mdns', '--name', name, '--listen', listen, ...extra], {
       env: { ...process.env, SHARED_NOTES_ANTI_ENTROPY_MS: process.env.SHARED_NOTES_ANTI_ENTROPY_MS ?? '2000', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
