@@ -8,7 +8,7 @@ export type Command =
   | { name: 'edit'; id: string; fields: Record<string, string>; version?: string }
   | { name: 'restore'; id: string; step?: number }
   | { name: 'resolve'; id: string; field: string; value: string }
-  | { name: 'ls' | 'peers' | 'invite' | 'status' | 'sync' | 'help' | 'quit' };
+  | { name: 'ls' | 'peers' | 'invite' | 'status' | 'sync' | 'spaces' | 'help' | 'quit' };
 
 export const COMMAND_HELP = `Commands:
   create note TITLE|BODY                        new draft note
@@ -25,6 +25,7 @@ export const COMMAND_HELP = `Commands:
   show ID                                       one entry in full, its version and any conflict
   history ID                                    who changed what, when, with the values
   peers | status | invite | sync                connections, sync state, invite code, sync now
+  spaces                                        the spaces in this data folder (id, name, entries)
   help                                          this list
   quit | exit                                   save and stop
 IDs may be shortened to a unique prefix of at least 4 characters. In text, \\n is a new line and \\| a literal |.`;
@@ -113,6 +114,7 @@ export function parseCommand(line: string): Command | undefined {
     case 'invite':
     case 'status':
     case 'sync':
+    case 'spaces':
     case 'help':
       return { name: verb };
     case 'quit':

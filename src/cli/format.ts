@@ -6,6 +6,7 @@ import type { EntryList, FieldConflict } from '../core/note-log.js';
 import { textDelta } from '../core/versions.js';
 import { relativeTime } from '../core/text.js';
 import type { PeerStatus } from '../net/status.js';
+import type { SpaceListing } from '../engine/spaces.js';
 
 const short = (id: string) => id.slice(0, 8);
 const oneLine = (s: string, max = 40) => {
@@ -86,4 +87,15 @@ export function formatPeers(peers: readonly PeerStatus[]): string {
   if (peers.length === 0) return 'no peers connected';
   const width = Math.min(30, Math.max(4, ...peers.map((p) => Array.from(p.name ?? '-').length)));
   return [`  ${'NAME'.padEnd(width)}  ${'PEER'.padEnd(12)}  ${'STATE'.padEnd(12)}  ADDRESS`, ...peers.map((p) => peerLine(p, width))].join('\n');
+}
+
+/** The spaces of a data folder, one per line; `current` marks the one this peer has open. */
+export function formatSpaces(spaces: readonly SpaceListing[], dataDir: string, current?: string): string {
+  if (spaces.length === 0) return `no spaces in ${dataDir} yet (a start creates one)`;
+  const width = Math.min(40, Math.max(4, ...spaces.map((s) => Array.from(s.name).length)));
+  const lines = spaces.map((s) => {
+    const count = s.entries !== undefined ? `${s.entries} entr${s.entries === 1 ? 'y' : 'ies'}` : `? (${s.note ?? 'unreadable'})`;
+    return `${s.id === current ? '*' : ' '} ${s.id}  ${oneLine(s.name, width).padEnd(width)}  ${count}`;
+  });
+  return [`  ${'ID'.padEnd(32)}  ${'NAME'.padEnd(width)}  ENTRIES`, ...lines, `Open one with --space NAME|ID (a unique prefix is enough).`].join('\n');
 }

@@ -6,7 +6,7 @@ import type { SpacePeer } from '../engine/space-peer.js';
 import type { Command } from './commands.js';
 import { COMMAND_HELP } from './commands.js';
 import { statusText } from '../core/text.js';
-import { formatEntry, formatHistory, formatList, formatPeers, formatTombstone, invalidLine } from './format.js';
+import { formatEntry, formatHistory, formatList, formatPeers, formatSpaces, formatTombstone, invalidLine } from './format.js';
 
 export interface CommandResult {
   readonly data: Record<string, unknown>;
@@ -100,6 +100,10 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
     case 'sync':
       peer.network.syncNow();
       return { data: { started: true }, text: 'syncing with connected peers' };
+    case 'spaces': {
+      const spaces = await peer.listSpaces();
+      return { data: { spaces, current: peer.space.id }, text: formatSpaces(spaces, peer.folder.root, peer.space.id) };
+    }
     case 'help':
       return { data: { help: COMMAND_HELP }, text: COMMAND_HELP };
     case 'quit':

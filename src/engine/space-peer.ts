@@ -6,7 +6,7 @@
 import '../net/polyfills.js';
 import { cleanDisplayName } from '../core/display-name.js';
 import { InvalidInputError, StoreReadError } from '../core/errors.js';
-import { decodeInvite, encodeInvite, newSpace, type Space } from '../core/invite.js';
+import { decodeInvite, encodeInvite, type Space } from '../core/invite.js';
 import { NoteLog } from '../core/note-log.js';
 import type { Logger } from '../core/ports.js';
 import { InvalidNetworkConfigError } from '../net/errors.js';
@@ -14,7 +14,10 @@ import { generateIdentity, peerIdOf } from '../net/keys.js';
 import { SpaceNetwork } from '../net/space-network.js';
 import { DataFolder, type DeviceProfile } from '../storage/data-folder.js';
 import { FileLogStore } from '../storage/file-log-store.js';
+import { chooseSpace, listSpaces, type SpaceListing } from './spaces.js';
 import { join } from 'node:path';
+
+export { DEFAULT_LISTEN } from '../net/constants.js';
 
 /** How long after start the history index is built (after the first sync has had its turn). */
 const HISTORY_WARM_UP_MS = 3_000;
@@ -26,7 +29,7 @@ export interface SpacePeerInit {
   newSpace?: string;
   /** Join the space of this invite code (and dial the inviter). */
   join?: string;
-  /** Open this space when the folder holds several; default the most recently created. */
+  /** Open this space when the folder holds several (an id or name, or a unique prefix of one); default the most recently created. */
   spaceId?: string;
   /** Name for the space created on first run when neither `newSpace` nor `join` is given. */
   defaultSpaceName?: string;
@@ -56,6 +59,8 @@ export class SpacePeer {
     private readonly logger: Logger,
     /** True when this start created the space (first run or `newSpace`). */
     readonly created: boolean,
+    /** What the choice of space means for the person (several spaces, a reused name); see spaces.ts. */
+    readonly notices: readonly string[],
   ) {}
 
   static async start(init: SpacePeerInit): Promise<SpacePeer> {
@@ -68,7 +73,7 @@ export class SpacePeer {
     // A name stored by an older version may be too long for an entry's author field: clean it too.
     const name = wanted ?? (cleanDisplayName(profile.displayName) || 'Anonymous');
     if (name !== profile.displayName) profile = await folder.setDisplayName(name);
-    const { space, created } = await chooseSpace(folder, init, invite?.space);
+    const { space, created, notices } = await chooseSpace(folder, init, invite?.space);
     const dir = folder.spaceDir(space.id);
 
     const shared = await FileLogStore.open(join(dir, 'shared'), { logger: logger.child('store:shared') });
@@ -116,7 +121,7 @@ export class SpacePeer {
       await log.close();
       throw err;
     }
-    const peer = new SpacePeer(folder, space, profile, log, network, logger, created);
+    const peer = new SpacePeer(folder, space, profile, log, network, logger, created, notices);
     network.events.on('peer', () => peer.scheduleSavePeers());
     // The history index is built once from every change's metadata (1.2–1.7 s at 100k operations,
     // docs/BENCHMARKS.md): do it shortly after start, so a later `history` answers in milliseconds.
@@ -132,6 +137,11 @@ export class SpacePeer {
   /** The invite code for this space, with this device's current dialable addresses. */
   invite(): string {
     return encodeInvite({ space: this.space, addresses: this.network.addresses() });
+  }
+
+  /** The spaces of this device's data folder, this one counted live (see spaces.ts). */
+  listSpaces(): Promise<SpaceListing[]> {
+    return listSpaces(this.folder.root, this.logger, { id: this.space.id, entries: () => this.log.list().entries.length });
   }
 
   /** Renames this device: on the entries it writes from now on, and for the peers (announced at once). */
@@ -175,21 +185,4 @@ export class SpacePeer {
     }, 2_000);
     this.savePeersTimer.unref?.();
   }
-}
-
-async function chooseSpace(folder: DataFolder, init: SpacePeerInit, invited: Space | undefined): Promise<{ space: Space; created: boolean }> {
-  const spaces = await folder.listSpaces();
-  if (invited) {
-    const existing = spaces.find((s) => s.space.id === invited.id);
-    return { space: existing?.space ?? (await folder.saveSpace(invited)).space, created: false };
-  }
-  if (init.newSpace !== undefined) return { space: (await folder.saveSpace(newSpace(init.newSpace))).space, created: true };
-  if (init.spaceId !== undefined) {
-    const found = spaces.find((s) => s.space.id === init.spaceId);
-    if (!found) throw new InvalidInputError(`no space ${init.spaceId} in ${folder.root}`);
-    return { space: found.space, created: false };
-  }
-  const newest = spaces.at(-1);
-  if (newest) return { space: newest.space, created: false };
-  return { space: (await folder.saveSpace(newSpace(init.defaultSpaceName ?? 'My notes'))).space, created: true };
 }

@@ -1,10 +1,10 @@
 import './polyfills.js';
 import type { Connection, Stream } from '@libp2p/interface';
 import { Emitter, type Unsubscribe } from '../core/emitter.js';
-import type { InvalidPeerDataError } from '../core/errors.js';
+import { describeError, type InvalidPeerDataError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import type { Replica } from '../core/replica.js';
-import { isDialable, parseAddrs, splitPeer, withPeer } from './addresses.js';
+import { checkListenAddrs, isDialable, parseAddrs, splitPeer, withPeer } from './addresses.js';
 import { SpaceConnections } from './connections.js';
 import {
   CHANGE_SYNC_DEBOUNCE_MS,
@@ -200,9 +200,11 @@ export class SpaceNetwork {
       changed: (peerId) => this.emitStatus(peerId),
     });
     this.connections = connections;
+    const listen = init.listen ?? DEFAULT_LISTEN;
+    await checkListenAddrs(listen);
     const node = await createSpaceNode({
       privateKey,
-      listen: init.listen ?? DEFAULT_LISTEN,
+      listen,
       announce: init.announce,
       psk,
       bootstrap: bootstrap.filter((b) => b.peerId !== undefined).map((b) => withPeer(b.addr, b.peerId as string)),
@@ -266,7 +268,7 @@ export class SpaceNetwork {
     for (const known of init.knownPeers ?? []) this.book.learn(known.peerId, known.addrs);
     for (const b of bootstrap) if (b.peerId) this.book.learn(b.peerId, [b.addr]);
     for (const peerId of this.book.ids()) void connections.dialKnown(peerId);
-    for (const b of bootstrap) if (!b.peerId) void connections.dial(b.addr).catch((err: unknown) => this.logger.warn(String(err)));
+    for (const b of bootstrap) if (!b.peerId) void connections.dial(b.addr).catch((err: unknown) => this.logger.warn(describeError(err)));
     this.logger.info(`space network up as ${this.selfId} on ${this.addresses().join(' ')}`);
   }
 

@@ -10,9 +10,10 @@
  *
  * The root is created mode 0700: space keys and the identity never leave it, and never enter a log.
  */
-import { chmod, mkdir, readdir, readFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
-import { StoreReadError, StoreWriteError } from '../core/errors.js';
+import { constants as fsConstants } from 'node:fs';
+import { access, chmod, mkdir, readdir, readFile, rename } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { InvalidInputError, StoreReadError, StoreWriteError } from '../core/errors.js';
 import { newDeviceId, type DeviceId, type SpaceId } from '../core/ids.js';
 import { fromBase64Url, toBase64Url, type Space } from '../core/invite.js';
 import type { Logger } from '../core/ports.js';
@@ -39,11 +40,18 @@ export class DataFolder {
     private readonly logger: Logger,
   ) {}
 
+  private readonly writes = new Map<string, Promise<void>>();
+
+  /** Creates the folder if needed and checks that it can be written (a clear error now, not later). */
   static async open(root: string, logger: Logger): Promise<DataFolder> {
+    if (root.trim() === '') throw new InvalidInputError('the data folder needs a path (an empty one would mean the current directory)');
     try {
       await mkdir(join(root, 'spaces'), { recursive: true, mode: 0o700 });
+      await access(join(root, 'spaces'), fsConstants.W_OK);
     } catch (err) {
-      throw new StoreWriteError(`cannot create the data folder ${root}: ${describeFsError(err)}`, { cause: err });
+      // mkdir -p reports ENOENT when a parent cannot be created (read-only or not ours): name why.
+      const cause = errorCode(err) === 'ENOENT' ? ((await unwritableAncestor(root)) ?? err) : err;
+      throw new StoreWriteError(`cannot write to the data folder ${root}: ${describeFsError(cause)}`, { cause });
     }
     return new DataFolder(root, logger);
   }
@@ -151,16 +159,42 @@ export class DataFolder {
     await chmod(join(dir, name), 0o600);
   }
 
+  /** One write at a time per file: two overlapping saves would race on the same temporary file. */
   private async write(dir: string, name: string, bytes: Uint8Array): Promise<void> {
-    try {
-      await writeFileDurably(dir, name, bytes, this.logger);
-    } catch (err) {
-      throw new StoreWriteError(`cannot save ${join(dir, name)}: ${describeFsError(err)}`, { cause: err });
-    }
+    const file = join(dir, name);
+    const turn = (this.writes.get(file) ?? Promise.resolve()).then(async () => {
+      try {
+        await writeFileDurably(dir, name, bytes, this.logger);
+      } catch (err) {
+        throw new StoreWriteError(`cannot save ${file}: ${describeFsError(err)}`, { cause: err });
+      }
+    });
+    const settled = turn.catch(() => undefined); // the caller sees the failure; the next write still runs
+    this.writes.set(file, settled);
+    void settled.then(() => {
+      if (this.writes.get(file) === settled) this.writes.delete(file);
+    });
+    return turn;
   }
 
   private malformed(file: string, expected: string): StoreReadError {
     return new StoreReadError(`${join(this.root, file)} is damaged (expected ${expected}); fix or move it aside, nothing was changed`);
+  }
+}
+
+/** The error of the nearest existing ancestor of `path` that cannot be written, if one cannot. */
+async function unwritableAncestor(path: string): Promise<unknown> {
+  for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
+    try {
+      await access(dir, fsConstants.F_OK);
+    } catch {
+      if (dir === dirname(dir)) return undefined;
+      continue;
+    }
+    return access(dir, fsConstants.W_OK).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
   }
 }
 
