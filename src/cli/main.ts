@@ -93,13 +93,13 @@ async function main(): Promise<number> {
       `Status: ${statusText(peer.network.summary())}. Type "help" for commands.`,
     ].join('\n'),
   );
-  const stopWatching = watchPeer(peer, emit);
+  const watch = watchPeer(peer, emit, args.json);
 
   let stopping: Promise<number> | undefined;
   const shutdown = (reason: string): Promise<number> =>
     (stopping ??= (async () => {
       logger.info(`shutting down (${reason})`);
-      stopWatching();
+      watch.stop();
       try {
         await peer.close();
         return 0;
@@ -118,6 +118,7 @@ async function main(): Promise<number> {
       try {
         const command = parseCommand(line);
         if (!command) return;
+        watch.setBusy(true);
         if (command.name === 'quit') {
           // The lock is released before "bye": a restart right after it finds the folder free.
           const code = await shutdown('quit');
@@ -131,6 +132,8 @@ async function main(): Promise<number> {
         const name = err instanceof SharedNotesError ? err.name : 'Error';
         if (!(err instanceof SharedNotesError)) logger.error(`command failed: ${(err as Error).stack ?? String(err)}`);
         emit('error', { error: name, message: (err as Error).message, line }, `error: ${(err as Error).message}`);
+      } finally {
+        watch.setBusy(false);
       }
     });
   });

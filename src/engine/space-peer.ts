@@ -112,6 +112,7 @@ export class SpacePeer {
         knownPeers,
         antiEntropyMs: init.antiEntropyMs,
         displayName: profile.displayName,
+        deviceId: profile.deviceId,
         strikesBeforeDisconnect: init.strikesBeforeDisconnect,
       },
     );

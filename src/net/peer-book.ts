@@ -1,11 +1,9 @@
 import type { Clock } from '../core/ports.js';
 import { BLOCK_DURATION_MS, REDIAL_INITIAL_MS, REDIAL_MAX_MS, STRIKES_BEFORE_DISCONNECT } from './constants.js';
 
-/** What the engine persists about a peer so it can redial it after a restart. */
-export interface KnownPeer {
-  peerId: string;
-  addrs: string[];
-}
+import type { KnownPeer } from '../core/known-peer.js';
+
+export type { KnownPeer } from '../core/known-peer.js';
 
 interface PeerEntry {
   readonly peerId: string;

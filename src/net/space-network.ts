@@ -66,6 +66,8 @@ export interface SpaceNetworkInit {
   syncIdleTimeoutMs?: number;
   /** Our display name, announced to every peer (hello protocol); see setDisplayName(). */
   displayName?: string;
+  /** Our device id (the author id on our entries), announced with the name. */
+  deviceId?: string;
 }
 
 export interface SpaceNetworkEvents {
@@ -179,7 +181,7 @@ export class SpaceNetwork {
         },
         connectedPeers: () => this.connectedIds(),
       },
-      { name: init.displayName },
+      { name: init.displayName, device: init.deviceId, known: init.knownPeers },
     );
     this.hello = hello;
     const connections = new SpaceConnections({
@@ -288,9 +290,12 @@ export class SpaceNetwork {
     return this.connections.dial(address);
   }
 
-  /** Peers worth remembering across restarts (not blocked, with addresses). */
+  /** Peers worth remembering across restarts (not blocked, with addresses), with their names and devices. */
   knownPeers(): KnownPeer[] {
-    return this.book.known().filter((p) => p.peerId !== this.selfId);
+    return this.book
+      .known()
+      .filter((p) => p.peerId !== this.selfId)
+      .map((p) => this.hello?.labelled(p) ?? p);
   }
 
   peers(): PeerStatus[] {
@@ -368,6 +373,7 @@ export class SpaceNetwork {
     return peerStatus({
       peerId,
       name: this.hello?.nameOf(peerId),
+      device: this.hello?.deviceOf(peerId),
       addrs: this.book.addrs(peerId).map((a) => withPeer(a, peerId)),
       connected: this.book.isConnected(peerId),
       strikes: this.book.strikes(peerId),

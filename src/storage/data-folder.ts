@@ -13,7 +13,9 @@
 import { constants as fsConstants } from 'node:fs';
 import { access, chmod, mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { cleanDisplayName } from '../core/display-name.js';
 import { InvalidInputError, StoreReadError, StoreWriteError } from '../core/errors.js';
+import type { KnownPeer } from '../core/known-peer.js';
 import { newDeviceId, type DeviceId, type SpaceId } from '../core/ids.js';
 import { fromBase64Url, toBase64Url, type Space } from '../core/invite.js';
 import type { Logger } from '../core/ports.js';
@@ -29,10 +31,6 @@ export interface StoredSpace {
   readonly createdAt: number;
 }
 
-export interface KnownPeer {
-  readonly peerId: string;
-  readonly addrs: string[];
-}
 
 export class DataFolder {
   private constructor(
@@ -127,7 +125,13 @@ export class DataFolder {
     if (!Array.isArray(raw)) return [];
     return raw
       .filter((p): p is KnownPeer => typeof p?.peerId === 'string' && Array.isArray(p.addrs) && p.addrs.every((a: unknown) => typeof a === 'string'))
-      .slice(0, 200);
+      .slice(0, 200)
+      .map((p) => {
+        // A name or device id is only a label shown until the peer says hello: keep it only when clean.
+        const name = typeof p.name === 'string' ? cleanDisplayName(p.name) : '';
+        const device = typeof p.device === 'string' && /^[0-9a-f]{8,64}$/.test(p.device) ? p.device : undefined;
+        return { peerId: p.peerId, addrs: p.addrs, ...(name !== '' ? { name } : {}), ...(device !== undefined ? { device } : {}) };
+      });
   }
 
   async saveKnownPeers(id: SpaceId, peers: KnownPeer[]): Promise<void> {
