@@ -56,6 +56,10 @@ async function main(): Promise<number> {
     }
   }
 
+  // Ctrl-C or SIGTERM while the peer starts: let the start finish, then shut down cleanly (exit 0).
+  let onSignal: (signal: NodeJS.Signals) => void = (signal) => (pendingSignal ??= signal);
+  let pendingSignal: NodeJS.Signals | undefined;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => onSignal(signal));
   let peer: SpacePeer;
   try {
     peer = await SpacePeer.start({
@@ -142,9 +146,8 @@ async function main(): Promise<number> {
   rl.on('close', () => {
     if (!process.env.SHARED_NOTES_STAY) void queue.then(() => shutdown('end of input')).then((code) => process.exit(code));
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => void shutdown(signal).then((code) => process.exit(code)));
-  }
+  onSignal = (signal) => void shutdown(signal).then((code) => process.exit(code));
+  if (pendingSignal) onSignal(pendingSignal);
   return new Promise<number>(() => undefined); // runs until quit or a signal
 }
 

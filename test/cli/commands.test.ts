@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { parseArgs, USAGE, VERSION } from '../../src/cli/args.js';
 import { COMMAND_HELP, parseCommand, splitFields } from '../../src/cli/commands.js';
 import { describeError } from '../../src/core/errors.js';
+import type { SpaceId } from '../../src/core/ids.js';
 import { matchSpace } from '../../src/engine/spaces.js';
 import { formatPeers } from '../../src/cli/format.js';
 
@@ -99,9 +100,9 @@ describe('peers output', () => {
 
 describe('choosing a space by name or id', () => {
   const spaces = [
-    { space: { id: 'aa11000000000000000000000000000a', name: 'Kitchen' } },
-    { space: { id: 'aa22000000000000000000000000000b', name: 'Garden' } },
-    { space: { id: 'bb33000000000000000000000000000c', name: 'Kitchen stories' } },
+    { space: { id: 'aa11000000000000000000000000000a' as SpaceId, name: 'Kitchen' } },
+    { space: { id: 'aa22000000000000000000000000000b' as SpaceId, name: 'Garden' } },
+    { space: { id: 'bb33000000000000000000000000000c' as SpaceId, name: 'Kitchen stories' } },
   ];
   it('accepts an exact name or id, or a unique prefix of either', () => {
     assert.equal(matchSpace(spaces, 'kitchen', '/d').space.name, 'Kitchen', 'an exact name wins over a longer one');
