@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs code-server 4.100.3 (VS Code 1.100.3, Node 20 extension host) for the editor end-to-end
-# test, following /work/shared/STACK.md. Idempotent and cached: a second run only checks and prints
+# test: the kerberos headers, a pre-seeded ripgrep download cache and non-interactive npx that its
+# install needs where only the npm registry and Debian packages are reachable. Idempotent and cached: a second run only checks and prints
 # the binary path. Installs into its own prefix, never the repo's node_modules.
 #   scripts/install-code-server.sh            # prints the code-server binary path on the last line
 #   SHARED_NOTES_CODE_SERVER_DIR=DIR ...      # another cache folder

@@ -1,6 +1,7 @@
 // Builds minified bundles and packages the extension as shared-notes.vsix with @vscode/vsce 3.9.2
-// (a devDependency, so it works offline; 4.x and 3.8.1 need Node 22). Checks that the VSIX holds
-// only what it should and prints its size.
+// (a devDependency, so it works offline; 4.x and 3.8.1 need Node 22). The marketplace page is
+// media/MARKETPLACE.md (for people installing the extension), not the developer README. Checks that
+// the VSIX holds only what it should and prints its size.
 //   node scripts/package-vsix.mjs [--out FILE]
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -37,6 +38,7 @@ run(process.execPath, [
   '--no-dependencies', // everything is bundled into dist/extension.js
   '--no-rewrite-relative-links', // no repository URL to rewrite README links against; they work inside VS Code
   '--allow-missing-repository',
+  '--readme-path', 'media/MARKETPLACE.md',
   '--out', out,
 ]);
 

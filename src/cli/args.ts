@@ -2,9 +2,15 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { cleanDisplayName, MAX_DISPLAY_NAME_LENGTH } from '../core/display-name.js';
 import { InvalidInputError } from '../core/errors.js';
+import { DEFAULT_LISTEN } from '../engine/space-peer.js';
+import packageJson from '../../package.json';
+
+/** The version of this build (package.json's, bundled in). */
+export const VERSION: string = packageJson.version;
 
 export interface PeerArgs {
-  command: 'peer' | 'help' | 'version';
+  /** peer: run a peer; spaces: list the data folder's spaces and exit; help, version: print and exit. */
+  command: 'peer' | 'help' | 'version' | 'spaces';
   data: string;
   newSpace?: string;
   /** The invite itself (from --join INVITE or $SHARED_NOTES_INVITE), or where to read it: see invite-input.ts. */
@@ -22,6 +28,8 @@ export interface PeerArgs {
 
 export const USAGE = `Usage: shared-notes [peer] [options]
        shared-notes serve [options]   (an always-on peer: see shared-notes serve --help)
+       shared-notes --spaces [--data DIR]
+       shared-notes --version | --help
 
 Runs a Shared Notes peer: keeps the space's notes in DIR and syncs them with other peers.
 Type commands on standard input (try "help").
@@ -35,8 +43,11 @@ Options:
   --join INVITE         the same with the invite on the command line, where other
                         accounts on this computer can read it while the peer runs
                         ($SHARED_NOTES_INVITE is read when no --join is given)
-  --space ID            open this space when the folder holds several
-  --listen MULTIADDR    listen address, repeatable (default /ip4/0.0.0.0/tcp/0/ws)
+  --space NAME|ID       open this space when the folder holds several (a unique prefix of
+                        its name or id is enough; default: the most recently created)
+  --spaces              list the spaces in the data folder (id, name, entries) and exit
+  --listen MULTIADDR    listen address, repeatable (default ${DEFAULT_LISTEN.join(' ')}); WebSocket
+                        addresses only (…/tcp/PORT/ws)
   --announce MULTIADDR  address to give peers instead of the listening ones (a port
                         forward, a public address), repeatable
   --bootstrap MULTIADDR peer to dial, repeatable
@@ -44,8 +55,16 @@ Options:
   --no-mdns             do not discover peers on the local network
   --json                one JSON object per stdout line (see README, "CLI JSON output")
   --verbose             log debug lines to stderr
+  --quiet               log only warnings and errors to stderr
+  --version             print the version and exit
   -h, --help            this help
 `;
+
+/** `--data`: a folder; an empty value would silently mean the current directory. */
+function dataDir(value: string): string {
+  if (value.trim() === '') throw new InvalidInputError('--data needs a folder (an empty value would write into the current directory)');
+  return value;
+}
 
 /** `--name`: one line of at most 100 characters; control characters become spaces. */
 function displayName(value: string): string {
@@ -76,7 +95,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const take = () => inline ?? value(flag);
     switch (flag) {
-      case '--data': args.data = take(); break;
+      case '--data': args.data = dataDir(take()); break;
       case '--new-space': args.newSpace = take(); break;
       case '--join': {
         const v = inline ?? rest.shift();
@@ -87,6 +106,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
       }
       case '--join-file': args.joinFrom = { file: take() }; break;
       case '--space': args.space = take(); break;
+      case '--spaces': args.command = 'spaces'; break;
       case '--listen': args.listen.push(take()); break;
       case '--announce': args.announce.push(take()); break;
       case '--bootstrap': args.bootstrap.push(take()); break;

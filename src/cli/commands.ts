@@ -11,7 +11,7 @@ export type Command =
   | { name: 'search'; text: string }
   | { name: 'export'; dir: string; ids: string[] }
   | { name: 'import'; dir: string }
-  | { name: 'ls' | 'peers' | 'invite' | 'status' | 'sync' | 'help' | 'quit' };
+  | { name: 'ls' | 'peers' | 'invite' | 'status' | 'sync' | 'spaces' | 'help' | 'quit' };
 
 export const COMMAND_HELP = `Commands:
   create note TITLE|BODY                        new draft note
@@ -32,6 +32,7 @@ export const COMMAND_HELP = `Commands:
   export DIR [ID]...                            write every entry (or those given) as markdown files into DIR
   import DIR                                    create a draft from each markdown file in DIR
   peers | status | invite | sync                connections, sync state, invite code, sync now
+  spaces                                        the spaces in this data folder (id, name, entries)
   help                                          this list
   quit | exit                                   save and stop
 IDs may be shortened to a unique prefix of at least 4 characters. In text, \\n is a new line and \\| a literal |.
@@ -147,6 +148,7 @@ export function parseCommand(line: string): Command | undefined {
     case 'invite':
     case 'status':
     case 'sync':
+    case 'spaces':
     case 'help':
       return { name: verb };
     case 'quit':

@@ -10,11 +10,18 @@ import { textDelta } from '../core/versions.js';
 import { connectionKindText, relativeTime } from '../core/text.js';
 import { displayLine, displayText, terminalSafeJson } from '../core/display-text.js';
 import type { PeerStatus } from '../net/status.js';
+import type { SpaceListing } from '../engine/spaces.js';
 
 const short = (id: string) => displayLine(id.slice(0, 8));
 const oneLine = (s: string, max = 40) => displayLine(s, max);
 /** A name a peer chose (author, device, peer), as one printable line. */
 const who = (s: string) => displayLine(s, 100);
+
+/** A device as every listing shows it (`peers`, an entry's author, history): `[3fa2c1d0]`. */
+export const deviceTag = (device: string | undefined): string => (device ? `[${displayLine(device.slice(0, 8))}]` : '-');
+
+/** An author: `Ann [3fa2c1d0]`, the same device `peers` lists under that tag. */
+export const authorText = (a: { name: string; device: string }): string => `${who(a.name)} ${deviceTag(a.device)}`;
 
 export function entryLine(e: Entry, now = Date.now()): string {
   return `  ${short(e.id)}  ${e.kind.padEnd(6)}  ${oneLine(titleOf(e)).padEnd(40)}  ${who(e.author.name)} · ${relativeTime(e.updatedAt, now)}`;
@@ -34,7 +41,7 @@ export const invalidLine = (i: InvalidEntry): string => `  ${short(i.id)}  inval
 export function formatEntry(e: Entry, version?: string, conflicts: readonly FieldConflict[] = [], now = Date.now()): string {
   const head = [
     `${e.kind === 'note' ? 'Note' : 'Recipe'} ${e.id} (${e.state})`,
-    `By ${who(e.author.name)} (${who(e.author.device)}), created ${relativeTime(e.createdAt, now)}, updated ${relativeTime(e.updatedAt, now)}`,
+    `By ${authorText(e.author)}, created ${relativeTime(e.createdAt, now)}, updated ${relativeTime(e.updatedAt, now)}`,
     ...(version !== undefined ? [`Version ${version} (edit ${short(e.id)}@${version} FIELD=VALUE writes only what you change from here)`] : []),
     ...conflicts.map(
       (c) =>
@@ -52,7 +59,7 @@ export function formatEntry(e: Entry, version?: string, conflicts: readonly Fiel
 
 export const formatTombstone = (t: Tombstone, now = Date.now()): string => {
   const title = t.fields ? (t.kind === 'note' ? t.fields.title : t.fields.name) : undefined;
-  return `${t.kind} ${t.id}${title !== undefined ? ` "${oneLine(title, 60)}"` : ''} was deleted by ${who(t.deletedBy.name)} ${relativeTime(t.deletedAt, now)} (restore ${short(t.id)} brings it back)`;
+  return `${t.kind} ${t.id}${title !== undefined ? ` "${oneLine(title, 60)}"` : ''} was deleted by ${authorText(t.deletedBy)} ${relativeTime(t.deletedAt, now)} (restore ${short(t.id)} brings it back)`;
 };
 
 /** Each step with what it changed: a short value in full, a longer text as what was removed and added. */
@@ -61,7 +68,7 @@ export function formatHistory(steps: readonly HistoryStep[]): string {
   const lines: string[] = [];
   for (const h of steps) {
     const when = new Date(h.at).toISOString().replace('T', ' ').slice(0, 19);
-    lines.push(`  ${String(h.step).padStart(3)}. ${when}  ${h.op.padEnd(7)} ${who(h.by.name)} (${who(h.by.device)})${h.scope === 'local' ? '  [draft]' : ''}${h.restoredFrom ? '  (restored a version)' : ''}`);
+    lines.push(`  ${String(h.step).padStart(3)}. ${when}  ${h.op.padEnd(7)} ${authorText(h.by)}${h.scope === 'local' ? '  [draft]' : ''}${h.restoredFrom ? '  (restored a version)' : ''}`);
     for (const c of h.changes) lines.push(`         ${c.field}: ${describeChange(c.before, c.after ?? '')}`);
   }
   return lines.join('\n');
@@ -79,15 +86,29 @@ function describeChange(before: string | undefined, after: string): string {
 /** The tail of a peer id: `12D3KooW…` ids share their start. */
 export const shortPeer = (peerId: string): string => peerId.slice(-12);
 
-/** A peer as one line: name (or `-` before it said hello), short id, state, how it is connected, the address learned last. */
+/**
+ * A peer as one line: name (or `-` before it ever said hello), the device tag its entries carry as
+ * author, short peer id, state, how it is connected, the address learned last.
+ */
 export function peerLine(p: PeerStatus, nameWidth = 20): string {
   const name = oneLine(p.name ?? '-', nameWidth).padEnd(nameWidth);
   const via = connectionKindText(p.connected ? p.via : undefined).padEnd(12);
-  return `  ${name}  ${shortPeer(p.peerId)}  ${(p.connected ? p.state : 'disconnected').padEnd(12)}  ${via}  ${displayLine(p.addrs.at(-1) ?? '')}`.trimEnd();
+  return `  ${name}  ${deviceTag(p.device).padEnd(10)}  ${shortPeer(p.peerId)}  ${(p.connected ? p.state : 'disconnected').padEnd(12)}  ${via}  ${displayLine(p.addrs.at(-1) ?? '')}`.trimEnd();
 }
 
 export function formatPeers(peers: readonly PeerStatus[]): string {
   if (peers.length === 0) return 'no peers connected';
   const width = Math.min(30, Math.max(4, ...peers.map((p) => Array.from(displayLine(p.name ?? '-')).length)));
-  return [`  ${'NAME'.padEnd(width)}  ${'PEER'.padEnd(12)}  ${'STATE'.padEnd(12)}  ${'VIA'.padEnd(12)}  ADDRESS`, ...peers.map((p) => peerLine(p, width))].join('\n');
+  return [`  ${'NAME'.padEnd(width)}  ${'DEVICE'.padEnd(10)}  ${'PEER'.padEnd(12)}  ${'STATE'.padEnd(12)}  ${'VIA'.padEnd(12)}  ADDRESS`, ...peers.map((p) => peerLine(p, width))].join('\n');
+}
+
+/** The spaces of a data folder, one per line; `current` marks the one this peer has open. */
+export function formatSpaces(spaces: readonly SpaceListing[], dataDir: string, current?: string): string {
+  if (spaces.length === 0) return `no spaces in ${dataDir} yet (a start creates one)`;
+  const width = Math.min(40, Math.max(4, ...spaces.map((s) => Array.from(s.name).length)));
+  const lines = spaces.map((s) => {
+    const count = s.entries !== undefined ? `${s.entries} entr${s.entries === 1 ? 'y' : 'ies'}` : `? (${s.note ?? 'unreadable'})`;
+    return `${s.id === current ? '*' : ' '} ${s.id}  ${oneLine(s.name, width).padEnd(width)}  ${count}`;
+  });
+  return [`  ${'ID'.padEnd(32)}  ${'NAME'.padEnd(width)}  ENTRIES`, ...lines, `Open one with --space NAME|ID (a unique prefix is enough).`].join('\n');
 }

@@ -8,7 +8,10 @@ import { SharedNotesError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import type { LogLevel } from '../core/ports.js';
 import { SpacePeer } from '../engine/space-peer.js';
-import { parseArgs, USAGE, type PeerArgs } from './args.js';
+import { describeError } from '../core/errors.js';
+import { listSpaces } from '../engine/spaces.js';
+import { parseArgs, USAGE, VERSION, type PeerArgs } from './args.js';
+import { formatSpaces } from './format.js';
 import { parseCommand } from './commands.js';
 import { statusText } from '../core/text.js';
 import { displayLine, displayText, terminalSafeJson } from '../core/display-text.js';
@@ -42,11 +45,28 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (args.command === 'version') {
+    process.stdout.write(`shared-notes ${VERSION}\n`);
+    return 0;
+  }
   const emit = makeEmitter(args.json);
   const logger = createLogger((level: LogLevel, scope, message) => {
     process.stderr.write(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${scope}] ${displayText(message)}\n`);
   }, 'shared-notes', args.logLevel);
+  if (args.command === 'spaces') {
+    try {
+      const spaces = await listSpaces(args.data, logger);
+      emit('spaces', { dataDir: args.data, spaces }, formatSpaces(spaces, args.data));
+      return 0;
+    } catch (err) {
+      return failed(emit, 'could not list the spaces', err);
+    }
+  }
 
+  // Ctrl-C or SIGTERM while the peer starts: let the start finish, then shut down cleanly (exit 0).
+  let onSignal: (signal: NodeJS.Signals) => void = (signal) => (pendingSignal ??= signal);
+  let pendingSignal: NodeJS.Signals | undefined;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => onSignal(signal));
   let peer: SpacePeer;
   try {
     let join = args.join;
@@ -72,10 +92,7 @@ async function main(): Promise<number> {
       strikesBeforeDisconnect: process.env.SHARED_NOTES_STRIKES ? Number(process.env.SHARED_NOTES_STRIKES) : undefined,
     });
   } catch (err) {
-    const name = err instanceof SharedNotesError ? err.name : 'Error';
-    emit('error', { error: name, message: (err as Error).message }, undefined);
-    process.stderr.write(`shared-notes: could not start: ${(err as Error).message}\n`);
-    return 1;
+    return failed(emit, 'could not start', err);
   }
 
   const invite = peer.invite();
@@ -83,9 +100,10 @@ async function main(): Promise<number> {
   const problems = peer.log.problems.map((p) => ({ kind: p.kind, file: p.file, detail: p.detail, movedTo: p.movedTo }));
   emit(
     'ready',
-    { peerId: peer.network.peerId, addresses: peer.network.addresses(), invite, space: { id: peer.space.id, name: peer.space.name }, dataDir: args.data, created: peer.created, problems },
+    { peerId: peer.network.peerId, addresses: peer.network.addresses(), invite, space: { id: peer.space.id, name: peer.space.name }, dataDir: args.data, created: peer.created, problems, notices: peer.notices },
     [
       `Shared Notes peer ${peer.network.peerId}`,
+      ...peer.notices.map((n) => `Note: ${n}`),
       ...problems.map((p) => `Repaired on opening: ${p.detail}${p.movedTo && !p.detail.includes(p.movedTo) ? ` (the damaged file is kept as ${p.movedTo})` : ''}`),
       `Space "${displayLine(peer.space.name, 100)}" (${peer.space.id})${peer.created ? ' — created' : ''}, data in ${args.data}`,
       `Listening on ${peer.network.addresses().join(', ') || '(nothing)'}`,
@@ -93,13 +111,13 @@ async function main(): Promise<number> {
       `Status: ${statusText(peer.network.summary())}. Type "help" for commands.`,
     ].join('\n'),
   );
-  const stopWatching = watchPeer(peer, emit);
+  const watch = watchPeer(peer, emit, args.json);
 
   let stopping: Promise<number> | undefined;
   const shutdown = (reason: string): Promise<number> =>
     (stopping ??= (async () => {
       logger.info(`shutting down (${reason})`);
-      stopWatching();
+      watch.stop();
       try {
         await peer.close();
         return 0;
@@ -118,13 +136,22 @@ async function main(): Promise<number> {
       try {
         const command = parseCommand(line);
         if (!command) return;
+        watch.setBusy(true);
+        if (command.name === 'quit') {
+          // The lock is released before "bye": a restart right after it finds the folder free.
+          const code = await shutdown('quit');
+          const result = await runCommand(peer, command);
+          emit('result', { command: command.name, ...result.data }, result.text);
+          process.exit(code);
+        }
         const result = await runCommand(peer, command);
         emit('result', { command: command.name, ...result.data }, result.text);
-        if (command.name === 'quit') void shutdown('quit').then((code) => process.exit(code));
       } catch (err) {
         const name = err instanceof SharedNotesError ? err.name : 'Error';
         if (!(err instanceof SharedNotesError)) logger.error(`command failed: ${(err as Error).stack ?? String(err)}`);
         emit('error', { error: name, message: (err as Error).message, line }, `error: ${(err as Error).message}`);
+      } finally {
+        watch.setBusy(false);
       }
     });
   });
@@ -133,10 +160,18 @@ async function main(): Promise<number> {
   rl.on('close', () => {
     if (!process.env.SHARED_NOTES_STAY) void queue.then(() => shutdown('end of input')).then((code) => process.exit(code));
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => void shutdown(signal).then((code) => process.exit(code)));
-  }
+  onSignal = (signal) => void shutdown(signal).then((code) => process.exit(code));
+  if (pendingSignal) onSignal(pendingSignal);
   return new Promise<number>(() => undefined); // runs until quit or a signal
+}
+
+/** Reports a failure that ends the process: a clear message, no stack trace (it is in --verbose logs). */
+function failed(emit: Emit, what: string, err: unknown): number {
+  const name = err instanceof SharedNotesError ? err.name : 'Error';
+  const message = describeError(err);
+  emit('error', { error: name, message }, undefined);
+  process.stderr.write(`shared-notes: ${what}: ${message}\n`);
+  return 1;
 }
 
 main().then(

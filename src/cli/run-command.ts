@@ -7,7 +7,7 @@ import type { Command } from './commands.js';
 import { COMMAND_HELP } from './commands.js';
 import { statusText } from '../core/text.js';
 import { displayLine } from '../core/display-text.js';
-import { formatEntry, formatHistory, formatList, formatPeers, formatTombstone, invalidLine } from './format.js';
+import { formatEntry, formatHistory, formatList, formatPeers, formatSpaces, formatTombstone, invalidLine } from './format.js';
 import { formatExport, formatImport, formatSearch } from './format-search.js';
 import { resolve } from 'node:path';
 
@@ -117,6 +117,10 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
     case 'sync':
       peer.network.syncNow();
       return { data: { started: true }, text: 'syncing with connected peers' };
+    case 'spaces': {
+      const spaces = await peer.listSpaces();
+      return { data: { spaces, current: peer.space.id }, text: formatSpaces(spaces, peer.folder.root, peer.space.id) };
+    }
     case 'help':
       return { data: { help: COMMAND_HELP }, text: COMMAND_HELP };
     case 'quit':

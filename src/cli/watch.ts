@@ -1,52 +1,95 @@
-/** Prints what happens without a command: entries arriving from peers, peers coming and going, sync progress. */
-import { titleOf } from '../core/entry.js';
+/** Prints what happens without a command: entries arriving from peers, peers coming and going, sync state. */
 import type { SpacePeer } from '../engine/space-peer.js';
 import type { Emit } from './main.js';
 import { statusText } from '../core/text.js';
+import { arrivals, arrivalText, catchUpText, MAX_ARRIVAL_LINES, PeerLineFilter, readTitle, StatusLine } from './feed.js';
 import { shortPeer } from './format.js';
 import { displayLine } from '../core/display-text.js';
 
-export function watchPeer(peer: SpacePeer, emit: Emit): () => void {
+/** At most this many ids travel in one `catch-up` JSON line. */
+const MAX_CATCH_UP_IDS = 100;
+
+export interface Watch {
+  /** A command is running (true) or has printed its result (false): readable lines wait for it. */
+  setBusy(busy: boolean): void;
+  stop(): void;
+}
+
+export function watchPeer(peer: SpacePeer, emit: Emit, json: boolean): Watch {
+  let busy = false;
+  const held: Array<Parameters<Emit>> = [];
+  const say: Emit = (type, data, text) => {
+    if (busy && !json) held.push([type, data, text]);
+    else emit(type, data, text);
+  };
+  const who = (peerId: string | undefined): string => {
+    if (peerId === undefined) return 'a peer';
+    const name = peer.network.peers().find((p) => p.peerId === peerId)?.name;
+    return name !== undefined ? `${displayLine(name, 100)} (${shortPeer(peerId)})` : shortPeer(peerId);
+  };
+  const self = peer.profile.deviceId;
+
   const offChanged = peer.log.events.on('changed', (change) => {
     if (change.origin !== 'remote') return;
     if (change.bulk !== undefined) {
-      emit('catch-up', { from: change.from, scope: change.scope, changes: change.bulk }, `← caught up ${change.bulk.toLocaleString('en')} change(s) at once from ${change.from?.slice(-12) ?? 'a peer'}`);
+      // A whole-document catch-up: everything is new here; name the latest entries.
+      const entries = [...peer.log.list().entries].sort((a, b) => b.updatedAt - a.updatedAt);
+      const titles = entries.map((e) => readTitle({ status: 'valid', entry: e }, e.id));
+      say('catch-up', { from: change.from, scope: change.scope, changes: change.bulk, entries: entries.length, ids: entries.slice(0, MAX_CATCH_UP_IDS).map((e) => e.id) }, catchUpText(change.bulk, who(change.from), titles));
       return;
     }
-    for (const id of change.ids) {
-      const read = peer.log.get(id);
+    const news = arrivals(change.ops ?? [], self);
+    if (news.length > MAX_ARRIVAL_LINES) {
+      const titles = news.map((op) => readTitle(peer.log.get(op.id), op.id)).reverse();
+      say('catch-up', { from: change.from, scope: change.scope, changes: change.ops?.length ?? 0, entries: news.length, ids: news.slice(-MAX_CATCH_UP_IDS).map((op) => op.id) }, catchUpText(change.ops?.length ?? 0, who(change.from), titles));
+      return;
+    }
+    for (const op of news) {
+      const read = peer.log.get(op.id);
       if (!read) continue;
-      const base = { id, from: change.from, scope: change.scope, status: read.status };
-      if (read.status === 'valid') emit('entry', { ...base, entry: read.entry }, `← ${displayLine(read.entry.author.name, 100)}'s ${read.entry.kind} "${displayLine(titleOf(read.entry), 80)}" (${id.slice(0, 8)}) changed`);
-      else if (read.status === 'deleted') emit('entry', { ...base, tombstone: read.tombstone }, `← ${read.tombstone.kind} ${id.slice(0, 8)} was deleted by ${displayLine(read.tombstone.deletedBy.name, 100)}`);
-      else emit('entry', { ...base, invalid: read.invalid }, `← invalid entry ${displayLine(id.slice(0, 8))}: ${displayLine(read.invalid.reason, 200)}`);
+      const base = { id: op.id, from: change.from, scope: change.scope, op: op.op, by: op.by, status: read.status };
+      const detail = read.status === 'valid' ? { entry: read.entry } : read.status === 'deleted' ? { tombstone: read.tombstone } : { invalid: read.invalid };
+      say('entry', { ...base, ...detail }, arrivalText(op, read));
     }
   });
+
   const seen = new Map<string, { connected: boolean; name: string | undefined }>();
+  const peerLines = new PeerLineFilter();
   const offPeer = peer.network.events.on('peer', (status) => {
     const was = seen.get(status.peerId);
     seen.set(status.peerId, { connected: status.connected, name: status.name });
     const name = status.name !== undefined ? displayLine(status.name, 100) : undefined;
     const who = name !== undefined ? `"${name}" (${shortPeer(status.peerId)})` : shortPeer(status.peerId);
     let text: string | undefined;
-    if (was?.connected !== status.connected) text = `${status.connected ? '+' : '-'} peer ${who} ${status.connected ? 'connected' : 'disconnected'}`;
-    else if (status.name !== undefined && was.name !== status.name) text = `= peer ${shortPeer(status.peerId)} is called "${name}"`;
-    emit('peer', { ...status }, text);
+    if (was?.connected !== status.connected && (was !== undefined || status.connected)) text = `${status.connected ? '+' : '-'} peer ${who} ${status.connected ? 'connected' : 'disconnected'}`;
+    else if (status.name !== undefined && was !== undefined && was.name !== status.name) text = `= peer ${shortPeer(status.peerId)} is called "${name}"`;
+    if (json ? peerLines.pass(status) : text !== undefined) say('peer', { ...status }, text);
   });
+
+  const statusLine = new StatusLine((text) => emit('status', {}, text), `status: ${statusText(peer.network.summary())}`);
   let lastSummary = '';
   const offSummary = peer.network.events.on('summary', (summary) => {
     const key = JSON.stringify(summary);
     if (key === lastSummary) return;
     lastSummary = key;
-    emit('sync', { ...summary, heads: peer.log.shared.heads() }, `status: ${statusText(summary)}`);
+    if (json) emit('sync', { ...summary, heads: peer.log.shared.heads() });
+    else statusLine.update(`status: ${statusText(summary)}`);
   });
   const offUnreachable = peer.events.on('invite-unreachable', ({ message, addresses }) => {
-    emit('invite-unreachable', { message, addresses }, `! ${message} (still trying)`);
+    say('invite-unreachable', { message, addresses }, `! ${message} (still trying)`);
   });
-  return () => {
-    offUnreachable();
-    offChanged();
-    offPeer();
-    offSummary();
+  return {
+    setBusy(next) {
+      busy = next;
+      if (!next) for (const line of held.splice(0)) emit(...line);
+      statusLine.setBusy(next);
+    },
+    stop() {
+      offUnreachable();
+      offChanged();
+      offPeer();
+      offSummary();
+      statusLine.stop();
+    },
   };
 }

@@ -27,3 +27,39 @@ export class InvalidInviteError extends SharedNotesError {}
 export class InvalidPeerDataError extends SharedNotesError {}
 /** A peer's data arrived while the document was being reloaded after an Automerge failure (not the peer's fault). */
 export class ReplicaReloadingError extends SharedNotesError {}
+
+/**
+ * One readable line (or a few) for any thrown value: an Error's name-free message without stack
+ * frames, the reasons inside an AggregateError, the `message`/`error` of an event-like object
+ * (a WebSocket `error` event), never "[object Object]".
+ */
+export function describeError(err: unknown, depth = 0): string {
+  if (depth > 3) return 'unknown error';
+  if (typeof err === 'string') return err;
+  if (err instanceof AggregateError && err.errors.length > 0) {
+    const reasons = [...new Set(err.errors.map((e: unknown) => describeError(e, depth + 1)))];
+    return `${withoutStack(err.message) || 'every attempt failed'}: ${reasons.slice(0, 3).join('; ')}${reasons.length > 3 ? '; …' : ''}`;
+  }
+  if (err instanceof Error) {
+    const message = withoutStack(err.message);
+    const code = (err as { code?: unknown }).code;
+    const text = message || err.name;
+    return typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text;
+  }
+  if (typeof err === 'object' && err !== null) {
+    const o = err as { message?: unknown; error?: unknown; type?: unknown };
+    if (typeof o.message === 'string' && o.message !== '') return withoutStack(o.message);
+    if (o.error !== undefined && o.error !== err) return describeError(o.error, depth + 1);
+    if (typeof o.type === 'string') return `${o.type} event`;
+  }
+  return String(err);
+}
+
+/** A message without the stack-frame lines some libraries paste into it. */
+const withoutStack = (message: string): string =>
+  message
+    .split('\n')
+    .filter((line) => !/^\s+at\s/.test(line))
+    .join('\n')
+    .replace(/\n{2,}/g, '\n')
+    .trim();

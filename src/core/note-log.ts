@@ -6,7 +6,7 @@ import {
 } from './entry.js';
 import { AlreadyPublishedError, EntryDeletedError, EntryNotFoundError, InvalidInputError } from './errors.js';
 import { HistoryIndex } from './history.js';
-import { bucketOrCreate, checkText, checkTitle, draftsOnly, idsOf, pathOf, storedEntry, titleText, withConflicts } from './stored-entry.js';
+import { bucketOrCreate, checkText, checkTitle, draftsOnly, opsOf, pathOf, storedEntry, titleText, withConflicts } from './stored-entry.js';
 import { competingValues, entryAt, type EntryVersion } from './versions.js';
 import { merge3 } from './text-diff.js';
 import { isEntryId, newEntryId, type EntryId } from './ids.js';
@@ -36,6 +36,8 @@ export interface EntriesChanged {
   readonly origin: 'local' | 'remote';
   /** Entries touched, from the op records; empty when a change carried no readable record. */
   readonly ids: EntryId[];
+  /** Remote changes only: their op records in order (who did what to which entry). */
+  readonly ops?: readonly OpMessage[];
   readonly from?: string;
   /** A whole-document catch-up brought this many changes at once: `ids` is empty, reload everything. */
   readonly bulk?: number;
@@ -100,7 +102,8 @@ export class NoteLog {
           return;
         }
         this.history.add(scope, changes);
-        this.events.emit('changed', { scope, origin: 'remote', ids: idsOf(changes), from });
+        const ops = opsOf(changes);
+        this.events.emit('changed', { scope, origin: 'remote', ids: [...new Set(ops.map((op) => op.id))], ops, from });
       });
     }
   }

@@ -11,7 +11,7 @@ import type { EntryId } from './ids.js';
 import type { NoteLog } from './note-log.js';
 import type { Unsubscribe } from './emitter.js';
 import { findInText, fold, queryTerms, snippetOf, type Snippet, type TextMatch } from './search-text.js';
-import { idsOf } from './stored-entry.js';
+import { opsOf } from './stored-entry.js';
 
 /** Results returned by default; `total` still counts every match. */
 export const DEFAULT_SEARCH_LIMIT = 50;
@@ -80,8 +80,8 @@ export class SearchIndex {
         if (change.bulk !== undefined) markAll();
         else this.markStale(change.ids);
       }),
-      log.shared.events.on('local-change', (change) => this.markStale(idsOf([change]))),
-      log.local.events.on('local-change', (change) => this.markStale(idsOf([change]))),
+      log.shared.events.on('local-change', (change) => this.markStale(opsOf([change]).map((op) => op.id))),
+      log.local.events.on('local-change', (change) => this.markStale(opsOf([change]).map((op) => op.id))),
     ];
   }
 

@@ -9,7 +9,7 @@ import { InvalidInputError } from './errors.js';
 import { messageOf } from './history.js';
 import type { EntryId } from './ids.js';
 import { bucketFor, rawEntries, type SpaceDoc } from './layout.js';
-import { decodeOp, encodeOp, type DraftStep } from './ops.js';
+import { decodeOp, encodeOp, type DraftStep, type OpMessage } from './ops.js';
 import { genesisChange } from './replica.js';
 
 export function checkTitle(field: string, value: string): string {
@@ -68,13 +68,14 @@ export function withConflicts(read: EntryRead, raw: unknown): EntryRead {
   return conflicts.length > 0 ? { status: 'valid', entry: { ...read.entry, conflicts } } : read;
 }
 
-export function idsOf(changes: readonly Uint8Array[]): EntryId[] {
-  const ids = new Set<EntryId>();
+/** The op records of changes, in order; changes without a readable record are skipped. */
+export function opsOf(changes: readonly Uint8Array[]): OpMessage[] {
+  const ops: OpMessage[] = [];
   for (const change of changes) {
     const op = decodeOp(messageOf(change));
-    if (op) ids.add(op.id);
+    if (op) ops.push(op);
   }
-  return [...ids];
+  return ops;
 }
 
 /** A document holding only the live drafts of `doc`: one change per draft, carrying its steps. */

@@ -7,7 +7,7 @@ import '../net/polyfills.js';
 import { cleanDisplayName } from '../core/display-name.js';
 import { Emitter } from '../core/emitter.js';
 import { InvalidInputError, StoreReadError } from '../core/errors.js';
-import { decodeInvite, encodeInvite, inviteAddresses, newSpace, type Space } from '../core/invite.js';
+import { decodeInvite, encodeInvite, inviteAddresses, type Space } from '../core/invite.js';
 import { NoteLog } from '../core/note-log.js';
 import type { Logger } from '../core/ports.js';
 import { SearchIndex } from '../core/search-index.js';
@@ -22,7 +22,10 @@ import type { EntryId } from '../core/ids.js';
 import { exportMarkdown, importMarkdown, type ExportReport, type ImportReport } from './markdown-transfer.js';
 import { FileLogStore } from '../storage/file-log-store.js';
 import { FileHistoryCache } from '../storage/history-cache-file.js';
+import { chooseSpace, listSpaces, type SpaceListing } from './spaces.js';
 import { join } from 'node:path';
+
+export { DEFAULT_LISTEN } from '../net/constants.js';
 
 /** How long after start the history index is built (after the first sync has had its turn). */
 const HISTORY_WARM_UP_MS = 3_000;
@@ -42,7 +45,7 @@ export interface SpacePeerInit {
   newSpace?: string;
   /** Join the space of this invite code (and dial the inviter). */
   join?: string;
-  /** Open this space when the folder holds several; default the most recently created. */
+  /** Open this space when the folder holds several (an id or name, or a unique prefix of one); default the most recently created. */
   spaceId?: string;
   /** Name for the space created on first run when neither `newSpace` nor `join` is given. */
   defaultSpaceName?: string;
@@ -93,6 +96,8 @@ export class SpacePeer {
     private readonly logger: Logger,
     /** True when this start created the space (first run or `newSpace`). */
     readonly created: boolean,
+    /** What the choice of space means for the person (several spaces, a reused name); see spaces.ts. */
+    readonly notices: readonly string[],
     private readonly alwaysOn: readonly string[],
   ) {
     this.searchIndex = new SearchIndex(log);
@@ -111,7 +116,7 @@ export class SpacePeer {
     const chosen = await chooseSpace(folder, init, invite?.space);
     // A name stored from an older version's invite may hold control characters: show it cleaned.
     const space = { ...chosen.space, name: cleanDisplayName(chosen.space.name) || 'Unnamed space' };
-    const created = chosen.created;
+    const { created, notices } = chosen;
     const dir = folder.spaceDir(space.id);
 
     const shared = await FileLogStore.open(join(dir, 'shared'), { logger: logger.child('store:shared'), onFsync: init.onFsync });
@@ -153,6 +158,7 @@ export class SpacePeer {
         knownPeers,
         antiEntropyMs: init.antiEntropyMs,
         displayName: profile.displayName,
+        deviceId: profile.deviceId,
         strikesBeforeDisconnect: init.strikesBeforeDisconnect,
         relayServer: init.relayServer,
         traffic: init.traffic,
@@ -167,7 +173,7 @@ export class SpacePeer {
     if (port !== undefined && port !== storedPort) {
       await folder.saveListenPort(space.id, port).catch((err: unknown) => logger.warn(`could not store the listen port ${port}: ${String(err)}`));
     }
-    const peer = new SpacePeer(folder, space, profile, log, network, logger, created, init.alwaysOn ?? []);
+    const peer = new SpacePeer(folder, space, profile, log, network, logger, created, notices, init.alwaysOn ?? []);
     if (invite) peer.watchInvite(invite.addresses);
     network.events.on('peer', () => peer.scheduleSavePeers());
     // The history index is read from where the last run stored it, plus the changes since (a
@@ -210,6 +216,11 @@ export class SpacePeer {
       this.events.emit('invite-unreachable', { message: INVITE_UNREACHABLE_MESSAGE, addresses });
     }, INVITE_UNREACHABLE_MS);
     this.unreachableTimer.unref?.();
+  }
+
+  /** The spaces of this device's data folder, this one counted live (see spaces.ts). */
+  listSpaces(): Promise<SpaceListing[]> {
+    return listSpaces(this.folder.root, this.logger, { id: this.space.id, entries: () => this.log.list().entries.length });
   }
 
   /** Renames this device: on the entries it writes from now on, and for the peers (announced at once). */
@@ -270,21 +281,4 @@ export class SpacePeer {
     }, 2_000);
     this.savePeersTimer.unref?.();
   }
-}
-
-async function chooseSpace(folder: DataFolder, init: SpacePeerInit, invited: Space | undefined): Promise<{ space: Space; created: boolean }> {
-  const spaces = await folder.listSpaces();
-  if (invited) {
-    const existing = spaces.find((s) => s.space.id === invited.id);
-    return { space: existing?.space ?? (await folder.saveSpace(invited)).space, created: false };
-  }
-  if (init.newSpace !== undefined) return { space: (await folder.saveSpace(newSpace(init.newSpace))).space, created: true };
-  if (init.spaceId !== undefined) {
-    const found = spaces.find((s) => s.space.id === init.spaceId);
-    if (!found) throw new InvalidInputError(`no space ${init.spaceId} in ${folder.root}`);
-    return { space: found.space, created: false };
-  }
-  const newest = spaces.at(-1);
-  if (newest) return { space: newest.space, created: false };
-  return { space: (await folder.saveSpace(newSpace(init.defaultSpaceName ?? 'My notes'))).space, created: true };
 }

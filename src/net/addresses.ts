@@ -23,6 +23,22 @@ export async function parseAddr(text: string): Promise<ParsedAddr> {
   return splitPeer(ma);
 }
 
+/**
+ * Checks listen addresses before the node starts: each must parse and be a WebSocket address
+ * (the one transport this node runs), so a wrong one is a clear error instead of libp2p's.
+ */
+export async function checkListenAddrs(list: readonly string[]): Promise<void> {
+  for (const text of list) {
+    const { addr } = await parseAddr(text).catch((err: unknown) => {
+      throw new InvalidNetworkConfigError(`cannot listen on "${text}": not a multiaddr (e.g. /ip4/0.0.0.0/tcp/4001/ws)`, { cause: err });
+    });
+    const { multiaddr } = await loadStack();
+    if (!isDialable(multiaddr(addr))) {
+      throw new InvalidNetworkConfigError(`cannot listen on "${text}": only WebSocket addresses are supported, ending in /ws (e.g. ${addr.replace(/\/ws$/, '')}/ws)`);
+    }
+  }
+}
+
 /** Parses a list, skipping (and reporting) entries that are not multiaddrs. */
 export async function parseAddrs(list: readonly string[], onInvalid: (err: unknown) => void): Promise<ParsedAddr[]> {
   const parsed: ParsedAddr[] = [];

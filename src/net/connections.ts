@@ -1,4 +1,5 @@
 import type { Connection, ConnectionGater, IdentifyResult, PeerId, PeerInfo } from '@libp2p/interface';
+import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import { connectionKind, isDialable, parseAddr, splitPeer, withPeer, type ConnectionKind } from './addresses.js';
 import { DIAL_TIMEOUT_MS, DISCOVERY_RETRY_MS } from './constants.js';
@@ -79,7 +80,7 @@ export class SpaceConnections {
       return conn.remotePeer.toString();
     } catch (err) {
       if (parsed.peerId) book.dialFailed(parsed.peerId);
-      throw new DialFailedError(`could not connect to ${address}: ${String(err)}`, { cause: err });
+      throw new DialFailedError(`could not connect to ${address}: ${describeError(err)}`, { cause: err });
     }
   }
 
@@ -93,7 +94,7 @@ export class SpaceConnections {
       await this.live().dial(addrs, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
     } catch (err) {
       if (!this.running) return;
-      logger.debug(`dial of ${peerId} failed: ${String(err)}`);
+      logger.debug(`dial of ${peerId} failed: ${describeError(err)}`);
       book.dialFailed(peerId);
       this.components.changed(peerId);
     }

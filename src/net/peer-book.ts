@@ -1,13 +1,9 @@
 import type { Clock } from '../core/ports.js';
 import { BLOCK_DURATION_MS, MAX_PEER_BOOK_ENTRIES, REDIAL_INITIAL_MS, REDIAL_MAX_MS, STRIKES_BEFORE_DISCONNECT } from './constants.js';
 
-/** What the engine persists about a peer so it can redial it after a restart. */
-export interface KnownPeer {
-  peerId: string;
-  addrs: string[];
-  /** When we were last connected to it (ms since the epoch); absent if never. */
-  lastSeen?: number;
-}
+import type { KnownPeer } from '../core/known-peer.js';
+
+export type { KnownPeer } from '../core/known-peer.js';
 
 interface PeerEntry {
   readonly peerId: string;

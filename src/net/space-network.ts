@@ -1,10 +1,10 @@
 import './polyfills.js';
 import type { Connection, Stream } from '@libp2p/interface';
 import { Emitter, type Unsubscribe } from '../core/emitter.js';
-import type { InvalidPeerDataError } from '../core/errors.js';
+import { describeError, type InvalidPeerDataError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import type { Replica } from '../core/replica.js';
-import { isDialable, parseAddrs, splitPeer, withPeer } from './addresses.js';
+import { checkListenAddrs, isDialable, parseAddrs, splitPeer, withPeer } from './addresses.js';
 import { SpaceConnections } from './connections.js';
 import {
   CHANGE_SYNC_DEBOUNCE_MS,
@@ -77,6 +77,8 @@ export interface SpaceNetworkInit {
   relayServer?: { maxReservations: number };
   /** Counts traffic per protocol (for `serve --metrics`). */
   traffic?: TrafficMeter;
+  /** Our device id (the author id on our entries), announced with the name. */
+  deviceId?: string;
 }
 
 export interface SpaceNetworkEvents {
@@ -195,7 +197,7 @@ export class SpaceNetwork {
         greeted: (peerId) => this.members?.greeted(peerId),
         connectedPeers: () => this.connectedIds(),
       },
-      { name: init.displayName },
+      { name: init.displayName, device: init.deviceId, known: init.knownPeers },
     );
     this.hello = hello;
     const connections = new SpaceConnections({
@@ -235,9 +237,11 @@ export class SpaceNetwork {
       },
       { meshTarget: init.meshTarget },
     );
+    const listen = init.listen ?? DEFAULT_LISTEN;
+    await checkListenAddrs(listen);
     const node = await createSpaceNode({
       privateKey,
-      listen: init.listen ?? DEFAULT_LISTEN,
+      listen,
       announce: init.announce,
       psk,
       bootstrap: bootstrap.filter((b) => b.peerId !== undefined).map((b) => withPeer(b.addr, b.peerId as string)),
@@ -308,7 +312,7 @@ export class SpaceNetwork {
     for (const b of bootstrap) if (b.peerId) this.book.learn(b.peerId, [b.addr]);
     // The invite's and bootstrap members first; then the mesh picks among the members we know.
     this.members.start(bootstrap.flatMap((b) => (b.peerId ? [b.peerId] : [])));
-    for (const b of bootstrap) if (!b.peerId) void connections.dial(b.addr).catch((err: unknown) => this.logger.warn(String(err)));
+    for (const b of bootstrap) if (!b.peerId) void connections.dial(b.addr).catch((err: unknown) => this.logger.warn(describeError(err)));
     this.logger.info(`space network up as ${this.selfId} on ${this.addresses().join(' ')}`);
   }
 
@@ -336,9 +340,12 @@ export class SpaceNetwork {
     return this.phase === 'running' ? this.disconnectedSince : undefined;
   }
 
-  /** Peers worth remembering across restarts (not blocked, with addresses). */
+  /** Peers worth remembering across restarts (not blocked, with addresses), with their names and devices. */
   knownPeers(): KnownPeer[] {
-    return this.book.known().filter((p) => p.peerId !== this.selfId);
+    return this.book
+      .known()
+      .filter((p) => p.peerId !== this.selfId)
+      .map((p) => this.hello?.labelled(p) ?? p);
   }
 
   peers(): PeerStatus[] {
@@ -422,6 +429,7 @@ export class SpaceNetwork {
     return peerStatus({
       peerId,
       name: this.hello?.nameOf(peerId),
+      device: this.hello?.deviceOf(peerId),
       addrs: this.book.addrs(peerId).map((a) => withPeer(a, peerId)),
       connected: this.book.isConnected(peerId),
       via: this.connections?.via(peerId),

@@ -7,8 +7,11 @@ export type PeerState = 'connecting' | 'syncing' | 'in-sync' | 'behind';
 /** One peer as the front ends show it (`peer` lines in the CLI, the tree in VS Code). */
 export interface PeerStatus {
   peerId: string;
-  /** The display name the peer announced (hello protocol), cleaned; absent until it does. */
+  /** The display name the peer announced (hello protocol), cleaned; before it does in this run, the
+   *  name it announced last time (peers.json); absent when it never did. */
   name?: string;
+  /** The device id it announced: the author id on its entries (`show`, `history`). */
+  device?: string;
   addrs: string[];
   connected: boolean;
   /** How we are connected (the best of our open connections to it); absent while not connected. */
@@ -36,6 +39,7 @@ export interface SpaceSummary {
 export interface PeerFacts {
   peerId: string;
   name: string | undefined;
+  device?: string | undefined;
   addrs: string[];
   connected: boolean;
   via: ConnectionKind | undefined;
@@ -54,6 +58,7 @@ export function peerStatus(f: PeerFacts): PeerStatus {
   const status: PeerStatus = { peerId: f.peerId, addrs: f.addrs, connected: f.connected, state };
   if (f.name !== undefined) status.name = f.name;
   if (f.connected && f.via !== undefined) status.via = f.via;
+  if (f.device !== undefined) status.device = f.device;
   if (f.sync.progress) status.progress = f.sync.progress;
   if (f.sync.lastSyncAt !== undefined) status.lastSyncAt = f.sync.lastSyncAt;
   if (f.strikes > 0) status.strikes = f.strikes;
@@ -78,7 +83,7 @@ export function summarize(peers: readonly PeerStatus[]): SpaceSummary {
 export function statusKey(s: PeerStatus): string {
   const p = s.progress;
   const progress = s.state === 'syncing' && p ? `${p.messagesIn}/${p.messagesOut}/${p.bytesIn}/${p.bytesOut}` : '';
-  return `${JSON.stringify(s.name ?? '')}|${s.connected}|${s.via ?? ''}|${s.state}|${s.addrs.join(',')}|${s.strikes ?? 0}|${s.blockedUntil ?? ''}|${progress}`;
+  return `${JSON.stringify(s.name ?? '')}|${s.device ?? ''}|${s.connected}|${s.via ?? ''}|${s.state}|${s.addrs.join(',')}|${s.strikes ?? 0}|${s.blockedUntil ?? ''}|${progress}`;
 }
 
 /** Passes on a peer's status only when its line changed, and the summary only when the counts did. */

@@ -12,9 +12,12 @@
  * The root is mode 0700 (made so on every open, whoever created it) and every file in it is created
  * 0600 from its first byte: space keys and the identity never leave it, and never enter a log.
  */
-import { chmod, mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { StoreReadError, StoreWriteError } from '../core/errors.js';
+import { constants as fsConstants } from 'node:fs';
+import { access, chmod, mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { cleanDisplayName } from '../core/display-name.js';
+import { InvalidInputError, StoreReadError, StoreWriteError } from '../core/errors.js';
+import type { KnownPeer } from '../core/known-peer.js';
 import { newDeviceId, type DeviceId, type SpaceId } from '../core/ids.js';
 import { fromBase64Url, toBase64Url, type Space } from '../core/invite.js';
 import type { Logger } from '../core/ports.js';
@@ -30,12 +33,6 @@ export interface StoredSpace {
   readonly createdAt: number;
 }
 
-export interface KnownPeer {
-  readonly peerId: string;
-  readonly addrs: string[];
-  /** When this device was last connected to it (ms since the epoch). */
-  readonly lastSeen?: number;
-}
 
 export class DataFolder {
   private constructor(
@@ -43,11 +40,18 @@ export class DataFolder {
     private readonly logger: Logger,
   ) {}
 
+  private readonly writes = new Map<string, Promise<void>>();
+
+  /** Creates the folder if needed and checks that it can be written (a clear error now, not later). */
   static async open(root: string, logger: Logger): Promise<DataFolder> {
+    if (root.trim() === '') throw new InvalidInputError('the data folder needs a path (an empty one would mean the current directory)');
     try {
       await mkdir(join(root, 'spaces'), { recursive: true, mode: 0o700 });
+      await access(join(root, 'spaces'), fsConstants.W_OK);
     } catch (err) {
-      throw new StoreWriteError(`cannot create the data folder ${root}: ${describeFsError(err)}`, { cause: err });
+      // mkdir -p reports ENOENT when a parent cannot be created (read-only or not ours): name why.
+      const cause = errorCode(err) === 'ENOENT' ? ((await unwritableAncestor(root)) ?? err) : err;
+      throw new StoreWriteError(`cannot write to the data folder ${root}: ${describeFsError(cause)}`, { cause });
     }
     await makePrivate(root, logger);
     return new DataFolder(root, logger);
@@ -125,7 +129,18 @@ export class DataFolder {
     return raw
       .filter((p): p is KnownPeer => typeof p?.peerId === 'string' && Array.isArray(p.addrs) && p.addrs.every((a: unknown) => typeof a === 'string'))
       .slice(0, 200)
-      .map((p) => ({ peerId: p.peerId, addrs: p.addrs, ...(Number.isFinite(p.lastSeen) ? { lastSeen: p.lastSeen } : {}) }));
+      .map((p) => {
+        // A name or device id is only a label shown until the peer says hello: keep it only when clean.
+        const name = typeof p.name === 'string' ? cleanDisplayName(p.name) : '';
+        const device = typeof p.device === 'string' && /^[0-9a-f]{8,64}$/.test(p.device) ? p.device : undefined;
+        return {
+          peerId: p.peerId,
+          addrs: p.addrs,
+          ...(name !== '' ? { name } : {}),
+          ...(device !== undefined ? { device } : {}),
+          ...(Number.isFinite(p.lastSeen) ? { lastSeen: p.lastSeen } : {}),
+        };
+      });
   }
 
   async saveKnownPeers(id: SpaceId, peers: KnownPeer[]): Promise<void> {
@@ -166,13 +181,25 @@ export class DataFolder {
     await this.write(dir, name, new TextEncoder().encode(JSON.stringify(value, null, 2)));
   }
 
-  /** Every file here is created 0600, keys and identity as well as the profile and peer addresses. */
+  /**
+   * Every file here is created 0600, keys and identity as well as the profile and peer addresses.
+   * One write at a time per file: two overlapping saves would race on the same temporary file.
+   */
   private async write(dir: string, name: string, bytes: Uint8Array): Promise<void> {
-    try {
-      await writeFileDurably(dir, name, bytes, this.logger, 0o600);
-    } catch (err) {
-      throw new StoreWriteError(`cannot save ${join(dir, name)}: ${describeFsError(err)}`, { cause: err });
-    }
+    const file = join(dir, name);
+    const turn = (this.writes.get(file) ?? Promise.resolve()).then(async () => {
+      try {
+        await writeFileDurably(dir, name, bytes, this.logger, 0o600);
+      } catch (err) {
+        throw new StoreWriteError(`cannot save ${file}: ${describeFsError(err)}`, { cause: err });
+      }
+    });
+    const settled = turn.catch(() => undefined); // the caller sees the failure; the next write still runs
+    this.writes.set(file, settled);
+    void settled.then(() => {
+      if (this.writes.get(file) === settled) this.writes.delete(file);
+    });
+    return turn;
   }
 
   private malformed(file: string, expected: string): StoreReadError {
@@ -196,6 +223,22 @@ async function makePrivate(root: string, logger: Logger): Promise<void> {
     } catch (err) {
       logger.warn(`could not make ${dir} private (mode 0700): ${describeFsError(err)}; other accounts on this computer may read it`);
     }
+  }
+}
+
+/** The error of the nearest existing ancestor of `path` that cannot be written, if one cannot. */
+async function unwritableAncestor(path: string): Promise<unknown> {
+  for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
+    try {
+      await access(dir, fsConstants.F_OK);
+    } catch {
+      if (dir === dirname(dir)) return undefined;
+      continue;
+    }
+    return access(dir, fsConstants.W_OK).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
   }
 }
 

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseArgs } from '../../src/cli/args.js';
-import { parseCommand, splitFields } from '../../src/cli/commands.js';
+import { parseArgs, USAGE, VERSION } from '../../src/cli/args.js';
+import { COMMAND_HELP, parseCommand, splitFields } from '../../src/cli/commands.js';
+import { describeError } from '../../src/core/errors.js';
+import type { SpaceId } from '../../src/core/ids.js';
+import { matchSpace } from '../../src/engine/spaces.js';
 import { formatPeers } from '../../src/cli/format.js';
 
 describe('CLI argument parsing', () => {
@@ -26,6 +29,18 @@ describe('CLI argument parsing', () => {
     assert.throws(() => parseArgs(['--bogus']), { name: 'InvalidInputError', message: /unknown option/ });
     assert.throws(() => parseArgs(['--data']), { name: 'InvalidInputError', message: /needs a value/ });
     assert.throws(() => parseArgs(['--new-space', 'A', '--join', 'sn1-x.y']), { name: 'InvalidInputError' });
+  });
+
+  it('--version, --spaces, --quiet and --verbose; an empty --data is refused', () => {
+    assert.equal(parseArgs(['--version']).command, 'version');
+    assert.equal(parseArgs(['--spaces', '--data', 'D']).command, 'spaces');
+    assert.equal(parseArgs(['--quiet']).logLevel, 'warn');
+    assert.equal(parseArgs(['--verbose']).logLevel, 'debug');
+    assert.throws(() => parseArgs(['--data', '']), { name: 'InvalidInputError', message: /--data needs a folder/ });
+    assert.throws(() => parseArgs(['--data=']), { name: 'InvalidInputError' });
+    assert.match(VERSION, /^\d+\.\d+\.\d+/);
+    for (const documented of ['--quiet', '--version', '--space NAME|ID', '--spaces', '--verbose']) assert.ok(USAGE.includes(documented), documented);
+    for (const command of ['help', 'ls | list', 'quit | exit', 'spaces']) assert.ok(COMMAND_HELP.includes(command), command);
   });
 
   it('--name: one clean line of at most 100 characters, or a clear error', () => {
@@ -61,19 +76,19 @@ describe('REPL command parsing', () => {
 describe('peers output', () => {
   const id = (tail: string) => `12D3KooWxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx${tail}`;
 
-  it('one line per peer: name (or - before its hello), short id, state, how it is connected, the address learned last', () => {
+  it('one line per peer: name (or - before its hello), device tag, short id, state, how it is connected, the address learned last', () => {
     const text = formatPeers([
-      { peerId: id('AAAA1111'), name: 'Bob', addrs: ['/ip4/127.0.0.1/tcp/3999/ws/p2p/x', '/ip4/127.0.0.1/tcp/4001/ws/p2p/x'], connected: true, via: 'loopback', state: 'in-sync' },
+      { peerId: id('AAAA1111'), name: 'Bob', device: '77aa0011bb22cc33', addrs: ['/ip4/127.0.0.1/tcp/3999/ws/p2p/x', '/ip4/127.0.0.1/tcp/4001/ws/p2p/x'], connected: true, via: 'loopback', state: 'in-sync' },
       { peerId: id('BBBB2222'), addrs: [], connected: false, state: 'connecting' },
       { peerId: id('DDDD4444'), name: 'Eve', addrs: [], connected: true, via: 'relayed', state: 'behind' },
     ]);
     assert.equal(
       text,
       [
-        '  NAME  PEER          STATE         VIA           ADDRESS',
-        '  Bob   xxxxAAAA1111  in-sync       this machine  /ip4/127.0.0.1/tcp/4001/ws/p2p/x',
-        '  -     xxxxBBBB2222  disconnected  -',
-        '  Eve   xxxxDDDD4444  behind        relayed',
+        '  NAME  DEVICE      PEER          STATE         VIA           ADDRESS',
+        '  Bob   [77aa0011]  xxxxAAAA1111  in-sync       this machine  /ip4/127.0.0.1/tcp/4001/ws/p2p/x',
+        '  -     -           xxxxBBBB2222  disconnected  -',
+        '  Eve   -           xxxxDDDD4444  behind        relayed',
       ].join('\n'),
     );
     assert.equal(formatPeers([]), 'no peers connected');
@@ -81,6 +96,35 @@ describe('peers output', () => {
 
   it('cuts long names so the columns stay readable', () => {
     const line = formatPeers([{ peerId: id('CCCC3333'), name: 'N'.repeat(100), addrs: [], connected: true, state: 'syncing' }]).split('\n')[1];
-    assert.equal(line, `  ${'N'.repeat(29)}…  xxxxCCCC3333  syncing       -`);
+    assert.equal(line, `  ${'N'.repeat(29)}…  -           xxxxCCCC3333  syncing       -`);
+  });
+});
+
+describe('choosing a space by name or id', () => {
+  const spaces = [
+    { space: { id: 'aa11000000000000000000000000000a' as SpaceId, name: 'Kitchen' } },
+    { space: { id: 'aa22000000000000000000000000000b' as SpaceId, name: 'Garden' } },
+    { space: { id: 'bb33000000000000000000000000000c' as SpaceId, name: 'Kitchen stories' } },
+  ];
+  it('accepts an exact name or id, or a unique prefix of either', () => {
+    assert.equal(matchSpace(spaces, 'kitchen', '/d').space.name, 'Kitchen', 'an exact name wins over a longer one');
+    assert.equal(matchSpace(spaces, 'Gar', '/d').space.name, 'Garden');
+    assert.equal(matchSpace(spaces, 'bb3', '/d').space.name, 'Kitchen stories');
+    assert.equal(matchSpace(spaces, 'aa22000000000000000000000000000b', '/d').space.name, 'Garden');
+  });
+  it('names the candidates when a prefix is ambiguous or matches nothing', () => {
+    assert.throws(() => matchSpace(spaces, 'aa', '/d'), { name: 'InvalidInputError', message: /matches 2 spaces: "Kitchen" \(aa110000…\), "Garden"/ });
+    assert.throws(() => matchSpace(spaces, 'zz', '/d'), { name: 'InvalidInputError', message: /no space matches "zz" in \/d; it holds/ });
+    assert.throws(() => matchSpace([], 'zz', '/d'), { name: 'InvalidInputError', message: /holds no space yet/ });
+  });
+});
+
+describe('describeError', () => {
+  it('never prints [object Object] and drops stack frames pasted into messages', () => {
+    assert.equal(describeError({ type: 'error', message: 'connect ECONNREFUSED 127.0.0.1:1' }), 'connect ECONNREFUSED 127.0.0.1:1');
+    assert.equal(describeError({ error: new Error('socket hang up') }), 'socket hang up');
+    assert.equal(describeError({ type: 'error' }), 'error event');
+    assert.equal(describeError(new AggregateError([new Error('a'), new Error('a'), new Error('b')], 'All promises were rejected')), 'All promises were rejected: a; b');
+    assert.equal(describeError(new Error('failed:\n\n  /ip4/x: Nope\n      at f (file.js:1:1)\n      at g (file.js:2:2)')), 'failed:\n  /ip4/x: Nope');
   });
 });

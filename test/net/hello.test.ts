@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, test } from 'node:test';
 import { HELLO_PROTOCOL, MAX_HELLO_BYTES } from '../../src/net/constants.js';
-import { decodeHelloPayload, encodeHello, readHello, sendHello } from '../../src/net/hello.js';
+import { decodeHello, decodeHelloPayload, encodeHello, readHello, sendHello } from '../../src/net/hello.js';
 import { connectedTo, startRawNode, sameHeads, testNodes, testSpace, waitFor, write, type TestNode } from './helpers.js';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
@@ -39,9 +39,16 @@ describe('hello frames', () => {
 
   it('travels over a stream: sendHello on one end, readHello on the other, both ends closed', async () => {
     const [out, inb] = await pair();
-    const [, name] = await Promise.all([sendHello(out, 'Ann\u0007 the\tBaker'), readHello(inb)]);
-    assert.equal(name, 'Ann the Baker');
+    const [, hello] = await Promise.all([sendHello(out, 'Ann\u0007 the\tBaker', { device: '3fa2c1d04b5e6f70' }), readHello(inb)]);
+    assert.deepEqual(hello, { name: 'Ann the Baker', device: '3fa2c1d04b5e6f70' });
     assert.equal(inb.writeStatus, 'closed');
+  });
+
+  it('carries the device id the peer writes on its entries; a malformed one is dropped, the name kept', () => {
+    assert.deepEqual(decodeHello(encodeHello('Ann', 'abcdef0123456789').subarray(1)), { name: 'Ann', device: 'abcdef0123456789' });
+    assert.deepEqual(decodeHello(utf8('{"name":"Bob","device":"not hex!"}')), { name: 'Bob' });
+    assert.deepEqual(decodeHello(utf8('{"name":"Bob","device":12}')), { name: 'Bob' });
+    assert.deepEqual(decodeHello(utf8('{"name":"Cy"}')), { name: 'Cy' }, 'an older peer sends no device');
   });
 
   it('refuses an oversized or over-long length prefix before reading the payload', async () => {

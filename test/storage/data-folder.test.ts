@@ -91,6 +91,31 @@ describe('DataFolder', () => {
     assert.deepEqual(await data.knownPeers(space.id), []);
   });
 
+  it('keeps the names and device ids of known peers, cleaned, and drops malformed ones', async () => {
+    const { data } = await folder();
+    const space = newSpace('K');
+    await data.saveSpace(space);
+    const peers = [
+      { peerId: 'p1', addrs: [], name: 'Bob', device: 'bbbbbbbbbbbbbbbb' },
+      { peerId: 'p2', addrs: [], name: ' Eve\u202E\n', device: '../../etc' },
+    ];
+    await data.saveKnownPeers(space.id, peers);
+    assert.deepEqual(await data.knownPeers(space.id), [peers[0], { peerId: 'p2', addrs: [], name: 'Eve' }]);
+  });
+
+  it('overlapping saves of one file are serialised: every save succeeds and the last one wins', async () => {
+    const { data } = await folder();
+    const space = newSpace('K');
+    await data.saveSpace(space);
+    const saves = Array.from({ length: 20 }, (_, i) => data.saveKnownPeers(space.id, [{ peerId: `p${i}`, addrs: [] }]));
+    await Promise.all(saves);
+    assert.deepEqual(await data.knownPeers(space.id), [{ peerId: 'p19', addrs: [] }]);
+  });
+
+  it('refuses an empty path instead of writing into the current directory', async () => {
+    await assert.rejects(DataFolder.open('', memoryLogger()), { name: 'InvalidInputError' });
+  });
+
   it('leaving a space keeps its data aside', async () => {
     const { data } = await folder();
     const space = newSpace('K');

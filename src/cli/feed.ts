@@ -1,0 +1,141 @@
+/**
+ * What the CLI prints without being asked, kept quiet: who changed which entry (the author of the
+ * change, not of the entry), catch-ups as one line naming the entries, `peer` lines only when a
+ * peer's connection, name or state changes (progress at most once a second), and the readable
+ * status line only once a new state has settled. Pure, apart from the timers of StatusLine.
+ */
+import type { EntryRead } from '../core/entry.js';
+import { titleOf } from '../core/entry.js';
+import { displayLine } from '../core/display-text.js';
+import type { DeviceId, EntryId } from '../core/ids.js';
+import type { OpMessage } from '../core/ops.js';
+import type { PeerStatus } from '../net/status.js';
+
+/** More entries than this in one arrival make one catch-up line instead of a line each. */
+export const MAX_ARRIVAL_LINES = 5;
+/** A catch-up line names at most this many entries. */
+export const MAX_NAMED_ENTRIES = 3;
+/** Sync progress of one peer is reported at most this often (`peer` lines). */
+export const PROGRESS_INTERVAL_MS = 1_000;
+/** A readable status is printed once it has held this long. */
+export const STATUS_SETTLE_MS = 1_500;
+
+const quote = (title: string, max = 40): string => `"${displayLine(title, max)}"`;
+/** A name a peer chose, as one printable line. */
+const who = (name: string): string => displayLine(name, 100);
+
+/** An entry's title whatever its state: the entry's, the content a tombstone kept, or its short id. */
+export function readTitle(read: EntryRead | undefined, id: string): string {
+  if (read?.status === 'valid') return titleOf(read.entry);
+  if (read?.status === 'deleted') {
+    const f = read.tombstone.fields;
+    const title = f ? (read.tombstone.kind === 'note' ? f.title : f.name) : undefined;
+    if (title !== undefined) return title;
+  }
+  return id.slice(0, 8);
+}
+
+/** The last op of each entry, in order of arrival, leaving out ours (an echo is not news). */
+export function arrivals(ops: readonly OpMessage[], self: DeviceId | string): OpMessage[] {
+  const last = new Map<EntryId, OpMessage>();
+  for (const op of ops) {
+    if (op.by.device === self) continue;
+    last.delete(op.id);
+    last.set(op.id, op);
+  }
+  return [...last.values()];
+}
+
+const VERB: Readonly<Record<OpMessage['op'], string>> = { create: 'created', edit: 'edited', publish: 'published', delete: 'deleted', restore: 'restored' };
+
+/** `← Bob edited the body of Ann's note "Pancakes" (3fa2c1d0)`: the change's author and what it did. */
+export function arrivalText(op: OpMessage, read: EntryRead | undefined): string {
+  const short = op.id.slice(0, 8);
+  if (read?.status === 'invalid') return `← ${who(op.by.name)} wrote entry ${short}, which is invalid: ${displayLine(read.invalid.reason, 200)}`;
+  const kind = read?.status === 'valid' ? read.entry.kind : read?.status === 'deleted' ? read.tombstone.kind : 'entry';
+  const owner = read?.status === 'valid' && read.entry.author.device !== op.by.device ? `${who(read.entry.author.name)}'s ` : '';
+  const what = op.op === 'edit' && op.fields.length > 0 ? `the ${op.fields.join(' and ')} of ${owner}${kind}` : `${owner}${kind}`;
+  const title = `${quote(readTitle(read, op.id))} (${short})`;
+  if (op.op === 'delete') return `← ${who(op.by.name)} deleted ${what} ${title}${read?.status === 'deleted' ? ` (restore ${short} brings it back)` : ''}`;
+  const since = read?.status === 'deleted' && op.op !== 'restore' ? ', deleted since' : '';
+  return `← ${who(op.by.name)} ${VERB[op.op]} ${what} ${title}${since}`;
+}
+
+/** `← caught up 37 changes from Bob: "Soup", "Plan", "Bread" and 9 more`. */
+export function catchUpText(changes: number, from: string, titles: readonly string[]): string {
+  const named = titles.slice(0, MAX_NAMED_ENTRIES).map((t) => quote(t, 30));
+  const more = titles.length > named.length ? ` and ${titles.length - named.length} more` : '';
+  const list = named.length > 0 ? `: ${named.join(', ')}${more}` : '';
+  return `← caught up ${changes.toLocaleString('en')} change${changes === 1 ? '' : 's'} from ${from}${list}`;
+}
+
+/**
+ * Lets a peer's status through only when its connection, name, device or state changed, or
+ * (while syncing) its progress moved and the last line for it is a second old.
+ */
+export class PeerLineFilter {
+  private readonly last = new Map<string, { key: string; at: number; progress: string }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  pass(s: PeerStatus & { device?: string }): boolean {
+    const key = `${s.connected}|${JSON.stringify(s.name ?? '')}|${s.device ?? ''}|${s.state}|${s.blockedUntil ?? ''}`;
+    const p = s.progress;
+    const progress = p ? `${p.messagesIn}/${p.messagesOut}/${p.bytesIn}/${p.bytesOut}` : '';
+    const was = this.last.get(s.peerId);
+    const at = this.now();
+    if (was && was.key === key && (was.progress === progress || at - was.at < PROGRESS_INTERVAL_MS)) return false;
+    this.last.set(s.peerId, { key, at, progress });
+    return true;
+  }
+}
+
+/**
+ * The readable status line: printed when a state different from the last printed one has held
+ * for `settleMs` (a sync round's syncing → in sync flicker prints nothing), and never while a
+ * command runs (it waits for the command's output).
+ */
+export class StatusLine {
+  private pending: string | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private busy = false;
+  private due = false;
+
+  constructor(
+    private readonly print: (text: string) => void,
+    private printed: string,
+    private readonly settleMs = STATUS_SETTLE_MS,
+  ) {}
+
+  update(text: string): void {
+    clearTimeout(this.timer);
+    this.due = false;
+    this.pending = text === this.printed ? undefined : text;
+    if (this.pending === undefined) return;
+    this.timer = setTimeout(() => this.flush(), this.settleMs);
+    this.timer.unref?.();
+  }
+
+  /** While busy (a command runs) nothing is printed; a status that settled meanwhile follows its output. */
+  setBusy(busy: boolean): void {
+    this.busy = busy;
+    if (!busy && this.due) this.flush();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.pending = undefined;
+  }
+
+  private flush(): void {
+    if (this.busy) {
+      this.due = true;
+      return;
+    }
+    this.due = false;
+    if (this.pending === undefined || this.pending === this.printed) return;
+    this.printed = this.pending;
+    this.pending = undefined;
+    this.print(this.printed);
+  }
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { EntryRead } from '../../src/core/entry.js';
+import type { DeviceId, EntryId } from '../../src/core/ids.js';
+import type { OpMessage } from '../../src/core/ops.js';
+import { arrivals, arrivalText, catchUpText, PeerLineFilter, StatusLine } from '../../src/cli/feed.js';
+import type { PeerStatus } from '../../src/net/status.js';
+
+const ann = { name: 'Ann', device: 'aaaaaaaaaaaaaaaa' as DeviceId };
+const bob = { name: 'Bob', device: 'bbbbbbbbbbbbbbbb' as DeviceId };
+const id = (c: string) => c.repeat(32) as EntryId;
+const note = (author = ann): EntryRead => ({
+  status: 'valid',
+  entry: { id: id('1'), kind: 'note', title: 'Pancakes', body: '', author, createdAt: 0, updatedAt: 0, state: 'published' },
+});
+
+describe('arrival feed', () => {
+  it('names the author of the change, and whose entry it is when that is someone else', () => {
+    const edit: OpMessage = { v: 1, op: 'edit', id: id('1'), fields: ['body'], by: bob, at: 1 };
+    assert.equal(arrivalText(edit, note(ann)), '← Bob edited the body of Ann\'s note "Pancakes" (11111111)');
+    assert.equal(arrivalText(edit, note(bob)), '← Bob edited the body of note "Pancakes" (11111111)');
+    const del: OpMessage = { v: 1, op: 'delete', id: id('1'), by: bob, at: 2 };
+    const tomb: EntryRead = { status: 'deleted', tombstone: { id: id('1'), kind: 'note', deletedAt: 2, deletedBy: bob, fields: { title: 'Pancakes', body: '' } } };
+    assert.equal(arrivalText(del, tomb), '← Bob deleted note "Pancakes" (11111111) (restore 11111111 brings it back)');
+    assert.equal(arrivalText({ ...edit, by: ann }, tomb), '← Ann edited the body of note "Pancakes" (11111111), deleted since');
+  });
+
+  it('keeps the last op of each entry and leaves out our own (no echo)', () => {
+    const ops: OpMessage[] = [
+      { v: 1, op: 'edit', id: id('1'), fields: ['title'], by: bob, at: 1 },
+      { v: 1, op: 'delete', id: id('2'), by: ann, at: 2 },
+      { v: 1, op: 'edit', id: id('1'), fields: ['body'], by: bob, at: 3 },
+    ];
+    const got = arrivals(ops, ann.device);
+    assert.deepEqual(got.map((o) => [o.id, o.op, o.at]), [[id('1'), 'edit', 3]]);
+  });
+
+  it('a catch-up names a few entries and counts the rest', () => {
+    assert.equal(catchUpText(37, 'Bob (x)', ['Soup', 'Plan', 'Bread', 'Cake', 'Tea']), '← caught up 37 changes from Bob (x): "Soup", "Plan", "Bread" and 2 more');
+    assert.equal(catchUpText(1, 'a peer', ['Soup']), '← caught up 1 change from a peer: "Soup"');
+  });
+});
+
+describe('peer lines (--json)', () => {
+  const status = (over: Partial<PeerStatus> = {}): PeerStatus => ({ peerId: 'p1', addrs: [], connected: true, state: 'syncing', ...over });
+  const progress = (n: number) => ({ messagesIn: n, messagesOut: n, bytesIn: n, bytesOut: n, startedAt: 0 }) as unknown as PeerStatus['progress'];
+
+  it('passes a change of connection, name, device or state; progress at most once a second', () => {
+    let now = 0;
+    const f = new PeerLineFilter(() => now);
+    assert.equal(f.pass(status()), true);
+    assert.equal(f.pass(status({ addrs: ['/ip4/1.2.3.4/tcp/1/ws'] })), false, 'a new address alone is not news');
+    assert.equal(f.pass(status({ progress: progress(1) })), false, 'progress within the second');
+    now = 1_200;
+    assert.equal(f.pass(status({ progress: progress(2) })), true, 'progress after a second');
+    assert.equal(f.pass(status({ progress: progress(3) })), false);
+    assert.equal(f.pass(status({ state: 'in-sync' })), true);
+    assert.equal(f.pass(status({ state: 'in-sync', name: 'Bob' })), true);
+    assert.equal(f.pass(status({ state: 'in-sync', name: 'Bob', device: 'bbbbbbbbbbbbbbbb' })), true);
+    assert.equal(f.pass(status({ state: 'in-sync', name: 'Bob', device: 'bbbbbbbbbbbbbbbb', connected: false })), true);
+    assert.equal(f.pass(status({ state: 'in-sync', name: 'Bob', device: 'bbbbbbbbbbbbbbbb', connected: false })), false);
+  });
+});
+
+describe('readable status line', () => {
+  it('prints a new state once it has settled, nothing for a flicker, and never while a command runs', async () => {
+    const printed: string[] = [];
+    const line = new StatusLine((t) => printed.push(t), 'status: in sync with 2 peers', 40);
+    line.update('status: syncing 1 of 2 peers');
+    line.update('status: in sync with 2 peers'); // back before it settled
+    await new Promise((r) => setTimeout(r, 80));
+    assert.deepEqual(printed, []);
+    line.setBusy(true);
+    line.update('status: offline (no peers)');
+    await new Promise((r) => setTimeout(r, 80));
+    assert.deepEqual(printed, [], 'held while the command runs');
+    line.setBusy(false);
+    assert.deepEqual(printed, ['status: offline (no peers)']);
+    line.stop();
+  });
+});
