@@ -215,8 +215,8 @@ function silentSockets(port: number, count: number, localAddress: string): { ope
     if (stopped) return;
     const ws = new WebSocket(`ws://127.0.0.1:${port}`, { localAddress });
     ws.on('open', () => opened++);
-    ws.on('error', () => undefined); // refused or cut: reopened below, as the attack in the issue did
-    ws.on('close', () => setTimeout(open, 50));
+    ws.on('error', () => undefined); // refused or cut: reopened below
+    ws.on('close', () => setTimeout(open, 1_000)); // reopened about once a second, as in the issue
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
   };
