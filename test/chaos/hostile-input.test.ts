@@ -6,6 +6,7 @@
  * in under a second and its memory grows by less than 200 MB; afterwards it restarts on the same
  * folder with nothing lost. Full sizes under `npm run chaos`; figures in docs/RELIABILITY.md.
  */
+import * as Automerge from '@automerge/automerge';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
@@ -151,7 +152,8 @@ it('a checksum-valid change that makes Automerge panic is refused, the replica r
   const { before, poison } = poisonedChange();
   const { victim, cli, hostile, ids } = await victimWithNotes('Vera', 2);
   assert.ok(await hostile.publish(encodeGossip({ type: 'change', change: before })));
-  await sleep(1_500); // the change the poison builds on applies first
+  const beforeHash = Automerge.decodeChange(before).hash;
+  await cli.until('the change the poison builds on applied', () => cli.status(), (st) => st.heads.includes(beforeHash), 30_000);
   const watch = watchStatus(cli);
   assert.ok(await hostile.publish(encodeGossip({ type: 'change', change: poison })));
   await sleep(2_000);
