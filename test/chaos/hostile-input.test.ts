@@ -117,7 +117,9 @@ it('unsolicited snapshots that decode to millions of characters are refused with
 it('deflate-compressed change chunks in gossip are refused with a strike before anything decodes them (finding 2)', { timeout: scaled(120_000, 300_000) }, async () => {
   // Made before anything starts: building it blocks this process for seconds. Sent again and
   // again (each publish is a new gossip message; the victim refuses it before any dedup).
-  const message = encodeGossip({ type: 'change', change: compressedTextChange(2_000_000).compressed });
+  const { compressed } = compressedTextChange(2_000_000);
+  const message = encodeGossip({ type: 'change', change: compressed });
+  const hash = Automerge.decodeChange(compressed).hash;
   const sentBytes = message.byteLength;
   const { victim, cli, hostile, ids } = await victimWithNotes('Val', 3);
   const messages = scaled(3, 20);
@@ -136,12 +138,15 @@ it('deflate-compressed change chunks in gossip are refused with a strike before 
   const restart = await restartKeepsEverything(victim, ids);
   printFigures('Compressed gossip changes (finding 2)', [
     ['gossip messages sent / bytes each / characters each once inflated', `${messages} / ${sentBytes} / 2,000,000`],
-    ['strikes logged by the victim', struck],
+    ['strikes logged by the victim (the rest dropped unseen by gossipsub\'s score)', struck],
     ['slowest status during the attack (of asked)', `${slowestMs} ms (${asked})`],
     ['victim RSS before → after', `${rssBefore} → ${rssAfter} MiB`],
     ['restart on the same folder: ready in', seconds(restart.readyMs)],
   ]);
-  assert.ok(struck >= messages, `every compressed change is a strike (${struck} of ${messages})`);
+  // Each one the victim's validator sees is a strike; after a dozen or so, gossipsub's own score
+  // graylists the sender and drops the rest unseen. None is ever applied.
+  assert.ok(struck >= Math.min(messages, 3), `the compressed changes are strikes (${struck} of ${messages})`);
+  assert.ok(!status.heads.includes(hash), 'the compressed change was never applied');
   assert.ok(slowestMs < STATUS_LIMIT_MS, `status answered within ${STATUS_LIMIT_MS} ms (slowest ${slowestMs} ms)`);
   if (!Number.isNaN(rssBefore)) assert.ok(rssAfter - rssBefore < RSS_GROWTH_LIMIT_MIB, `RSS grew ${rssAfter - rssBefore} MiB`);
   assert.ok(status.heads.length >= 1);
