@@ -95,6 +95,7 @@ export class NoteLog {
     local.events.on('rebuilt', () => this.history.reset());
     for (const [scope, replica] of [['local', local], ['shared', shared]] as const) {
       replica.events.on('local-change', (change) => this.history.add(scope, [change]));
+      replica.events.on('reloaded', () => this.history.reset()); // after an Automerge panic
       replica.events.on('remote-changes', ({ changes, from, snapshot }) => {
         if (snapshot !== undefined) {
           this.history.reset();

@@ -54,6 +54,8 @@ export class Replica<T> {
   private recordsSinceSnapshot: number;
   private compacting: Promise<void> | undefined;
   private reloading: Promise<void> | undefined;
+  /** Changes stored while a reload reads the store (it may not see them): applied after it. */
+  private storedDuringReload: Uint8Array[] = [];
   private readonly compactAfter: number;
   /** Typed loosely on purpose: a Replica<SpaceDoc> is used where a Replica<unknown> is expected. */
   private readonly rebuild: ((doc: never) => unknown) | undefined;
@@ -307,7 +309,8 @@ export class Replica<T> {
     this.reloading ??= (async () => {
       try {
         const stored = await loadStoredDocument<T>(this.store, this.name, this.logger);
-        this.current = this.unsaved.length > 0 ? applyEach(stored.doc, this.unsaved, () => undefined) : stored.doc;
+        const since = [...this.storedDuringReload.splice(0), ...this.unsaved];
+        this.current = since.length > 0 ? applyEach(stored.doc, since, () => undefined) : stored.doc;
         this.recordsSinceSnapshot = stored.records;
         this.logger.info(`${this.name}: reloaded from disk after an Automerge failure`);
         this.events.emit('reloaded', { reason });
@@ -387,6 +390,7 @@ export class Replica<T> {
   }
 
   private async persist(changes: Uint8Array[]): Promise<void> {
+    if (this.reloading) this.storedDuringReload.push(...changes);
     const batch = this.unsaved.length > 0 ? [...this.unsaved, ...changes] : changes;
     try {
       await this.store.append(batch);

@@ -61,10 +61,10 @@ export const DIAL_TIMEOUT_MS = 10_000;
  * Inbound connection slots an outsider cannot hold. A socket that never completes the private
  * network + noise + yamux handshake is dropped after INBOUND_UPGRADE_TIMEOUT_MS (libp2p: 10 s),
  * and one address may open at most INBOUND_CONNECTIONS_PER_HOST_PER_S per second (libp2p's rate
- * limiter), so one address holds at most ~threshold × timeout = 15 of the MAX_INBOUND_PENDING
+ * limiter), so one address holds at most ~threshold × timeout = 25 of the MAX_INBOUND_PENDING
  * handshake slots (libp2p: 10 slots in all, which ten silent sockets filled).
  */
-export const INBOUND_UPGRADE_TIMEOUT_MS = 3_000;
+export const INBOUND_UPGRADE_TIMEOUT_MS = 5_000;
 export const INBOUND_CONNECTIONS_PER_HOST_PER_S = 5;
 export const MAX_INBOUND_PENDING = 128;
 

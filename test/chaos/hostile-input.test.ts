@@ -6,6 +6,7 @@
  * in under a second and its memory grows by less than 200 MB; afterwards it restarts on the same
  * folder with nothing lost. Full sizes under `npm run chaos`; figures in docs/RELIABILITY.md.
  */
+import * as Automerge from '@automerge/automerge';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
@@ -116,7 +117,9 @@ it('unsolicited snapshots that decode to millions of characters are refused with
 it('deflate-compressed change chunks in gossip are refused with a strike before anything decodes them (finding 2)', { timeout: scaled(120_000, 300_000) }, async () => {
   // Made before anything starts: building it blocks this process for seconds. Sent again and
   // again (each publish is a new gossip message; the victim refuses it before any dedup).
-  const message = encodeGossip({ type: 'change', change: compressedTextChange(2_000_000).compressed });
+  const { compressed } = compressedTextChange(2_000_000);
+  const message = encodeGossip({ type: 'change', change: compressed });
+  const hash = Automerge.decodeChange(compressed).hash;
   const sentBytes = message.byteLength;
   const { victim, cli, hostile, ids } = await victimWithNotes('Val', 3);
   const messages = scaled(3, 20);
@@ -135,12 +138,15 @@ it('deflate-compressed change chunks in gossip are refused with a strike before 
   const restart = await restartKeepsEverything(victim, ids);
   printFigures('Compressed gossip changes (finding 2)', [
     ['gossip messages sent / bytes each / characters each once inflated', `${messages} / ${sentBytes} / 2,000,000`],
-    ['strikes logged by the victim', struck],
+    ['strikes logged by the victim (the rest dropped unseen by gossipsub\'s score)', struck],
     ['slowest status during the attack (of asked)', `${slowestMs} ms (${asked})`],
     ['victim RSS before → after', `${rssBefore} → ${rssAfter} MiB`],
     ['restart on the same folder: ready in', seconds(restart.readyMs)],
   ]);
-  assert.ok(struck >= messages, `every compressed change is a strike (${struck} of ${messages})`);
+  // Each one the victim's validator sees is a strike; after a dozen or so, gossipsub's own score
+  // graylists the sender and drops the rest unseen. None is ever applied.
+  assert.ok(struck >= Math.min(messages, 3), `the compressed changes are strikes (${struck} of ${messages})`);
+  assert.ok(!status.heads.includes(hash), 'the compressed change was never applied');
   assert.ok(slowestMs < STATUS_LIMIT_MS, `status answered within ${STATUS_LIMIT_MS} ms (slowest ${slowestMs} ms)`);
   if (!Number.isNaN(rssBefore)) assert.ok(rssAfter - rssBefore < RSS_GROWTH_LIMIT_MIB, `RSS grew ${rssAfter - rssBefore} MiB`);
   assert.ok(status.heads.length >= 1);
@@ -151,7 +157,8 @@ it('a checksum-valid change that makes Automerge panic is refused, the replica r
   const { before, poison } = poisonedChange();
   const { victim, cli, hostile, ids } = await victimWithNotes('Vera', 2);
   assert.ok(await hostile.publish(encodeGossip({ type: 'change', change: before })));
-  await sleep(1_500); // the change the poison builds on applies first
+  const beforeHash = Automerge.decodeChange(before).hash;
+  await cli.until('the change the poison builds on applied', () => cli.status(), (st) => st.heads.includes(beforeHash), 30_000);
   const watch = watchStatus(cli);
   assert.ok(await hostile.publish(encodeGossip({ type: 'change', change: poison })));
   await sleep(2_000);
@@ -215,8 +222,8 @@ function silentSockets(port: number, count: number, localAddress: string): { ope
     if (stopped) return;
     const ws = new WebSocket(`ws://127.0.0.1:${port}`, { localAddress });
     ws.on('open', () => opened++);
-    ws.on('error', () => undefined); // refused or cut: reopened below, as the attack in the issue did
-    ws.on('close', () => setTimeout(open, 50));
+    ws.on('error', () => undefined); // refused or cut: reopened below
+    ws.on('close', () => setTimeout(open, 1_000)); // reopened about once a second, as in the issue
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
   };

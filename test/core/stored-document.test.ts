@@ -69,3 +69,26 @@ test('a change that makes Automerge panic is refused and the replica reloads fro
   const reopened = await Replica.open<Doc>(store.reopen(), { name: 'shared log', logger: memoryLogger() });
   assert.deepEqual(reopened.problems, [], 'the poisoned change never reached the store');
 });
+
+test('a large catch-up is applied in slices, letting the event loop run between them, and stored', async () => {
+  let source = A.from<Doc>({ t: {} });
+  for (let i = 0; i < 30; i++) source = A.change(source, (d) => void (d.s = `${i}`.padEnd(1_000, 'x')));
+  const [, hello] = A.generateSyncMessage(source, A.initSyncState());
+  const message = A.encodeSyncMessage({ ...A.decodeSyncMessage(hello!), changes: A.getAllChanges(source) });
+  const store = new MemoryLogStore();
+  const { replica } = await Replica.open<Doc>(store, { name: 'shared log', logger: memoryLogger() });
+  let turns = 0;
+  let ticking = true;
+  const tick = () => {
+    turns++;
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const turnsBefore = turns;
+  const { applied } = await replica.receiveSyncMessage(A.initSyncState(), message, 'peer');
+  ticking = false;
+  assert.equal(applied, 31);
+  assert.ok(replica.doc.s?.startsWith('29'));
+  assert.ok(turns - turnsBefore >= 2, `the event loop ran between slices (${turns - turnsBefore} turns)`);
+  assert.equal((await store.load()).records.length, 31, 'every change is stored');
+});
