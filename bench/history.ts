@@ -4,13 +4,8 @@
  * first `historyDetails` builds the history index from every change's metadata, synchronously;
  * later calls read the index and the entry at each step's version. Measures only; never asserts.
  */
-import { join } from 'node:path';
-import type { DeviceId } from '../src/core/ids.js';
-import { memoryLogger } from '../src/core/logger.js';
-import { NoteLog } from '../src/core/note-log.js';
-import { FileLogStore } from '../src/storage/file-log-store.js';
 import { editedSpace } from './edited-fixture.js';
-import { tempFolder } from './ours.js';
+import { noteLogFromSaved } from './ours.js';
 import { median } from './table.js';
 
 export interface HistoryFigures {
@@ -31,17 +26,7 @@ export interface HistoryFigures {
 
 export async function benchHistory(ops: number): Promise<HistoryFigures> {
   const space = await editedSpace(ops);
-  const dir = await tempFolder(`history-${ops}`);
-  const seed = await FileLogStore.open(join(dir, 'shared'));
-  await seed.compact(space.saved);
-  await seed.close();
-
-  const openStart = performance.now();
-  const log = await NoteLog.open(
-    { shared: await FileLogStore.open(join(dir, 'shared')), local: await FileLogStore.open(join(dir, 'local')), logger: memoryLogger('warn') },
-    { author: { name: 'Bench', device: 'bench-device' as DeviceId } },
-  );
-  const openMs = performance.now() - openStart;
+  const { log, openMs } = await noteLogFromSaved(`history-${ops}`, space.saved);
   try {
     const [first, ...others] = space.entries;
     const firstStart = performance.now();

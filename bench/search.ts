@@ -6,15 +6,10 @@
  * re-read by that query), against listing and folding the space on every keystroke (no index).
  * Measures only; never asserts.
  */
-import { join } from 'node:path';
-import type { DeviceId } from '../src/core/ids.js';
-import { memoryLogger } from '../src/core/logger.js';
-import { NoteLog } from '../src/core/note-log.js';
 import { SearchIndex } from '../src/core/search-index.js';
 import { fold, queryTerms } from '../src/core/search-text.js';
-import { FileLogStore } from '../src/storage/file-log-store.js';
 import { editedSpace } from './edited-fixture.js';
-import { tempFolder } from './ours.js';
+import { noteLogFromSaved } from './ours.js';
 import { median, quantile } from './table.js';
 
 /** What people type: common words, a word and a half, a two-word phrase, a miss, an accented word. */
@@ -40,16 +35,7 @@ export interface SearchFigures {
 
 export async function benchSearch(ops: number): Promise<SearchFigures> {
   const space = await editedSpace(ops);
-  const dir = await tempFolder(`search-${ops}`);
-  const seed = await FileLogStore.open(join(dir, 'shared'));
-  await seed.compact(space.saved);
-  await seed.close();
-  const openStart = performance.now();
-  const log = await NoteLog.open(
-    { shared: await FileLogStore.open(join(dir, 'shared')), local: await FileLogStore.open(join(dir, 'local')), logger: memoryLogger('warn') },
-    { author: { name: 'Bench', device: 'bench-device' as DeviceId } },
-  );
-  const openMs = performance.now() - openStart;
+  const { log, openMs } = await noteLogFromSaved(`search-${ops}`, space.saved);
   try {
     globalThis.gc?.();
     const heapBefore = process.memoryUsage().heapUsed;

@@ -70,7 +70,7 @@ describe('Search and markdown export/import in a real editor', { timeout: 300_00
       await answerInput(page, 'Search Kitchen', 'Create Space');
       await statusItem(page, 'Offline').waitFor({ timeout: 30_000 });
       await runCommand(page, 'Shared Notes: Import Markdown…');
-      await chooseFolder(page, folder);
+      await chooseFolder(page, 'Import a Folder of Markdown Files as Drafts', 'Import', folder);
       await page.locator('.notifications-toasts', { hasText: 'imported 2 files as drafts; skipped 1' }).waitFor({ timeout: 30_000 });
       await treeRow(page, 'Crème brûlée').waitFor({ timeout: 15_000 });
       await treeRow(page, 'Sunday pancakes').waitFor({ timeout: 15_000 });
@@ -116,8 +116,10 @@ describe('Search and markdown export/import in a real editor', { timeout: 300_00
       const folder = join(base, 'exported');
       mkdirSync(folder);
       await treeRow(page, 'Sunday pancakes').click({ button: 'right' });
-      await page.locator('.context-view .action-label', { hasText: 'Export to Markdown…' }).click();
-      await chooseFolder(page, folder);
+      const item = page.locator('.context-view .action-label', { hasText: 'Export to Markdown…' });
+      await item.hover();
+      await page.keyboard.press('Enter'); // the highlighted menu item (a click alone did not always reach it)
+      await chooseFolder(page, 'Export 1 entry to Markdown', 'Export Here', folder);
       await page.locator('.notifications-toasts', { hasText: 'exported 1 entry' }).waitFor({ timeout: 30_000 });
       assert.deepEqual(readdirSync(folder), ['Sunday pancakes.md']);
       const text = readFileSync(join(folder, 'Sunday pancakes.md'), 'utf8');
@@ -130,14 +132,21 @@ describe('Search and markdown export/import in a real editor', { timeout: 300_00
 
 /**
  * Answers the folder picker. code-server has no native dialog: VS Code's own one is a quick input
- * holding a path. Type the folder's path, then accept it with the dialog's OK button (its label is
- * the command's openLabel), or Enter once the dialog shows that folder.
+ * titled `title`, holding a path. Once it shows its starting folder, type the folder's path and
+ * accept it (Enter, else the dialog's button labelled `button`, the command's openLabel).
  */
-async function chooseFolder(page: Page, folder: string): Promise<void> {
+async function chooseFolder(page: Page, title: string, button: string, folder: string): Promise<void> {
+  await page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: title }).waitFor({ timeout: 15_000 });
   const input = page.locator(`${QUICK_INPUT} input`);
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  // The dialog fills in its starting folder after it opens: typing before that would be replaced.
+  for (let i = 0; i < 50 && (await input.inputValue()) === ''; i++) await page.waitForTimeout(200);
+  await page.waitForTimeout(300);
   await input.fill(`${folder}/`);
-  await page.waitForTimeout(500); // the dialog lists the folder it navigated into
+  await page.waitForTimeout(700); // the dialog lists the folder it navigated into
   await input.press('Enter');
-  await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 15_000 });
+  const widget = page.locator(QUICK_INPUT);
+  if (!(await widget.waitFor({ state: 'hidden', timeout: 3_000 }).then(() => true, () => false))) {
+    await widget.getByRole('button', { name: button }).click();
+    await widget.waitFor({ state: 'hidden', timeout: 15_000 });
+  }
 }
