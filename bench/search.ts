@@ -21,6 +21,9 @@ export interface SearchFigures {
   openMs: number;
   buildMs: number;
   keystrokes: number;
+  /** CPU time of the process per keystroke (user + system): the work itself, whatever else runs on the machine. */
+  cpuP50: number;
+  cpuMax: number;
   p50: number;
   p99: number;
   max: number;
@@ -44,14 +47,19 @@ export async function benchSearch(ops: number): Promise<SearchFigures> {
     index.warm();
     const buildMs = performance.now() - buildStart;
     globalThis.gc?.();
-    const indexMB = (process.memoryUsage().heapUsed - heapBefore) / 1e6;
+    // Meaningful only with `node --expose-gc` (a collection before each reading); NaN otherwise.
+    const indexMB = globalThis.gc ? (process.memoryUsage().heapUsed - heapBefore) / 1e6 : NaN;
 
     const times: number[] = [];
+    const cpu: number[] = [];
     for (const query of QUERIES) {
       for (let n = 1; n <= query.length; n++) {
         const start = performance.now();
+        const cpuStart = process.cpuUsage();
         index.search(query.slice(0, n));
+        const used = process.cpuUsage(cpuStart);
         times.push(performance.now() - start);
+        cpu.push((used.user + used.system) / 1000);
       }
     }
     const afterEdit: number[] = [];
@@ -70,7 +78,7 @@ export async function benchSearch(ops: number): Promise<SearchFigures> {
     }
     index.dispose();
     return {
-      ops, entries: index.size, openMs, buildMs, keystrokes: times.length, p50: median(times), p99: quantile(times, 0.99), max: Math.max(...times),
+      ops, entries: index.size, openMs, buildMs, keystrokes: times.length, cpuP50: median(cpu), cpuMax: Math.max(...cpu), p50: median(times), p99: quantile(times, 0.99), max: Math.max(...times),
       afterEditP50: median(afterEdit), afterEditMax: Math.max(...afterEdit), noIndexMs: median(noIndex), indexMB,
     };
   } finally {
