@@ -139,7 +139,7 @@ export class SearchIndex {
 
   private inOrder(): Row[] {
     const rows = this.current();
-    this.ordered ??= [...rows.values()].sort((a, b) => b.entry.updatedAt - a.entry.updatedAt || (a.entry.id < b.entry.id ? -1 : 1));
+    this.ordered ??= [...rows.values()].sort(newestFirst);
     return this.ordered;
   }
 
@@ -150,15 +150,36 @@ export class SearchIndex {
       this.stale.clear();
       return this.rows;
     }
-    if (this.stale.size > 0) this.ordered = undefined;
     for (const id of this.stale) {
       const read = this.log.get(id);
-      if (read?.status === 'valid') this.rows.set(id, rowOf(read.entry));
+      const old = this.rows.get(id);
+      const row = read?.status === 'valid' ? rowOf(read.entry) : undefined;
+      if (row) this.rows.set(id, row);
       else this.rows.delete(id);
+      if (this.ordered) reorder(this.ordered, old, row);
     }
     this.stale.clear();
     return this.rows;
   }
+}
+
+const newestFirst = (a: Row, b: Row): number => b.entry.updatedAt - a.entry.updatedAt || (a.entry.id < b.entry.id ? -1 : 1);
+
+/** Takes `old` out of the newest-first list and puts `row` in its place (binary search): no sort per change. */
+function reorder(ordered: Row[], old: Row | undefined, row: Row | undefined): void {
+  if (old) {
+    const at = ordered.indexOf(old);
+    if (at >= 0) ordered.splice(at, 1);
+  }
+  if (!row) return;
+  let lo = 0;
+  let hi = ordered.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (newestFirst(ordered[mid]!, row) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  ordered.splice(lo, 0, row);
 }
 
 /** The hit of a matching row: the first field holding the longest term (title first), with its snippet. */
