@@ -82,8 +82,9 @@ export class SearchIndex {
         if (change.bulk !== undefined) markAll();
         else this.markStale(change.ids);
       }),
-      log.shared.events.on('local-change', (change) => this.markStale(idsOf([change]))),
-      log.local.events.on('local-change', (change) => this.markStale(idsOf([change]))),
+      // A local change carries its entry id in its op record (decoded only once the index exists).
+      log.shared.events.on('local-change', (change) => this.rows !== undefined && this.markStale(idsOf([change]))),
+      log.local.events.on('local-change', (change) => this.rows !== undefined && this.markStale(idsOf([change]))),
     ];
   }
 
