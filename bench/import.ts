@@ -18,6 +18,8 @@ export interface ImportFigures {
   files: number;
   bytes: number;
   importMs: number;
+  /** CPU time of the process during the import (all its threads): the work itself, whatever else runs on the machine. */
+  importCpuMs: number;
   imported: number;
   skipped: number;
   exportMs: number;
@@ -50,12 +52,14 @@ export async function benchImport(n: number): Promise<ImportFigures> {
   );
   try {
     const importStart = performance.now();
+    const cpuStart = process.cpuUsage();
     const report = await importMarkdown(log, source, memoryLogger('warn'));
+    const cpu = process.cpuUsage(cpuStart);
     const importMs = performance.now() - importStart;
     const exportStart = performance.now();
     const exported = await exportMarkdown(log, join(dir, 'export'));
     const exportMs = performance.now() - exportStart;
-    return { files: n, bytes, importMs, imported: report.imported.length, skipped: report.skipped.length, exportMs, exported: exported.files.length };
+    return { files: n, bytes, importMs, importCpuMs: (cpu.user + cpu.system) / 1000, imported: report.imported.length, skipped: report.skipped.length, exportMs, exported: exported.files.length };
   } finally {
     await log.close();
   }

@@ -3,7 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newSpace, type Space } from '../src/core/invite.js';
+import type { DeviceId } from '../src/core/ids.js';
 import { memoryLogger } from '../src/core/logger.js';
+import { NoteLog } from '../src/core/note-log.js';
 import { SpacePeer } from '../src/engine/space-peer.js';
 import { DataFolder } from '../src/storage/data-folder.js';
 import { FileLogStore } from '../src/storage/file-log-store.js';
@@ -54,3 +56,17 @@ export function endpoint(peer: SpacePeer): { port: number; peerId: string } {
 export const viaPort = (port: number, peerId: string): string => `/ip4/127.0.0.1/tcp/${port}/ws/p2p/${peerId}`;
 
 export const headsKey = (heads: readonly string[]): string => [...heads].sort().join(',');
+
+/** A NoteLog opened from FileLogStores (as the CLI opens it) whose shared log holds `saved`; `openMs` is the open alone. */
+export async function noteLogFromSaved(prefix: string, saved: Uint8Array): Promise<{ log: NoteLog; openMs: number }> {
+  const dir = await tempFolder(prefix);
+  const seed = await FileLogStore.open(join(dir, 'shared'));
+  await seed.compact(saved);
+  await seed.close();
+  const started = performance.now();
+  const log = await NoteLog.open(
+    { shared: await FileLogStore.open(join(dir, 'shared')), local: await FileLogStore.open(join(dir, 'local')), logger: memoryLogger('warn') },
+    { author: { name: 'Bench', device: 'bench-device' as DeviceId } },
+  );
+  return { log, openMs: performance.now() - started };
+}

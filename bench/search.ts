@@ -6,15 +6,10 @@
  * re-read by that query), against listing and folding the space on every keystroke (no index).
  * Measures only; never asserts.
  */
-import { join } from 'node:path';
-import type { DeviceId } from '../src/core/ids.js';
-import { memoryLogger } from '../src/core/logger.js';
-import { NoteLog } from '../src/core/note-log.js';
 import { SearchIndex } from '../src/core/search-index.js';
 import { fold, queryTerms } from '../src/core/search-text.js';
-import { FileLogStore } from '../src/storage/file-log-store.js';
 import { editedSpace } from './edited-fixture.js';
-import { tempFolder } from './ours.js';
+import { noteLogFromSaved } from './ours.js';
 import { median, quantile } from './table.js';
 
 /** What people type: common words, a word and a half, a two-word phrase, a miss, an accented word. */
@@ -26,12 +21,16 @@ export interface SearchFigures {
   openMs: number;
   buildMs: number;
   keystrokes: number;
+  /** CPU time of the process per keystroke (user + system): the work itself, whatever else runs on the machine. */
+  cpuP50: number;
+  cpuMax: number;
   p50: number;
   p99: number;
   max: number;
   /** A keystroke right after an edit of one entry. */
   afterEditP50: number;
   afterEditMax: number;
+  afterEditCpuMax: number;
   /** One keystroke without an index: list every entry and fold its texts (median of a few). */
   noIndexMs: number;
   /** Heap growth from building the index (JS heap; the texts are also held by Automerge). */
@@ -40,16 +39,7 @@ export interface SearchFigures {
 
 export async function benchSearch(ops: number): Promise<SearchFigures> {
   const space = await editedSpace(ops);
-  const dir = await tempFolder(`search-${ops}`);
-  const seed = await FileLogStore.open(join(dir, 'shared'));
-  await seed.compact(space.saved);
-  await seed.close();
-  const openStart = performance.now();
-  const log = await NoteLog.open(
-    { shared: await FileLogStore.open(join(dir, 'shared')), local: await FileLogStore.open(join(dir, 'local')), logger: memoryLogger('warn') },
-    { author: { name: 'Bench', device: 'bench-device' as DeviceId } },
-  );
-  const openMs = performance.now() - openStart;
+  const { log, openMs } = await noteLogFromSaved(`search-${ops}`, space.saved);
   try {
     globalThis.gc?.();
     const heapBefore = process.memoryUsage().heapUsed;
@@ -58,22 +48,31 @@ export async function benchSearch(ops: number): Promise<SearchFigures> {
     index.warm();
     const buildMs = performance.now() - buildStart;
     globalThis.gc?.();
-    const indexMB = (process.memoryUsage().heapUsed - heapBefore) / 1e6;
+    // Meaningful only with `node --expose-gc` (a collection before each reading); NaN otherwise.
+    const indexMB = globalThis.gc ? (process.memoryUsage().heapUsed - heapBefore) / 1e6 : NaN;
 
     const times: number[] = [];
+    const cpu: number[] = [];
     for (const query of QUERIES) {
       for (let n = 1; n <= query.length; n++) {
         const start = performance.now();
+        const cpuStart = process.cpuUsage();
         index.search(query.slice(0, n));
+        const used = process.cpuUsage(cpuStart);
         times.push(performance.now() - start);
+        cpu.push((used.user + used.system) / 1000);
       }
     }
     const afterEdit: number[] = [];
+    const afterEditCpu: number[] = [];
     for (const [i, entry] of space.entries.slice(0, 20).entries()) {
       await log.edit(entry.id, { title: `edited ${i} garden` });
       const start = performance.now();
+      const cpuStart = process.cpuUsage();
       index.search('garden');
+      const used = process.cpuUsage(cpuStart);
       afterEdit.push(performance.now() - start);
+      afterEditCpu.push((used.user + used.system) / 1000);
     }
     const noIndex: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -84,8 +83,8 @@ export async function benchSearch(ops: number): Promise<SearchFigures> {
     }
     index.dispose();
     return {
-      ops, entries: index.size, openMs, buildMs, keystrokes: times.length, p50: median(times), p99: quantile(times, 0.99), max: Math.max(...times),
-      afterEditP50: median(afterEdit), afterEditMax: Math.max(...afterEdit), noIndexMs: median(noIndex), indexMB,
+      ops, entries: index.size, openMs, buildMs, keystrokes: times.length, cpuP50: median(cpu), cpuMax: Math.max(...cpu), p50: median(times), p99: quantile(times, 0.99), max: Math.max(...times),
+      afterEditP50: median(afterEdit), afterEditMax: Math.max(...afterEdit), afterEditCpuMax: Math.max(...afterEditCpu), noIndexMs: median(noIndex), indexMB,
     };
   } finally {
     await log.close();

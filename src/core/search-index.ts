@@ -65,6 +65,8 @@ const textOf = (entry: Entry, field: SearchField): string =>
 
 export class SearchIndex {
   private rows: Map<EntryId, Row> | undefined;
+  /** The rows newest first (the order results are listed in within a rank); rebuilt after changes. */
+  private ordered: Row[] | undefined;
   private readonly stale = new Set<EntryId>();
   private readonly offs: Unsubscribe[];
 
@@ -80,8 +82,9 @@ export class SearchIndex {
         if (change.bulk !== undefined) markAll();
         else this.markStale(change.ids);
       }),
-      log.shared.events.on('local-change', (change) => this.markStale(opsOf([change]).map((op) => op.id))),
-      log.local.events.on('local-change', (change) => this.markStale(opsOf([change]).map((op) => op.id))),
+      // A local change carries its entry id in its op record (decoded only once the index exists).
+      log.shared.events.on('local-change', (change) => this.rows !== undefined && this.markStale(opsOf([change]).map((op) => op.id))),
+      log.local.events.on('local-change', (change) => this.rows !== undefined && this.markStale(opsOf([change]).map((op) => op.id))),
     ];
   }
 
@@ -98,18 +101,23 @@ export class SearchIndex {
   search(query: string, options: SearchOptions = {}): SearchResults {
     const terms = queryTerms(query);
     if (terms.length === 0) return { query, total: 0, hits: [] };
-    const limit = options.limit ?? DEFAULT_SEARCH_LIMIT;
-    const matched: Array<{ row: Row; rank: number }> = [];
-    for (const row of this.current().values()) {
+    const limit = Math.max(0, options.limit ?? DEFAULT_SEARCH_LIMIT);
+    // Rows are visited newest first, so each rank's list is already in order: no sort per keystroke.
+    const ranks: Row[][] = [[], [], []];
+    let total = 0;
+    for (const row of this.inOrder()) {
       if (options.state !== undefined && row.entry.state !== options.state) continue;
       if (options.kind !== undefined && row.entry.kind !== options.kind) continue;
       if (!terms.every((t) => row.all.includes(t))) continue;
+      total++;
       const title = row.folded[0] ?? '';
-      const inTitle = terms.filter((t) => title.includes(t)).length;
-      matched.push({ row, rank: inTitle === terms.length ? 0 : inTitle > 0 ? 1 : 2 });
+      let inTitle = 0;
+      for (const t of terms) if (title.includes(t)) inTitle++;
+      const rank = ranks[inTitle === terms.length ? 0 : inTitle > 0 ? 1 : 2]!;
+      if (rank.length < limit) rank.push(row);
     }
-    matched.sort((a, b) => a.rank - b.rank || b.row.entry.updatedAt - a.row.entry.updatedAt || a.row.entry.id.localeCompare(b.row.entry.id));
-    return { query, total: matched.length, hits: matched.slice(0, Math.max(0, limit)).map(({ row }) => hitOf(row, terms)) };
+    const hits = ranks.flat().slice(0, limit).map((row) => hitOf(row, terms));
+    return { query, total, hits };
   }
 
   /** The ids of every entry matching `query` (for a filtered view); undefined for an empty query. */
@@ -130,20 +138,49 @@ export class SearchIndex {
     for (const id of ids) this.stale.add(id);
   }
 
+  private inOrder(): Row[] {
+    const rows = this.current();
+    this.ordered ??= [...rows.values()].sort(newestFirst);
+    return this.ordered;
+  }
+
   private current(): Map<EntryId, Row> {
     if (this.rows === undefined) {
       this.rows = new Map(this.log.list().entries.map((e) => [e.id, rowOf(e)]));
+      this.ordered = undefined;
       this.stale.clear();
       return this.rows;
     }
     for (const id of this.stale) {
       const read = this.log.get(id);
-      if (read?.status === 'valid') this.rows.set(id, rowOf(read.entry));
+      const old = this.rows.get(id);
+      const row = read?.status === 'valid' ? rowOf(read.entry) : undefined;
+      if (row) this.rows.set(id, row);
       else this.rows.delete(id);
+      if (this.ordered) reorder(this.ordered, old, row);
     }
     this.stale.clear();
     return this.rows;
   }
+}
+
+const newestFirst = (a: Row, b: Row): number => b.entry.updatedAt - a.entry.updatedAt || (a.entry.id < b.entry.id ? -1 : 1);
+
+/** Takes `old` out of the newest-first list and puts `row` in its place (binary search): no sort per change. */
+function reorder(ordered: Row[], old: Row | undefined, row: Row | undefined): void {
+  if (old) {
+    const at = ordered.indexOf(old);
+    if (at >= 0) ordered.splice(at, 1);
+  }
+  if (!row) return;
+  let lo = 0;
+  let hi = ordered.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (newestFirst(ordered[mid]!, row) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  ordered.splice(lo, 0, row);
 }
 
 /** The hit of a matching row: the first field holding the longest term (title first), with its snippet. */

@@ -59,6 +59,11 @@ export interface TextMatch {
 
 /** The first occurrence of the folded `term` in `text` (original offsets), if any. */
 export function findInText(text: string, term: string): TextMatch | undefined {
+  if (ASCII.test(text)) {
+    // Folding ASCII keeps every offset: no map needed.
+    const at = text.toLowerCase().indexOf(term);
+    return at < 0 ? undefined : { start: at, end: at + term.length };
+  }
   const { folded, offsets } = foldWithOffsets(text);
   const at = folded.indexOf(term);
   if (at < 0) return undefined;

@@ -15,6 +15,8 @@ import { describeInvite, validateInvite, validateSpaceName } from './inputs.js';
 import { SECTION } from './settings.js';
 import { OPEN_ENTRY_COMMAND } from './notes-tree.js';
 import type { ErrorReporter } from './output-logger.js';
+import type { NotesFilter } from './notes-filter.js';
+import { registerSearchCommands } from './search-commands.js';
 import * as prompts from './prompts.js';
 import { entryTitle } from './tree-items.js';
 
@@ -24,6 +26,7 @@ export interface CommandComponents {
   reporter: ErrorReporter;
   logger: Logger;
   channel: vscode.LogOutputChannel;
+  filter: NotesFilter;
 }
 
 type Handler = (...args: unknown[]) => unknown;
@@ -172,6 +175,7 @@ export function registerCommands(c: CommandComponents): vscode.Disposable[] {
     register('sharedNotes.restart', 'Restart', () => controller.restart()),
     register('sharedNotes.showLog', 'Show Log', () => c.channel.show(true)),
     ...registerCoeditCommands(register, controller, c.live),
+    ...registerSearchCommands(register, { controller, filter: c.filter, channel: c.channel }),
   ];
 }
 

@@ -10,6 +10,7 @@ import { SpaceController } from './controller.js';
 import { EntryFileSystemProvider, SCHEME } from './fs-provider.js';
 import { LiveDocuments } from './live-documents.js';
 import { LiveIndicator } from './live-indicator.js';
+import { NotesFilter } from './notes-filter.js';
 import { NotesTreeProvider } from './notes-tree.js';
 import { ErrorReporter, createOutputLogger } from './output-logger.js';
 import { alwaysOnIds } from './always-on.js';
@@ -30,7 +31,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const settings = () => readSettings((key) => vscode.workspace.getConfiguration(SECTION).get(key), accountName());
   const ctl = (controller = new SpaceController({ dataDir: join(storage.fsPath, 'data'), logger, settings }));
   const presence = new EditorPresence(ctl);
-  const notes = new NotesTreeProvider(ctl, presence);
+  const filter = new NotesFilter(ctl);
+  const notes = new NotesTreeProvider(ctl, presence, filter);
+  const notesView = vscode.window.createTreeView('sharedNotes.notes', { treeDataProvider: notes, showCollapseAll: true, canSelectMany: true });
+  filter.attach(notesView);
   const live = new LiveDocuments(ctl, logger.child('live'));
 
   context.subscriptions.push(
@@ -39,12 +43,13 @@ export function activate(context: vscode.ExtensionContext): void {
     presence,
     live,
     notes,
-    vscode.window.createTreeView('sharedNotes.notes', { treeDataProvider: notes, showCollapseAll: true }),
+    filter,
+    notesView,
     vscode.window.registerTreeDataProvider('sharedNotes.peers', new PeersTreeProvider(ctl, presence, () => alwaysOnIds(settings().alwaysOn))),
     vscode.workspace.registerFileSystemProvider(SCHEME, new EntryFileSystemProvider(ctl, live), { isCaseSensitive: true }),
     new StatusBar(ctl, live),
     new LiveIndicator(ctl),
-    ...registerCommands({ controller: ctl, live, reporter, logger, channel }),
+    ...registerCommands({ controller: ctl, live, reporter, logger, channel, filter }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       // The controller compares the values with what the node runs with (settingsAction).
       if (e.affectsConfiguration(SECTION)) ctl.applySettings().catch((err: unknown) => reporter.report(err, 'Applying the Shared Notes settings'));

@@ -82,6 +82,16 @@ describe('SearchIndex', () => {
     await bob.publish(remote.id);
     await exchange(ann, bob);
     assert.equal(index.search('saturday').hits[0]?.id, remote.id, 'a remote change is seen');
+    // Newest first within a rank, kept in order as entries change (no re-sort).
+    const older = await ann.createNote({ title: 'List one', body: 'groceries' });
+    await new Promise((r) => setTimeout(r, 5));
+    const newer = await ann.createNote({ title: 'List two', body: 'groceries' });
+    assert.deepEqual(index.search('groceries').hits.map((h) => h.id), [newer.id, older.id]);
+    await new Promise((r) => setTimeout(r, 5));
+    await ann.edit(older.id, { body: 'groceries and more' });
+    assert.deepEqual(index.search('groceries').hits.map((h) => h.id), [older.id, newer.id]);
+    await ann.delete(older.id);
+    await ann.delete(newer.id);
     await ann.delete(note.id);
     assert.equal(index.search('oat').total, 0, 'a delete is seen');
     assert.equal(index.size, 1);
