@@ -30,8 +30,8 @@ async function spacesToHost(args: ServeArgs, logger: Logger): Promise<Array<Pick
       if (!stored.includes(id)) throw new InvalidInputError(`no space ${id} in ${args.data} (it holds: ${stored.join(', ') || 'none'})`);
       plan.push({ spaceId: id });
     }
-  } else if (plan.length === 0) {
-    if (stored.length === 0) throw new InvalidInputError(`no space in ${args.data}: start once with --join INVITE (or --new-space NAME)`);
+  } else {
+    if (stored.length === 0 && plan.length === 0) throw new InvalidInputError(`no space in ${args.data}: start once with --join INVITE (or --new-space NAME)`);
     for (const id of stored) plan.push({ spaceId: id });
   }
   return plan;
@@ -41,11 +41,12 @@ async function hostAll(args: ServeArgs, logger: Logger, emit: Emit): Promise<Hos
   const hosted: HostedSpace[] = [];
   const plan = await spacesToHost(args, logger);
   try {
-    for (const [index, which] of plan.entries()) {
+    for (const which of plan) {
       const joined = which.join !== undefined || which.newSpace !== undefined;
       const spaceId = which.spaceId;
       // A space joined or created now is also in the folder: host it once.
       if (spaceId !== undefined && hosted.some((h) => h.peer.space.id === spaceId)) continue;
+      const index = hosted.length; // the Nth hosted space listens on port + N
       const traffic = new TrafficMeter();
       const fsync = newFsyncHistogram();
       const peer = await SpacePeer.start({
