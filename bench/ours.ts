@@ -6,7 +6,7 @@ import { newSpace, type Space } from '../src/core/invite.js';
 import type { DeviceId } from '../src/core/ids.js';
 import { memoryLogger } from '../src/core/logger.js';
 import { NoteLog } from '../src/core/note-log.js';
-import { SpacePeer } from '../src/engine/space-peer.js';
+import { SpacePeer, type SpacePeerInit } from '../src/engine/space-peer.js';
 import { DataFolder } from '../src/storage/data-folder.js';
 import { FileLogStore } from '../src/storage/file-log-store.js';
 
@@ -41,8 +41,8 @@ export function benchSpace(): Space {
 }
 
 /** Starts a peer of `space` in `dir` on loopback, mDNS off, dialing `bootstrap`. */
-export async function startPeer(dir: string, space: Space, bootstrap: string[] = [], name = 'Bench'): Promise<SpacePeer> {
-  return SpacePeer.start({ dataDir: dir, logger: memoryLogger('warn'), spaceId: space.id, displayName: name, listen: LOOPBACK, mdns: false, bootstrap });
+export async function startPeer(dir: string, space: Space, bootstrap: string[] = [], name = 'Bench', extra: Partial<SpacePeerInit> = {}): Promise<SpacePeer> {
+  return SpacePeer.start({ dataDir: dir, logger: memoryLogger('warn'), spaceId: space.id, displayName: name, listen: LOOPBACK, mdns: false, bootstrap, ...extra });
 }
 
 /** The peer's listen port on 127.0.0.1 and its peer id. */

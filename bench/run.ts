@@ -16,6 +16,7 @@ import { benchLocalOps } from './local-ops.js';
 import { benchImport } from './import.js';
 import { benchSearch } from './search.js';
 import { benchMesh } from './mesh.js';
+import { relayedLive, type RelayPath } from './relay.js';
 import { removeTempFolders } from './ours.js';
 import { floorStartup, oursStartup, repoStartup, type Startup } from './startup.js';
 import * as sync from './sync.js';
@@ -165,11 +166,26 @@ async function mesh(quick: boolean): Promise<void> {
   );
 }
 
+/** `--relay`: live latency between two members, direct vs through an always-on peer vs a circuit relay (issue 11). */
+async function relay(quick: boolean): Promise<void> {
+  const ops = quick ? 50 : 200;
+  const saved = await spaceWith(1_000);
+  const paths: RelayPath[] = ['direct', 'through the always-on peer', 'circuit relay'];
+  const results: Array<Awaited<ReturnType<typeof relayedLive>>> = [];
+  for (const path of paths) results.push(await step(`live A → B, ${path}`, () => relayedLive(path, ops, saved)));
+  printTable(
+    `Live A → B (publish until visible), 1k-note space, ${ops} ops, loopback; an always-on peer (relay server) is up in every case`,
+    ['path', 'p50 ms', 'p99 ms', 'p50 / direct', "B's connections"],
+    paths.map((path, i) => [path, results[i]!.p50.toFixed(2), results[i]!.p99.toFixed(2), `${(results[i]!.p50 / results[0]!.p50).toFixed(2)}×`, results[i]!.bConnections.join(', ')]),
+  );
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   if (process.argv.includes('--search')) return search(quick);
   if (process.argv.includes('--import')) return markdownImport(quick);
   if (process.argv.includes('--mesh')) return mesh(quick);
+  if (process.argv.includes('--relay')) return relay(quick);
   if (process.argv.includes('--drafts')) return drafts(quick);
   if (process.argv.includes('--editor-keystroke')) return editorKeystroke(quick);
   const all = !process.argv.includes('--coediting');

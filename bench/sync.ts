@@ -53,30 +53,33 @@ export async function oursLive(peerCount: number, ops: number, saved: Uint8Array
     const connected = (p: SpacePeer) => p.network.peers().filter((s) => s.connected).length;
     await until('the line to connect', () => peers.every((p, i) => connected(p) >= (i === 0 || i === peerCount - 1 ? 1 : 2)), 60_000, 20);
     await sleep(2_500); // gossipsub builds its mesh on its heartbeat (1 s)
-    const first = peers[0]!;
-    const last = peers.at(-1)!;
-    const times: number[] = [];
-    for (let i = 0; i < ops + WARM_UP_OPS; i++) {
-      const draft = await first.log.createNote({ title: `Live ${i}`, body: 'Propagation probe' });
-      const seen = new Promise<number>((resolve) => {
-        const off = last.log.events.on('changed', (c) => {
-          if (c.ids.includes(draft.id)) {
-            off();
-            resolve(performance.now());
-          }
-        });
-      });
-      const start = performance.now();
-      await first.log.publish(draft.id);
-      const arrived = await Promise.race([seen, sleep(30_000).then(() => NaN)]);
-      if (Number.isNaN(arrived)) throw new Error(`op ${i} did not reach the last of ${peerCount} peers within 30 s`);
-      if (i >= WARM_UP_OPS) times.push(arrived - start);
-      await sleep(10);
-    }
-    return { ...latency(times), connections: peers.map(connected) };
+    return { ...(await liveLatency(peers[0]!, peers.at(-1)!, ops)), connections: peers.map(connected) };
   } finally {
     await Promise.allSettled(peers.map((p) => p.close()));
   }
+}
+
+/** Publishes on `first` until each note is visible on `last`: p50/p99 after a warm-up. */
+export async function liveLatency(first: SpacePeer, last: SpacePeer, ops: number): Promise<Latency> {
+  const times: number[] = [];
+  for (let i = 0; i < ops + WARM_UP_OPS; i++) {
+    const draft = await first.log.createNote({ title: `Live ${i}`, body: 'Propagation probe' });
+    const seen = new Promise<number>((resolve) => {
+      const off = last.log.events.on('changed', (c) => {
+        if (c.ids.includes(draft.id)) {
+          off();
+          resolve(performance.now());
+        }
+      });
+    });
+    const start = performance.now();
+    await first.log.publish(draft.id);
+    const arrived = await Promise.race([seen, sleep(30_000).then(() => NaN)]);
+    if (Number.isNaN(arrived)) throw new Error(`op ${i} did not arrive within 30 s`);
+    if (i >= WARM_UP_OPS) times.push(arrived - start);
+    await sleep(10);
+  }
+  return latency(times);
 }
 
 /** automerge-repo peers in a line (each a WebSocket client of the previous one's server). */

@@ -52,7 +52,8 @@ Options:
                         forward, a public address), repeatable
   --bootstrap MULTIADDR peer to dial, repeatable
   --name DISPLAYNAME    your name as other peers see it
-  --no-mdns             do not discover peers on the local network
+  --no-mdns             no LAN multicast: neither discover peers on the local network
+                        (mDNS) nor ask the router to forward a port (UPnP / NAT-PMP)
   --json                one JSON object per stdout line (see README, "CLI JSON output")
   --verbose             log debug lines to stderr
   --quiet               log only warnings and errors to stderr

@@ -1,28 +1,19 @@
 import { InvalidInputError } from '../core/errors.js';
 import { DEFAULT_MAX_RESERVATIONS } from '../net/constants.js';
-import { defaultDataDir } from './args.js';
+import { defaultDataDir, type PeerArgs } from './args.js';
 
-export interface ServeArgs {
+/** The peer's options that serve shares, plus its own. */
+export type ServeArgs = Pick<PeerArgs, 'data' | 'join' | 'newSpace' | 'listen' | 'announce' | 'bootstrap' | 'name' | 'mdns' | 'json' | 'logLevel'> & {
   command: 'serve' | 'help';
-  data: string;
   /** Spaces to host; none: every space in the data folder. */
   spaces: string[];
-  join?: string;
-  newSpace?: string;
-  listen: string[];
-  announce: string[];
-  bootstrap: string[];
-  name?: string;
-  mdns: boolean;
-  json: boolean;
-  logLevel: 'debug' | 'info' | 'warn';
   /** host:port of the health and metrics endpoint; off when undefined. */
   metrics?: { host: string; port: number };
   /** Append logs to this file instead of stderr (reopened on SIGHUP). */
   log?: string;
   /** Relay reservations held at once; 0 runs no relay. */
   maxReservations: number;
-}
+};
 
 export const SERVE_USAGE = `Usage: shared-notes serve [options]
 

@@ -30,22 +30,24 @@ async function spacesToHost(args: ServeArgs, logger: Logger): Promise<Array<Pick
       if (!stored.includes(id)) throw new InvalidInputError(`no space ${id} in ${args.data} (it holds: ${stored.join(', ') || 'none'})`);
       plan.push({ spaceId: id });
     }
-  } else if (plan.length === 0) {
-    if (stored.length === 0) throw new InvalidInputError(`no space in ${args.data}: start once with --join INVITE (or --new-space NAME)`);
+  } else {
+    if (stored.length === 0 && plan.length === 0) throw new InvalidInputError(`no space in ${args.data}: start once with --join INVITE (or --new-space NAME)`);
     for (const id of stored) plan.push({ spaceId: id });
   }
   return plan;
 }
 
-async function hostAll(args: ServeArgs, logger: Logger, emit: Emit): Promise<HostedSpace[]> {
-  const hosted: HostedSpace[] = [];
+/** Starts the spaces one by one into `hosted` (so a signal meanwhile closes those already up). */
+async function hostAll(args: ServeArgs, logger: Logger, emit: Emit, hosted: HostedSpace[], stopped: () => boolean): Promise<void> {
   const plan = await spacesToHost(args, logger);
   try {
-    for (const [index, which] of plan.entries()) {
+    for (const which of plan) {
+      if (stopped()) return;
       const joined = which.join !== undefined || which.newSpace !== undefined;
       const spaceId = which.spaceId;
       // A space joined or created now is also in the folder: host it once.
       if (spaceId !== undefined && hosted.some((h) => h.peer.space.id === spaceId)) continue;
+      const index = hosted.length; // the Nth hosted space listens on port + N
       const traffic = new TrafficMeter();
       const fsync = newFsyncHistogram();
       const peer = await SpacePeer.start({
@@ -75,10 +77,9 @@ async function hostAll(args: ServeArgs, logger: Logger, emit: Emit): Promise<Hos
       );
     }
   } catch (err) {
-    await Promise.allSettled(hosted.map((h) => h.peer.close()));
+    await Promise.allSettled(hosted.splice(0).map((h) => h.peer.close()));
     throw err;
   }
-  return hosted;
 }
 
 export async function runServe(argv: readonly string[]): Promise<number> {
@@ -106,7 +107,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     logFile.write(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${scope}] ${message}\n`);
   }, 'shared-notes', args.logLevel);
 
-  let hosted: HostedSpace[] = [];
+  const hosted: HostedSpace[] = [];
   let metrics: Server | undefined;
   let stopping: Promise<number> | undefined;
   const shutdown = (reason: string): Promise<number> =>
@@ -133,7 +134,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   });
 
   try {
-    hosted = await hostAll(args, logger, emit);
+    await hostAll(args, logger, emit, hosted, () => stopping !== undefined);
     if (stopping) return await stopping;
     if (args.metrics) {
       const started = await startMetricsServer(args.metrics, () => hosted, logger.child('metrics'));

@@ -15,7 +15,7 @@ import {
 } from './constants.js';
 import { loadStack } from './stack.js';
 
-export type SpaceServices = { identify: Identify; ping: Ping; pubsub: GossipSub; dcutr: unknown; relay?: CircuitRelayService };
+export type SpaceServices = { identify: Identify; ping: Ping; pubsub: GossipSub; dcutr: unknown; relay?: CircuitRelayService; upnp?: unknown };
 export type SpaceLibp2p = Libp2p<SpaceServices>;
 
 export interface SpaceNodeOptions {
@@ -37,6 +37,11 @@ export interface SpaceNodeOptions {
    * and gossipsub run on them unchanged (the private network already keeps outsiders out).
    */
   relayServer?: { maxReservations: number };
+  /**
+   * Ask the home router (UPnP IGD / NAT-PMP, found by SSDP multicast on the LAN) to forward our
+   * listening port, and give peers the mapped public address. Off with mDNS (tests, servers).
+   */
+  upnp?: boolean;
   /** Counts traffic per protocol (libp2p's metrics component); none by default. */
   metrics?: Metrics;
 }
@@ -73,6 +78,9 @@ export async function createSpaceNode(options: SpaceNodeOptions): Promise<SpaceL
     services: {
       // Upgrades a relayed connection to a direct one when either side is reachable.
       dcutr: s.dcutr(),
+      // A mapping the router made is trusted at once: AutoNAT, which would verify it, broke relay
+      // reservations (STACK.md), and a wrong address only costs a failed dial.
+      ...(options.upnp ? { upnp: s.uPnPNAT({ autoConfirmAddress: true, portMappingDescription: 'Shared Notes' }) } : {}),
       ...(options.relayServer
         ? {
             relay: s.circuitRelayServer({

@@ -57,7 +57,7 @@ export interface SpaceNetworkInit {
   announce?: string[];
   /** Multiaddrs to dial at start (an invite's addresses); kept and redialed like known peers. */
   bootstrap?: string[];
-  /** LAN discovery; default true (tests pass false: mDNS multicasts on real interfaces). */
+  /** LAN multicast: mDNS discovery and UPnP port mapping; default true (tests pass false: both multicast on real interfaces). */
   mdns?: boolean;
   /** Peers remembered from earlier runs (see knownPeers()); dialed at start. */
   knownPeers?: KnownPeer[];
@@ -247,6 +247,8 @@ export class SpaceNetwork {
       bootstrap: bootstrap.filter((b) => b.peerId !== undefined).map((b) => withPeer(b.addr, b.peerId as string)),
       topic: topicForSpace(init.spaceId),
       mdnsServiceTag: (init.mdns ?? true) ? mdnsServiceTagForSpace(init.spaceId) : undefined,
+      // UPnP discovery multicasts on the LAN like mDNS: the same switch turns both off.
+      upnp: (init.mdns ?? true) && !init.relayServer,
       gater: connections.gater(),
       relayServer: init.relayServer,
       metrics: init.traffic,

@@ -8,7 +8,7 @@ import './polyfills.js';
  * so every runtime use of libp2p goes through here; elsewhere only `import type` is used.
  */
 async function importStack() {
-  const [libp2p, noise, yamux, websockets, pnet, identify, ping, gossipsub, gossipScore, bootstrap, mdns, utils, crypto, peerId, multiaddr, relay, dcutr] =
+  const [libp2p, noise, yamux, websockets, pnet, identify, ping, gossipsub, gossipScore, bootstrap, mdns, utils, crypto, peerId, multiaddr, relay, dcutr, upnp] =
     await Promise.all([
       import('libp2p'),
       import('@chainsafe/libp2p-noise'),
@@ -27,6 +27,7 @@ async function importStack() {
       import('@multiformats/multiaddr'),
       import('@libp2p/circuit-relay-v2'),
       import('@libp2p/dcutr'),
+      import('@libp2p/upnp-nat'),
     ]);
   return {
     createLibp2p: libp2p.createLibp2p,
@@ -52,6 +53,7 @@ async function importStack() {
     circuitRelayTransport: relay.circuitRelayTransport,
     circuitRelayServer: relay.circuitRelayServer,
     dcutr: dcutr.dcutr,
+    uPnPNAT: upnp.uPnPNAT,
   };
 }
 

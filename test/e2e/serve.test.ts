@@ -125,6 +125,23 @@ describe('shared-notes serve', { timeout: 180_000 }, () => {
     await member.quit();
   });
 
+  it('hosts every space of its folder, each on its own node', async () => {
+    const data = await tempDir('sn-serve-two-');
+    dirs.push(data);
+    const first = await ServeProcess.start('first', ['--data', data, '--new-space', 'Kitchen', '--metrics', '127.0.0.1:0', ...LOOPBACK]);
+    processes.push(first);
+    first.child.kill('SIGTERM');
+    assert.equal(await first.exited, 0);
+    const both = await ServeProcess.start('both', ['--data', data, '--new-space', 'Garage', '--metrics', '127.0.0.1:0', ...LOOPBACK], { spaces: 2 });
+    processes.push(both);
+    assert.deepEqual(both.ready.map((r) => r.space.name).sort(), ['Garage', 'Kitchen']);
+    assert.notEqual(both.ready[0]!.addresses[0], both.ready[1]!.addresses[0]);
+    const health = JSON.parse((await both.fetch('/health')).body) as { spaces: Array<{ name: string }> };
+    assert.deepEqual(health.spaces.map((s) => s.name).sort(), ['Garage', 'Kitchen']);
+    both.child.kill('SIGTERM');
+    assert.equal(await both.exited, 0);
+  });
+
   it('refuses to start without a space, with a clear message', async () => {
     const data = await tempDir('sn-serve-empty-');
     dirs.push(data);

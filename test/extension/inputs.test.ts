@@ -47,12 +47,12 @@ describe('command input validation', () => {
 
 describe('settings', () => {
   it('defaults: account name, all interfaces over websockets, mDNS on', () => {
-    assert.deepEqual(readSettings(() => undefined, 'ann'), { displayName: 'ann', listen: DEFAULT_LISTEN, bootstrap: [], mdns: true });
+    assert.deepEqual(readSettings(() => undefined, 'ann'), { displayName: 'ann', listen: DEFAULT_LISTEN, bootstrap: [], mdns: true, alwaysOn: [] });
   });
 
   it('reads values and ignores ill-typed ones', () => {
     const values: Record<string, unknown> = { displayName: ' Ann ', listenAddresses: ['/ip4/127.0.0.1/tcp/0/ws', 7, ''], bootstrapPeers: 'nope', mdns: false };
-    assert.deepEqual(readSettings((k) => values[k], 'x'), { displayName: 'Ann', listen: ['/ip4/127.0.0.1/tcp/0/ws'], bootstrap: [], mdns: false });
+    assert.deepEqual(readSettings((k) => values[k], 'x'), { displayName: 'Ann', listen: ['/ip4/127.0.0.1/tcp/0/ws'], bootstrap: [], mdns: false, alwaysOn: [] });
     assert.equal(readSettings((k) => (k === 'mdns' ? 'yes' : undefined), '').mdns, true);
     assert.equal(readSettings(() => undefined, '').displayName, 'Anonymous');
   });

@@ -51,17 +51,20 @@ export class CliPeer {
    * Starts a peer on loopback with mDNS off; resolves on its `ready` line. `options.listen`
    * replaces the default listen address; `options.env` adds to the environment; `options.stdin`
    * is written to standard input at once (e.g. the invite line for `--join -`); `options.wrap`
-   * runs it through a command (e.g. `ip netns exec NS`).
+   * runs it through a command (e.g. `ip netns exec NS`), and only then may `options.lanMulticast`
+   * leave mDNS and UPnP on.
    */
   static async start(
     name: string,
     dataDir: string,
     extra: string[] = [],
-    options: { listen?: string; env?: NodeJS.ProcessEnv; stdin?: string; wrap?: string[] } = {},
+    options: { listen?: string; env?: NodeJS.ProcessEnv; stdin?: string; wrap?: string[]; lanMulticast?: boolean } = {},
   ): Promise<CliPeer> {
     const listen = options.listen ?? '/ip4/127.0.0.1/tcp/0/ws';
     const [command, ...prefix] = [...(options.wrap ?? []), process.execPath];
-    const child = spawn(command!, [...prefix, CLI, 'peer', '--data', dataDir, '--json', '--no-mdns', '--name', name, '--listen', listen, ...extra], {
+    // mDNS and UPnP multicast on the LAN: only inside a namespace the test made (options.lanMulticast).
+    const multicast = options.lanMulticast && options.wrap ? [] : ['--no-mdns'];
+    const child = spawn(command!, [...prefix, CLI, 'peer', '--data', dataDir, '--json', ...multicast, '--name', name, '--listen', listen, ...extra], {
       env: { ...process.env, SHARED_NOTES_ANTI_ENTROPY_MS: process.env.SHARED_NOTES_ANTI_ENTROPY_MS ?? '2000', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -11,7 +11,9 @@
  * packets. 7.7.7.0/24 is deliberately not a private or documentation range: libp2p treats those
  * as private and DCUtR / identify would drop them.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const PUBLIC_IP = '7.7.7.10';
 export const ROUTER_A_IP = '7.7.7.2';
@@ -45,6 +47,7 @@ export class NatTopology {
   readonly routerB: string;
   readonly homeB: string;
   private forwards: string[][] = [];
+  private upnpd: ChildProcess | undefined;
 
   constructor(tag = String(process.pid % 100000)) {
     this.wan = `snw${tag}`;
@@ -125,6 +128,44 @@ export class NatTopology {
     this.forwards.push(...rules);
   }
 
+  /**
+   * Makes router B a UPnP IGD / NAT-PMP router: miniupnpd (nftables backend) on its LAN side,
+   * allowed to map ports for home B; forwarded (DNATed) connections pass its firewall. Returns
+   * why it cannot, or undefined. Installs miniupnpd with apt-get when missing.
+   */
+  startUpnpB(configDir: string): string | undefined {
+    if (spawnSync('miniupnpd', ['--version']).error) {
+      const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+      spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'miniupnpd', 'nftables'], { env, stdio: 'ignore' });
+      if (spawnSync('miniupnpd', ['--version']).error) return 'miniupnpd is missing and apt-get could not install it';
+    }
+    if (spawnSync('nft', ['--version']).error) return 'nft (nftables) is missing';
+    // Debian's nft_init.sh sources the iptables helper and fails; create miniupnpd's chains here.
+    const tables = `table inet miniupnpd {
+  chain forward { type filter hook forward priority 0; policy accept; jump miniupnpd; }
+  chain miniupnpd { }
+  chain prerouting { type nat hook prerouting priority -100; policy accept; jump prerouting_miniupnpd; }
+  chain postrouting { type nat hook postrouting priority 100; policy accept; jump postrouting_miniupnpd; }
+  chain prerouting_miniupnpd { }
+  chain postrouting_miniupnpd { }
+}
+`;
+    writeFileSync(join(configDir, 'miniupnpd.nft'), tables);
+    writeFileSync(
+      join(configDir, 'miniupnpd.conf'),
+      ['ext_ifname=wan0', 'listening_ip=lan0', 'http_port=5000', 'enable_natpmp=yes', 'enable_upnp=yes', 'secure_mode=yes', 'system_uptime=yes',
+        'uuid=408ad088-521f-464f-a1da-9f0d9df72277', 'upnp_table_name=miniupnpd', 'upnp_nat_table_name=miniupnpd',
+        'allow 1024-65535 10.2.0.0/24 1024-65535', 'deny 0-65535 0.0.0.0/0 0-65535', ''].join('\n'),
+    );
+    this.run(this.routerB, 'nft', '-f', join(configDir, 'miniupnpd.nft'));
+    this.run(this.routerB, 'iptables', '-A', 'FORWARD', '-i', 'wan0', '-o', 'lan0', '-m', 'conntrack', '--ctstate', 'DNAT', '-j', 'ACCEPT');
+    // SSDP discovery is multicast (239.255.255.250): route it onto the home's link.
+    this.run(this.homeB, 'ip', 'route', 'add', '239.0.0.0/8', 'dev', 'eth0');
+    this.run(this.routerB, 'ip', 'route', 'add', '239.0.0.0/8', 'dev', 'lan0');
+    this.upnpd = spawn('ip', ['netns', 'exec', this.routerB, 'miniupnpd', '-f', join(configDir, 'miniupnpd.conf'), '-d'], { stdio: 'ignore' });
+    return undefined;
+  }
+
   /** TCP connections established in a namespace, as "local peer" pairs (`ss`). */
   established(ns: string): string[] {
     return this.run(ns, 'ss', '-Htn', 'state', 'established')
@@ -136,6 +177,8 @@ export class NatTopology {
 
   /** Deletes every namespace (their interfaces, routes and iptables rules go with them). */
   down(): void {
+    this.upnpd?.kill('SIGKILL');
+    this.upnpd = undefined;
     for (const ns of this.all) spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
     this.forwards = [];
   }
