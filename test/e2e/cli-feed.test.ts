@@ -6,25 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
-import { CLI, CliPeer, tempDir, type Line } from '../helpers/cli-peer.js';
+import { CLI, CliPeer, CliPeerPool, type Line } from '../helpers/cli-peer.js';
 
-const peers: CliPeer[] = [];
-const dirs: string[] = [];
+const pool = new CliPeerPool();
+const start = (name: string, extra: string[] = [], dir?: string) => pool.start(name, extra, dir);
 const children: ChildProcessWithoutNullStreams[] = [];
-async function start(name: string, extra: string[] = [], dir?: string): Promise<CliPeer> {
-  const data = dir ?? (await tempDir(`sn-${name}-`));
-  if (!dir) dirs.push(data);
-  const peer = await CliPeer.start(name, data, extra);
-  peers.push(peer);
-  return peer;
-}
 after(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  await Promise.all(peers.map((p) => p.kill()));
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  await pool.cleanUp();
 });
 
 type PeerLine = Line & { peerId: string; name?: string; device?: string; connected: boolean; state: string };
@@ -124,8 +115,7 @@ describe('the arrival feed, identity and quiet output', { timeout: 300_000 }, ()
   });
 
   it('the readable CLI prints no status lines around an edit that leaves the state as it was', async () => {
-    const data = await tempDir('sn-readable-');
-    dirs.push(data);
+    const data = await pool.tempDir('sn-readable-');
     const r = ReadablePeer.start(data, ['--name', 'Rea', '--join', a.ready.invite]);
     await r.waitFor((t) => t.includes('Type "help" for commands'));
     await a.until('Rea in sync with A', () => a.run('peers'), (l) => (l.peers as PeerLine[]).some((p) => p.name === 'Rea' && p.state === 'in-sync'));
@@ -149,8 +139,7 @@ describe('the arrival feed, identity and quiet output', { timeout: 300_000 }, ()
 
   it('quit during a sync releases the lock before "bye"; Ctrl-C during a sync exits 0', async () => {
     for (let i = 0; i < 30; i++) await a.run(`publish ${entryOf(await a.run(`create note Bulk ${i}|${'text '.repeat(200)}`)).id}`);
-    const data = await tempDir('sn-quitter-');
-    dirs.push(data);
+    const data = await pool.tempDir('sn-quitter-');
     const e = await start('Eli', ['--join', a.ready.invite], data);
     await e.waitFor((l) => l.type === 'peer' && l.state === 'syncing', 20_000).catch(() => undefined); // as early as can be seen
     const bye = await e.run('quit');
