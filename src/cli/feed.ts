@@ -71,10 +71,13 @@ export function catchUpText(changes: number, from: string, titles: readonly stri
 
 /**
  * Lets a peer's status through only when its connection, name, device or state changed, or
- * (while syncing) its progress moved and the last line for it is a second old.
+ * (while syncing) its progress moved and the last line for it is a second old. A routine
+ * check-up round with a peer that was in sync (anti-entropy, nothing new) is not news: its
+ * `syncing` line is held back unless the round brings changes or lasts a second.
  */
 export class PeerLineFilter {
-  private readonly last = new Map<string, { key: string; at: number; progress: string }>();
+  private readonly last = new Map<string, { key: string; at: number; progress: string; state: string }>();
+  private readonly checkUps = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -84,8 +87,13 @@ export class PeerLineFilter {
     const progress = p ? `${p.messagesIn}/${p.messagesOut}/${p.bytesIn}/${p.bytesOut}` : '';
     const was = this.last.get(s.peerId);
     const at = this.now();
+    if (s.state === 'syncing' && was?.state === 'in-sync' && (p?.changesIn ?? 0) === 0) {
+      const since = this.checkUps.get(s.peerId) ?? at;
+      this.checkUps.set(s.peerId, since);
+      if (at - since < PROGRESS_INTERVAL_MS) return false;
+    } else this.checkUps.delete(s.peerId);
     if (was && was.key === key && (was.progress === progress || at - was.at < PROGRESS_INTERVAL_MS)) return false;
-    this.last.set(s.peerId, { key, at, progress });
+    this.last.set(s.peerId, { key, at, progress, state: s.state });
     return true;
   }
 }
