@@ -66,6 +66,7 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
       if (!read) return { data: { id: target }, text: 'not found' };
       if (read.status === 'valid') {
         const version = log.versionToken(target);
+        if (read.entry.conflicts?.length) await log.historyReady(); // names who wrote each value
         const conflicts = log.conflictsOf(target);
         return { data: { entry: read.entry, version, conflicts }, text: formatEntry(read.entry, version, conflicts) };
       }
@@ -74,6 +75,7 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
     }
     case 'history': {
       const target = id(command.id);
+      await log.historyReady();
       const history = log.historyDetails(target);
       return { data: { id: target, history }, text: formatHistory(history) };
     }

@@ -13,7 +13,7 @@ import { isEntryId, newEntryId, type EntryId } from './ids.js';
 import { bucketFor, rawEntries, rawEntry, type SpaceDoc } from './layout.js';
 import { encodeOp, MAX_DRAFT_STEPS, type DraftStep, type HistoryItem, type OpMessage } from './ops.js';
 import { historySteps, type HistoryStep } from './history-steps.js';
-import type { Clock, LogStore, Logger, StoreProblem } from './ports.js';
+import type { Clock, HistoryCache, LogStore, Logger, StoreProblem } from './ports.js';
 import { isGenesisOnly, Replica, type Heads } from './replica.js';
 
 export interface NoteLogComponents {
@@ -23,6 +23,8 @@ export interface NoteLogComponents {
   local: LogStore;
   logger: Logger;
   clock?: Clock;
+  /** Keeps the history index between runs (without it the first `history` reads every change). */
+  historyCache?: HistoryCache;
 }
 export interface NoteLogInit {
   author: Author;
@@ -80,12 +82,16 @@ export class NoteLog {
     private readonly logger: Logger,
     private author: Author,
     clock: Clock | undefined,
+    historyCache: HistoryCache | undefined,
   ) {
     this.clock = clock ?? Date.now;
-    this.history = new HistoryIndex(() => [
-      { scope: 'local', changes: () => this.local.changesMeta() },
-      { scope: 'shared', changes: () => this.shared.changesMeta() },
-    ]);
+    const source = (scope: LogScope, replica: Replica<SpaceDoc>) => ({
+      scope,
+      changes: () => replica.changesMeta(),
+      since: (heads: readonly string[]) => replica.changesMetaSince(heads),
+      heads: () => replica.heads(),
+    });
+    this.history = new HistoryIndex(() => [source('local', this.local), source('shared', this.shared)], historyCache, logger.child('history'));
     local.events.on('rebuilt', () => this.history.reset());
     for (const [scope, replica] of [['local', local], ['shared', shared]] as const) {
       replica.events.on('local-change', (change) => this.history.add(scope, [change]));
@@ -110,7 +116,7 @@ export class NoteLog {
     // current drafts cost, not what every draft ever written cost.
     let self: NoteLog | undefined;
     const local = await Replica.open<SpaceDoc>(components.local, { ...opts, name: 'local', rebuild: (doc) => self?.rebuildLocal(doc) });
-    const log = (self = new NoteLog(shared.replica, local.replica, [...shared.problems, ...local.problems], logger, init.author, components.clock));
+    const log = (self = new NoteLog(shared.replica, local.replica, [...shared.problems, ...local.problems], logger, init.author, components.clock, components.historyCache));
     await log.finishInterruptedPublishes();
     await log.forgetPublishedDrafts();
     return log;
@@ -150,13 +156,15 @@ export class NoteLog {
    * ways (merge3) and written as a change at the heads: cheap whatever the size of the space.
    * A title changed both here and elsewhere since is written as a change made at `from.base`
    * (Automerge keeps both values: a conflict), when the base is known. `heads` is the log's
-   * version after the edit, `changed` whether anything was written, `durable` settles once stored.
+   * version after the edit, `own` the version this write made for the copy (base plus the write
+   * when written at the base, else `heads`), `changed` whether anything was written, `durable`
+   * settles once stored.
    */
   editNow(
     id: EntryId,
     fields: Readonly<Record<string, string>>,
     from: { base?: Heads; shadow?: Readonly<Record<string, string>>; restoredFrom?: string } = {},
-  ): { heads: Heads; changed: boolean; durable: Promise<void> } {
+  ): { heads: Heads; own: Heads; changed: boolean; durable: Promise<void> } {
     const { entry, scope } = this.require(id);
     const allowed = EDITABLE_FIELDS[entry.kind];
     const names = Object.keys(fields);
@@ -173,7 +181,7 @@ export class NoteLog {
     const current = entry as unknown as Record<string, string>;
     const reference = from.shadow ?? (then && !then.deleted ? then.fields : current);
     const changed = names.filter((n) => reference[n] !== fields[n]);
-    if (changed.length === 0) return { heads: replica.heads(), changed: false, durable: Promise.resolve() };
+    if (changed.length === 0) return { heads: replica.heads(), own: replica.heads(), changed: false, durable: Promise.resolve() };
     const concurrentTitle = changed.some((n) => allowed[n] === 'title' && current[n] !== reference[n]);
     const at = this.clock();
     const message = this.op({ op: 'edit', id, fields: changed, at, ...(from.restoredFrom ? { restoredFrom: from.restoredFrom } : {}) });
@@ -193,7 +201,21 @@ export class NoteLog {
     // Automerge's changeAt isolates the whole document at the base (its cost grows with the
     // space): only for the rare title written concurrently, where it keeps both values.
     const made = concurrentTitle && base && then && !then.deleted ? replica.changeAtNow(base, message, write(true)) : replica.changeNow(message, write(false));
-    return { heads: replica.heads(), changed: made.change !== undefined, durable: made.durable };
+    return { heads: replica.heads(), own: made.heads, changed: made.change !== undefined, durable: made.durable };
+  }
+
+  /**
+   * The first of `candidates` at which the entry's titles are those of `fields`: a base a copy
+   * holding `fields` can write its next edits from without overwriting a title it never showed.
+   */
+  baseWithTitles(id: EntryId, fields: Readonly<Record<string, string>>, candidates: ReadonlyArray<Heads | undefined>): Heads | undefined {
+    const read = this.get(id);
+    if (read?.status !== 'valid') return undefined;
+    const titles = Object.entries(EDITABLE_FIELDS[read.entry.kind]).filter(([name, kind]) => kind === 'title' && name in fields).map(([name]) => name);
+    return candidates.find((heads) => {
+      const then = heads ? this.fieldsAt(id, heads) : undefined;
+      return then !== undefined && !then.deleted && titles.every((name) => then.fields[name] === fields[name]);
+    });
   }
 
   /** The log an entry is in and its heads now: the base to give `edit` for a copy made now. */
@@ -339,9 +361,12 @@ export class NoteLog {
     return this.edit(id, version.fields, undefined, hash);
   }
 
-  /** Builds the history index now (call when idle, so the first `history` answers at once). */
-  warmHistory(): void {
-    this.history.warm();
+  /**
+   * Resolves once the history index is built (from the stored index and the changes since, read
+   * in slices: never blocking for long). `historyDetails` and `conflictsOf` are instant after it.
+   */
+  historyReady(): Promise<void> {
+    return this.history.ready();
   }
 
   /** One entry, validated: drafts take precedence over a published copy during an interrupted publish. */
@@ -390,6 +415,7 @@ export class NoteLog {
   }
 
   async close(): Promise<void> {
+    await this.history.persist();
     const results = await Promise.allSettled([this.shared.close(), this.local.close()]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;

@@ -38,6 +38,12 @@ export interface LogStore {
   close(): Promise<void>;
 }
 
+/** Where the history index is kept between runs (history-cache.ts). A cache: losing it costs one rebuild. */
+export interface HistoryCache {
+  read(log: 'local' | 'shared'): Promise<string | undefined>;
+  write(log: 'local' | 'shared', text: string): Promise<void>;
+}
+
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
 /** A scoped logger (`storage`, `net:sync`, ...). Implementations decide where lines go. */

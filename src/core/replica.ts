@@ -285,6 +285,12 @@ export class Replica<T> {
     return A.getChangesMetaSince(this.current, []);
   }
 
+  /** The metadata of the changes after `heads`, or undefined when this document does not hold them. */
+  changesMetaSince(heads: readonly string[]): A.ChangeMetadata[] | undefined {
+    if (heads.length === 0 || !A.hasHeads(this.current, [...heads])) return undefined;
+    return A.getChangesMetaSince(this.current, [...heads]);
+  }
+
   /** All changes in the document, oldest first (for history and benchmarks). */
   allChanges(): Uint8Array[] {
     return A.getAllChanges(this.current);

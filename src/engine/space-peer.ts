@@ -14,6 +14,7 @@ import { generateIdentity, peerIdOf } from '../net/keys.js';
 import { SpaceNetwork } from '../net/space-network.js';
 import { DataFolder, type DeviceProfile } from '../storage/data-folder.js';
 import { FileLogStore } from '../storage/file-log-store.js';
+import { FileHistoryCache } from '../storage/history-cache-file.js';
 import { chooseSpace, listSpaces, type SpaceListing } from './spaces.js';
 import { join } from 'node:path';
 
@@ -82,7 +83,8 @@ export class SpacePeer {
       await shared.close();
       throw err;
     }
-    const log = await NoteLog.open({ shared, local, logger: logger.child('log') }, { author: { name: profile.displayName, device: profile.deviceId } });
+    const historyCache = new FileHistoryCache(dir, logger.child('store:history'));
+    const log = await NoteLog.open({ shared, local, logger: logger.child('log'), historyCache }, { author: { name: profile.displayName, device: profile.deviceId } });
     const knownPeers = await folder.knownPeers(space.id);
     let identity: Uint8Array;
     try {
@@ -122,12 +124,16 @@ export class SpacePeer {
     }
     const peer = new SpacePeer(folder, space, profile, log, network, logger, created, notices);
     network.events.on('peer', () => peer.scheduleSavePeers());
-    // The history index is built once from every change's metadata (1.2–1.7 s at 100k operations,
-    // docs/BENCHMARKS.md): do it shortly after start, so a later `history` answers in milliseconds.
+    // The history index is read from where the last run stored it, plus the changes since (a
+    // full read of every change's metadata only the first time: 1.2–1.7 s at 100k operations,
+    // docs/BENCHMARKS.md), shortly after start, so `history` answers in milliseconds.
     peer.warmTimer = setTimeout(() => {
       const started = performance.now();
-      if (!peer.closed) log.warmHistory();
-      logger.debug(`history index built in ${Math.round(performance.now() - started)} ms`);
+      if (peer.closed) return;
+      log.historyReady().then(
+        () => logger.debug(`history index ready in ${Math.round(performance.now() - started)} ms`),
+        (err: unknown) => logger.warn(`could not build the history index: ${String(err)}`),
+      );
     }, HISTORY_WARM_UP_MS);
     peer.warmTimer.unref?.();
     return peer;

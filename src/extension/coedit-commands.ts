@@ -28,6 +28,7 @@ export function registerCoeditCommands(register: Register, controller: SpaceCont
   const resolveConflict = async (arg: unknown) => {
     const entry = await chooseEntry(log(), arg, 'Choose an entry whose conflict to resolve', (e) => (e.conflicts?.length ?? 0) > 0);
     if (!entry) return undefined;
+    await log().historyReady();
     const conflicts = log().conflictsOf(entry.id);
     if (conflicts.length === 0) {
       void vscode.window.showInformationMessage(`Shared Notes: "${entryTitle(entry)}" has no conflict any more.`);
@@ -64,6 +65,7 @@ export function registerCoeditCommands(register: Register, controller: SpaceCont
   const showHistory = async (arg: unknown) => {
     const entry = await chooseEntry(log(), arg, 'Choose an entry to see its history');
     if (!entry) return;
+    await log().historyReady();
     const steps = log().historyDetails(entry.id);
     const now = Date.now();
     const picked = await vscode.window.showQuickPick(

@@ -319,12 +319,12 @@ class LiveSession {
       return;
     }
     let durable: Promise<void> = Promise.resolve();
-    let afterWrite: Heads | undefined;
+    let own: Heads | undefined;
     if (this.shadow !== undefined) {
       try {
         const made = peer.log.editNow(this.id, fields, { shadow: this.shadow, base: this.base });
         durable = made.durable;
-        afterWrite = made.heads;
+        own = made.own;
         if (made.changed) this.controller.touched(this.id);
       } catch (err) {
         if (err instanceof EntryDeletedError) return this.reconcile();
@@ -355,10 +355,12 @@ class LiveSession {
       if (!applied) {
         // The log holds this round's typing now: the next round measures typing from it, and
         // brings in the rest (the document never showed the log at any single version).
-        // base: the log right after this round's write, which holds all of the shadow (a title
-        // written elsewhere after it is then concurrent with ours: a conflict, never overwritten).
+        // base: a version whose titles are the ones this document shows — what this round wrote
+        // (at our base when a title raced), else the one before. Never simply the heads: a title
+        // that arrived meanwhile, which this document never showed, would count as seen and the
+        // next title typed here would overwrite it instead of competing with it (a conflict).
         this.shadow = fields;
-        this.base = afterWrite ?? this.base;
+        this.base = peer.log.baseWithTitles(this.id, fields, [own, this.base]);
         this.behindSince ??= Date.now();
         if (Date.now() - this.behindSince > HELD_AFTER_MS) this.setHeld('peers’ edits could not be brought into this document; reload it to see them');
         this.schedule(LIVE_BATCH_MS);

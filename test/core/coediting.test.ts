@@ -91,6 +91,25 @@ describe('conflicts are shown, not hidden', () => {
       assert.deepEqual(log.conflictsOf(id), []);
     }
   });
+
+  it('a copy that has not shown a title that arrived keeps competing with it (the refused-update round of a live editor)', async () => {
+    const { bob, cat, id } = await threeMembers();
+    const shadow = { title: 'Plan', body: 'line one\nline two\nline three' };
+    const bobBase = bob.version(id).heads;
+    await cat.edit(id, { title: 'Plan by Cat' });
+    await exchange(cat, bob); // reaches Bob's log before his editor reports his typing
+    // Bob's editor round: nothing typed yet as far as it knows; the document refuses the update.
+    const round = bob.editNow(id, { ...shadow, body: `${shadow.body}\nmore` }, { shadow, base: bobBase });
+    assert.equal(round.changed, true);
+    const base = bob.baseWithTitles(id, { ...shadow, body: `${shadow.body}\nmore` }, [round.own, bobBase]);
+    assert.deepEqual(base, bobBase, 'the heads show Cat\'s title, which Bob\'s document never showed');
+    // His typed title then competes with Cat's instead of overwriting it.
+    bob.editNow(id, { title: 'Plan by Bob', body: `${shadow.body}\nmore` }, { shadow: { ...shadow, body: `${shadow.body}\nmore` }, base });
+    const read = bob.get(id);
+    assert.deepEqual(read?.status === 'valid' && read.entry.conflicts, ['title']);
+    assert.deepEqual(bob.conflictsOf(id)[0]?.values.map((v) => v.value).sort(), ['Plan by Bob', 'Plan by Cat']);
+    assert.equal(read?.status === 'valid' && read.entry.kind === 'note' && read.entry.body, `${shadow.body}\nmore`);
+  });
 });
 
 describe('a delete that races an edit stays restorable', () => {

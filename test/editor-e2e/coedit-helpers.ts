@@ -131,10 +131,20 @@ export class Person {
 
   /** Puts the cursor at the end of `line` (1-based). Lines are short and unwrapped, so End is the line's end. */
   async cursorToLineEnd(line: number): Promise<void> {
-    await this.focusEditor();
-    await this.page.keyboard.press('Control+Home');
-    for (let i = 1; i < line; i++) await this.page.keyboard.press('ArrowDown');
-    await this.page.keyboard.press('End');
+    // Checked against the status bar, once more if a key went elsewhere (focus taken by a
+    // notification or the tree while the keys were pressed).
+    for (let attempt = 1; ; attempt++) {
+      await this.focusEditor();
+      await this.page.keyboard.press('Control+Home');
+      for (let i = 1; i < line; i++) await this.page.keyboard.press('ArrowDown');
+      await this.page.keyboard.press('End');
+      try {
+        await until(`${this.name}'s cursor on line ${line}`, () => this.cursor(), (c) => c.line === line, 3_000, 100);
+        return;
+      } catch (err) {
+        if (attempt === 2) throw err;
+      }
+    }
   }
 
   /** Puts the cursor at `line`:`column` (1-based, as the status bar counts). */

@@ -45,10 +45,7 @@ const BODY = ['line one', 'line two', 'line three', 'line four'];
 /** COEDIT_ONLY=smoke,a,d runs only those scenarios (the setup always runs). */
 const ONLY = process.env.COEDIT_ONLY?.split(',').map((s) => s.trim());
 /** Scenarios still failing intermittently in CI, with what is known (run, reported, not counted). */
-const KNOWN_FAILING: Record<string, string> = {
-  e: 'in 2 of the last 2 CI runs, the titles B and C typed while both extension hosts were frozen did not end as a conflict: one overwrote the other in both open documents (under investigation: a remote update applied over typing the extension host had not seen yet)',
-  g: "in 1 of the last 3 runs C's cursor was not on line 6 when the presence check started",
-};
+const KNOWN_FAILING: Record<string, string> = {};
 const scenario = (id: string, name: string, fn: () => Promise<void>) =>
   it(`${id}: ${name}`, { skip: ONLY !== undefined && !ONLY.includes(id) ? `not in COEDIT_ONLY` : false, todo: KNOWN_FAILING[id] }, fn);
 
