@@ -18,6 +18,8 @@ export const MAX_NAMED_ENTRIES = 3;
 export const PROGRESS_INTERVAL_MS = 1_000;
 /** A readable status is printed once it has held this long. */
 export const STATUS_SETTLE_MS = 1_500;
+/** A status that says a sync runs is printed only when the sync has run this long (most take well under a second). */
+export const SYNCING_SETTLE_MS = 10_000;
 
 const quote = (title: string, max = 40): string => {
   const flat = title.replace(/\s+/g, ' ').trim();
@@ -100,8 +102,8 @@ export class PeerLineFilter {
 
 /**
  * The readable status line: printed when a state different from the last printed one has held
- * for `settleMs` (a sync round's syncing → in sync flicker prints nothing), and never while a
- * command runs (it waits for the command's output).
+ * for `settleMs` (a sync round's syncing → in sync flicker prints nothing; the caller gives a sync
+ * in progress longer), and never while a command runs (it waits for the command's output).
  */
 export class StatusLine {
   private pending: string | undefined;
@@ -115,12 +117,13 @@ export class StatusLine {
     private readonly settleMs = STATUS_SETTLE_MS,
   ) {}
 
-  update(text: string): void {
+  /** A new state; `settleMs` overrides how long it must hold (longer for a sync in progress). */
+  update(text: string, settleMs = this.settleMs): void {
     clearTimeout(this.timer);
     this.due = false;
     this.pending = text === this.printed ? undefined : text;
     if (this.pending === undefined) return;
-    this.timer = setTimeout(() => this.flush(), this.settleMs);
+    this.timer = setTimeout(() => this.flush(), settleMs);
     this.timer.unref?.();
   }
 

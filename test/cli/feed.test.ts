@@ -91,6 +91,9 @@ describe('readable status line', () => {
     assert.deepEqual(printed, [], 'held while the command runs');
     line.setBusy(false);
     assert.deepEqual(printed, ['status: offline (no peers)']);
+    line.update('status: syncing 1 of 1 peer', 10_000); // a sync in progress must last longer to be told
+    await new Promise((r) => setTimeout(r, 80));
+    assert.deepEqual(printed, ['status: offline (no peers)']);
     line.stop();
   });
 });
