@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { cleanDisplayName, MAX_DISPLAY_NAME_LENGTH } from '../core/display-name.js';
 import { InvalidInputError } from '../core/errors.js';
-import { DEFAULT_LISTEN } from '../engine/space-peer.js';
+import { DEFAULT_LISTEN } from '../engine/defaults.js';
 import packageJson from '../../package.json';
 
 /** The version of this build (package.json's, bundled in). */

@@ -19,6 +19,8 @@ export const MAX_NAMED_ENTRIES = 3;
 export const PROGRESS_INTERVAL_MS = 1_000;
 /** A readable status is printed once it has held this long. */
 export const STATUS_SETTLE_MS = 1_500;
+/** A status that says a sync runs is printed only when the sync has run this long (most take well under a second). */
+export const SYNCING_SETTLE_MS = 10_000;
 
 const quote = (title: string, max = 40): string => `"${displayLine(title, max)}"`;
 /** A name a peer chose, as one printable line. */
@@ -71,10 +73,13 @@ export function catchUpText(changes: number, from: string, titles: readonly stri
 
 /**
  * Lets a peer's status through only when its connection, name, device or state changed, or
- * (while syncing) its progress moved and the last line for it is a second old.
+ * (while syncing) its progress moved and the last line for it is a second old. A routine
+ * check-up round with a peer that was in sync (anti-entropy, nothing new) is not news: its
+ * `syncing` line is held back unless the round brings changes or lasts a second.
  */
 export class PeerLineFilter {
-  private readonly last = new Map<string, { key: string; at: number; progress: string }>();
+  private readonly last = new Map<string, { key: string; at: number; progress: string; state: string }>();
+  private readonly checkUps = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -84,16 +89,21 @@ export class PeerLineFilter {
     const progress = p ? `${p.messagesIn}/${p.messagesOut}/${p.bytesIn}/${p.bytesOut}` : '';
     const was = this.last.get(s.peerId);
     const at = this.now();
+    if (s.state === 'syncing' && was?.state === 'in-sync' && (p?.changesIn ?? 0) === 0) {
+      const since = this.checkUps.get(s.peerId) ?? at;
+      this.checkUps.set(s.peerId, since);
+      if (at - since < PROGRESS_INTERVAL_MS) return false;
+    } else this.checkUps.delete(s.peerId);
     if (was && was.key === key && (was.progress === progress || at - was.at < PROGRESS_INTERVAL_MS)) return false;
-    this.last.set(s.peerId, { key, at, progress });
+    this.last.set(s.peerId, { key, at, progress, state: s.state });
     return true;
   }
 }
 
 /**
  * The readable status line: printed when a state different from the last printed one has held
- * for `settleMs` (a sync round's syncing → in sync flicker prints nothing), and never while a
- * command runs (it waits for the command's output).
+ * for `settleMs` (a sync round's syncing → in sync flicker prints nothing; the caller gives a sync
+ * in progress longer), and never while a command runs (it waits for the command's output).
  */
 export class StatusLine {
   private pending: string | undefined;
@@ -107,12 +117,13 @@ export class StatusLine {
     private readonly settleMs = STATUS_SETTLE_MS,
   ) {}
 
-  update(text: string): void {
+  /** A new state; `settleMs` overrides how long it must hold (longer for a sync in progress). */
+  update(text: string, settleMs = this.settleMs): void {
     clearTimeout(this.timer);
     this.due = false;
     this.pending = text === this.printed ? undefined : text;
     if (this.pending === undefined) return;
-    this.timer = setTimeout(() => this.flush(), this.settleMs);
+    this.timer = setTimeout(() => this.flush(), settleMs);
     this.timer.unref?.();
   }
 

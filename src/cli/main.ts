@@ -6,7 +6,7 @@ import '../net/polyfills.js';
 import { createInterface } from 'node:readline';
 import { SharedNotesError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
-import type { LogLevel } from '../core/ports.js';
+import type { LogLevel, Logger } from '../core/ports.js';
 import { SpacePeer } from '../engine/space-peer.js';
 import { describeError } from '../core/errors.js';
 import { listSpaces } from '../engine/spaces.js';
@@ -59,7 +59,7 @@ async function main(): Promise<number> {
       emit('spaces', { dataDir: args.data, spaces }, formatSpaces(spaces, args.data));
       return 0;
     } catch (err) {
-      return failed(emit, 'could not list the spaces', err);
+      return failed(emit, logger, 'could not list the spaces', err);
     }
   }
 
@@ -92,7 +92,7 @@ async function main(): Promise<number> {
       strikesBeforeDisconnect: process.env.SHARED_NOTES_STRIKES ? Number(process.env.SHARED_NOTES_STRIKES) : undefined,
     });
   } catch (err) {
-    return failed(emit, 'could not start', err);
+    return failed(emit, logger, 'could not start', err);
   }
 
   const invite = peer.invite();
@@ -166,7 +166,8 @@ async function main(): Promise<number> {
 }
 
 /** Reports a failure that ends the process: a clear message, no stack trace (it is in --verbose logs). */
-function failed(emit: Emit, what: string, err: unknown): number {
+function failed(emit: Emit, logger: Logger, what: string, err: unknown): number {
+  if (err instanceof Error && err.stack) logger.debug(`${what}: ${err.stack}`);
   const name = err instanceof SharedNotesError ? err.name : 'Error';
   const message = describeError(err);
   emit('error', { error: name, message }, undefined);

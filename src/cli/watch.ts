@@ -2,7 +2,7 @@
 import type { SpacePeer } from '../engine/space-peer.js';
 import type { Emit } from './main.js';
 import { statusText } from '../core/text.js';
-import { arrivals, arrivalText, catchUpText, MAX_ARRIVAL_LINES, PeerLineFilter, readTitle, StatusLine } from './feed.js';
+import { arrivals, arrivalText, catchUpText, MAX_ARRIVAL_LINES, PeerLineFilter, readTitle, StatusLine, SYNCING_SETTLE_MS } from './feed.js';
 import { shortPeer } from './format.js';
 import { displayLine } from '../core/display-text.js';
 
@@ -73,7 +73,7 @@ export function watchPeer(peer: SpacePeer, emit: Emit, json: boolean): Watch {
     if (key === lastSummary) return;
     lastSummary = key;
     if (json) emit('sync', { ...summary, heads: peer.log.shared.heads() });
-    else statusLine.update(`status: ${statusText(summary)}`);
+    else statusLine.update(`status: ${statusText(summary)}`, summary.syncing > 0 ? SYNCING_SETTLE_MS : undefined);
   });
   const offUnreachable = peer.events.on('invite-unreachable', ({ message, addresses }) => {
     say('invite-unreachable', { message, addresses }, `! ${message} (still trying)`);

@@ -5,6 +5,9 @@
 import { MAX_AUTHOR_NAME_LENGTH } from './constants.js';
 import { UNSAFE_CHARS } from './display-text.js';
 
+/** The name of a device whose person gave none (and whose account has no name). */
+export const DEFAULT_DISPLAY_NAME = 'Anonymous';
+
 /** A display name has at most this many UTF-16 code units, as entry validation counts an author name. */
 export const MAX_DISPLAY_NAME_LENGTH = MAX_AUTHOR_NAME_LENGTH;
 

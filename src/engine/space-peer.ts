@@ -4,7 +4,7 @@
  * its own beyond choosing the space and wiring the parts together.
  */
 import '../net/polyfills.js';
-import { cleanDisplayName } from '../core/display-name.js';
+import { cleanDisplayName, DEFAULT_DISPLAY_NAME } from '../core/display-name.js';
 import { Emitter } from '../core/emitter.js';
 import { InvalidInputError, StoreReadError } from '../core/errors.js';
 import { decodeInvite, encodeInvite, inviteAddresses, type Space } from '../core/invite.js';
@@ -24,8 +24,6 @@ import { FileLogStore } from '../storage/file-log-store.js';
 import { FileHistoryCache } from '../storage/history-cache-file.js';
 import { chooseSpace, listSpaces, type SpaceListing } from './spaces.js';
 import { join } from 'node:path';
-
-export { DEFAULT_LISTEN } from '../net/constants.js';
 
 /** How long after start the history index is built (after the first sync has had its turn). */
 const HISTORY_WARM_UP_MS = 3_000;
@@ -109,9 +107,9 @@ export class SpacePeer {
     const invite = init.join !== undefined ? decodeInvite(init.join) : undefined;
     const folder = await DataFolder.open(init.dataDir, logger.child('data'));
     const wanted = init.displayName !== undefined ? cleanDisplayName(init.displayName) || undefined : undefined;
-    let profile = await folder.device(wanted ?? 'Anonymous');
+    let profile = await folder.device(wanted ?? DEFAULT_DISPLAY_NAME);
     // A name stored by an older version may be too long for an entry's author field: clean it too.
-    const name = wanted ?? (cleanDisplayName(profile.displayName) || 'Anonymous');
+    const name = wanted ?? (cleanDisplayName(profile.displayName) || DEFAULT_DISPLAY_NAME);
     if (name !== profile.displayName) profile = await folder.setDisplayName(name);
     const chosen = await chooseSpace(folder, init, invite?.space);
     // A name stored from an older version's invite may hold control characters: show it cleaned.

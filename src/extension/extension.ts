@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_DISPLAY_NAME } from '../engine/defaults.js';
 import { registerCommands } from './commands.js';
 import { SpaceController } from './controller.js';
 import { EntryFileSystemProvider, SCHEME } from './fs-provider.js';
@@ -76,6 +77,6 @@ function accountName(): string {
   try {
     return userInfo().username;
   } catch {
-    return 'Anonymous'; // no account name (some containers): the engine's default
+    return DEFAULT_DISPLAY_NAME; // no account name (some containers)
   }
 }

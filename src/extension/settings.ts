@@ -1,9 +1,11 @@
 /** The extension's settings, read through a getter so this stays pure and testable. */
 import { cleanDisplayName } from '../core/display-name.js';
+import { DEFAULT_DISPLAY_NAME, DEFAULT_LISTEN } from '../engine/defaults.js';
+
+export { DEFAULT_LISTEN } from '../engine/defaults.js';
 import type { Phase } from './status.js';
 
 export const SECTION = 'sharedNotes';
-export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0/ws'];
 
 export interface PeerSettings {
   readonly displayName: string;
@@ -21,7 +23,7 @@ export function readSettings(get: SettingGetter, fallbackName: string): PeerSett
   const name = typeof get('displayName') === 'string' ? cleanDisplayName(get('displayName') as string) : '';
   const listen = strings(get('listenAddresses'));
   return {
-    displayName: name || cleanDisplayName(fallbackName) || 'Anonymous',
+    displayName: name || cleanDisplayName(fallbackName) || DEFAULT_DISPLAY_NAME,
     listen: listen.length > 0 ? listen : [...DEFAULT_LISTEN],
     bootstrap: strings(get('bootstrapPeers')),
     mdns: typeof get('mdns') === 'boolean' ? (get('mdns') as boolean) : true,

@@ -43,7 +43,7 @@ describe('arrival feed', () => {
 
 describe('peer lines (--json)', () => {
   const status = (over: Partial<PeerStatus> = {}): PeerStatus => ({ peerId: 'p1', addrs: [], connected: true, state: 'syncing', ...over });
-  const progress = (n: number) => ({ messagesIn: n, messagesOut: n, bytesIn: n, bytesOut: n, startedAt: 0 }) as unknown as PeerStatus['progress'];
+  const progress = (n: number) => ({ messagesIn: n, messagesOut: n, bytesIn: n, bytesOut: n, changesIn: 0 }) as unknown as PeerStatus['progress'];
 
   it('passes a change of connection, name, device or state; progress at most once a second', () => {
     let now = 0;
@@ -60,6 +60,21 @@ describe('peer lines (--json)', () => {
     assert.equal(f.pass(status({ state: 'in-sync', name: 'Bob', device: 'bbbbbbbbbbbbbbbb', connected: false })), true);
     assert.equal(f.pass(status({ state: 'in-sync', name: 'Bob', device: 'bbbbbbbbbbbbbbbb', connected: false })), false);
   });
+
+  it('a check-up round with a peer in sync prints nothing unless it brings changes or lasts a second', () => {
+    let now = 0;
+    const f = new PeerLineFilter(() => now);
+    const inSync = status({ state: 'in-sync' });
+    assert.equal(f.pass(inSync), true);
+    assert.equal(f.pass(status({ progress: progress(1) })), false, 'a routine round starts');
+    now = 300;
+    assert.equal(f.pass(inSync), false, 'and ends as it began');
+    assert.equal(f.pass(status({ progress: { ...progress(1)!, changesIn: 2 } as PeerStatus['progress'] })), true, 'a round that brings changes');
+    assert.equal(f.pass(inSync), true);
+    assert.equal(f.pass(status({ progress: progress(1) })), false);
+    now = 1_400;
+    assert.equal(f.pass(status({ progress: progress(2) })), true, 'a round that lasts a second');
+  });
 });
 
 describe('readable status line', () => {
@@ -75,6 +90,9 @@ describe('readable status line', () => {
     await new Promise((r) => setTimeout(r, 80));
     assert.deepEqual(printed, [], 'held while the command runs');
     line.setBusy(false);
+    assert.deepEqual(printed, ['status: offline (no peers)']);
+    line.update('status: syncing 1 of 1 peer', 10_000); // a sync in progress must last longer to be told
+    await new Promise((r) => setTimeout(r, 80));
     assert.deepEqual(printed, ['status: offline (no peers)']);
     line.stop();
   });

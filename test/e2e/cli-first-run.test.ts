@@ -6,28 +6,16 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Tmpfs } from '../chaos/mounts.js';
-import { CLI, CliPeer, tempDir } from '../helpers/cli-peer.js';
+import { CLI, CliPeerPool } from '../helpers/cli-peer.js';
 
-const dirs: string[] = [];
-const peers: CliPeer[] = [];
-after(async () => {
-  await Promise.all(peers.map((p) => p.kill()));
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
-async function dir(prefix: string): Promise<string> {
-  const d = await tempDir(prefix);
-  dirs.push(d);
-  return d;
-}
-async function start(name: string, data: string, extra: string[] = []): Promise<CliPeer> {
-  const peer = await CliPeer.start(name, data, extra);
-  peers.push(peer);
-  return peer;
-}
+const pool = new CliPeerPool();
+after(() => pool.cleanUp());
+const dir = (prefix: string) => pool.tempDir(prefix);
+const start = (name: string, data: string, extra: string[] = []) => pool.start(name, extra, data);
 
 /** Runs the CLI to its end with stdin closed; resolves with its exit code and output. */
 function runCli(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -3,24 +3,13 @@
  * late and offline peers, convergence of concurrent edits, and outsiders kept out.
  */
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
 import { decodeInvite, encodeInvite, newSpace } from '../../src/core/invite.js';
-import { CliPeer, tempDir, type Line } from '../helpers/cli-peer.js';
+import { CliPeer, CliPeerPool, type Line } from '../helpers/cli-peer.js';
 
-const peers: CliPeer[] = [];
-const dirs: string[] = [];
-async function start(name: string, extra: string[] = [], dir?: string): Promise<CliPeer> {
-  const data = dir ?? (await tempDir(`sn-${name}-`));
-  if (!dir) dirs.push(data);
-  const peer = await CliPeer.start(name, data, extra);
-  peers.push(peer);
-  return peer;
-}
-after(async () => {
-  await Promise.all(peers.map((p) => p.kill()));
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
+const pool = new CliPeerPool();
+const start = (name: string, extra: string[] = [], dir?: string) => pool.start(name, extra, dir);
+after(() => pool.cleanUp());
 
 const entryOf = (l: Line) => l.entry as { id: string; title?: string; body?: string; state: string } | undefined;
 const sortedHeads = (l: { heads: string[] }) => [...l.heads].sort().join(',');

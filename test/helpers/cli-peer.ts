@@ -1,6 +1,6 @@
 /** Drives a real `shared-notes peer --json` process (the built dist/cli.js) for end-to-end tests. */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -175,5 +175,33 @@ export class CliPeer {
   /** The signal that ended the process, if one did. */
   get exitSignal(): NodeJS.Signals | null {
     return this.child.signalCode;
+  }
+}
+
+/**
+ * The CLI peers of one test file: `start` makes a temporary data folder unless given one (to
+ * restart a peer on its folder); `cleanUp` kills every peer and removes the folders it made.
+ */
+export class CliPeerPool {
+  readonly peers: CliPeer[] = [];
+  readonly dirs: string[] = [];
+
+  async start(name: string, extra: string[] = [], dir?: string): Promise<CliPeer> {
+    const data = dir ?? (await this.tempDir(`sn-${name}-`));
+    const peer = await CliPeer.start(name, data, extra);
+    this.peers.push(peer);
+    return peer;
+  }
+
+  /** A temporary folder removed by cleanUp. */
+  async tempDir(prefix: string): Promise<string> {
+    const dir = await tempDir(prefix);
+    this.dirs.push(dir);
+    return dir;
+  }
+
+  async cleanUp(): Promise<void> {
+    await Promise.all(this.peers.map((p) => p.kill()));
+    await Promise.all(this.dirs.map((d) => rm(d, { recursive: true, force: true })));
   }
 }
