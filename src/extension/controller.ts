@@ -208,7 +208,8 @@ export class SpaceController implements vscode.Disposable {
         logger,
         displayName: settings.displayName,
         listen: settings.listen,
-        bootstrap: [...settings.bootstrap, ...settings.alwaysOn],
+        bootstrap: settings.bootstrap,
+        alwaysOn: settings.alwaysOn, // dialed at start, and listed in the invites this device gives
         mdns: settings.mdns,
         ...extra,
       });
