@@ -29,4 +29,13 @@ describe('CLI search, export and import commands', () => {
       'imported 0 files from /d as drafts (publish them to share)\nskipped 1:\n  a.png: not markdown (.md or .markdown)',
     );
   });
+
+  it('prints what peers wrote and file names without control or bidi characters', () => {
+    const evil = 'x\u001b[2J\u001b]0;owned\u0007\u202Eevil\r\ny';
+    const hit = { id: 'ab'.repeat(16) as EntryId, kind: 'note' as const, state: 'published' as const, title: evil, author: evil, updatedAt: 0, field: 'body' as const, match: { start: 0, end: 1 }, snippet: { text: `${evil} soup ${evil}`, matchStart: evil.length + 1, matchEnd: evil.length + 5 } };
+    const out = [formatSearch({ query: evil, total: 1, hits: [hit] }, 0), formatImport({ dir: evil, imported: [{ id: hit.id, kind: 'note', file: evil, title: evil }], skipped: [{ file: evil, reason: evil }] })].join('\n');
+    const unsafe = [...out].filter((c) => c !== '\n' && (/\p{Cc}/u.test(c) || /[\u202a-\u202e\u2066-\u2069]/u.test(c)));
+    assert.deepEqual(unsafe, []);
+    assert.match(out, /\[soup\]/);
+  });
 });
