@@ -13,6 +13,7 @@ import { benchHistory } from './history.js';
 import { benchDrafts } from './drafts.js';
 import { benchEditorKeystroke } from './editor-keystroke.js';
 import { benchLocalOps } from './local-ops.js';
+import { benchReads } from './reads.js';
 import { removeTempFolders } from './ours.js';
 import { floorStartup, oursStartup, repoStartup, type Startup } from './startup.js';
 import * as sync from './sync.js';
@@ -110,8 +111,21 @@ async function editorKeystroke(quick: boolean): Promise<void> {
   if (!w.identical || w.lost > 0) for (const [i, t] of w.texts.entries()) console.log(`\n--- editor ${ids[i]!}'s final text ---\n${t}`);
 }
 
+/** `--reads`: issue 12 finding 4, `status` and `ls` after a member wrote N entries, with and without the entry index. */
+async function reads(quick: boolean): Promise<void> {
+  const sizes = quick ? [1_000, 10_000] : [10_000, 100_000];
+  const figures = [];
+  for (const n of sizes) figures.push(await step(`reads at ${k(n)} entries`, () => benchReads(n)));
+  printTable(
+    'status / ls after a member wrote N entries (note log in memory; p50 over 20 entries arriving one by one)',
+    ['entries', 'first read (index built), ms', 'status now, ms', 'ls now, ms', 'one read before (scan + validate all), ms', 'goal', 'met'],
+    figures.map((f) => [f.entries.toLocaleString('en'), fmt(f.firstRead, 'ms'), fmt(f.status, 'ms'), fmt(f.ls, 'ms'), fmt(f.scan, 'ms'), 'status ≤ 10 ms', f.status <= 10 ? 'yes' : 'NO']),
+  );
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
+  if (process.argv.includes('--reads')) return reads(quick);
   if (process.argv.includes('--drafts')) return drafts(quick);
   if (process.argv.includes('--editor-keystroke')) return editorKeystroke(quick);
   const all = !process.argv.includes('--coediting');

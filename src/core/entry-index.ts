@@ -44,6 +44,10 @@ export class EntryIndex {
   private sorted: Entry[] = [];
   private pending: Uint8Array[] = [];
   private heads: string[] | undefined;
+  /** The document object the index was last brought up to date with. */
+  private seen: A.Doc<SpaceDoc> | undefined;
+  /** Why the next refresh rebuilds (for the debug log). */
+  private reason = 'first read';
   /** Full rebuilds so far (tests and the bench read it). */
   rebuilds = 0;
 
@@ -57,13 +61,15 @@ export class EntryIndex {
   changed(changes: readonly Uint8Array[]): void {
     if (this.heads === undefined) return; // not built yet: the first query builds it
     this.pending.push(...changes);
-    if (this.pending.length > Math.max(MIN_REBUILD_AFTER, this.reads.size / 20)) this.invalidate();
+    if (this.pending.length > Math.max(MIN_REBUILD_AFTER, this.reads.size / 20)) this.invalidate(`${this.pending.length} changes at once`);
   }
 
   /** The document was replaced (a snapshot adopted, a compaction rebuilt it): rebuild at the next query. */
-  invalidate(): void {
+  invalidate(reason = 'the document was replaced'): void {
+    if (this.heads !== undefined && this.pending.length === 0 && this.seen === this.doc()) return; // already read from this very document
     this.heads = undefined;
     this.pending = [];
+    this.reason = reason;
   }
 
   view(): IndexedEntries {
@@ -87,11 +93,13 @@ export class EntryIndex {
     const doc = this.doc();
     const heads = A.getHeads(doc);
     if (this.heads !== undefined && this.pending.length === 0 && sameHeads(heads, this.heads)) return;
+    if (this.heads !== undefined && this.pending.length === 0) this.reason = 'the document changed without telling the index';
     const touched = this.heads === undefined || this.pending.length === 0 ? undefined : this.touchedBy(this.pending);
     this.pending = [];
     if (touched === undefined) this.rebuild(doc);
     else for (const [key, { path, id }] of touched) this.update(key, path, id!, rawAt(doc, path, id!));
     this.heads = heads;
+    this.seen = doc;
   }
 
   private rebuild(doc: A.Doc<SpaceDoc>): void {
@@ -107,7 +115,7 @@ export class EntryIndex {
       for (const id of Object.keys(bucket)) this.update(keyOf(path, id), path, id, bucket[id], false);
     }
     this.sorted.sort(newestFirst);
-    this.logger?.debug(`entry index of the ${this.scope} log built: ${this.reads.size} entries in ${Math.round(performance.now() - started)} ms`);
+    this.logger?.debug(`entry index of the ${this.scope} log built (${this.reason}): ${this.reads.size} entries in ${Math.round(performance.now() - started)} ms`);
   }
 
   /** The entries `changes` wrote to (by key), or undefined when one of them cannot be placed. */
@@ -118,14 +126,17 @@ export class EntryIndex {
       let decoded: A.DecodedChange;
       try {
         decoded = A.decodeChange(change);
-      } catch {
+      } catch (err) {
+        this.reason = `a change did not decode (${String(err)})`;
         return undefined;
       }
       for (const [i, op] of decoded.ops.entries()) {
         const owner = this.owners.get(op.obj) ?? created.get(op.obj);
-        if (owner === undefined) return undefined;
-        const id = owner.id ?? op.key;
-        if (typeof id !== 'string') return undefined;
+        const id = owner?.id ?? op.key;
+        if (owner === undefined || typeof id !== 'string') {
+          this.reason = `a change wrote to object ${op.obj}, outside any entry`;
+          return undefined;
+        }
         const entry = { path: owner.path, id };
         touched.set(keyOf(entry.path, id), entry);
         if (op.action.startsWith('make')) created.set(`${decoded.startOp + i}@${decoded.actor}`, entry);

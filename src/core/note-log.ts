@@ -90,7 +90,7 @@ export class NoteLog {
     this.index = { local: new EntryIndex('local', () => local.doc, logger), shared: new EntryIndex('shared', () => shared.doc, logger) };
     local.events.on('rebuilt', () => {
       this.history.reset();
-      this.index.local.invalidate();
+      this.index.local.invalidate('the local log was rebuilt');
     });
     for (const [scope, replica] of [['local', local], ['shared', shared]] as const) {
       replica.events.on('local-change', (change) => {
@@ -99,7 +99,7 @@ export class NoteLog {
       });
       replica.events.on('remote-changes', ({ changes, from, snapshot }) => {
         if (snapshot !== undefined) {
-          this.index[scope].invalidate();
+          this.index[scope].invalidate('a whole-document catch-up');
           this.history.reset();
           this.events.emit('changed', { scope, origin: 'remote', ids: [], from, bulk: snapshot });
           return;
