@@ -72,7 +72,7 @@ async function main(): Promise<number> {
   } catch (err) {
     const name = err instanceof SharedNotesError ? err.name : 'Error';
     emit('error', { error: name, message: (err as Error).message }, undefined);
-    process.stderr.write(`shared-notes: could not start: ${(err as Error).message}\n`);
+    process.stderr.write(`shared-notes: could not start: ${displayText((err as Error).message)}\n`);
     return 1;
   }
 
