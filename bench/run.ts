@@ -17,6 +17,7 @@ import { benchImport } from './import.js';
 import { benchSearch } from './search.js';
 import { benchMesh } from './mesh.js';
 import { relayedLive, type RelayPath } from './relay.js';
+import { benchReads } from './reads.js';
 import { removeTempFolders } from './ours.js';
 import { floorStartup, oursStartup, repoStartup, type Startup } from './startup.js';
 import * as sync from './sync.js';
@@ -180,12 +181,25 @@ async function relay(quick: boolean): Promise<void> {
   );
 }
 
+/** `--reads`: issue 12 finding 4, `status` and `ls` after a member wrote N entries, with and without the entry index. */
+async function reads(quick: boolean): Promise<void> {
+  const sizes = quick ? [1_000, 10_000] : [10_000, 100_000];
+  const figures = [];
+  for (const n of sizes) figures.push(await step(`reads at ${k(n)} entries`, () => benchReads(n)));
+  printTable(
+    'status / ls after a member wrote N entries (note log in memory; p50 over 20 entries arriving one by one)',
+    ['entries', 'first read (index built), ms', 'status now, ms', 'ls now, ms', 'one read before (scan + validate all), ms', 'goal', 'met'],
+    figures.map((f) => [f.entries.toLocaleString('en'), fmt(f.firstRead, 'ms'), fmt(f.status, 'ms'), fmt(f.ls, 'ms'), fmt(f.scan, 'ms'), 'status ≤ 10 ms', f.status <= 10 ? 'yes' : 'NO']),
+  );
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   if (process.argv.includes('--search')) return search(quick);
   if (process.argv.includes('--import')) return markdownImport(quick);
   if (process.argv.includes('--mesh')) return mesh(quick);
   if (process.argv.includes('--relay')) return relay(quick);
+  if (process.argv.includes('--reads')) return reads(quick);
   if (process.argv.includes('--drafts')) return drafts(quick);
   if (process.argv.includes('--editor-keystroke')) return editorKeystroke(quick);
   const all = !process.argv.includes('--coediting');

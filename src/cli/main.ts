@@ -171,7 +171,7 @@ function failed(emit: Emit, logger: Logger, what: string, err: unknown): number 
   const name = err instanceof SharedNotesError ? err.name : 'Error';
   const message = describeError(err);
   emit('error', { error: name, message }, undefined);
-  process.stderr.write(`shared-notes: ${what}: ${message}\n`);
+  process.stderr.write(`shared-notes: ${what}: ${displayText(message)}\n`);
   return 1;
 }
 

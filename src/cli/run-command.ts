@@ -100,14 +100,14 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
     }
     case 'status': {
       const summary = peer.network.summary();
-      const list = log.list();
+      const counts = log.counts();
       const data = {
         space: { id: peer.space.id, name: peer.space.name },
         peerId: peer.network.peerId,
         addresses: peer.network.addresses(),
         ...summary,
-        drafts: list.entries.filter((e) => e.state === 'draft').length,
-        published: list.entries.filter((e) => e.state === 'published').length,
+        drafts: counts.drafts,
+        published: counts.published,
         heads: log.shared.heads(),
       };
       return { data, text: `${displayLine(peer.space.name, 100)}: ${statusText(summary)}; ${data.drafts} drafts, ${data.published} published` };

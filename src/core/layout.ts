@@ -30,18 +30,29 @@ export function rawEntry(doc: A.Doc<SpaceDoc>, id: EntryId): unknown {
 
 /** Every (id, raw value) pair in the document, tolerating a tree a peer wrote wrongly. */
 export function* rawEntries(doc: A.Doc<SpaceDoc>): Generator<[string, unknown]> {
+  for (const [, bucket] of bucketMaps(doc)) {
+    for (const id of Object.keys(bucket)) yield [id, bucket[id]];
+  }
+}
+
+/** Every leaf map with the keys leading to it (three hex digits, unless a peer wrote other keys). */
+export function* bucketMaps(doc: A.Doc<SpaceDoc>): Generator<[path: BucketPath, bucket: Record<string, unknown>]> {
   const root = (doc as SpaceDoc).b;
   if (!isMap(root)) return;
-  for (const l1 of Object.values(root)) {
+  for (const [a, l1] of Object.entries(root)) {
     if (!isMap(l1)) continue;
-    for (const l2 of Object.values(l1)) {
+    for (const [b, l2] of Object.entries(l1)) {
       if (!isMap(l2)) continue;
-      for (const bucket of Object.values(l2)) {
-        if (!isMap(bucket)) continue;
-        for (const id of Object.keys(bucket)) yield [id, bucket[id]];
-      }
+      for (const [c, bucket] of Object.entries(l2)) if (isMap(bucket)) yield [[a, b, c], bucket];
     }
   }
+}
+export type BucketPath = readonly [string, string, string];
+
+/** The raw value under key `id` of the leaf map at `path`, whatever the key (not only valid ids). */
+export function rawAt(doc: A.Doc<SpaceDoc>, [a, b, c]: BucketPath, id: string): unknown {
+  const bucket = (doc as SpaceDoc).b?.[a]?.[b]?.[c] as unknown;
+  return isMap(bucket) && Object.prototype.hasOwnProperty.call(bucket, id) ? bucket[id] : undefined;
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {

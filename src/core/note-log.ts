@@ -6,6 +6,7 @@ import {
 } from './entry.js';
 import { AlreadyPublishedError, EntryDeletedError, EntryNotFoundError, InvalidInputError } from './errors.js';
 import { HistoryIndex } from './history.js';
+import { EntryIndex, mergeNewestFirst } from './entry-index.js';
 import { bucketOrCreate, checkText, checkTitle, draftsOnly, opsOf, pathOf, storedEntry, titleText, withConflicts } from './stored-entry.js';
 import { competingValues, entryAt, type EntryVersion } from './versions.js';
 import { merge3 } from './text-diff.js';
@@ -73,6 +74,8 @@ export interface ListFilter {
 export class NoteLog {
   readonly events = new Emitter<{ changed: EntriesChanged }>();
   private readonly history: HistoryIndex;
+  /** Validated entries per log, kept current change by change (what `list` and `counts` read). */
+  private readonly index: Readonly<Record<LogScope, EntryIndex>>;
   private readonly clock: Clock;
 
   private constructor(
@@ -92,17 +95,30 @@ export class NoteLog {
       heads: () => replica.heads(),
     });
     this.history = new HistoryIndex(() => [source('local', this.local), source('shared', this.shared)], historyCache, logger.child('history'));
-    local.events.on('rebuilt', () => this.history.reset());
+    this.index = { local: new EntryIndex('local', () => local.doc, logger), shared: new EntryIndex('shared', () => shared.doc, logger) };
+    local.events.on('rebuilt', () => {
+      this.history.reset();
+      this.index.local.invalidate('the local log was rebuilt');
+    });
     for (const [scope, replica] of [['local', local], ['shared', shared]] as const) {
-      replica.events.on('local-change', (change) => this.history.add(scope, [change]));
-      replica.events.on('reloaded', () => this.history.reset()); // after an Automerge panic
+      replica.events.on('local-change', (change) => {
+        this.history.add(scope, [change]);
+        this.index[scope].changed([change]);
+      });
+      replica.events.on('reloaded', () => {
+        // after an Automerge panic: the document was read again from the store
+        this.history.reset();
+        this.index[scope].invalidate('the document was reloaded');
+      });
       replica.events.on('remote-changes', ({ changes, from, snapshot }) => {
         if (snapshot !== undefined) {
+          this.index[scope].invalidate('a whole-document catch-up');
           this.history.reset();
           this.events.emit('changed', { scope, origin: 'remote', ids: [], from, bulk: snapshot });
           return;
         }
         this.history.add(scope, changes);
+        this.index[scope].changed(changes);
         const ops = opsOf(changes);
         this.events.emit('changed', { scope, origin: 'remote', ids: [...new Set(ops.map((op) => op.id))], ops, from });
       });
@@ -379,19 +395,21 @@ export class NoteLog {
     return undefined;
   }
 
+  /** Valid entries newest first, plus deleted and invalid ones: from the entry index, no rescan. */
   list(filter: ListFilter = {}): EntryList {
-    const out: EntryList = { entries: [], deleted: [], invalid: [] };
     const scopes: LogScope[] = filter.state === 'draft' ? ['local'] : filter.state === 'published' ? ['shared'] : ['local', 'shared'];
-    for (const scope of scopes) {
-      for (const [id, raw] of rawEntries(this.replica(scope).doc)) {
-        const read = withConflicts(readEntry(id, raw, scope), raw);
-        if (read.status === 'valid' && (!filter.kind || read.entry.kind === filter.kind)) out.entries.push(read.entry);
-        else if (read.status === 'deleted') out.deleted.push(read.tombstone);
-        else if (read.status === 'invalid') out.invalid.push(read.invalid);
-      }
-    }
-    out.entries.sort((a, b) => b.updatedAt - a.updatedAt || a.id.localeCompare(b.id));
-    return out;
+    const views = scopes.map((scope) => this.index[scope].view());
+    const entries = views.length === 1 ? [...views[0]!.entries] : mergeNewestFirst(views[0]!.entries, views[1]!.entries);
+    return {
+      entries: filter.kind ? entries.filter((e) => e.kind === filter.kind) : entries,
+      deleted: views.flatMap((v) => v.deleted),
+      invalid: views.flatMap((v) => v.invalid),
+    };
+  }
+
+  /** How many drafts and published entries there are (what `status` shows): no list is built. */
+  counts(): { drafts: number; published: number } {
+    return { drafts: this.index.local.count(), published: this.index.shared.count() };
   }
 
   historyOf(id: EntryId): HistoryItem[] {

@@ -31,7 +31,7 @@ export function registerCoeditCommands(register: Register, controller: SpaceCont
     await log().historyReady();
     const conflicts = log().conflictsOf(entry.id);
     if (conflicts.length === 0) {
-      void vscode.window.showInformationMessage(`Shared Notes: "${entryTitle(entry)}" has no conflict any more.`);
+      void vscode.window.showInformationMessage(`Shared Notes: "${oneLine(entryTitle(entry), 80)}" has no conflict any more.`);
       return undefined;
     }
     for (const conflict of conflicts) {
