@@ -47,7 +47,12 @@ export function linked(nodes: readonly TestNode[]): boolean {
 /** Every member holds `min(target, others)` connections (or more) and the mesh is one piece. */
 export async function waitForMesh(nodes: readonly TestNode[], target: number, timeoutMs: number): Promise<number> {
   const want = Math.min(target, nodes.length - 1);
-  return waitFor(`every member connected to ${want} others`, () => degrees(nodes).every((d) => d >= want) && linked(nodes), timeoutMs);
+  try {
+    return await waitFor(`every member connected to ${want} others`, () => degrees(nodes).every((d) => d >= want) && linked(nodes), timeoutMs);
+  } catch (err) {
+    const known = nodes.map((n) => n.net.peers().length);
+    throw new Error(`${(err as Error).message}; connections per member: ${degrees(nodes).join(' ')}; members known: ${known.join(' ')}`, { cause: err });
+  }
 }
 
 /** Writes `key` at `from` and resolves with the ms until every node in `to` has it. */
