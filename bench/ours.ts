@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newSpace, type Space } from '../src/core/invite.js';
 import { memoryLogger } from '../src/core/logger.js';
-import { SpacePeer } from '../src/engine/space-peer.js';
+import { SpacePeer, type SpacePeerInit } from '../src/engine/space-peer.js';
 import { DataFolder } from '../src/storage/data-folder.js';
 import { FileLogStore } from '../src/storage/file-log-store.js';
 
@@ -39,8 +39,8 @@ export function benchSpace(): Space {
 }
 
 /** Starts a peer of `space` in `dir` on loopback, mDNS off, dialing `bootstrap`. */
-export async function startPeer(dir: string, space: Space, bootstrap: string[] = [], name = 'Bench'): Promise<SpacePeer> {
-  return SpacePeer.start({ dataDir: dir, logger: memoryLogger('warn'), spaceId: space.id, displayName: name, listen: LOOPBACK, mdns: false, bootstrap });
+export async function startPeer(dir: string, space: Space, bootstrap: string[] = [], name = 'Bench', init: Partial<SpacePeerInit> = {}): Promise<SpacePeer> {
+  return SpacePeer.start({ dataDir: dir, logger: memoryLogger('warn'), spaceId: space.id, displayName: name, listen: LOOPBACK, mdns: false, bootstrap, ...init });
 }
 
 /** The peer's listen port on 127.0.0.1 and its peer id. */

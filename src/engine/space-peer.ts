@@ -60,6 +60,8 @@ export interface SpacePeerInit {
   antiEntropyMs?: number;
   /** Malformed messages tolerated from a peer before hanging up on it (default: the network's). */
   strikesBeforeDisconnect?: number;
+  /** Connections the mesh keeps (default: the network's); benchmarks set 1 to build a line. */
+  meshTarget?: number;
 }
 
 export class SpacePeer {
@@ -135,6 +137,7 @@ export class SpacePeer {
         antiEntropyMs: init.antiEntropyMs,
         displayName: profile.displayName,
         strikesBeforeDisconnect: init.strikesBeforeDisconnect,
+        meshTarget: init.meshTarget,
       },
     );
     try {
