@@ -28,7 +28,8 @@ Options:
   --new-space NAME      create a new space and use it
   --join INVITE         join the space of an invite code and dial the inviter
   --space ID            open this space when the folder holds several
-  --listen MULTIADDR    listen address, repeatable (default /ip4/0.0.0.0/tcp/0/ws)
+  --listen MULTIADDR    listen address, repeatable (default /ip4/0.0.0.0/tcp/0/ws); port 0
+                        means a port chosen once for the space and kept across restarts
   --announce MULTIADDR  address to give peers instead of the listening ones (a port
                         forward, a public address), repeatable
   --bootstrap MULTIADDR peer to dial, repeatable
