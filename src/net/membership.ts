@@ -15,6 +15,8 @@ export interface SpaceMembershipComponents {
   openStream(peerId: string, signal: AbortSignal): Promise<Stream>;
   /** Members we are connected to. */
   connectedPeers(): string[];
+  /** The addresses a connected member announced itself (what peer lists pass on). */
+  announcedAddrs(peerId: string): string[];
   /** Whether this peer's hello arrived (only those hear our peer lists). */
   hasGreeted(peerId: string): boolean;
   /** Dials a known peer at the book's addresses. */
@@ -46,7 +48,7 @@ export class SpaceMembership {
       selfId,
       openStream: components.openStream,
       recipients: () => components.connectedPeers().filter((id) => components.hasGreeted(id)),
-      connectedMembers: () => components.connectedPeers().map((id) => ({ id, addrs: book.addrs(id) })),
+      connectedMembers: () => components.connectedPeers().map((id) => ({ id, addrs: components.announcedAddrs(id) })),
       learned: (from, peers) => this.learn(from, peers),
     });
     this.mesh = new SpaceMesh({ book, selfId, logger: logger.child('mesh'), dial: components.dial }, { target: init.meshTarget });

@@ -222,6 +222,7 @@ export class SpaceNetwork {
         selfId,
         openStream: (peerId, signal) => this.openStream(PEER_EXCHANGE_PROTOCOL, peerId, signal),
         connectedPeers: () => this.connectedIds(),
+        announcedAddrs: (peerId) => connections.announced(peerId),
         hasGreeted: (peerId) => hello.hasGreeted(peerId),
         dial: (peerId) => connections.dialKnown(peerId),
         changed: (peerId) => this.emitStatus(peerId),
