@@ -333,6 +333,11 @@ export class SpaceNetwork {
     return this.book.known().filter((p) => p.peerId !== this.selfId);
   }
 
+  /** Ids of the peers we are connected to (cheap: no sync state is read). */
+  connectedPeers(): string[] {
+    return this.connectedIds();
+  }
+
   peers(): PeerStatus[] {
     return this.book
       .ids()
