@@ -1,6 +1,6 @@
 import type { Stream } from '@libp2p/interface';
 import type { Logger } from '../core/ports.js';
-import { MAX_EXCHANGED_BOOK_PEERS } from './constants.js';
+import { MAX_EXCHANGED_BOOK_PEERS, MESH_HURRY_GAP_MS } from './constants.js';
 import { SpaceMesh } from './mesh.js';
 import type { PeerBook } from './peer-book.js';
 import { SpacePeerExchange, type ExchangedPeer } from './peer-exchange.js';
@@ -101,6 +101,8 @@ export class SpaceMembership {
         added++;
         this.components.changed(p.id);
       }
+      // A member is connected to it right now: worth a try before its backoff runs out.
+      book.hurry(p.id, MESH_HURRY_GAP_MS);
     }
     if (added > 0) logger.debug(`${from} told us ${added} new member address(es)`);
     this.mesh.topUp();
