@@ -66,6 +66,11 @@ export class SpaceMembership {
     this.mesh.stop();
   }
 
+  /** Dials a member now (a redial whose backoff ran out), unless it is connected or being dialed. */
+  dial(peerId: string): void {
+    this.mesh.dial(peerId);
+  }
+
   /** A member's hello arrived: it hears whom we know. */
   greeted(peerId: string): void {
     this.exchange.greeted(peerId);

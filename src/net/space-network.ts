@@ -123,7 +123,8 @@ export class SpaceNetwork {
     this.logger = components.logger;
     this.strikeLimit = init.strikesBeforeDisconnect ?? STRIKES_BEFORE_DISCONNECT;
     this.changeDelayMs = init.changeSyncDelayMs ?? CHANGE_SYNC_DEBOUNCE_MS;
-    this.book = new PeerBook((peerId) => void this.connections?.dialKnown(peerId), { strikesBeforeBlock: this.strikeLimit });
+    // Redials go through the mesh, so a peer is never dialed twice at once (a redial and a mesh dial).
+    this.book = new PeerBook((peerId) => this.members?.dial(peerId), { strikesBeforeBlock: this.strikeLimit });
   }
 
   /** This node's peer id; available once start() has resolved. */
