@@ -74,7 +74,7 @@ export async function benchMesh(members: number, ops: number, restarts: number):
       const back = await startNode(old.name, space, { identity: old.identity, replica: old.replica, store: old.store, listen: [`/ip4/127.0.0.1/tcp/${port}/ws`], knownPeers: old.net.knownPeers() });
       nodes[i] = back;
       const others = nodes.filter((n) => n !== back);
-      await until(() => back.net.summary().connected >= Math.min(MESH_TARGET_CONNECTIONS, others.length) && others.every((n) => sameHeads(n, back)), 60_000);
+      await until(() => back.net.connectedPeers().length >= Math.min(MESH_TARGET_CONNECTIONS, others.length) && others.every((n) => sameHeads(n, back)), 60_000);
       restartMs.push(performance.now() - t0);
     }
     return {

@@ -41,8 +41,8 @@ export function benchSpace(): Space {
 }
 
 /** Starts a peer of `space` in `dir` on loopback, mDNS off, dialing `bootstrap`. */
-export async function startPeer(dir: string, space: Space, bootstrap: string[] = [], name = 'Bench', extra: Partial<SpacePeerInit> = {}): Promise<SpacePeer> {
-  return SpacePeer.start({ dataDir: dir, logger: memoryLogger('warn'), spaceId: space.id, displayName: name, listen: LOOPBACK, mdns: false, bootstrap, ...extra });
+export async function startPeer(dir: string, space: Space, bootstrap: string[] = [], name = 'Bench', init: Partial<SpacePeerInit> = {}): Promise<SpacePeer> {
+  return SpacePeer.start({ dataDir: dir, logger: memoryLogger('warn'), spaceId: space.id, displayName: name, listen: LOOPBACK, mdns: false, bootstrap, ...init });
 }
 
 /** The peer's listen port on 127.0.0.1 and its peer id. */

@@ -48,7 +48,8 @@ export async function oursLive(peerCount: number, ops: number, saved: Uint8Array
     for (let i = 0; i < peerCount; i++) {
       const prev = peers[i - 1];
       const bootstrap = prev ? [viaPort(endpoint(prev).port, prev.network.peerId)] : [];
-      peers.push(await startPeer(await seededFolder(`live${i}`, space, saved), space, bootstrap, `Peer ${i}`));
+      // One connection each, so it stays a line (the mesh would connect the ends directly).
+      peers.push(await startPeer(await seededFolder(`live${i}`, space, saved), space, bootstrap, `Peer ${i}`, { meshTarget: 1 }));
     }
     const connected = (p: SpacePeer) => p.network.peers().filter((s) => s.connected).length;
     await until('the line to connect', () => peers.every((p, i) => connected(p) >= (i === 0 || i === peerCount - 1 ? 1 : 2)), 60_000, 20);

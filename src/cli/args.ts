@@ -47,7 +47,8 @@ Options:
                         its name or id is enough; default: the most recently created)
   --spaces              list the spaces in the data folder (id, name, entries) and exit
   --listen MULTIADDR    listen address, repeatable (default ${DEFAULT_LISTEN.join(' ')}); WebSocket
-                        addresses only (…/tcp/PORT/ws)
+                        addresses only (…/tcp/PORT/ws); port 0 means a port chosen once for
+                        the space and kept across restarts
   --announce MULTIADDR  address to give peers instead of the listening ones (a port
                         forward, a public address), repeatable
   --bootstrap MULTIADDR peer to dial, repeatable

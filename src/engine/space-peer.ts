@@ -72,6 +72,8 @@ export interface SpacePeerInit {
   traffic?: TrafficMeter;
   /** Told how long each flush of a log to disk took, in milliseconds (`serve --metrics`). */
   onFsync?: (ms: number) => void;
+  /** Connections the mesh keeps (default: the network's); benchmarks set 1 to build a line. */
+  meshTarget?: number;
 }
 
 export class SpacePeer {
@@ -160,6 +162,7 @@ export class SpacePeer {
         strikesBeforeDisconnect: init.strikesBeforeDisconnect,
         relayServer: init.relayServer,
         traffic: init.traffic,
+        meshTarget: init.meshTarget,
       },
     );
     try {

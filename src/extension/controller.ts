@@ -243,6 +243,9 @@ export class SpaceController implements vscode.Disposable {
       peer.network.events.on('presence', (list) => {
         if (!this.disposed) this.presenceEmitter.fire(list);
       }),
+      peer.events.on('invite-unreachable', ({ message }) => {
+        if (!this.disposed) void vscode.window.showWarningMessage(`Shared Notes: ${message}. It keeps trying in the background.`);
+      }),
     ];
   }
 

@@ -85,7 +85,8 @@ function noMemberReachable(s: NodeSnapshot, since: number, now: number): StatusM
   const lasting = relativeTime(since, now).replace(/ ago$/, '');
   const reason =
     known === 0
-      ? `This device knows no other member of ${space} yet: nobody at the invite's addresses answered, and no member has connected to it.`
+      ? `This device knows no other member of ${space} yet: nobody has connected to it, and nobody at an invite's addresses answered. ` +
+        'If you created the space, nobody has joined yet: share it with **Shared Notes: Copy Invite**.'
       : `None of the ${plural(known, 'member')} this device knows of ${space} answered (for ${lasting === 'just now' ? 'a while' : lasting}): they are offline, or their addresses changed (another network, a firewall).`;
   return {
     text: '$(debug-disconnect) No member reachable',

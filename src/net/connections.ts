@@ -34,6 +34,8 @@ export class SpaceConnections {
   private node: SpaceLibp2p | undefined;
   private running = false;
   private readonly discoveryTried = new Map<string, number>();
+  /** What each connected peer announced about itself (identify): the addresses peer lists pass on. */
+  private readonly announcedAddrs = new Map<string, string[]>();
 
   constructor(private readonly components: SpaceConnectionsComponents) {}
 
@@ -100,6 +102,15 @@ export class SpaceConnections {
     }
   }
 
+  /**
+   * The dialable addresses a connected peer announced itself (identify), without /p2p. Only these
+   * are passed on to other members: an address we dialed (an invite's, a proxy's) may work only
+   * from here.
+   */
+  announced(peerId: string): string[] {
+    return this.announcedAddrs.get(peerId) ?? [];
+  }
+
   /** The best of our open connections to the peer: on this machine, the LAN, direct, relayed. */
   via(peerId: string): ConnectionKind | undefined {
     if (!this.node || !this.running || !this.components.book.isConnected(peerId)) return undefined;
@@ -126,6 +137,7 @@ export class SpaceConnections {
   }
 
   private onDisconnect(peerId: string): void {
+    this.announcedAddrs.delete(peerId);
     this.components.book.disconnected(peerId); // schedules a redial when we know an address
     this.components.logger.info(`disconnected from ${peerId}`);
     this.components.disconnected(peerId);
@@ -134,10 +146,12 @@ export class SpaceConnections {
   private onIdentify(result: IdentifyResult): void {
     const peerId = result.peerId.toString();
     const addrs = result.listenAddrs.filter(isDialable).map((ma) => splitPeer(ma).addr);
-    if (this.components.book.learn(peerId, addrs)) {
-      this.components.changed(peerId);
-      this.components.addressesChanged?.(peerId);
-    }
+    const before = this.announcedAddrs.get(peerId)?.join(' ');
+    if (this.components.book.isConnected(peerId)) this.announcedAddrs.set(peerId, addrs.slice(0, 16));
+    const learned = this.components.book.learn(peerId, addrs);
+    if (learned) this.components.changed(peerId);
+    // What other members hear about this peer changed (its first identify on this connection, or new addresses).
+    if (learned || before !== this.announcedAddrs.get(peerId)?.join(' ')) this.components.addressesChanged?.(peerId);
   }
 
   private onConnectionOpen(conn: Connection): void {

@@ -134,5 +134,10 @@ export const MAX_INBOUND_PEER_EXCHANGE_STREAMS = 2;
 export const MAX_EXCHANGED_BOOK_PEERS = 256;
 /** The mesh: each member dials others until it holds this many connections (all of them in small spaces). */
 export const MESH_TARGET_CONNECTIONS = 8;
+/** Mesh dials running at once, and the random delay before each (see SpaceMesh). */
+export const MESH_PARALLEL_DIALS = 3;
+export const MESH_DIAL_JITTER_MS = 300;
+/** A peer list naming a member we wait to redial cuts the wait short at most this often per member. */
+export const MESH_HURRY_GAP_MS = 30_000;
 /** How often the mesh is checked (and topped up) besides on connect, disconnect and new peers. */
 export const MESH_CHECK_MS = 5_000;

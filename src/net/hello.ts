@@ -5,7 +5,7 @@ import type { KnownPeer } from '../core/known-peer.js';
 import type { Logger } from '../core/ports.js';
 import { HELLO_TIMEOUT_MS, MAX_HELLO_BYTES } from './constants.js';
 import { HelloStreamError, InvalidHelloError } from './errors.js';
-import { encodeSmallFrame, readSmallFrame, writeSmallFrame, type SmallFrameErrors } from './small-frame.js';
+import { encodeSmallFrame, readSmallFrame, writeSmallFrame, type SmallFrameErrors, type SmallFrameTiming } from './small-frame.js';
 
 /**
  * The hello protocol (HELLO_PROTOCOL): each side tells the other its display name, on connect and
@@ -73,7 +73,7 @@ const HELLO_ERRORS: SmallFrameErrors = {
 
 /** Writes our hello on a freshly opened stream and closes it; HelloStreamError on failure. */
 export async function sendHello(stream: Stream, name: string, options: HelloOptions & { device?: string } = {}): Promise<void> {
-  await writeSmallFrame(stream, encodeHello(name, options.device), deadline(options), HELLO_ERRORS);
+  await writeSmallFrame(stream, encodeHello(name, options.device), timing(options), HELLO_ERRORS);
 }
 
 /**
@@ -82,13 +82,7 @@ export async function sendHello(stream: Stream, name: string, options: HelloOpti
  * HelloStreamError (timed out, closed early), having aborted the stream.
  */
 export async function readHello(stream: Stream, options: HelloOptions = {}): Promise<Hello> {
-  const payload = await readSmallFrame(stream, {
-    maxBytes: MAX_HELLO_BYTES,
-    what: 'hello',
-    signal: deadline(options),
-    errors: HELLO_ERRORS,
-    closeTimeoutMs: options.timeoutMs ?? HELLO_TIMEOUT_MS,
-  });
+  const payload = await readSmallFrame(stream, { maxBytes: MAX_HELLO_BYTES, what: 'hello', errors: HELLO_ERRORS, ...timing(options) });
   try {
     return decodeHello(payload);
   } catch (err) {
@@ -97,9 +91,8 @@ export async function readHello(stream: Stream, options: HelloOptions = {}): Pro
   }
 }
 
-function deadline(options: HelloOptions): AbortSignal {
-  const timeout = AbortSignal.timeout(options.timeoutMs ?? HELLO_TIMEOUT_MS);
-  return options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+function timing(options: HelloOptions): SmallFrameTiming {
+  return { timeoutMs: options.timeoutMs ?? HELLO_TIMEOUT_MS, ...(options.signal ? { signal: options.signal } : {}) };
 }
 
 export interface SpaceHelloComponents {

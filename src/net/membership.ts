@@ -1,6 +1,6 @@
 import type { Stream } from '@libp2p/interface';
 import type { Logger } from '../core/ports.js';
-import { MAX_EXCHANGED_BOOK_PEERS } from './constants.js';
+import { MAX_EXCHANGED_BOOK_PEERS, MESH_HURRY_GAP_MS } from './constants.js';
 import { SpaceMesh } from './mesh.js';
 import type { PeerBook } from './peer-book.js';
 import { SpacePeerExchange, type ExchangedPeer } from './peer-exchange.js';
@@ -15,6 +15,8 @@ export interface SpaceMembershipComponents {
   openStream(peerId: string, signal: AbortSignal): Promise<Stream>;
   /** Members we are connected to. */
   connectedPeers(): string[];
+  /** The addresses a connected member announced itself (what peer lists pass on). */
+  announcedAddrs(peerId: string): string[];
   /** Whether this peer's hello arrived (only those hear our peer lists). */
   hasGreeted(peerId: string): boolean;
   /** Dials a known peer at the book's addresses. */
@@ -46,7 +48,7 @@ export class SpaceMembership {
       selfId,
       openStream: components.openStream,
       recipients: () => components.connectedPeers().filter((id) => components.hasGreeted(id)),
-      connectedMembers: () => components.connectedPeers().map((id) => ({ id, addrs: book.addrs(id) })),
+      connectedMembers: () => components.connectedPeers().map((id) => ({ id, addrs: components.announcedAddrs(id) })),
       learned: (from, peers) => this.learn(from, peers),
     });
     this.mesh = new SpaceMesh({ book, selfId, logger: logger.child('mesh'), dial: components.dial }, { target: init.meshTarget });
@@ -62,6 +64,11 @@ export class SpaceMembership {
   stop(): void {
     this.exchange.stop();
     this.mesh.stop();
+  }
+
+  /** Dials a member now (a redial whose backoff ran out), unless it is connected or being dialed. */
+  dial(peerId: string): void {
+    this.mesh.dial(peerId);
   }
 
   /** A member's hello arrived: it hears whom we know. */
@@ -99,6 +106,8 @@ export class SpaceMembership {
         added++;
         this.components.changed(p.id);
       }
+      // A member is connected to it right now: worth a try before its backoff runs out.
+      book.hurry(p.id, MESH_HURRY_GAP_MS);
     }
     if (added > 0) logger.debug(`${from} told us ${added} new member address(es)`);
     this.mesh.topUp();

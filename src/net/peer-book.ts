@@ -17,6 +17,8 @@ interface PeerEntry {
   blockedUntil: number | undefined;
   redialAttempt: number;
   redialTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When a waiting redial was last cut short (see hurry). */
+  hurriedAt: number;
 }
 
 export interface PeerBookInit {
@@ -88,6 +90,20 @@ export class PeerBook {
 
   isConnected(peerId: string): boolean {
     return this.peers.get(peerId)?.connected ?? false;
+  }
+
+  /**
+   * Fresh word that the peer is up (a member is connected to it right now): a redial waiting for
+   * its backoff is cancelled so it can be dialed at once, at most once per `minGapMs` per peer. The
+   * backoff's step is kept, so a peer that still does not answer waits longer next time.
+   * Returns true when a waiting redial was cancelled.
+   */
+  hurry(peerId: string, minGapMs: number): boolean {
+    const entry = this.peers.get(peerId);
+    if (!entry || entry.connected || !entry.redialTimer || this.now() - entry.hurriedAt < minGapMs) return false;
+    entry.hurriedAt = this.now();
+    this.cancelRedial(entry);
+    return true;
   }
 
   /** A redial of this peer is scheduled (its backoff is running). */
@@ -186,7 +202,7 @@ export class PeerBook {
   private entry(peerId: string): PeerEntry {
     let entry = this.peers.get(peerId);
     if (!entry) {
-      entry = { peerId, addrs: new Set(), connected: false, everConnected: false, lastSeen: undefined, strikes: 0, blockedUntil: undefined, redialAttempt: 0, redialTimer: undefined };
+      entry = { peerId, addrs: new Set(), connected: false, everConnected: false, lastSeen: undefined, strikes: 0, blockedUntil: undefined, redialAttempt: 0, redialTimer: undefined, hurriedAt: -Infinity };
       this.peers.set(peerId, entry);
       if (this.peers.size > this.maxPeers) this.evictOne(entry);
     }

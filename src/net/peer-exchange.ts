@@ -95,10 +95,9 @@ export class SpacePeerExchange {
     if (this.stopping.signal.aborted) return;
     const peers = this.components.connectedMembers().filter((p) => p.id !== peerId);
     if (peers.length === 0) return;
-    const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(PEER_EXCHANGE_TIMEOUT_MS)]);
     try {
-      const stream = await this.components.openStream(peerId, signal);
-      await writeSmallFrame(stream, encodeSmallFrame(encodePeerList(peers)), signal, ERRORS);
+      const stream = await this.components.openStream(peerId, AbortSignal.any([this.stopping.signal, AbortSignal.timeout(PEER_EXCHANGE_TIMEOUT_MS)]));
+      await writeSmallFrame(stream, encodeSmallFrame(encodePeerList(peers)), { timeoutMs: PEER_EXCHANGE_TIMEOUT_MS, signal: this.stopping.signal }, ERRORS);
     } catch (err) {
       if (!this.stopping.signal.aborted) logger.debug(`could not tell ${peerId} about our peers: ${String(err)}`);
     }
@@ -108,8 +107,13 @@ export class SpacePeerExchange {
     const { logger, selfId } = this.components;
     let listed: ExchangedPeer[];
     try {
-      const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(PEER_EXCHANGE_TIMEOUT_MS)]);
-      const payload = await readSmallFrame(stream, { maxBytes: MAX_PEER_EXCHANGE_BYTES, what: 'peer list', signal, errors: ERRORS, closeTimeoutMs: PEER_EXCHANGE_TIMEOUT_MS });
+      const payload = await readSmallFrame(stream, {
+        maxBytes: MAX_PEER_EXCHANGE_BYTES,
+        what: 'peer list',
+        errors: ERRORS,
+        timeoutMs: PEER_EXCHANGE_TIMEOUT_MS,
+        signal: this.stopping.signal,
+      });
       listed = decodePeerList(payload);
     } catch (err) {
       if (this.stopping.signal.aborted) return;

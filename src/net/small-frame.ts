@@ -28,9 +28,22 @@ export function encodeSmallFrame(payload: Uint8Array): Uint8Array {
   return frame;
 }
 
+/** The time allowed for a whole write or read, and an outer signal (network stopping). */
+export interface SmallFrameTiming {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** The deadline starts once the libp2p modules are loaded (the first load can take seconds). */
+function deadline(timing: SmallFrameTiming): AbortSignal {
+  const timeout = AbortSignal.timeout(timing.timeoutMs);
+  return timing.signal ? AbortSignal.any([timeout, timing.signal]) : timeout;
+}
+
 /** Writes one frame and closes the stream; aborts it and throws `errors.failed` on failure. */
-export async function writeSmallFrame(stream: Stream, frame: Uint8Array, signal: AbortSignal, errors: SmallFrameErrors): Promise<void> {
+export async function writeSmallFrame(stream: Stream, frame: Uint8Array, timing: SmallFrameTiming, errors: SmallFrameErrors): Promise<void> {
   const { byteStream } = await loadStack();
+  const signal = deadline(timing);
   try {
     await byteStream(stream).write(frame, { signal });
     await stream.close({ signal });
@@ -40,15 +53,12 @@ export async function writeSmallFrame(stream: Stream, frame: Uint8Array, signal:
   }
 }
 
-export interface ReadSmallFrameOptions {
+export interface ReadSmallFrameOptions extends SmallFrameTiming {
   /** Largest payload accepted (at most MAX_SMALL_FRAME_BYTES). */
   maxBytes: number;
   /** What the frame is, for error messages ("hello"). */
   what: string;
-  signal: AbortSignal;
   errors: SmallFrameErrors;
-  /** Closing our end after the frame arrived waits at most this. */
-  closeTimeoutMs: number;
 }
 
 /**
@@ -58,7 +68,8 @@ export interface ReadSmallFrameOptions {
  */
 export async function readSmallFrame(stream: Stream, options: ReadSmallFrameOptions): Promise<Uint8Array> {
   const { byteStream } = await loadStack();
-  const { maxBytes, what, signal, errors } = options;
+  const { maxBytes, what, errors } = options;
+  const signal = deadline(options);
   // Two length bytes and one full payload: more than that before we read is not one frame.
   const bytes = byteStream(stream, { maxBufferSize: maxBytes + 2 });
   const byte = async () => (await bytes.read({ bytes: 1, signal })).get(0);
@@ -88,7 +99,7 @@ export async function readSmallFrame(stream: Stream, options: ReadSmallFrameOpti
     throw failure;
   }
   try {
-    await stream.close({ signal: AbortSignal.timeout(options.closeTimeoutMs) });
+    await stream.close({ signal: AbortSignal.timeout(options.timeoutMs) });
   } catch (err) {
     stream.abort(err instanceof Error ? err : new Error(String(err))); // the frame itself arrived
   }

@@ -132,7 +132,8 @@ export class SpaceNetwork {
     this.logger = components.logger;
     this.strikeLimit = init.strikesBeforeDisconnect ?? STRIKES_BEFORE_DISCONNECT;
     this.changeDelayMs = init.changeSyncDelayMs ?? CHANGE_SYNC_DEBOUNCE_MS;
-    this.book = new PeerBook((peerId) => void this.connections?.dialKnown(peerId), { strikesBeforeBlock: this.strikeLimit });
+    // Redials go through the mesh, so a peer is never dialed twice at once (a redial and a mesh dial).
+    this.book = new PeerBook((peerId) => this.members?.dial(peerId), { strikesBeforeBlock: this.strikeLimit });
   }
 
   /** This node's peer id; available once start() has resolved. */
@@ -231,6 +232,7 @@ export class SpaceNetwork {
         selfId,
         openStream: (peerId, signal) => this.openStream(PEER_EXCHANGE_PROTOCOL, peerId, signal),
         connectedPeers: () => this.connectedIds(),
+        announcedAddrs: (peerId) => connections.announced(peerId),
         hasGreeted: (peerId) => hello.hasGreeted(peerId),
         dial: (peerId) => connections.dialKnown(peerId),
         changed: (peerId) => this.emitStatus(peerId),
@@ -348,6 +350,11 @@ export class SpaceNetwork {
       .known()
       .filter((p) => p.peerId !== this.selfId)
       .map((p) => this.hello?.labelled(p) ?? p);
+  }
+
+  /** Ids of the peers we are connected to (cheap: no sync state is read). */
+  connectedPeers(): string[] {
+    return this.connectedIds();
   }
 
   peers(): PeerStatus[] {

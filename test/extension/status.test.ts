@@ -28,6 +28,7 @@ describe('status bar model', () => {
     assert.equal(nobody.recheckInMs, undefined);
     assert.match(nobody.tooltip, /knows no other member of \*\*Kitchen\*\* yet/);
     assert.match(nobody.tooltip, /fresh invite/);
+    assert.match(nobody.tooltip, /Copy Invite/, 'a space nobody joined yet: how to invite');
     assert.match(nobody.tooltip, /sharedNotes\.bootstrapPeers/);
     assert.match(nobody.tooltip, /keeps trying/);
 

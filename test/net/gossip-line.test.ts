@@ -8,7 +8,8 @@ test('a change made on A reaches C through B by gossip (line A–B–C, C knows 
   const space = testSpace();
   // No catch-up shortcut: change rounds and anti-entropy are pushed beyond the test's horizon,
   // so the change can only travel by gossip.
-  const quiet = { antiEntropyMs: 600_000, changeSyncDelayMs: 600_000 };
+  // One connection each: the mesh would otherwise connect A and C directly (peer exchange).
+  const quiet = { antiEntropyMs: 600_000, changeSyncDelayMs: 600_000, meshTarget: 1 };
   const b = await start('B', space, quiet);
   const a = await start('A', space, { ...quiet, bootstrap: b.net.addresses() });
   const c = await start('C', space, { ...quiet, knownPeers: [{ peerId: b.net.peerId, addrs: b.net.addresses() }] });

@@ -6,10 +6,10 @@ import { degrees, linked, spread, startMesh, waitForMesh } from './mesh-helpers.
 const MEMBERS = 20;
 const TARGET = 8;
 
-test(`a ${MEMBERS}-member mesh: each joined through a random earlier member; notes reach all; half can leave`, { timeout: 180_000 }, async (t) => {
+test(`a ${MEMBERS}-member mesh: each joined through a random earlier member; notes reach all; half can leave`, { timeout: 360_000 }, async (t) => {
   const { nodes } = await startMesh(MEMBERS);
   t.after(() => stopAll(nodes));
-  const formed = await waitForMesh(nodes, TARGET, 30_000);
+  const formed = await waitForMesh(nodes, TARGET, 120_000);
   t.diagnostic(`mesh formed ${Math.round(formed)} ms after the last member started; connections per member: ${degrees(nodes).join(' ')}`);
 
   // A note from any member reaches all within 2 s (five members, each a random one).
@@ -24,7 +24,7 @@ test(`a ${MEMBERS}-member mesh: each joined through a random earlier member; not
   const gone = shuffled.slice(0, MEMBERS / 2);
   const rest = shuffled.slice(MEMBERS / 2);
   await stopAll(gone);
-  await waitForMesh(rest, TARGET, 20_000);
+  await waitForMesh(rest, TARGET, 120_000);
   assert.ok(linked(rest));
   t.diagnostic(`after half left, connections per remaining member: ${degrees(rest).join(' ')}`);
   for (let i = 0; i < 3; i++) {

@@ -1,5 +1,5 @@
 /** A space of many members on loopback, each joined through a random earlier member: for the mesh tests and `npm run bench -- --mesh`. */
-import { connectedTo, startNode, testSpace, waitFor, write, type NodeOptions, type TestNode } from './helpers.js';
+import { startNode, testSpace, waitFor, write, type NodeOptions, type TestNode } from './helpers.js';
 
 export interface Mesh {
   space: { spaceId: string; spaceKey: Uint8Array };
@@ -23,20 +23,30 @@ export async function startMesh(n: number, options: NodeOptions = {}): Promise<M
   return { space, nodes };
 }
 
+/**
+ * Who is connected to whom among `nodes`, read once per node (peers() reads every peer's sync
+ * state: polled pairwise for 20 members it alone kept the process busy).
+ */
+function links(nodes: readonly TestNode[]): Map<TestNode, Set<string>> {
+  return new Map(nodes.map((n) => [n, new Set(n.net.connectedPeers())]));
+}
+
 /** Members each one is connected to, counted among `nodes`. */
 export function degrees(nodes: readonly TestNode[]): number[] {
-  return nodes.map((n) => nodes.filter((o) => o !== n && connectedTo(n, o)).length);
+  const l = links(nodes);
+  return nodes.map((n) => nodes.filter((o) => o !== n && l.get(n)?.has(o.net.peerId)).length);
 }
 
 /** Whether the connections among `nodes` link all of them (one component). */
 export function linked(nodes: readonly TestNode[]): boolean {
   if (nodes.length === 0) return true;
+  const l = links(nodes);
   const seen = new Set<TestNode>([nodes[0]!]);
   const queue = [nodes[0]!];
   while (queue.length > 0) {
     const n = queue.shift()!;
     for (const o of nodes) {
-      if (seen.has(o) || !connectedTo(n, o)) continue;
+      if (seen.has(o) || !l.get(n)?.has(o.net.peerId)) continue;
       seen.add(o);
       queue.push(o);
     }
@@ -47,7 +57,12 @@ export function linked(nodes: readonly TestNode[]): boolean {
 /** Every member holds `min(target, others)` connections (or more) and the mesh is one piece. */
 export async function waitForMesh(nodes: readonly TestNode[], target: number, timeoutMs: number): Promise<number> {
   const want = Math.min(target, nodes.length - 1);
-  return waitFor(`every member connected to ${want} others`, () => degrees(nodes).every((d) => d >= want) && linked(nodes), timeoutMs);
+  try {
+    return await waitFor(`every member connected to ${want} others`, () => degrees(nodes).every((d) => d >= want) && linked(nodes), timeoutMs);
+  } catch (err) {
+    const known = nodes.map((n) => n.net.peers().length);
+    throw new Error(`${(err as Error).message}; connections per member: ${degrees(nodes).join(' ')}; members known: ${known.join(' ')}`, { cause: err });
+  }
 }
 
 /** Writes `key` at `from` and resolves with the ms until every node in `to` has it. */

@@ -101,3 +101,21 @@ test('the book remembers when a peer was last connected, across restarts too', (
   book.stop();
   assert.equal(book.isRedialPending('p'), false);
 });
+
+test('word that a peer is up cuts its redial wait short, at most once per gap, keeping the backoff step', () => {
+  let now = 0;
+  const book = new PeerBook(() => undefined, { clock: () => now });
+  book.learn('p', ['/ip4/127.0.0.1/tcp/5/ws']);
+  assert.equal(book.hurry('p', 30_000), false, 'nothing is waiting');
+  book.dialFailed('p');
+  assert.equal(book.isRedialPending('p'), true);
+  assert.equal(book.hurry('p', 30_000), true);
+  assert.equal(book.isRedialPending('p'), false, 'the mesh may dial it now');
+  book.dialFailed('p');
+  assert.equal(book.hurry('p', 30_000), false, 'not again within the gap');
+  now = 30_000;
+  assert.equal(book.hurry('p', 30_000), true);
+  book.connected('p');
+  assert.equal(book.hurry('p', 30_000), false, 'a connected peer needs nothing');
+  book.stop();
+});
