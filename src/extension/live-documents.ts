@@ -25,7 +25,7 @@ import type { Heads } from '../core/replica.js';
 import { diffEdits } from '../core/text-diff.js';
 import type { EntriesChange, SpaceController } from './controller.js';
 import { entryIdOfPath, fieldsOf, formatEntryDocument, parseDocument } from './note-document.js';
-import { entryTitle } from './tree-items.js';
+import { entryTitle, oneLine } from './tree-items.js';
 
 export const SCHEME = 'shared-notes';
 /** Typing is written and sent at once after a pause, then at most once per this many ms while it goes on. */
@@ -195,7 +195,7 @@ class LiveSession {
     this.uri = doc.uri.toString();
     this.base = base;
     this.shadow = undefined;
-    this.title = decodeURIComponent(doc.uri.path.split('/').pop() ?? '').replace(/\.md$/, '');
+    this.title = oneLine(decodeURIComponent(doc.uri.path.split('/').pop() ?? '').replace(/\.md$/, ''), 200);
   }
 
   /** The person typed: write it now after a pause, else when the batch is due (the timer is never pushed back).
@@ -294,8 +294,9 @@ class LiveSession {
     if (!peer) return; // the space is (re)starting; the next entries event brings us back
     const read = peer.log.get(this.id);
     if (!read || read.status !== 'valid') {
-      this.setHeld(read?.status === 'deleted' ? `deleted by ${read.tombstone.deletedBy.name}` : read ? `the entry is invalid (${read.invalid.reason})` : 'the entry no longer exists');
-      if (read?.status === 'deleted') this.offerRestore(read.tombstone.deletedBy.name);
+      const by = read?.status === 'deleted' ? oneLine(read.tombstone.deletedBy.name, 100) : '';
+      this.setHeld(read?.status === 'deleted' ? `deleted by ${by}` : read ? `the entry is invalid (${oneLine(read.invalid.reason, 200)})` : 'the entry no longer exists');
+      if (read?.status === 'deleted') this.offerRestore(by);
       return;
     }
     this.notifiedDeleted = false;
