@@ -15,6 +15,7 @@ import { InvalidNetworkConfigError } from '../net/errors.js';
 import { DEFAULT_LISTEN } from '../net/constants.js';
 import { generateIdentity, peerIdOf } from '../net/keys.js';
 import { stableListen } from '../net/listen-port.js';
+import { checkListenAddrs } from '../net/addresses.js';
 import { SpaceNetwork } from '../net/space-network.js';
 import type { TrafficMeter } from '../net/traffic.js';
 import { DataFolder, type DeviceProfile } from '../storage/data-folder.js';
@@ -106,6 +107,8 @@ export class SpacePeer {
   static async start(init: SpacePeerInit): Promise<SpacePeer> {
     const logger = init.logger;
     if (init.newSpace !== undefined && init.join !== undefined) throw new InvalidInputError('give either a new space name or an invite, not both');
+    // Refused before anything is opened, naming the address as given (port 0 is replaced by the space's port later).
+    await checkListenAddrs(init.listen ?? DEFAULT_LISTEN);
     const invite = init.join !== undefined ? decodeInvite(init.join) : undefined;
     const folder = await DataFolder.open(init.dataDir, logger.child('data'));
     const wanted = init.displayName !== undefined ? cleanDisplayName(init.displayName) || undefined : undefined;
