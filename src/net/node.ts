@@ -99,6 +99,10 @@ export async function createSpaceNode(options: SpaceNodeOptions): Promise<SpaceL
         maxInboundDataLength: MAX_GOSSIP_RPC_BYTES,
         doPX: false,
         scoreParams: {
+          // Every member holds the space key, and many share an address (one LAN behind one NAT,
+          // several peers on one machine): the default penalty for more than 10 peers from one IP
+          // made such peers score below zero, and gossipsub pruned all of them from its mesh.
+          IPColocationFactorWeight: 0,
           topics: {
             // Only invalid messages count (P4, quadratic): a notes space is quiet, so the
             // delivery-rate terms of the defaults would punish honest peers. Our own strikes

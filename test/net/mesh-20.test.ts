@@ -1,16 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { stopAll } from './helpers.js';
-import { degrees, linked, spread, startMesh, waitForMesh } from './mesh-helpers.js';
+import { degrees, gossipDegrees, linked, spread, startMesh, waitForGossipMesh, waitForMesh } from './mesh-helpers.js';
 
 const MEMBERS = 20;
 const TARGET = 8;
+/** Gossip mesh peers each member must hold before live delivery is timed (gossipsub's D_lo is 4). */
+const GOSSIP_MIN = 4;
 
 test(`a ${MEMBERS}-member mesh: each joined through a random earlier member; notes reach all; half can leave`, { timeout: 360_000 }, async (t) => {
   const { nodes } = await startMesh(MEMBERS);
   t.after(() => stopAll(nodes));
   const formed = await waitForMesh(nodes, TARGET, 120_000);
   t.diagnostic(`mesh formed ${Math.round(formed)} ms after the last member started; connections per member: ${degrees(nodes).join(' ')}`);
+  const grafted = await waitForGossipMesh(nodes, GOSSIP_MIN, 30_000);
+  t.diagnostic(`gossip meshes grafted ${Math.round(grafted)} ms later; gossip peers per member: ${gossipDegrees(nodes).join(' ')}`);
 
   // A note from any member reaches all within 2 s (five members, each a random one).
   for (let i = 0; i < 5; i++) {
@@ -26,6 +30,7 @@ test(`a ${MEMBERS}-member mesh: each joined through a random earlier member; not
   await stopAll(gone);
   await waitForMesh(rest, TARGET, 120_000);
   assert.ok(linked(rest));
+  await waitForGossipMesh(rest, GOSSIP_MIN, 30_000);
   t.diagnostic(`after half left, connections per remaining member: ${degrees(rest).join(' ')}`);
   for (let i = 0; i < 3; i++) {
     const from = rest[Math.floor(Math.random() * rest.length)]!;

@@ -65,6 +65,23 @@ export async function waitForMesh(nodes: readonly TestNode[], target: number, ti
   }
 }
 
+/** Gossip mesh peers (gossipsub's own mesh for the space topic) per member. */
+export function gossipDegrees(nodes: readonly TestNode[]): number[] {
+  return nodes.map((n) => n.net.gossipPeers().length);
+}
+
+/**
+ * Every member's gossip mesh holds at least `min` peers: live changes then travel by gossip to
+ * everyone (gossipsub grafts at its 1 s heartbeat, after the connections exist).
+ */
+export async function waitForGossipMesh(nodes: readonly TestNode[], min: number, timeoutMs: number): Promise<number> {
+  try {
+    return await waitFor(`every member's gossip mesh to hold ${min} peers`, () => gossipDegrees(nodes).every((d) => d >= min), timeoutMs);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; gossip mesh peers per member: ${gossipDegrees(nodes).join(' ')}`, { cause: err });
+  }
+}
+
 /** Writes `key` at `from` and resolves with the ms until every node in `to` has it. */
 export async function spread(from: TestNode, to: readonly TestNode[], key: string, timeoutMs: number): Promise<number> {
   const started = performance.now();
