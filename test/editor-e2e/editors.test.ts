@@ -104,7 +104,7 @@ describe('Shared Notes in two real editors', { timeout: 300_000 }, () => {
       await peerRow(a, 'Editor B').waitFor({ timeout: SYNC_TIMEOUT });
       const row = peerRow(b, 'Editor A');
       await row.filter({ hasText: 'in sync' }).waitFor({ timeout: SYNC_TIMEOUT });
-      assert.match(await row.innerText(), /^Editor A\s*in sync · …\w{8} · 127\.0\.0\.1:\d+ \(ws\)$/);
+      assert.match(await row.innerText(), /^Editor A\s*in sync · this machine · …\w{8} · 127\.0\.0\.1:\d+ \(ws\)$/);
     });
   });
 
