@@ -29,26 +29,29 @@ export async function encodeHistory(heads: readonly string[], metas: readonly Ch
   return lines.join('\n') + '\n';
 }
 
-/** Parses in slices; undefined when the text is not a complete cache of this format. */
+/** Parses in slices (line by line, never one split of the whole text); undefined when the text is not a complete cache of this format. */
 export async function decodeHistory(text: string): Promise<CachedHistory | undefined> {
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
+  let at = text.indexOf('\n');
+  if (at < 0) return undefined;
   let header: unknown;
   try {
-    header = JSON.parse(lines[0] ?? '');
+    header = JSON.parse(text.slice(0, at));
   } catch {
     return undefined;
   }
-  if (!isHeader(header) || header.count !== lines.length - 1) return undefined;
+  if (!isHeader(header)) return undefined;
   const metas: ChangeMeta[] = [];
   const known = new Set<string>();
-  for (let i = 1; i < lines.length; i++) {
-    const meta = metaOfLine(lines[i]!);
+  for (let start = at + 1; start < text.length; start = at + 1) {
+    at = text.indexOf('\n', start);
+    if (at < 0) return undefined; // the last line is cut: a torn write
+    const meta = metaOfLine(text.slice(start, at));
     if (!meta) return undefined;
     metas.push(meta);
     known.add(meta.hash);
-    if (i % SLICE === 0) await yieldNow();
+    if (metas.length % SLICE === 0) await yieldNow();
   }
+  if (metas.length !== header.count) return undefined;
   // The heads must be among the changes listed (else the file is not what it claims to be).
   if (!header.heads.every((h) => known.has(h))) return undefined;
   return { heads: header.heads, metas };

@@ -173,7 +173,8 @@ export class HistoryIndex {
     this.pending = undefined;
     this.built = staged;
     this.cached = new Map(parts.map((p) => [p.scope, p.cached]));
-    await this.persist();
+    // A log read in full is stored now; one that only grew since its stored index is stored at close.
+    if (parts.some((p) => p.cached < 0)) await this.persist();
   }
 }
 

@@ -77,6 +77,8 @@ describe('the history index is kept between runs', () => {
     assert.equal(later.calls.all, 0, 'no full read of the log');
     assert.equal(later.calls.since, 1);
     assert.equal(again.get(ID).length, 520);
+    assert.equal(cache.writes, 2, 'a log that only grew is stored at close, not while the index is read');
+    await again.persist(); // as at close
     assert.equal(cache.writes, 3, 'only the shared log, which grew, is stored again');
     await again.persist();
     assert.equal(cache.writes, 3, 'nothing new: nothing written');
