@@ -32,13 +32,22 @@ export interface NoteLogInit {
   compactAfterRecords?: number;
 }
 
+/**
+ * Where a change to the entries came from: `local` an operation on this device (a command, live
+ * typing, a publish's two writes), `remote` a peer's changes (gossip or sync), `reload` the
+ * document read again from its store after an Automerge failure (anything may differ: `ids` empty).
+ */
+export type ChangeOrigin = 'local' | 'remote' | 'reload';
+
+/** The one change event of the note log: every front end refreshes from it, for every origin. */
 export interface EntriesChanged {
   readonly scope: LogScope;
-  readonly origin: 'local' | 'remote';
-  /** Entries touched, from the op records; empty when a change carried no readable record. */
+  readonly origin: ChangeOrigin;
+  /** Entries touched, from the op records; empty when a change carried no readable record (then reload everything). */
   readonly ids: EntryId[];
-  /** Remote changes only: their op records in order (who did what to which entry). */
+  /** Their op records in order (who did what to which entry); absent for `reload` and a bulk catch-up. */
   readonly ops?: readonly OpMessage[];
+  /** Remote changes: the peer they came from. */
   readonly from?: string;
   /** A whole-document catch-up brought this many changes at once: `ids` is empty, reload everything. */
   readonly bulk?: number;
@@ -104,11 +113,14 @@ export class NoteLog {
       replica.events.on('local-change', (change) => {
         this.history.add(scope, [change]);
         this.index[scope].changed([change]);
+        const ops = opsOf([change]);
+        this.events.emit('changed', { scope, origin: 'local', ids: idsOf(ops), ops });
       });
       replica.events.on('reloaded', () => {
         // after an Automerge panic: the document was read again from the store
         this.history.reset();
         this.index[scope].invalidate('the document was reloaded');
+        this.events.emit('changed', { scope, origin: 'reload', ids: [] });
       });
       replica.events.on('remote-changes', ({ changes, from, snapshot }) => {
         if (snapshot !== undefined) {
@@ -120,7 +132,7 @@ export class NoteLog {
         this.history.add(scope, changes);
         this.index[scope].changed(changes);
         const ops = opsOf(changes);
-        this.events.emit('changed', { scope, origin: 'remote', ids: [...new Set(ops.map((op) => op.id))], ops, from });
+        this.events.emit('changed', { scope, origin: 'remote', ids: idsOf(ops), ops, from });
       });
     }
   }
@@ -527,6 +539,7 @@ export class NoteLog {
 }
 
 const VERSION_DIGITS = 16;
+const idsOf = (ops: readonly OpMessage[]): EntryId[] => [...new Set(ops.map((op) => op.id))];
 /** Below this many changes per live draft, compacting the local log keeps its history (no rebuild). */
 const REBUILD_MIN_CHANGES_PER_DRAFT = 1.5;
 

@@ -11,7 +11,6 @@ import type { EntryId } from './ids.js';
 import type { NoteLog } from './note-log.js';
 import type { Unsubscribe } from './emitter.js';
 import { findInText, fold, queryTerms, snippetOf, type Snippet, type TextMatch } from './search-text.js';
-import { opsOf } from './stored-entry.js';
 
 /** Results returned by default; `total` still counts every match. */
 export const DEFAULT_SEARCH_LIMIT = 50;
@@ -76,15 +75,11 @@ export class SearchIndex {
       this.stale.clear();
     };
     this.offs = [
-      // Remote changes: NoteLog has already read their entry ids (no second decode here).
+      // One event for local and remote changes: NoteLog has already read their entry ids.
       log.events.on('changed', (change) => {
-        if (change.origin !== 'remote') return;
-        if (change.bulk !== undefined) markAll();
+        if (change.bulk !== undefined || change.ids.length === 0) markAll();
         else this.markStale(change.ids);
       }),
-      // A local change carries its entry id in its op record (decoded only once the index exists).
-      log.shared.events.on('local-change', (change) => this.rows !== undefined && this.markStale(opsOf([change]).map((op) => op.id))),
-      log.local.events.on('local-change', (change) => this.rows !== undefined && this.markStale(opsOf([change]).map((op) => op.id))),
     ];
   }
 

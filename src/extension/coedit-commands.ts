@@ -48,7 +48,7 @@ export function registerCoeditCommands(register: Register, controller: SpaceCont
         picked.value ??
         (await vscode.window.showInputBox({ title: `New ${conflict.field}`, value: conflict.values[0]?.value ?? '', validateInput: validateTitle, ignoreFocusOut: true }));
       if (value === undefined) return undefined;
-      await controller.mutate((l) => l.resolveConflict(entry.id, conflict.field, value), [entry.id]);
+      await controller.mutate((l) => l.resolveConflict(entry.id, conflict.field, value));
     }
     vscode.window.setStatusBarMessage(`$(check) Conflict resolved in "${entryTitle(entry)}"`, 4000);
     return entry.id;
@@ -57,7 +57,7 @@ export function registerCoeditCommands(register: Register, controller: SpaceCont
   const restore = async (arg: unknown) => {
     const tombstone = await chooseDeleted(log(), arg);
     if (!tombstone) return undefined;
-    const entry = await controller.mutate((l) => l.restore(tombstone.id), [tombstone.id]);
+    const entry = await controller.mutate((l) => l.restore(tombstone.id));
     vscode.window.setStatusBarMessage(`$(discard) Restored "${entryTitle(entry)}" for everyone`, 4000);
     return entry.id;
   };
@@ -87,7 +87,7 @@ export function registerCoeditCommands(register: Register, controller: SpaceCont
   };
 
   const restoreVersion = async (id: EntryId, hash: string) => {
-    const entry = await controller.mutate((l) => l.restoreVersion(id, hash), [id]);
+    const entry = await controller.mutate((l) => l.restoreVersion(id, hash));
     vscode.window.setStatusBarMessage(`$(discard) "${entryTitle(entry)}" is back to that version (a new edit, for everyone)`, 4000);
     return entry.id;
   };

@@ -127,7 +127,7 @@ export function registerCommands(c: CommandComponents): vscode.Disposable[] {
         'Delete',
       );
       if (!ok) return;
-      await controller.mutate((l) => l.delete(entry.id), [entry.id]);
+      await controller.mutate((l) => l.delete(entry.id));
     }),
     register('sharedNotes.copyInvite', 'Copy Invite', async () => {
       const peer = controller.requirePeer();

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { chmod, mkdir } from 'node:fs/promises';
 import { SharedNotesError } from '../core/errors.js';
 import type { EntryId } from '../core/ids.js';
-import type { NoteLog } from '../core/note-log.js';
+import type { EntriesChanged, NoteLog } from '../core/note-log.js';
 import type { Logger } from '../core/ports.js';
 import type { SpacePeer, SpacePeerInit } from '../engine/space-peer.js';
 import type { PeerPresence } from '../net/space-network.js';
@@ -31,7 +31,8 @@ export interface ControllerComponents {
 export type EntriesChange = readonly EntryId[] | undefined;
 
 const STATE_EVENT_THROTTLE_MS = 100;
-const TOUCH_THROTTLE_MS = 500;
+/** Local changes (live typing writes one every ~50 ms) reach the views at most this often. */
+const LOCAL_CHANGE_THROTTLE_MS = 500;
 
 export class SpaceController implements vscode.Disposable {
   private readonly stateEmitter = new vscode.EventEmitter<NodeSnapshot>();
@@ -53,8 +54,10 @@ export class SpaceController implements vscode.Disposable {
   private detach: (() => void)[] = [];
   private stateTimer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
-  private readonly touchedIds = new Set<EntryId>();
-  private touchTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Local changes not yet passed on (`undefined` in it: anything may have changed). */
+  private readonly localIds = new Set<EntryId | undefined>();
+  private localTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastLocalFire = -Infinity;
 
   constructor(private readonly components: ControllerComponents) {}
 
@@ -81,27 +84,12 @@ export class SpaceController implements vscode.Disposable {
     throw new NoSpaceError('this workspace has no space yet: create one or join with an invite');
   }
 
-  /** Runs a note log operation and reports the entries it touched. */
-  async mutate<T>(op: (log: NoteLog) => Promise<T>, ids?: readonly EntryId[]): Promise<T> {
-    const result = await op(this.requirePeer().log);
-    const touched = ids ?? (isEntryLike(result) ? [result.id] : undefined);
-    this.entriesEmitter.fire(touched);
-    return result;
-  }
-
   /**
-   * An entry was changed here outside `mutate` (live typing): views hear of it at most every
-   * TOUCH_THROTTLE_MS, so that typing does not re-list the whole space on every keystroke.
+   * Runs a note log operation on the running peer. The views hear of what it changed from the
+   * log's own `changed` event (see `entriesChanged`), like every other change.
    */
-  touched(id: EntryId): void {
-    this.touchedIds.add(id);
-    if (this.touchTimer || this.disposed) return;
-    this.touchTimer = setTimeout(() => {
-      this.touchTimer = undefined;
-      const ids = [...this.touchedIds];
-      this.touchedIds.clear();
-      if (!this.disposed) this.entriesEmitter.fire(ids);
-    }, TOUCH_THROTTLE_MS);
+  async mutate<T>(op: (log: NoteLog) => Promise<T>): Promise<T> {
+    return op(this.requirePeer().log);
   }
 
   /** Opens the workspace's space if it has one; otherwise waits (phase `no-space`) for create/join. */
@@ -177,7 +165,7 @@ export class SpaceController implements vscode.Disposable {
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.stateTimer);
-    clearTimeout(this.touchTimer);
+    clearTimeout(this.localTimer);
     void this.stop();
     this.stateEmitter.dispose();
     this.entriesEmitter.dispose();
@@ -237,7 +225,7 @@ export class SpaceController implements vscode.Disposable {
   private attach(peer: SpacePeer): void {
     this.peer = peer;
     this.detach = [
-      peer.log.events.on('changed', (change) => this.entriesEmitter.fire(change.ids.length > 0 ? change.ids : undefined)),
+      peer.log.events.on('changed', (change) => this.entriesChanged(change)),
       peer.network.events.on('peer', () => this.scheduleState()),
       peer.network.events.on('summary', () => this.scheduleState()),
       peer.network.events.on('presence', (list) => {
@@ -247,6 +235,32 @@ export class SpaceController implements vscode.Disposable {
         if (!this.disposed) void vscode.window.showWarningMessage(`Shared Notes: ${message}. It keeps trying in the background.`);
       }),
     ];
+  }
+
+  /**
+   * The log's one change event, for every origin. A peer's change reaches the views at once; local
+   * ones are passed on after the operation that made them (never from inside it) and at most every
+   * LOCAL_CHANGE_THROTTLE_MS, so that live typing does not re-list the whole space on every round.
+   */
+  private entriesChanged(change: EntriesChanged): void {
+    if (this.disposed) return;
+    const ids = change.ids.length > 0 ? change.ids : undefined;
+    if (change.origin !== 'local') {
+      this.entriesEmitter.fire(ids);
+      return;
+    }
+    if (ids) for (const id of ids) this.localIds.add(id);
+    else this.localIds.add(undefined);
+    if (this.localTimer) return;
+    const wait = Math.max(0, this.lastLocalFire + LOCAL_CHANGE_THROTTLE_MS - performance.now());
+    this.localTimer = setTimeout(() => {
+      this.localTimer = undefined;
+      this.lastLocalFire = performance.now();
+      const all = this.localIds.has(undefined);
+      const pending = [...this.localIds].filter((id): id is EntryId => id !== undefined);
+      this.localIds.clear();
+      if (!this.disposed) this.entriesEmitter.fire(all ? undefined : pending);
+    }, wait);
   }
 
   private async close(): Promise<void> {
@@ -286,10 +300,6 @@ export class SpaceController implements vscode.Disposable {
       if (!this.disposed) this.stateEmitter.fire(this.snapshot);
     }, STATE_EVENT_THROTTLE_MS);
   }
-}
-
-function isEntryLike(value: unknown): value is { id: EntryId } {
-  return typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string';
 }
 
 async function hasSpace(dataDir: string, logger: Logger): Promise<boolean> {

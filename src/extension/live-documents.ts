@@ -97,7 +97,7 @@ export class LiveDocuments implements vscode.Disposable {
     const id = entryIdOfPath(uri.path) as EntryId | undefined;
     const read = id !== undefined ? peer.log.get(id) : undefined;
     if (!id || read?.status !== 'valid') throw vscode.FileSystemError.FileNotFound(uri);
-    await this.controller.mutate((log) => log.edit(id, parseDocument(read.entry.kind, content), this.reads.get(uri.toString())?.heads), [id]);
+    await this.controller.mutate((log) => log.edit(id, parseDocument(read.entry.kind, content), this.reads.get(uri.toString())?.heads));
   }
 
   /** Held documents that are open in a tab (VS Code keeps a closed tab's document for a while). */
@@ -326,7 +326,6 @@ class LiveSession {
         const made = peer.log.editNow(this.id, fields, { shadow: this.shadow, base: this.base });
         durable = made.durable;
         own = made.own;
-        if (made.changed) this.controller.touched(this.id);
       } catch (err) {
         if (err instanceof EntryDeletedError) return this.reconcile();
         throw err;
@@ -406,7 +405,7 @@ class LiveSession {
       .then(async (choice) => {
         if (choice !== 'Restore') return;
         try {
-          await this.controller.mutate((log) => log.restore(this.id), [this.id]);
+          await this.controller.mutate((log) => log.restore(this.id));
         } catch (err) {
           this.logger.error(`could not restore "${this.title}": ${String(err)}`);
           void vscode.window.showErrorMessage(`Shared Notes: could not restore "${this.title}": ${err instanceof Error ? err.message : String(err)}`);
