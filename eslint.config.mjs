@@ -1,5 +1,8 @@
-// Lint rules, including the layer boundaries of ARCHITECTURE.md:
-// core (pure) <- storage, net <- engine <- extension, cli.
+// Lint rules, including the layer boundaries of ARCHITECTURE.md ("Invariants"):
+// core (pure) <- storage, net <- engine <- extension, cli. The front ends (cli, extension) import
+// src/core and src/engine only: what they need from src/net or src/storage (status types, a few
+// constants, TrafficMeter, describeFsError) the engine re-exports (engine/types.ts, defaults.ts,
+// data-dir.ts, space-peer.ts).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -57,6 +60,7 @@ export default tseslint.config(
       { group: ['vscode'], message: 'only src/extension imports vscode.' },
       { group: libp2p, message: 'only src/net imports libp2p.' },
       { group: ['**/extension/*'], message: 'the CLI does not import the extension.' },
+      { group: ['**/net/*', '**/storage/*'], message: 'front ends go through src/engine (it re-exports the types and constants they need: engine/types.ts, engine/defaults.ts).' },
     ]),
   },
   {
@@ -64,6 +68,7 @@ export default tseslint.config(
     rules: restrict([
       { group: libp2p, message: 'only src/net imports libp2p.' },
       { group: ['**/cli/*'], message: 'the extension does not import the CLI.' },
+      { group: ['**/net/*', '**/storage/*'], message: 'front ends go through src/engine (it re-exports the types and constants they need: engine/types.ts, engine/defaults.ts).' },
     ]),
   },
 );

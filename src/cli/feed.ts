@@ -9,7 +9,7 @@ import { titleOf } from '../core/entry.js';
 import { displayLine } from '../core/display-text.js';
 import type { DeviceId, EntryId } from '../core/ids.js';
 import type { OpMessage } from '../core/ops.js';
-import type { PeerStatus } from '../net/status.js';
+import type { PeerStatus } from '../engine/types.js';
 
 /** More entries than this in one arrival make one catch-up line instead of a line each. */
 export const MAX_ARRIVAL_LINES = 5;

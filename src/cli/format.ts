@@ -9,7 +9,7 @@ import type { EntryList, FieldConflict } from '../core/note-log.js';
 import { textDelta } from '../core/versions.js';
 import { connectionKindText, relativeTime } from '../core/text.js';
 import { displayLine, displayText, terminalSafeJson } from '../core/display-text.js';
-import type { PeerStatus } from '../net/status.js';
+import type { PeerStatus } from '../engine/types.js';
 import type { SpaceListing } from '../engine/spaces.js';
 
 const short = (id: string) => displayLine(id.slice(0, 8));

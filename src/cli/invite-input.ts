@@ -8,7 +8,7 @@ import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { InvalidInputError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
-import { describeFsError } from '../storage/durable-files.js';
+import { describeFsError } from '../engine/data-dir.js';
 
 /** Far above any real invite (the decoder's own limit is 16 KiB). */
 export const MAX_INVITE_INPUT_BYTES = 64 * 1024;

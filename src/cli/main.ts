@@ -2,7 +2,6 @@
  * `shared-notes peer`: the headless peer. Reads one command per line on stdin, prints results
  * (readable, or one JSON object per line with --json), and reports what arrives from peers.
  */
-import '../net/polyfills.js';
 import { createInterface } from 'node:readline';
 import { SharedNotesError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../core/errors.js';
-import { DEFAULT_MAX_RESERVATIONS } from '../net/constants.js';
+import { DEFAULT_MAX_RESERVATIONS } from '../engine/defaults.js';
 import { defaultDataDir, type PeerArgs } from './args.js';
 
 /** The peer's options that serve shares, plus its own. */

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { Histogram, LATENCY_BUCKETS_S, renderPrometheus, type MetricFamily, type Sample } from '../core/metrics.js';
 import type { Logger } from '../core/ports.js';
 import type { SpacePeer } from '../engine/space-peer.js';
-import { SYNC_PROTOCOL } from '../net/constants.js';
-import type { TrafficMeter } from '../net/traffic.js';
+import { SYNC_PROTOCOL } from '../engine/defaults.js';
+import type { TrafficMeter } from '../engine/types.js';
 
 /** One hosted space and what is measured about it. */
 export interface HostedSpace {

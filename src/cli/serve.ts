@@ -9,9 +9,8 @@ import { SharedNotesError, InvalidInputError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import type { LogLevel, Logger } from '../core/ports.js';
 import { statusText } from '../core/text.js';
-import { SpacePeer, type SpacePeerInit } from '../engine/space-peer.js';
-import { TrafficMeter } from '../net/traffic.js';
-import { DataFolder } from '../storage/data-folder.js';
+import { storedSpaceIds } from '../engine/data-dir.js';
+import { SpacePeer, TrafficMeter, type SpacePeerInit } from '../engine/space-peer.js';
 import { LogFile } from './log-file.js';
 import { parseServeArgs, SERVE_USAGE, shiftPorts, type ServeArgs } from './serve-args.js';
 import { newFsyncHistogram, startMetricsServer, type HostedSpace } from './serve-metrics.js';
@@ -23,8 +22,7 @@ async function spacesToHost(args: ServeArgs, logger: Logger): Promise<Array<Pick
   const plan: Array<Pick<SpacePeerInit, 'join' | 'newSpace' | 'spaceId'>> = [];
   if (args.join !== undefined) plan.push({ join: args.join });
   if (args.newSpace !== undefined) plan.push({ newSpace: args.newSpace });
-  const folder = await DataFolder.open(args.data, logger.child('data'));
-  const stored: string[] = (await folder.listSpaces()).map((s) => s.space.id);
+  const stored: string[] = await storedSpaceIds(args.data, logger);
   if (args.spaces.length > 0) {
     for (const id of args.spaces) {
       if (!stored.includes(id)) throw new InvalidInputError(`no space ${id} in ${args.data} (it holds: ${stored.join(', ') || 'none'})`);

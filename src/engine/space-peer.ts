@@ -26,6 +26,8 @@ import { FileHistoryCache } from '../storage/history-cache-file.js';
 import { chooseSpace, listSpaces, type SpaceListing } from './spaces.js';
 import { join } from 'node:path';
 
+export { TrafficMeter } from '../net/traffic.js';
+
 /** How long after start the history index is built (after the first sync has had its turn). */
 const HISTORY_WARM_UP_MS = 3_000;
 /** A joiner that reached no member of the invite by then is told so (and keeps trying). */

@@ -4,14 +4,13 @@
  * Every lifecycle operation runs one after another (a queue), so a restart never races a start.
  */
 import * as vscode from 'vscode';
-import { chmod, mkdir } from 'node:fs/promises';
 import { SharedNotesError } from '../core/errors.js';
 import type { EntryId } from '../core/ids.js';
 import type { EntriesChanged, NoteLog } from '../core/note-log.js';
 import type { Logger } from '../core/ports.js';
 import type { SpacePeer, SpacePeerInit } from '../engine/space-peer.js';
-import type { PeerPresence } from '../net/space-network.js';
-import { DataFolder } from '../storage/data-folder.js';
+import { hasSpace } from '../engine/data-dir.js';
+import type { PeerPresence } from '../engine/types.js';
 import { settingsAction, type PeerSettings, type SettingsAction } from './settings.js';
 import type { NodeSnapshot, Phase } from './status.js';
 
@@ -21,7 +20,7 @@ export class NoSpaceError extends SharedNotesError {}
 export class SpaceExistsError extends SharedNotesError {}
 
 export interface ControllerComponents {
-  /** The data folder (created mode 0700 on first use). */
+  /** The data folder (created private, mode 0700, on first use: see engine/data-dir.ts). */
   dataDir: string;
   logger: Logger;
   settings: () => PeerSettings;
@@ -178,10 +177,8 @@ export class SpaceController implements vscode.Disposable {
     this.setPhase('starting');
     const started = performance.now();
     try {
-      await ensurePrivateFolder(dataDir);
       if (extra.newSpace === undefined && extra.join === undefined) {
-        const folder = await DataFolder.open(dataDir, logger.child('data'));
-        if ((await folder.listSpaces()).length === 0) {
+        if (!(await hasSpace(dataDir, logger))) {
           logger.info(`no space in ${dataDir} yet; waiting for Create Space or Join Space`);
           this.setPhase('no-space');
           return undefined;
@@ -217,7 +214,11 @@ export class SpaceController implements vscode.Disposable {
     } catch (err) {
       this.error = err instanceof Error ? err.message : String(err);
       // A bad invite leaves nothing behind (back to the welcome); a space that exists but failed to open is an error.
-      this.setPhase((await hasSpace(dataDir, logger)) ? 'error' : 'no-space');
+      const exists = await hasSpace(dataDir, logger).catch((probe: unknown) => {
+        logger.debug(`cannot list spaces in ${dataDir}: ${String(probe)}`);
+        return true; // unreadable: report the error rather than offering to create a second space
+      });
+      this.setPhase(exists ? 'error' : 'no-space');
       throw err;
     }
   }
@@ -300,19 +301,4 @@ export class SpaceController implements vscode.Disposable {
       if (!this.disposed) this.stateEmitter.fire(this.snapshot);
     }, STATE_EVENT_THROTTLE_MS);
   }
-}
-
-async function hasSpace(dataDir: string, logger: Logger): Promise<boolean> {
-  try {
-    return (await (await DataFolder.open(dataDir, logger.child('data'))).listSpaces()).length > 0;
-  } catch (err) {
-    logger.debug(`cannot list spaces in ${dataDir}: ${String(err)}`);
-    return true; // unreadable: report the error rather than offering to create a second space
-  }
-}
-
-/** The data folder holds the space keys and the device identity: only this user may enter it. */
-async function ensurePrivateFolder(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dir, 0o700);
 }

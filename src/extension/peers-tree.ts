@@ -3,9 +3,9 @@ import * as vscode from 'vscode';
 import type { SpaceController } from './controller.js';
 import { toTreeItem } from './notes-tree.js';
 import type { OpenEntries } from './presence.js';
-import { peerItem, sortPeers, type PeerView } from './tree-items.js';
+import { peerItem, sortPeers, type PeerRow } from './tree-items.js';
 
-export class PeersTreeProvider implements vscode.TreeDataProvider<PeerView>, vscode.Disposable {
+export class PeersTreeProvider implements vscode.TreeDataProvider<PeerRow>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private readonly subscriptions: vscode.Disposable[];
@@ -23,11 +23,11 @@ export class PeersTreeProvider implements vscode.TreeDataProvider<PeerView>, vsc
     ];
   }
 
-  getTreeItem(peer: PeerView): vscode.TreeItem {
+  getTreeItem(peer: PeerRow): vscode.TreeItem {
     return toTreeItem(peerItem(peer, Date.now(), this.presence?.openEntryOf(peer.peerId)));
   }
 
-  getChildren(peer?: PeerView): PeerView[] {
+  getChildren(peer?: PeerRow): PeerRow[] {
     if (peer) return [];
     const alwaysOn = this.alwaysOn();
     return sortPeers(this.controller.snapshot.peers).map((p) => (alwaysOn.has(p.peerId) ? { ...p, alwaysOn: true } : p));

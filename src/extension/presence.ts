@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { EntryId } from '../core/ids.js';
-import type { LocalPresence } from '../net/space-network.js';
+import type { LocalPresence } from '../engine/types.js';
 import type { SpaceController } from './controller.js';
 import { SCHEME } from './fs-provider.js';
 import { entryIdOfPath } from './note-document.js';

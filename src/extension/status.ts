@@ -3,23 +3,18 @@
  * snapshot in, text/tooltip/colour out. Pure; status-bar.ts renders it.
  */
 import { connectionKindText, relativeTime } from '../core/text.js';
-import { escapeMarkdown, formatBytes, oneLine, peerStateText, shortAddress, shortPeerId, sortPeers, type PeerView } from './tree-items.js';
+import type { SpaceSummary } from '../engine/types.js';
+import { escapeMarkdown, formatBytes, oneLine, peerStateText, shortAddress, shortPeerId, sortPeers, type PeerRow } from './tree-items.js';
 
 export type Phase = 'starting' | 'no-space' | 'running' | 'error' | 'stopped';
-
-export interface SpaceSummaryView {
-  readonly connected: number;
-  readonly inSync: number;
-  readonly syncing: number;
-}
 
 /** Everything the front end shows about the node, in one immutable snapshot. */
 export interface NodeSnapshot {
   readonly phase: Phase;
   readonly spaceName?: string;
   readonly error?: string;
-  readonly peers: readonly PeerView[];
-  readonly summary: SpaceSummaryView;
+  readonly peers: readonly PeerRow[];
+  readonly summary: SpaceSummary;
   /** Running: since when no member has been connected (since start if none ever was); absent while one is. */
   readonly offlineSince?: number;
 }
@@ -103,7 +98,7 @@ function noMemberReachable(s: NodeSnapshot, since: number, now: number): StatusM
   };
 }
 
-export function runningText(sum: SpaceSummaryView): string {
+export function runningText(sum: SpaceSummary): string {
   if (sum.connected === 0) return '$(cloud-offline) Offline';
   if (sum.syncing > 0) return `$(sync~spin) Syncing ${sum.syncing} of ${sum.connected}`;
   if (sum.inSync === sum.connected) return `$(check) In sync · ${plural(sum.connected, 'peer')}`;

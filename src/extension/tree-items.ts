@@ -6,6 +6,7 @@
  */
 import type { Entry, InvalidEntry, Tombstone } from '../core/entry.js';
 import type { EntryList } from '../core/note-log.js';
+import type { PeerStatus } from '../engine/types.js';
 import { connectionKindText, relativeTime } from '../core/text.js';
 import { displayLine, displayText } from '../core/display-text.js';
 
@@ -32,21 +33,8 @@ export type NotesNode =
   | { readonly type: 'deleted'; readonly tombstone: Tombstone }
   | { readonly type: 'invalid'; readonly invalid: InvalidEntry };
 
-/** The subset of the network's PeerStatus the Peers tree and the status bar use. */
-export interface PeerView {
-  readonly peerId: string;
-  /** The display name the peer announced (already cleaned by the network layer). */
-  readonly name?: string;
-  readonly addrs: readonly string[];
-  readonly connected: boolean;
-  /** How we are connected to it (while connected). */
-  readonly via?: 'loopback' | 'lan' | 'direct' | 'relayed';
-  readonly state: 'connecting' | 'syncing' | 'in-sync' | 'behind';
-  readonly lastSyncAt?: number;
-  readonly progress?: { readonly bytesIn: number; readonly bytesOut: number; readonly changesIn: number };
-  /** One of the always-on peers the person added (Add Always-on Peer). */
-  readonly alwaysOn?: boolean;
-}
+/** A Peers row: the engine's PeerStatus, marked when it is one of the always-on peers the person added. */
+export type PeerRow = PeerStatus & { readonly alwaysOn?: boolean };
 
 const GROUP_LABEL: Record<GroupKind, string> = { published: 'Published', drafts: 'Drafts', deleted: 'Recently deleted', invalid: 'Invalid entries' };
 const GROUP_ICON: Record<GroupKind, string> = { published: 'cloud', drafts: 'edit', deleted: 'trash', invalid: 'warning' };
@@ -167,7 +155,7 @@ export function entryTooltip(entry: Entry, now = Date.now()): string {
  * A peer row: its name as label (its short id until it said hello), then sync state, short id and
  * address. Names are chosen by peers: the id stays visible so a name cannot pass for another peer.
  */
-export function peerItem(peer: PeerView, now = Date.now(), open?: OpenEntryView): ItemData {
+export function peerItem(peer: PeerRow, now = Date.now(), open?: OpenEntryView): ItemData {
   // The address learned last: after the peer moved (a restart on another port) the old one stays listed first.
   const newest = peer.addrs.at(-1);
   const address = newest !== undefined ? shortAddress(newest) : undefined;
@@ -198,16 +186,16 @@ export function peerItem(peer: PeerView, now = Date.now(), open?: OpenEntryView)
   };
 }
 
-const VIA_TEXT: Record<NonNullable<PeerView['via']>, string> = {
+const VIA_TEXT: Record<NonNullable<PeerRow['via']>, string> = {
   loopback: 'on this machine',
   lan: 'on the local network (LAN)',
   direct: 'directly over the internet',
   relayed: 'through a relay (another peer passes the data on)',
 };
 
-const PEER_ICON: Record<PeerView['state'], string> = { 'in-sync': 'pass', syncing: 'sync~spin', behind: 'history', connecting: 'plug' };
+const PEER_ICON: Record<PeerRow['state'], string> = { 'in-sync': 'pass', syncing: 'sync~spin', behind: 'history', connecting: 'plug' };
 
-export function peerStateText(peer: PeerView): string {
+export function peerStateText(peer: PeerRow): string {
   if (!peer.connected) return 'disconnected';
   switch (peer.state) {
     case 'in-sync':
@@ -222,7 +210,7 @@ export function peerStateText(peer: PeerView): string {
 }
 
 /** Connected peers first (in-sync, syncing, behind), each group by id, so the list does not jump. */
-export function sortPeers(peers: readonly PeerView[]): PeerView[] {
+export function sortPeers(peers: readonly PeerRow[]): PeerRow[] {
   return [...peers].filter((p) => p.connected).sort((a, b) => a.peerId.localeCompare(b.peerId));
 }
 

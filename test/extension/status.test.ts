@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { catchUpMessage, catchUpStep, isCatchingUp, NO_CATCH_UP, NO_MEMBER_AFTER_MS, PROGRESS_AFTER_MS, statusModel, type CatchUpState, type NodeSnapshot } from '../../src/extension/status.js';
-import type { PeerView } from '../../src/extension/tree-items.js';
+import type { PeerRow } from '../../src/extension/tree-items.js';
+import { NO_PROGRESS } from '../helpers/peers.js';
 
 const NOW = 1_750_000_000_000;
 const none = { connected: 0, inSync: 0, syncing: 0 };
-const running = (summary: NodeSnapshot['summary'], peers: PeerView[] = []): NodeSnapshot => ({ phase: 'running', spaceName: 'Kitchen', peers, summary });
-const peer = (peerId: string, state: PeerView['state']): PeerView => ({ peerId, addrs: ['/ip4/127.0.0.1/tcp/4001/ws'], connected: true, state, lastSyncAt: NOW - 60_000 });
+const running = (summary: NodeSnapshot['summary'], peers: PeerRow[] = []): NodeSnapshot => ({ phase: 'running', spaceName: 'Kitchen', peers, summary });
+const peer = (peerId: string, state: PeerRow['state']): PeerRow => ({ peerId, addrs: ['/ip4/127.0.0.1/tcp/4001/ws'], connected: true, state, lastSyncAt: NOW - 60_000 });
 
 describe('status bar model', () => {
   it('offline when no peer is connected', () => {
@@ -78,7 +79,7 @@ describe('status bar model', () => {
 describe('catch-up progress notification', () => {
   const idle = running({ connected: 2, inSync: 2, syncing: 0 });
   const busy = running({ connected: 2, inSync: 1, syncing: 1 }, [
-    { ...peer('12D3KooWzzzzzzzzAAAA1111', 'syncing'), progress: { bytesIn: 3 * 1024 * 1024, bytesOut: 100, changesIn: 340 } },
+    { ...peer('12D3KooWzzzzzzzzAAAA1111', 'syncing'), progress: { ...NO_PROGRESS, bytesIn: 3 * 1024 * 1024, bytesOut: 100, changesIn: 340 } },
     peer('12D3KooWyyyyyyyyBBBB2222', 'in-sync'),
   ]);
   /** Feeds snapshots at the given times through catchUpStep, as the status bar does. */

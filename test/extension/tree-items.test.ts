@@ -5,8 +5,9 @@ import type { EntryId, DeviceId } from '../../src/core/ids.js';
 import type { EntryList } from '../../src/core/note-log.js';
 import {
   deletedItem, entryItem, escapeMarkdown, groupChildren, invalidItem, notesItem, notesRoots, openEntryText, peerItem, shortAddress, shortPeerId, sortPeers,
-  type ItemData, type PeerView,
+  type ItemData, type PeerRow,
 } from '../../src/extension/tree-items.js';
+import { NO_PROGRESS } from '../helpers/peers.js';
 import { presenceLabel } from '../../src/extension/presence-model.js';
 import { HOSTILE_STRINGS, UNSAFE_CHAR, UNSAFE_IN_TEXT } from '../helpers/hostile-strings.js';
 import { withOpenBy } from '../../src/extension/tree-items.js';
@@ -96,7 +97,7 @@ describe('notes tree data', () => {
 });
 
 describe('peers tree data', () => {
-  const peer = (p: Partial<PeerView> & { peerId: string }): PeerView => ({ addrs: [], connected: true, state: 'in-sync', ...p });
+  const peer = (p: Partial<PeerRow> & { peerId: string }): PeerRow => ({ addrs: [], connected: true, state: 'in-sync', ...p });
 
   it('before a peer says its name: a short id, the state in words and a readable address', () => {
     const item = peerItem(peer({ peerId: '12D3KooWAbCdEfGhIjKlMnOp', addrs: ['/ip4/127.0.0.1/tcp/4001/ws/p2p/12D3KooWAbCdEfGhIjKlMnOp'], lastSyncAt: NOW - 5_000 }), NOW);
@@ -120,7 +121,7 @@ describe('peers tree data', () => {
   });
 
   it('says how each peer is connected: this machine, LAN, direct, relayed', () => {
-    const via = (v: PeerView['via'], connected = true) => peerItem(peer({ peerId: 'p', name: 'Bob', via: v, connected }));
+    const via = (v: PeerRow['via'], connected = true) => peerItem(peer({ peerId: 'p', name: 'Bob', via: v, connected }));
     assert.equal(via('lan').description, 'in sync · LAN · p');
     assert.equal(via('loopback').description, 'in sync · this machine · p');
     assert.equal(via('direct').description, 'in sync · direct · p');
@@ -130,12 +131,12 @@ describe('peers tree data', () => {
   });
 
   it('distinguishes syncing, behind, waiting and disconnected', () => {
-    const d = (s: PeerView['state'], connected = true) => peerItem(peer({ peerId: 'p', state: s, connected })).description;
+    const d = (s: PeerRow['state'], connected = true) => peerItem(peer({ peerId: 'p', state: s, connected })).description;
     assert.equal(d('syncing'), 'syncing…');
     assert.equal(d('behind'), 'not in sync');
     assert.equal(d('connecting'), 'connected, waiting for first sync');
     assert.equal(d('in-sync', false), 'disconnected');
-    const progress = peerItem(peer({ peerId: 'p', state: 'syncing', progress: { bytesIn: 2048, bytesOut: 10, changesIn: 7 } })).tooltip ?? '';
+    const progress = peerItem(peer({ peerId: 'p', state: 'syncing', progress: { ...NO_PROGRESS, bytesIn: 2048, bytesOut: 10, changesIn: 7 } })).tooltip ?? '';
     assert.match(progress, /Received 2\.0 KB \(7 changes\), sent 10 B/);
   });
 
@@ -158,7 +159,7 @@ describe('peers tree data', () => {
 });
 
 describe('presence in the trees', () => {
-  const peer = (p: Partial<PeerView> & { peerId: string }): PeerView => ({ addrs: [], connected: true, state: 'in-sync', ...p });
+  const peer = (p: Partial<PeerRow> & { peerId: string }): PeerRow => ({ addrs: [], connected: true, state: 'in-sync', ...p });
 
   it('an entry others have open says who, in its description and its tooltip', () => {
     const item = withOpenBy(entryItem(note(1, 'published'), NOW), ['Carol', 'Dan']);
