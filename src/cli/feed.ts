@@ -5,11 +5,13 @@
  * status line only once a new state has settled. Pure, apart from the timers of StatusLine.
  */
 import type { EntryRead } from '../core/entry.js';
-import { titleOf } from '../core/entry.js';
+import { titleOf, tombstoneTitle } from '../core/entry.js';
+import { shortId } from '../core/text.js';
 import { displayLine } from '../core/display-text.js';
 import type { DeviceId, EntryId } from '../core/ids.js';
 import type { OpMessage } from '../core/ops.js';
 import type { PeerStatus } from '../engine/types.js';
+import { quote, who } from './format.js';
 
 /** More entries than this in one arrival make one catch-up line instead of a line each. */
 export const MAX_ARRIVAL_LINES = 5;
@@ -22,19 +24,15 @@ export const STATUS_SETTLE_MS = 1_500;
 /** A status that says a sync runs is printed only when the sync has run this long (most take well under a second). */
 export const SYNCING_SETTLE_MS = 10_000;
 
-const quote = (title: string, max = 40): string => `"${displayLine(title, max)}"`;
-/** A name a peer chose, as one printable line. */
-const who = (name: string): string => displayLine(name, 100);
 
 /** An entry's title whatever its state: the entry's, the content a tombstone kept, or its short id. */
 export function readTitle(read: EntryRead | undefined, id: string): string {
   if (read?.status === 'valid') return titleOf(read.entry);
   if (read?.status === 'deleted') {
-    const f = read.tombstone.fields;
-    const title = f ? (read.tombstone.kind === 'note' ? f.title : f.name) : undefined;
+    const title = tombstoneTitle(read.tombstone);
     if (title !== undefined) return title;
   }
-  return id.slice(0, 8);
+  return shortId(id);
 }
 
 /** The last op of each entry, in order of arrival, leaving out ours (an echo is not news). */
@@ -52,7 +50,7 @@ const VERB: Readonly<Record<OpMessage['op'], string>> = { create: 'created', edi
 
 /** `← Bob edited the body of Ann's note "Pancakes" (3fa2c1d0)`: the change's author and what it did. */
 export function arrivalText(op: OpMessage, read: EntryRead | undefined): string {
-  const short = op.id.slice(0, 8);
+  const short = shortId(op.id);
   if (read?.status === 'invalid') return `← ${who(op.by.name)} wrote entry ${short}, which is invalid: ${displayLine(read.invalid.reason, 200)}`;
   const kind = read?.status === 'valid' ? read.entry.kind : read?.status === 'deleted' ? read.tombstone.kind : 'entry';
   const owner = read?.status === 'valid' && read.entry.author.device !== op.by.device ? `${who(read.entry.author.name)}'s ` : '';

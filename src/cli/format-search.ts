@@ -1,10 +1,10 @@
 /** Readable text for `search`, `export` and `import`. Pure functions of the data. */
 import type { SearchResults } from '../core/search-index.js';
 import { displayLine, displayText } from '../core/display-text.js';
-import { relativeTime } from '../core/text.js';
+import { relativeTime, shortId } from '../core/text.js';
 import type { ExportReport, ImportReport } from '../engine/markdown-transfer.js';
 
-const short = (id: string) => id.slice(0, 8);
+const short = shortId;
 /** Peer-written text (titles, authors, snippets) and file names, as one printable line. */
 const cut = (s: string, max = 200) => displayLine(s, max);
 /** A piece of a snippet: made safe, on one line, its edge spaces kept (it sits next to the [match]). */

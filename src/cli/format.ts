@@ -3,22 +3,24 @@
  * a peer wrote goes through `displayLine` (one line) or `displayText` (a body) before it is printed.
  */
 import type { Entry, InvalidEntry, Tombstone } from '../core/entry.js';
-import { titleOf } from '../core/entry.js';
+import { titleOf, tombstoneTitle } from '../core/entry.js';
 import type { HistoryStep } from '../core/history-steps.js';
 import type { EntryList, FieldConflict } from '../core/note-log.js';
 import { textDelta } from '../core/versions.js';
-import { connectionKindText, relativeTime } from '../core/text.js';
+import { connectionKindText, relativeTime, shortId, shortPeerId } from '../core/text.js';
 import { displayLine, displayText, terminalSafeJson } from '../core/display-text.js';
 import type { PeerStatus } from '../engine/types.js';
 import type { SpaceListing } from '../engine/spaces.js';
 
-const short = (id: string) => displayLine(id.slice(0, 8));
+const short = (id: string) => displayLine(shortId(id));
 const oneLine = (s: string, max = 40) => displayLine(s, max);
 /** A name a peer chose (author, device, peer), as one printable line. */
-const who = (s: string) => displayLine(s, 100);
+export const who = (s: string): string => displayLine(s, 100);
+/** A title in quotes, on one line. */
+export const quote = (title: string, max = 40): string => `"${displayLine(title, max)}"`;
 
 /** A device as every listing shows it (`peers`, an entry's author, history): `[3fa2c1d0]`. */
-export const deviceTag = (device: string | undefined): string => (device ? `[${displayLine(device.slice(0, 8))}]` : '-');
+export const deviceTag = (device: string | undefined): string => (device ? `[${short(device)}]` : '-');
 
 /** An author: `Ann [3fa2c1d0]`, the same device `peers` lists under that tag. */
 export const authorText = (a: { name: string; device: string }): string => `${who(a.name)} ${deviceTag(a.device)}`;
@@ -58,7 +60,7 @@ export function formatEntry(e: Entry, version?: string, conflicts: readonly Fiel
 }
 
 export const formatTombstone = (t: Tombstone, now = Date.now()): string => {
-  const title = t.fields ? (t.kind === 'note' ? t.fields.title : t.fields.name) : undefined;
+  const title = tombstoneTitle(t);
   return `${t.kind} ${t.id}${title !== undefined ? ` "${oneLine(title, 60)}"` : ''} was deleted by ${authorText(t.deletedBy)} ${relativeTime(t.deletedAt, now)} (restore ${short(t.id)} brings it back)`;
 };
 
@@ -83,9 +85,6 @@ function describeChange(before: string | undefined, after: string): string {
   return parts.length > 0 ? `${parts.join(' ')} at ${d.at}` : '(unchanged)';
 }
 
-/** The tail of a peer id: `12D3KooW…` ids share their start. */
-export const shortPeer = (peerId: string): string => peerId.slice(-12);
-
 /**
  * A peer as one line: name (or `-` before it ever said hello), the device tag its entries carry as
  * author, short peer id, state, how it is connected, the address learned last.
@@ -93,7 +92,7 @@ export const shortPeer = (peerId: string): string => peerId.slice(-12);
 export function peerLine(p: PeerStatus, nameWidth = 20): string {
   const name = oneLine(p.name ?? '-', nameWidth).padEnd(nameWidth);
   const via = connectionKindText(p.connected ? p.via : undefined).padEnd(12);
-  return `  ${name}  ${deviceTag(p.device).padEnd(10)}  ${shortPeer(p.peerId)}  ${(p.connected ? p.state : 'disconnected').padEnd(12)}  ${via}  ${displayLine(p.addrs.at(-1) ?? '')}`.trimEnd();
+  return `  ${name}  ${deviceTag(p.device).padEnd(10)}  ${shortPeerId(p.peerId).padEnd(12)}  ${(p.connected ? p.state : 'disconnected').padEnd(12)}  ${via}  ${displayLine(p.addrs.at(-1) ?? '')}`.trimEnd();
 }
 
 export function formatPeers(peers: readonly PeerStatus[]): string {

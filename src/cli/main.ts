@@ -12,7 +12,7 @@ import { listSpaces } from '../engine/spaces.js';
 import { parseArgs, USAGE, VERSION, type PeerArgs } from './args.js';
 import { formatSpaces } from './format.js';
 import { parseCommand } from './commands.js';
-import { statusText } from '../core/text.js';
+import { problemText, statusText } from '../core/text.js';
 import { displayLine, displayText, terminalSafeJson } from '../core/display-text.js';
 import { runCommand } from './run-command.js';
 import { readInviteFile, readInviteLine } from './invite-input.js';
@@ -103,7 +103,7 @@ async function main(): Promise<number> {
     [
       `Shared Notes peer ${peer.network.peerId}`,
       ...peer.notices.map((n) => `Note: ${n}`),
-      ...problems.map((p) => `Repaired on opening: ${p.detail}${p.movedTo && !p.detail.includes(p.movedTo) ? ` (the damaged file is kept as ${p.movedTo})` : ''}`),
+      ...peer.log.problems.map((p) => `Repaired on opening: ${problemText(p)}`),
       `Space "${displayLine(peer.space.name, 100)}" (${peer.space.id})${peer.created ? ' — created' : ''}, data in ${args.data}`,
       `Listening on ${peer.network.addresses().join(', ') || '(nothing)'}`,
       `Invite others with:\n  ${invite}`,

@@ -5,7 +5,7 @@ import type { EntryId } from '../core/ids.js';
 import type { SpacePeer } from '../engine/space-peer.js';
 import type { Command } from './commands.js';
 import { COMMAND_HELP } from './commands.js';
-import { statusText } from '../core/text.js';
+import { statusText, shortId } from '../core/text.js';
 import { displayLine } from '../core/display-text.js';
 import { formatEntry, formatHistory, formatList, formatPeers, formatSpaces, formatTombstone, invalidLine } from './format.js';
 import { formatExport, formatImport, formatSearch } from './format-search.js';
@@ -22,11 +22,11 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
   switch (command.name) {
     case 'create-note': {
       const entry = await log.createNote({ title: command.title, body: command.body });
-      return { data: { entry }, text: `created draft note ${entry.id} "${displayLine(titleOf(entry), 80)}" (publish ${entry.id.slice(0, 8)} to share it)` };
+      return { data: { entry }, text: `created draft note ${entry.id} "${displayLine(titleOf(entry), 80)}" (publish ${shortId(entry.id)} to share it)` };
     }
     case 'create-recipe': {
       const entry = await log.createRecipe({ name: command.recipeName, ingredients: command.ingredients, instructions: command.instructions });
-      return { data: { entry }, text: `created draft recipe ${entry.id} "${displayLine(titleOf(entry), 80)}" (publish ${entry.id.slice(0, 8)} to share it)` };
+      return { data: { entry }, text: `created draft recipe ${entry.id} "${displayLine(titleOf(entry), 80)}" (publish ${shortId(entry.id)} to share it)` };
     }
     case 'publish': {
       const entry = await log.publish(id(command.id));
@@ -46,7 +46,7 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
       }
       const steps = log.historyOf(target);
       const step = steps[command.step - 1];
-      if (!step) throw new InvalidInputError(`entry ${target.slice(0, 8)} has ${steps.length} history steps; there is no step ${command.step}`);
+      if (!step) throw new InvalidInputError(`entry ${shortId(target)} has ${steps.length} history steps; there is no step ${command.step}`);
       const entry = await log.restoreVersion(target, step.hash);
       return { data: { entry, restoredFrom: step.hash }, text: `${entry.id} is back to its version after step ${command.step} (a new edit)` };
     }

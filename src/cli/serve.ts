@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import { SharedNotesError, InvalidInputError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import type { LogLevel, Logger } from '../core/ports.js';
-import { statusText } from '../core/text.js';
+import { statusText, shortId } from '../core/text.js';
 import { storedSpaceIds } from '../engine/data-dir.js';
 import { SpacePeer, TrafficMeter, type SpacePeerInit } from '../engine/space-peer.js';
 import { LogFile } from './log-file.js';
@@ -50,7 +50,7 @@ async function hostAll(args: ServeArgs, logger: Logger, emit: Emit, hosted: Host
       const fsync = newFsyncHistogram();
       const peer = await SpacePeer.start({
         dataDir: args.data,
-        logger: logger.child(`space:${spaceId?.slice(0, 8) ?? (joined ? 'new' : '?')}`),
+        logger: logger.child(`space:${(spaceId !== undefined ? shortId(spaceId) : undefined) ?? (joined ? 'new' : '?')}`),
         ...which,
         displayName: args.name,
         listen: args.listen.length > 0 ? shiftPorts(args.listen, index) : undefined,
@@ -147,7 +147,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     return 1;
   }
   for (const h of hosted) {
-    h.peer.network.events.on('summary', (s) => logger.info(`space ${h.peer.space.id.slice(0, 8)}: ${statusText(s)}`));
+    h.peer.network.events.on('summary', (s) => logger.info(`space ${shortId(h.peer.space.id)}: ${statusText(s)}`));
   }
   return new Promise<number>(() => undefined); // runs until a signal
 }

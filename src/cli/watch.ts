@@ -3,7 +3,7 @@ import type { SpacePeer } from '../engine/space-peer.js';
 import type { Emit } from './main.js';
 import { statusText } from '../core/text.js';
 import { arrivals, arrivalText, catchUpText, MAX_ARRIVAL_LINES, PeerLineFilter, readTitle, StatusLine, SYNCING_SETTLE_MS } from './feed.js';
-import { shortPeer } from './format.js';
+import { shortPeerId } from '../core/text.js';
 import { displayLine } from '../core/display-text.js';
 
 /** At most this many ids travel in one `catch-up` JSON line. */
@@ -25,7 +25,7 @@ export function watchPeer(peer: SpacePeer, emit: Emit, json: boolean): Watch {
   const who = (peerId: string | undefined): string => {
     if (peerId === undefined) return 'a peer';
     const name = peer.network.peers().find((p) => p.peerId === peerId)?.name;
-    return name !== undefined ? `${displayLine(name, 100)} (${shortPeer(peerId)})` : shortPeer(peerId);
+    return name !== undefined ? `${displayLine(name, 100)} (${shortPeerId(peerId)})` : shortPeerId(peerId);
   };
   const self = peer.profile.deviceId;
 
@@ -59,19 +59,16 @@ export function watchPeer(peer: SpacePeer, emit: Emit, json: boolean): Watch {
     const was = seen.get(status.peerId);
     seen.set(status.peerId, { connected: status.connected, name: status.name });
     const name = status.name !== undefined ? displayLine(status.name, 100) : undefined;
-    const who = name !== undefined ? `"${name}" (${shortPeer(status.peerId)})` : shortPeer(status.peerId);
+    const who = name !== undefined ? `"${name}" (${shortPeerId(status.peerId)})` : shortPeerId(status.peerId);
     let text: string | undefined;
     if (was?.connected !== status.connected && (was !== undefined || status.connected)) text = `${status.connected ? '+' : '-'} peer ${who} ${status.connected ? 'connected' : 'disconnected'}`;
-    else if (status.name !== undefined && was !== undefined && was.name !== status.name) text = `= peer ${shortPeer(status.peerId)} is called "${name}"`;
+    else if (status.name !== undefined && was !== undefined && was.name !== status.name) text = `= peer ${shortPeerId(status.peerId)} is called "${name}"`;
     if (json ? peerLines.pass(status) : text !== undefined) say('peer', { ...status }, text);
   });
 
   const statusLine = new StatusLine((text) => emit('status', {}, text), `status: ${statusText(peer.network.summary())}`);
-  let lastSummary = '';
+  // `summary` events come only when the counts changed (the network's StatusChanges).
   const offSummary = peer.network.events.on('summary', (summary) => {
-    const key = JSON.stringify(summary);
-    if (key === lastSummary) return;
-    lastSummary = key;
     if (json) emit('sync', { ...summary, heads: peer.log.shared.heads() });
     else statusLine.update(`status: ${statusText(summary)}`, summary.syncing > 0 ? SYNCING_SETTLE_MS : undefined);
   });

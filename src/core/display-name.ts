@@ -8,6 +8,15 @@ import { UNSAFE_CHARS } from './display-text.js';
 /** The name of a device whose person gave none (and whose account has no name). */
 export const DEFAULT_DISPLAY_NAME = 'Anonymous';
 
+/** The first of `candidates` that is readable once cleaned (ours: the setting or `--name`, then the account or stored name), else DEFAULT_DISPLAY_NAME. */
+export function displayNameOr(...candidates: ReadonlyArray<string | undefined>): string {
+  for (const candidate of candidates) {
+    const cleaned = candidate !== undefined ? cleanDisplayName(candidate) : '';
+    if (cleaned !== '') return cleaned;
+  }
+  return DEFAULT_DISPLAY_NAME;
+}
+
 /** A display name has at most this many UTF-16 code units, as entry validation counts an author name. */
 export const MAX_DISPLAY_NAME_LENGTH = MAX_AUTHOR_NAME_LENGTH;
 

@@ -140,7 +140,15 @@ function lastFields(rec: StoredEntry, kind: EntryKind): Record<string, string> |
   return out;
 }
 
-/** The display title of an entry: a note's title or a recipe's name. */
+/** The field that holds an entry's title: a note's `title`, a recipe's `name`. */
+export const titleField = (kind: EntryKind): 'title' | 'name' => (kind === 'note' ? 'title' : 'name');
+
+/** The display title of an entry: a note's title or a recipe's name (the one definition of it). */
 export function titleOf(entry: Entry): string {
   return entry.kind === 'note' ? entry.title : entry.name;
+}
+
+/** The title a deleted entry's tombstone kept; undefined when its content lives only in its history. */
+export function tombstoneTitle(t: Tombstone): string | undefined {
+  return t.fields?.[titleField(t.kind)];
 }

@@ -1,13 +1,13 @@
 import * as A from '@automerge/automerge';
 import { Emitter } from './emitter.js';
 import {
-  EDITABLE_FIELDS, readEntry, type Author, type Entry, type EntryKind, type EntryRead, type InvalidEntry,
+  EDITABLE_FIELDS, readEntry, titleOf, type Author, type Entry, type EntryKind, type EntryRead, type InvalidEntry,
   type LogScope, type NoteFields, type RecipeFields, type Tombstone,
 } from './entry.js';
 import { AlreadyPublishedError, EntryDeletedError, EntryNotFoundError, InvalidInputError } from './errors.js';
 import { HistoryIndex } from './history.js';
 import { EntryIndex, mergeNewestFirst } from './entry-index.js';
-import { bucketOrCreate, checkText, checkTitle, draftsOnly, opsOf, pathOf, storedEntry, titleText, withConflicts } from './stored-entry.js';
+import { bucketOrCreate, checkText, checkTitle, draftsOnly, opsOf, pathOf, storedEntry, withConflicts } from './stored-entry.js';
 import { competingValues, entryAt, type EntryVersion } from './versions.js';
 import { merge3 } from './text-diff.js';
 import { isEntryId, newEntryId, type EntryId } from './ids.js';
@@ -274,7 +274,7 @@ export class NoteLog {
   /** Moves a draft, same id, from the local log into the shared log. */
   async publish(id: EntryId): Promise<Entry> {
     const { entry, scope } = this.require(id);
-    if (scope === 'shared') throw new AlreadyPublishedError(`"${titleText(entry)}" is already published`);
+    if (scope === 'shared') throw new AlreadyPublishedError(`"${titleOf(entry)}" is already published`);
     const at = this.clock();
     // The draft's steps go with it: its own changes leave the local log when it next compacts.
     const steps = this.draftSteps(id);

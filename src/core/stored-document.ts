@@ -2,6 +2,7 @@ import * as A from '@automerge/automerge';
 import { GENESIS_CHANGE_BASE64 } from './genesis.js';
 import { measureChange } from './peer-input.js';
 import type { LogStore, Logger, StoreProblem } from './ports.js';
+import { problemText } from './text.js';
 
 let genesisBytes: Uint8Array | undefined;
 /** The change every space document starts from (see scripts/make-genesis.mjs). */
@@ -41,7 +42,7 @@ export interface StoredDocument<T> {
 export async function loadStoredDocument<T>(store: LogStore, name: string, logger: Logger): Promise<StoredDocument<T>> {
   const loaded = await store.load();
   const problems = [...loaded.problems];
-  for (const p of loaded.problems) logger.warn(`${name}: ${p.kind} in ${p.file}: ${p.detail}${p.movedTo ? ` (kept as ${p.movedTo})` : ''}`);
+  for (const p of loaded.problems) logger.warn(`${name}: ${problemText(p)}`);
   const bad: { bytes: Uint8Array; why: string }[] = [];
   let doc = A.init<T>();
   if (loaded.snapshot) {

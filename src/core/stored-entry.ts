@@ -24,7 +24,6 @@ export function checkText(field: string, value: string): string {
   return value;
 }
 
-export const titleText = (entry: Entry): string => (entry.kind === 'note' ? entry.title : entry.name);
 export const pathOf = (id: EntryId, field: string): string[] => ['b', id[0] ?? '', id[1] ?? '', id[2] ?? '', id, field];
 
 /** A peer could have removed a bucket map; recreating it keeps this device working (and is logged by Automerge history). */

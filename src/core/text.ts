@@ -1,4 +1,17 @@
 /** Short human texts both front ends show (CLI lines, tree descriptions, status bar). Pure. */
+import type { StoreProblem } from './ports.js';
+
+/** An entry, device or space id as people see and type it: its first 8 hex digits. */
+export const shortId = (id: string): string => id.slice(0, 8);
+
+/** A libp2p peer id as every view shows it: `…` and its last 8 characters (the start is the same for every key type). */
+export const shortPeerId = (peerId: string): string => (peerId.length > 12 ? `…${peerId.slice(-8)}` : peerId);
+
+/** What recovery found and repaired in a store, in one line (the CLI's `ready`, the logs). */
+export function problemText(p: StoreProblem): string {
+  const kept = p.movedTo && !p.detail.includes(p.movedTo) ? ` (the damaged file is kept as ${p.movedTo})` : '';
+  return `${p.kind} in ${p.file}: ${p.detail}${kept}`;
+}
 
 export function relativeTime(at: number, now = Date.now()): string {
   const s = Math.round((now - at) / 1000);

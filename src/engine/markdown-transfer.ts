@@ -14,6 +14,7 @@ import {
 import type { NoteLog } from '../core/note-log.js';
 import type { Logger } from '../core/ports.js';
 import { existingNames, listMarkdownFolder, readTextFile, writeNewFiles, type SkippedFile } from '../storage/markdown-folder.js';
+import { shortId } from '../core/text.js';
 
 /** Files read and drafts created together: their writes share fsyncs (group commit). */
 const IMPORT_BATCH = 256;
@@ -76,7 +77,7 @@ export async function importMarkdown(log: NoteLog, dir: string, logger: Logger, 
       parsed.map(async (p) => {
         if ('reason' in p) return void skipped.push(p);
         const already = alreadyHere(log, p.markdown);
-        if (already) return void skipped.push({ file: p.file, reason: `already in the space as ${already.slice(0, 8)} with the same content` });
+        if (already) return void skipped.push({ file: p.file, reason: `already in the space as ${shortId(already)} with the same content` });
         try {
           const entry = await create(log, p.markdown);
           imported.push({ file: p.file, id: entry.id, kind: entry.kind, title: titleOf(entry) });

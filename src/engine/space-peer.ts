@@ -4,7 +4,7 @@
  * its own beyond choosing the space and wiring the parts together.
  */
 import '../net/polyfills.js';
-import { cleanDisplayName, DEFAULT_DISPLAY_NAME } from '../core/display-name.js';
+import { cleanDisplayName, DEFAULT_DISPLAY_NAME, displayNameOr } from '../core/display-name.js';
 import { Emitter } from '../core/emitter.js';
 import { InvalidInputError, StoreReadError } from '../core/errors.js';
 import { decodeInvite, encodeInvite, inviteAddresses, type Space } from '../core/invite.js';
@@ -116,7 +116,7 @@ export class SpacePeer {
     const wanted = init.displayName !== undefined ? cleanDisplayName(init.displayName) || undefined : undefined;
     let profile = await folder.device(wanted ?? DEFAULT_DISPLAY_NAME);
     // A name stored by an older version may be too long for an entry's author field: clean it too.
-    const name = wanted ?? (cleanDisplayName(profile.displayName) || DEFAULT_DISPLAY_NAME);
+    const name = displayNameOr(wanted, profile.displayName);
     if (name !== profile.displayName) profile = await folder.setDisplayName(name);
     const chosen = await chooseSpace(folder, init, invite?.space);
     // A name stored from an older version's invite may hold control characters: show it cleaned.

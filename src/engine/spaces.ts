@@ -11,6 +11,7 @@ import { NoteLog } from '../core/note-log.js';
 import type { Logger } from '../core/ports.js';
 import { DataFolder, type StoredSpace } from '../storage/data-folder.js';
 import { FileLogStore } from '../storage/file-log-store.js';
+import { shortId } from '../core/text.js';
 
 export interface SpaceChoice {
   space: Space;
@@ -27,7 +28,7 @@ export interface SpaceQuery {
 }
 
 /** A space in one line: `"Kitchen" (3fa2c1d0…)`. */
-export const spaceLabel = (space: Pick<Space, 'id' | 'name'>): string => `"${space.name}" (${space.id.slice(0, 8)}…)`;
+export const spaceLabel = (space: Pick<Space, 'id' | 'name'>): string => `"${space.name}" (${shortId(space.id)}…)`;
 
 /**
  * The space named by `query`: an exact id or name, else the one space whose id or name starts
@@ -123,7 +124,7 @@ export async function listSpaces(
 
 async function countEntries(folder: DataFolder, stored: StoredSpace, logger: Logger): Promise<number> {
   const dir = folder.spaceDir(stored.space.id);
-  const quiet = logger.child(`space:${stored.space.id.slice(0, 8)}`);
+  const quiet = logger.child(`space:${shortId(stored.space.id)}`);
   const shared = await FileLogStore.open(join(dir, 'shared'), { logger: quiet });
   let local: FileLogStore;
   try {

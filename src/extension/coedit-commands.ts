@@ -9,14 +9,15 @@ import { EntryNotFoundError, InvalidInputError } from '../core/errors.js';
 import type { HistoryStep } from '../core/history-steps.js';
 import type { EntryId } from '../core/ids.js';
 import type { NoteLog } from '../core/note-log.js';
-import { relativeTime } from '../core/text.js';
+import { relativeTime, shortId } from '../core/text.js';
 import { textDelta } from '../core/versions.js';
 import type { SpaceController } from './controller.js';
 import { entryUri, versionUri } from './fs-provider.js';
 import { validateTitle } from './inputs.js';
 import type { LiveDocuments } from './live-documents.js';
 import { chooseEntry, entryIdOfArgument } from './prompts.js';
-import { entryTitle, oneLine, type NotesNode } from './tree-items.js';
+import { oneLine, type NotesNode } from './tree-items.js';
+import { titleOf, tombstoneTitle } from '../core/entry.js';
 
 type Register = (id: string, what: string, handler: (...args: unknown[]) => unknown) => vscode.Disposable;
 
@@ -31,7 +32,7 @@ export function registerCoeditCommands(register: Register, controller: SpaceCont
     await log().historyReady();
     const conflicts = log().conflictsOf(entry.id);
     if (conflicts.length === 0) {
-      void vscode.window.showInformationMessage(`Shared Notes: "${oneLine(entryTitle(entry), 80)}" has no conflict any more.`);
+      void vscode.window.showInformationMessage(`Shared Notes: "${oneLine(titleOf(entry), 80)}" has no conflict any more.`);
       return undefined;
     }
     for (const conflict of conflicts) {
@@ -41,7 +42,7 @@ export function registerCoeditCommands(register: Register, controller: SpaceCont
           ...conflict.values.map((v) => ({ label: oneLine(v.value, 200), description: `by ${v.by ? oneLine(v.by.name, 100) : 'someone'}${v.shown ? ' · shown now' : ''}`, value: v.value })),
           { label: NEW, description: '', value: undefined as string | undefined },
         ],
-        { title: `Resolve the ${conflict.field} of "${oneLine(entryTitle(entry), 50)}"`, placeHolder: `${conflict.values.length} values were written at the same time: pick the one to keep` },
+        { title: `Resolve the ${conflict.field} of "${oneLine(titleOf(entry), 50)}"`, placeHolder: `${conflict.values.length} values were written at the same time: pick the one to keep` },
       );
       if (!picked) return undefined;
       const value =
@@ -50,7 +51,7 @@ export function registerCoeditCommands(register: Register, controller: SpaceCont
       if (value === undefined) return undefined;
       await controller.mutate((l) => l.resolveConflict(entry.id, conflict.field, value));
     }
-    vscode.window.setStatusBarMessage(`$(check) Conflict resolved in "${entryTitle(entry)}"`, 4000);
+    vscode.window.setStatusBarMessage(`$(check) Conflict resolved in "${titleOf(entry)}"`, 4000);
     return entry.id;
   };
 
@@ -58,7 +59,7 @@ export function registerCoeditCommands(register: Register, controller: SpaceCont
     const tombstone = await chooseDeleted(log(), arg);
     if (!tombstone) return undefined;
     const entry = await controller.mutate((l) => l.restore(tombstone.id));
-    vscode.window.setStatusBarMessage(`$(discard) Restored "${entryTitle(entry)}" for everyone`, 4000);
+    vscode.window.setStatusBarMessage(`$(discard) Restored "${titleOf(entry)}" for everyone`, 4000);
     return entry.id;
   };
 
@@ -75,7 +76,7 @@ export function registerCoeditCommands(register: Register, controller: SpaceCont
         detail: describeChanges(s) || `${new Date(s.at).toLocaleString()} · device ${s.by.device}`,
         step: s,
       })),
-      { title: `History of "${oneLine(entryTitle(entry), 60)}"`, placeHolder: `${steps.length} step${steps.length === 1 ? '' : 's'}, newest first: pick one to open, compare or restore it`, matchOnDetail: true },
+      { title: `History of "${oneLine(titleOf(entry), 60)}"`, placeHolder: `${steps.length} step${steps.length === 1 ? '' : 's'}, newest first: pick one to open, compare or restore it`, matchOnDetail: true },
     );
     if (!picked || (picked.step.op !== 'create' && picked.step.op !== 'edit')) return;
     const action = await vscode.window.showQuickPick(['Open This Version', 'Compare with Current', 'Restore This Version'], {
@@ -88,7 +89,7 @@ export function registerCoeditCommands(register: Register, controller: SpaceCont
 
   const restoreVersion = async (id: EntryId, hash: string) => {
     const entry = await controller.mutate((l) => l.restoreVersion(id, hash));
-    vscode.window.setStatusBarMessage(`$(discard) "${entryTitle(entry)}" is back to that version (a new edit, for everyone)`, 4000);
+    vscode.window.setStatusBarMessage(`$(discard) "${titleOf(entry)}" is back to that version (a new edit, for everyone)`, 4000);
     return entry.id;
   };
 
@@ -128,7 +129,7 @@ export function warnIfConflicted(log: NoteLog, entry: Entry): void {
     )
     .join('; ');
   void vscode.window
-    .showWarningMessage(`"${oneLine(entryTitle(entry), 40)}": ${text}. Pick one or write another.`, 'Resolve Conflict')
+    .showWarningMessage(`"${oneLine(titleOf(entry), 40)}": ${text}. Pick one or write another.`, 'Resolve Conflict')
     .then((choice) => {
       if (choice) void vscode.commands.executeCommand('sharedNotes.resolveConflict', entry.id);
     });
@@ -155,7 +156,7 @@ async function compareVersion(entry: Entry, step: HistoryStep): Promise<void> {
     'vscode.diff',
     versionUri(entry, step.hash, `step ${step.step}`),
     entryUri(entry),
-    `${oneLine(entryTitle(entry), 40)}: step ${step.step} (${oneLine(step.by.name, 100)}) ↔ now`,
+    `${oneLine(titleOf(entry), 40)}: step ${step.step} (${oneLine(step.by.name, 100)}) ↔ now`,
   );
 }
 
@@ -177,7 +178,7 @@ async function chooseDeleted(log: NoteLog, arg: unknown): Promise<Tombstone | un
     [...deleted]
       .sort((a, b) => b.deletedAt - a.deletedAt)
       .map((t) => ({
-        label: oneLine((t.kind === 'note' ? t.fields?.title : t.fields?.name) ?? `${t.kind} ${t.id.slice(0, 8)}`, 80),
+        label: oneLine(tombstoneTitle(t) ?? `${t.kind} ${shortId(t.id)}`, 80),
         description: `deleted by ${oneLine(t.deletedBy.name, 100)} · ${relativeTime(t.deletedAt, now)}`,
         tombstone: t,
       })),

@@ -18,7 +18,7 @@ import type { ErrorReporter } from './output-logger.js';
 import type { NotesFilter } from './notes-filter.js';
 import { registerSearchCommands } from './search-commands.js';
 import * as prompts from './prompts.js';
-import { entryTitle } from './tree-items.js';
+import { titleOf } from '../core/entry.js';
 
 export interface CommandComponents {
   controller: SpaceController;
@@ -113,12 +113,12 @@ export function registerCommands(c: CommandComponents): vscode.Disposable[] {
       const dirty = vscode.workspace.textDocuments.find((d) => d.uri.toString() === entryUri(entry).toString() && d.isDirty);
       if (dirty) await dirty.save(); // publish what the person sees
       await controller.mutate((l) => l.publish(entry.id));
-      vscode.window.setStatusBarMessage(`$(cloud-upload) Published "${entryTitle(entry)}"`, 4000);
+      vscode.window.setStatusBarMessage(`$(cloud-upload) Published "${titleOf(entry)}"`, 4000);
     }),
     register('sharedNotes.delete', 'Delete', async (arg) => {
       const entry = await prompts.chooseEntry(log(), arg, 'Choose an entry to delete');
       if (!entry) return;
-      const title = entryTitle(entry);
+      const title = titleOf(entry);
       const ok = await prompts.confirm(
         entry.state === 'draft' ? `Delete the draft "${title}"?` : `Delete "${title}" for everyone in the space?`,
         entry.state === 'draft'

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { SharedNotesError } from '../core/errors.js';
+import { problemText } from '../core/text.js';
 import type { EntryId } from '../core/ids.js';
 import type { EntriesChanged, NoteLog } from '../core/note-log.js';
 import type { Logger } from '../core/ports.js';
@@ -208,7 +209,7 @@ export class SpaceController implements vscode.Disposable {
         `space "${peer.space.name}" (${peer.space.id}) ${extra.join !== undefined ? 'joined' : peer.created ? 'created' : 'opened'} in ` +
           `${Math.round(performance.now() - started)} ms; peer id ${peer.network.peerId}, listening on ${peer.network.addresses().join(', ') || '(nothing)'}`,
       );
-      for (const problem of peer.log.problems) logger.warn(`store recovery: ${problem.kind} in ${problem.file}: ${problem.detail}${problem.movedTo ? ` (kept as ${problem.movedTo})` : ''}`);
+      for (const problem of peer.log.problems) logger.warn(`store recovery: ${problemText(problem)}`);
       this.entriesEmitter.fire(undefined);
       return peer;
     } catch (err) {

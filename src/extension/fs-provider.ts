@@ -13,17 +13,17 @@ import type { EntryId } from '../core/ids.js';
 import type { SpaceController } from './controller.js';
 import { SCHEME, type LiveDocuments } from './live-documents.js';
 import { documentPath, entryIdOfPath, formatDocument, formatEntryDocument } from './note-document.js';
-import { entryTitle } from './tree-items.js';
+import { titleOf } from '../core/entry.js';
 
 export { SCHEME };
 
 export function entryUri(entry: Entry): vscode.Uri {
-  return vscode.Uri.from({ scheme: SCHEME, path: documentPath({ id: entry.id, kind: entry.kind, title: entryTitle(entry) }) });
+  return vscode.Uri.from({ scheme: SCHEME, path: documentPath({ id: entry.id, kind: entry.kind, title: titleOf(entry) }) });
 }
 
 /** A read-only document of the entry as it was right after one step of its history. */
 export function versionUri(entry: Entry, hash: string, label: string): vscode.Uri {
-  const name = documentPath({ id: entry.id, kind: entry.kind, title: `${entryTitle(entry)} (${label})` });
+  const name = documentPath({ id: entry.id, kind: entry.kind, title: `${titleOf(entry)} (${label})` });
   return vscode.Uri.from({ scheme: SCHEME, path: name, query: `version=${hash}` });
 }
 

@@ -25,7 +25,8 @@ import type { Heads } from '../core/replica.js';
 import { diffEdits } from '../core/text-diff.js';
 import type { EntriesChange, SpaceController } from './controller.js';
 import { entryIdOfPath, fieldsOf, formatEntryDocument, parseDocument } from './note-document.js';
-import { entryTitle, oneLine } from './tree-items.js';
+import { oneLine } from './tree-items.js';
+import { titleOf } from '../core/entry.js';
 
 export const SCHEME = 'shared-notes';
 /** Typing is written and sent at once after a pause, then at most once per this many ms while it goes on. */
@@ -334,7 +335,7 @@ class LiveSession {
     // 2. What the log holds now (ours and everyone's), brought into the document as small edits.
     const entry = this.entry();
     if (!entry) return;
-    this.title = entryTitle(entry);
+    this.title = titleOf(entry);
     const heads = peer.log.version(this.id).heads;
     const wanted = this.textFor(entry);
     if (wanted !== typed) {

@@ -3,7 +3,8 @@
  * network's presence list, unit-tested in plain Node. presence.ts turns them into decorations.
  * No `vscode` import here.
  */
-import { oneLine, shortPeerId } from './tree-items.js';
+import { shortPeerId } from '../core/text.js';
+import { oneLine } from './tree-items.js';
 
 /** The subset of the network's PeerPresence the front end uses. */
 export interface PresenceView {

@@ -11,7 +11,7 @@ import type { SpaceController } from './controller.js';
 import { SCHEME } from './fs-provider.js';
 import { entryIdOfPath } from './note-document.js';
 import { LABEL_TEXT_COLOR, openBy, openKey, peerColor, presenceLabel, selectionRanges, withAlpha, type PresenceView } from './presence-model.js';
-import { entryTitle } from './tree-items.js';
+import { titleOf } from '../core/entry.js';
 
 /** Trees refresh at most this often for presence (cursor moves do not refresh them at all). */
 const TREE_REFRESH_MS = 250;
@@ -78,7 +78,7 @@ export class EditorPresence implements OpenEntries, vscode.Disposable {
     const p = this.list().find((x) => x.peerId === peerId);
     if (!p) return undefined;
     const read = this.controller.current?.log.get(p.entry as EntryId);
-    return { title: read?.status === 'valid' ? entryTitle(read.entry) : undefined };
+    return { title: read?.status === 'valid' ? titleOf(read.entry) : undefined };
   }
 
   dispose(): void {

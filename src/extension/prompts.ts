@@ -8,7 +8,8 @@ import { relativeTime } from '../core/text.js';
 import { entryIdOfPath } from './note-document.js';
 import { SCHEME } from './fs-provider.js';
 import { ingredientsFromInput, linesFromInput, validateInvite, validateSpaceName, validateTitle } from './inputs.js';
-import { entryTitle, kindIcon, oneLine, type NotesNode } from './tree-items.js';
+import { kindIcon, oneLine, type NotesNode } from './tree-items.js';
+import { titleOf } from '../core/entry.js';
 
 /** A command's entry argument: a tree node, an id (internal commands), or a document's URI (editor title menu). */
 export function entryIdOfArgument(arg: unknown): EntryId | undefined {
@@ -38,7 +39,7 @@ export async function chooseEntry(log: NoteLog, arg: unknown, placeHolder: strin
   const now = Date.now();
   const picked = await vscode.window.showQuickPick(
     entries.map((entry) => ({
-      label: `$(${kindIcon(entry.kind)}) ${oneLine(entryTitle(entry), 80)}`,
+      label: `$(${kindIcon(entry.kind)}) ${oneLine(titleOf(entry), 80)}`,
       description: `${entry.state === 'draft' ? 'draft' : 'published'} · ${oneLine(entry.author.name, 100)} · ${relativeTime(entry.updatedAt, now)}`,
       detail: entry.id,
       entry,

@@ -1,8 +1,6 @@
 /** The extension's settings, read through a getter so this stays pure and testable. */
-import { cleanDisplayName } from '../core/display-name.js';
-import { DEFAULT_DISPLAY_NAME, DEFAULT_LISTEN } from '../engine/defaults.js';
-
-export { DEFAULT_LISTEN } from '../engine/defaults.js';
+import { displayNameOr } from '../core/display-name.js';
+import { DEFAULT_LISTEN } from '../engine/defaults.js';
 import type { Phase } from './status.js';
 
 export const SECTION = 'sharedNotes';
@@ -20,10 +18,9 @@ export type SettingGetter = (key: string) => unknown;
 
 /** Ill-typed values (a hand-edited settings.json) fall back to the defaults instead of failing. */
 export function readSettings(get: SettingGetter, fallbackName: string): PeerSettings {
-  const name = typeof get('displayName') === 'string' ? cleanDisplayName(get('displayName') as string) : '';
   const listen = strings(get('listenAddresses'));
   return {
-    displayName: name || cleanDisplayName(fallbackName) || DEFAULT_DISPLAY_NAME,
+    displayName: displayNameOr(typeof get('displayName') === 'string' ? (get('displayName') as string) : undefined, fallbackName),
     listen: listen.length > 0 ? listen : [...DEFAULT_LISTEN],
     bootstrap: strings(get('bootstrapPeers')),
     mdns: typeof get('mdns') === 'boolean' ? (get('mdns') as boolean) : true,

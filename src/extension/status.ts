@@ -2,9 +2,9 @@
  * The status bar as a projection of state (the VS Code git extension's pattern): a read-only
  * snapshot in, text/tooltip/colour out. Pure; status-bar.ts renders it.
  */
-import { connectionKindText, relativeTime } from '../core/text.js';
+import { connectionKindText, relativeTime, shortPeerId } from '../core/text.js';
 import type { SpaceSummary } from '../engine/types.js';
-import { escapeMarkdown, formatBytes, oneLine, peerStateText, shortAddress, shortPeerId, sortPeers, type PeerRow } from './tree-items.js';
+import { escapeMarkdown, formatBytes, oneLine, peerStateText, shortAddress, sortPeers, type PeerRow } from './tree-items.js';
 
 export type Phase = 'starting' | 'no-space' | 'running' | 'error' | 'stopped';
 

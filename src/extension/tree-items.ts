@@ -7,8 +7,9 @@
 import type { Entry, InvalidEntry, Tombstone } from '../core/entry.js';
 import type { EntryList } from '../core/note-log.js';
 import type { PeerStatus } from '../engine/types.js';
-import { connectionKindText, relativeTime } from '../core/text.js';
+import { connectionKindText, relativeTime, shortId, shortPeerId } from '../core/text.js';
 import { displayLine, displayText } from '../core/display-text.js';
+import { titleOf, tombstoneTitle } from '../core/entry.js';
 
 /** A tree row, independent of VS Code. `tooltip` is markdown. */
 export interface ItemData {
@@ -41,7 +42,6 @@ const GROUP_ICON: Record<GroupKind, string> = { published: 'cloud', drafts: 'edi
 /** How many deleted entries the Recently deleted group lists (newest first). */
 export const RECENTLY_DELETED_SHOWN = 50;
 
-export const entryTitle = (entry: Entry): string => (entry.kind === 'note' ? entry.title : entry.name);
 export const kindIcon = (kind: Entry['kind']): string => (kind === 'note' ? 'note' : 'book');
 /** `entry.draft.note`, `entry.published.recipe`: menus in package.json match on these. */
 export const entryContextValue = (entry: Entry): string => `entry.${entry.state}.${entry.kind}`;
@@ -96,7 +96,7 @@ export function entryItem(entry: Entry, now = Date.now()): ItemData {
   const conflicted = (entry.conflicts?.length ?? 0) > 0;
   return {
     id: `entry:${entry.id}`,
-    label: oneLine(entryTitle(entry), 80) || '(untitled)',
+    label: oneLine(titleOf(entry), 80) || '(untitled)',
     description: `${conflicted ? 'conflict · ' : ''}${oneLine(entry.author.name, 100)} · ${relativeTime(entry.updatedAt, now)}`,
     tooltip: entryTooltip(entry, now),
     icon: conflicted ? 'warning' : kindIcon(entry.kind),
@@ -108,8 +108,7 @@ export function entryItem(entry: Entry, now = Date.now()): ItemData {
 
 /** A deleted entry: its last title, who deleted it and when; Restore is on its context menu. */
 export function deletedItem(t: Tombstone, now = Date.now()): ItemData {
-  const title = t.fields ? (t.kind === 'note' ? t.fields.title : t.fields.name) : undefined;
-  const label = oneLine(title ?? '', 80) || `${t.kind === 'note' ? 'Note' : 'Recipe'} ${t.id.slice(0, 8)}`;
+  const label = oneLine(tombstoneTitle(t) ?? '', 80) || `${t.kind === 'note' ? 'Note' : 'Recipe'} ${shortId(t.id)}`;
   const content = t.fields ? (t.kind === 'note' ? preview(t.fields.body ?? '', 300) : preview(t.fields.ingredients ?? '', 300)) : '*(content kept in its history)*';
   return {
     id: `deleted:${t.id}`,
@@ -125,7 +124,7 @@ export function deletedItem(t: Tombstone, now = Date.now()): ItemData {
 export function invalidItem(invalid: InvalidEntry): ItemData {
   return {
     id: `invalid:${invalid.scope}:${invalid.id}`,
-    label: `Invalid entry ${oneLine(invalid.id.slice(0, 8), 8)}`,
+    label: `Invalid entry ${oneLine(shortId(invalid.id), 8)}`,
     description: oneLine(invalid.reason, 200),
     tooltip: `**Invalid entry** \`${escapeMarkdown(oneLine(invalid.id, 64))}\` in the ${invalid.scope === 'shared' ? 'shared' : 'local'} log\n\n` +
       `A peer wrote it in a form this version cannot read: ${escapeMarkdown(oneLine(invalid.reason, 200))}. It is shown, not used.`,
@@ -139,7 +138,7 @@ export function entryTooltip(entry: Entry, now = Date.now()): string {
   const kind = entry.kind === 'note' ? 'Note' : 'Recipe';
   const state = entry.state === 'draft' ? 'draft (only on this device)' : 'published';
   const head = [
-    `**${escapeMarkdown(oneLine(entryTitle(entry), 200))}**`,
+    `**${escapeMarkdown(oneLine(titleOf(entry), 200))}**`,
     '',
     `${kind} · ${state} · by ${escapeMarkdown(oneLine(entry.author.name, 100))}, updated ${relativeTime(entry.updatedAt, now)}`,
     ...((entry.conflicts?.length ?? 0) > 0 ? ['', `$(warning) Its ${entry.conflicts?.join(' and ')} has competing values written at the same time: run **Resolve Conflict**.`] : []),
@@ -215,7 +214,6 @@ export function sortPeers(peers: readonly PeerRow[]): PeerRow[] {
 }
 
 /** `12D3KooW…` ids share their prefix; the tail tells peers apart (as the CLI shows them). */
-export const shortPeerId = (peerId: string): string => (peerId.length > 12 ? `…${peerId.slice(-8)}` : peerId);
 
 /** `/ip4/127.0.0.1/tcp/4001/ws/p2p/…` → `127.0.0.1:4001 (ws)`; other shapes are returned as they are. */
 export function shortAddress(addr: string): string {

@@ -33,7 +33,7 @@ import { SyncCoordinator } from './sync-coordinator.js';
 import type { TrafficMeter } from './traffic.js';
 
 export type { ConnectionKind } from './addresses.js';
-export type { KnownPeer } from './peer-book.js';
+export type { KnownPeer } from '../core/known-peer.js';
 export type { PeerState, PeerStatus, SpaceSummary } from './status.js';
 export type { LocalPresence, PeerPresence, Selection } from './presence.js';
 

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { InvalidInputError } from '../../src/core/errors.js';
 import { encodeInvite, newSpace } from '../../src/core/invite.js';
 import { alwaysOnAddresses, alwaysOnIds, peerIdOfAddress, validateAlwaysOn, withAlwaysOn } from '../../src/extension/always-on.js';
-import { DEFAULT_LISTEN, readSettings, settingsAction, type PeerSettings } from '../../src/extension/settings.js';
+import { DEFAULT_LISTEN } from '../../src/engine/defaults.js';
+import { readSettings, settingsAction, type PeerSettings } from '../../src/extension/settings.js';
 import { peerItem } from '../../src/extension/tree-items.js';
 
 const SERVER = '12D3KooWK2VAa5wdSWyVCTLQeza1Wuejuk8da1d5En3Dui4CmsJr';

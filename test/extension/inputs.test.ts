@@ -6,7 +6,8 @@ import { encodeInvite, newSpace } from '../../src/core/invite.js';
 import {
   describeInvite, ingredientsFromInput, linesFromInput, validateDisplayName, validateInvite, validateSpaceName, validateTitle,
 } from '../../src/extension/inputs.js';
-import { DEFAULT_LISTEN, readSettings } from '../../src/extension/settings.js';
+import { DEFAULT_LISTEN } from '../../src/engine/defaults.js';
+import { readSettings } from '../../src/extension/settings.js';
 
 describe('command input validation', () => {
   it('titles: not empty, not too long', () => {

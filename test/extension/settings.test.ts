@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_LISTEN, readSettings, settingsAction, type PeerSettings } from '../../src/extension/settings.js';
+import { DEFAULT_LISTEN } from '../../src/engine/defaults.js';
+import { readSettings, settingsAction, type PeerSettings } from '../../src/extension/settings.js';
 
 const base: PeerSettings = { displayName: 'Ann', listen: [...DEFAULT_LISTEN], bootstrap: [], mdns: true, alwaysOn: [] };
 

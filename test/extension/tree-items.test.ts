@@ -4,10 +4,11 @@ import type { Entry } from '../../src/core/entry.js';
 import type { EntryId, DeviceId } from '../../src/core/ids.js';
 import type { EntryList } from '../../src/core/note-log.js';
 import {
-  deletedItem, entryItem, escapeMarkdown, groupChildren, invalidItem, notesItem, notesRoots, openEntryText, peerItem, shortAddress, shortPeerId, sortPeers,
+  deletedItem, entryItem, escapeMarkdown, groupChildren, invalidItem, notesItem, notesRoots, openEntryText, peerItem, shortAddress, sortPeers,
   type ItemData, type PeerRow,
 } from '../../src/extension/tree-items.js';
 import { NO_PROGRESS } from '../helpers/peers.js';
+import { shortPeerId } from '../../src/core/text.js';
 import { presenceLabel } from '../../src/extension/presence-model.js';
 import { HOSTILE_STRINGS, UNSAFE_CHAR, UNSAFE_IN_TEXT } from '../helpers/hostile-strings.js';
 import { withOpenBy } from '../../src/extension/tree-items.js';
