@@ -4,7 +4,7 @@
  */
 import * as A from '@automerge/automerge';
 import { MAX_TEXT_LENGTH, MAX_TITLE_LENGTH } from './constants.js';
-import { EDITABLE_FIELDS, readEntry, type Author, type Entry, type EntryKind, type EntryRead } from './entry.js';
+import { EDITABLE_FIELDS, readEntry, type Author, type EntryKind, type EntryRead } from './entry.js';
 import { InvalidInputError } from './errors.js';
 import { messageOf } from './history.js';
 import type { EntryId } from './ids.js';
