@@ -4,6 +4,7 @@ import { MAX_EXCHANGED_BOOK_PEERS, MESH_HURRY_GAP_MS } from './constants.js';
 import { SpaceMesh } from './mesh.js';
 import type { PeerBook } from './peer-book.js';
 import { SpacePeerExchange, type ExchangedPeer } from './peer-exchange.js';
+import type { ProtocolRegistrar } from './registrar.js';
 import type { Stack } from './stack.js';
 
 export interface SpaceMembershipComponents {
@@ -23,6 +24,8 @@ export interface SpaceMembershipComponents {
   dial(peerId: string): Promise<void>;
   /** Something shown about the peer changed (a new address). */
   changed(peerId: string): void;
+  /** Where peer exchange registers its protocol at start(). */
+  registrar: ProtocolRegistrar;
 }
 
 export interface SpaceMembershipInit {
@@ -50,20 +53,22 @@ export class SpaceMembership {
       recipients: () => components.connectedPeers().filter((id) => components.hasGreeted(id)),
       connectedMembers: () => components.connectedPeers().map((id) => ({ id, addrs: components.announcedAddrs(id) })),
       learned: (from, peers) => this.learn(from, peers),
+      registrar: components.registrar,
     });
     this.mesh = new SpaceMesh({ book, selfId, logger: logger.child('mesh'), dial: components.dial }, { target: init.meshTarget });
   }
 
-  /** Starts the periodic mesh check; dials `first` (an invite's members) now, then others while the mesh has room. */
-  start(first: readonly string[]): void {
+  /** Serves peer exchange, starts the periodic mesh check; dials `first` (an invite's members) now, then others while the mesh has room. */
+  async start(first: readonly string[]): Promise<void> {
+    await this.exchange.start();
     this.mesh.start();
     for (const peerId of first) this.mesh.dial(peerId);
     this.mesh.topUp();
   }
 
-  stop(): void {
-    this.exchange.stop();
+  async stop(): Promise<void> {
     this.mesh.stop();
+    await this.exchange.stop();
   }
 
   /** Dials a member now (a redial whose backoff ran out), unless it is connected or being dialed. */
@@ -90,10 +95,6 @@ export class SpaceMembership {
   /** A member told us (identify) new addresses: the others hear them. */
   addressesChanged(): void {
     this.exchange.changed();
-  }
-
-  handleInbound(peerId: string, stream: Stream): void {
-    this.exchange.handleInbound(peerId, stream);
   }
 
   /** Members named by a peer list: remembered (the book stays bounded) and dialed while the mesh has room. */

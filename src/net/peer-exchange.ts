@@ -2,16 +2,19 @@ import type { Stream } from '@libp2p/interface';
 import type { Logger } from '../core/ports.js';
 import { isDialable, splitPeer } from './addresses.js';
 import {
+  MAX_INBOUND_PEER_EXCHANGE_STREAMS,
   MAX_PEER_EXCHANGE_BYTES,
   PEER_EXCHANGE_BURST,
   PEER_EXCHANGE_DEBOUNCE_MS,
   PEER_EXCHANGE_MIN_INTERVAL_MS,
+  PEER_EXCHANGE_PROTOCOL,
   PEER_EXCHANGE_RATE_PER_S,
   PEER_EXCHANGE_TIMEOUT_MS,
 } from './constants.js';
 import { InvalidPeerExchangeError, PeerExchangeStreamError } from './errors.js';
 import { decodePeerList, encodePeerList, type ExchangedPeer } from './peer-exchange-codec.js';
 import { readSmallFrame, writeSmallFrame, encodeSmallFrame, type SmallFrameErrors } from './small-frame.js';
+import type { ProtocolRegistrar } from './registrar.js';
 import type { Stack } from './stack.js';
 
 export type { ExchangedPeer } from './peer-exchange-codec.js';
@@ -28,6 +31,8 @@ export interface PeerExchangeComponents {
   connectedMembers(): ExchangedPeer[];
   /** A member told us where these peers are (ids and addresses checked, never ourselves). */
   learned(from: string, peers: ExchangedPeer[]): void;
+  /** Where start() registers PEER_EXCHANGE_PROTOCOL. */
+  registrar: ProtocolRegistrar;
 }
 
 const ERRORS: SmallFrameErrors = {
@@ -51,6 +56,13 @@ export class SpacePeerExchange {
   private lastBroadcastAt = -Infinity;
 
   constructor(private readonly components: PeerExchangeComponents) {}
+
+  /** Serves PEER_EXCHANGE_PROTOCOL. */
+  async start(): Promise<void> {
+    await this.components.registrar.handle(PEER_EXCHANGE_PROTOCOL, (peerId, stream) => this.handleInbound(peerId, stream), {
+      maxInboundStreams: MAX_INBOUND_PEER_EXCHANGE_STREAMS,
+    });
+  }
 
   /** A member greeted us: tell it at once whom we know. */
   greeted(peerId: string): void {
@@ -84,10 +96,11 @@ export class SpacePeerExchange {
     this.buckets.delete(peerId);
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.stopping.abort(new Error('network stopping'));
+    await this.components.registrar.unhandle(PEER_EXCHANGE_PROTOCOL);
   }
 
   private async send(peerId: string): Promise<void> {

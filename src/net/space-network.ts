@@ -1,94 +1,38 @@
 import './polyfills.js';
-import type { Connection, Stream } from '@libp2p/interface';
 import { Emitter, type Unsubscribe } from '../core/emitter.js';
 import { describeError, type InvalidPeerDataError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
-import type { Replica } from '../core/replica.js';
 import { checkListenAddrs, isDialable, parseAddrs, splitPeer, withPeer } from './addresses.js';
 import { SpaceConnections } from './connections.js';
 import {
   CHANGE_SYNC_DEBOUNCE_MS,
   DEFAULT_LISTEN,
-  DIAL_TIMEOUT_MS,
   HELLO_PROTOCOL,
-  MAX_INBOUND_HELLO_STREAMS,
-  MAX_INBOUND_PEER_EXCHANGE_STREAMS,
-  MAX_INBOUND_SYNC_STREAMS,
   PEER_EXCHANGE_PROTOCOL,
   REMOTE_CHANGE_SYNC_DEBOUNCE_MS,
   STRIKES_BEFORE_DISCONNECT,
   SYNC_PROTOCOL,
 } from './constants.js';
-import { NetworkNotRunningError, SyncStreamClosedError } from './errors.js';
+import { NetworkNotRunningError } from './errors.js';
 import { SpaceGossip } from './gossip.js';
 import { SpaceHello } from './hello.js';
 import { mdnsServiceTagForSpace, pnetKeyFromSpaceKey, presenceTopicForSpace, privateKeyOf, topicForSpace } from './keys.js';
 import { SpaceMembership } from './membership.js';
 import { createSpaceNode, type SpaceLibp2p } from './node.js';
-import { PeerBook, type KnownPeer } from './peer-book.js';
+import type { KnownPeer } from '../core/known-peer.js';
+import { PeerBook } from './peer-book.js';
 import { SpacePresence, type LocalPresence, type PeerPresence } from './presence.js';
 import { loadStack, type Stack } from './stack.js';
-import { peerStatus, StatusChanges, summarize, type PeerStatus, type SpaceSummary } from './status.js';
+import { SpaceProtocols } from './registrar.js';
+import { SpaceStatus, type PeerFacts, type PeerStatus, type SpaceSummary } from './status.js';
 import { SyncCoordinator } from './sync-coordinator.js';
-import type { TrafficMeter } from './traffic.js';
+import type { SpaceNetworkComponents, SpaceNetworkEvents, SpaceNetworkInit } from './space-network-options.js';
 
 export type { ConnectionKind } from './addresses.js';
 export type { KnownPeer } from '../core/known-peer.js';
 export type { PeerState, PeerStatus, SpaceSummary } from './status.js';
 export type { LocalPresence, PeerPresence, Selection } from './presence.js';
-
-export interface SpaceNetworkComponents {
-  replica: Replica<unknown>;
-  logger: Logger;
-}
-
-export interface SpaceNetworkInit {
-  spaceId: string;
-  /** The 32-byte space key of the invite; the private network's key is derived from it. */
-  spaceKey: Uint8Array;
-  /** Private key protobuf bytes (keys.ts generateIdentity); the engine stores them. */
-  identity: Uint8Array;
-  /** Default ['/ip4/0.0.0.0/tcp/0/ws']. */
-  listen?: string[];
-  /**
-   * Addresses peers are told to reach us at (identify, invites) instead of the listening ones:
-   * a port forward or a public address in front of this node. Default: the listening addresses.
-   */
-  announce?: string[];
-  /** Multiaddrs to dial at start (an invite's addresses); kept and redialed like known peers. */
-  bootstrap?: string[];
-  /** LAN multicast: mDNS discovery and UPnP port mapping; default true (tests pass false: both multicast on real interfaces). */
-  mdns?: boolean;
-  /** Peers remembered from earlier runs (see knownPeers()); dialed at start. */
-  knownPeers?: KnownPeer[];
-  /** Catch-up with each connected peer this often; default 30 s. */
-  antiEntropyMs?: number;
-  /** Delay of the confirming sync round after a local change; default 100 ms. */
-  changeSyncDelayMs?: number;
-  /** Malformed messages tolerated from a peer before hanging up on it; default 3. */
-  strikesBeforeDisconnect?: number;
-  /** Per-read timeout of a sync session; default 15 s. */
-  syncIdleTimeoutMs?: number;
-  /** Our display name, announced to every peer (hello protocol); see setDisplayName(). */
-  displayName?: string;
-  /** Connections kept to other members (the mesh); default MESH_TARGET_CONNECTIONS. */
-  meshTarget?: number;
-  /** Run a circuit relay v2 server for the members (an always-on peer); see node.ts. */
-  relayServer?: { maxReservations: number };
-  /** Counts traffic per protocol (for `serve --metrics`). */
-  traffic?: TrafficMeter;
-  /** Our device id (the author id on our entries), announced with the name. */
-  deviceId?: string;
-}
-
-export interface SpaceNetworkEvents {
-  /** A peer connected, disconnected, changed state or made sync progress. */
-  peer: PeerStatus;
-  /** The counts changed. */
-  summary: SpaceSummary;
-  /** Who has which entry open, or their selections, changed (the whole list, as presence() returns it). */
-  presence: PeerPresence[];
-}
+export type { SpaceNetworkComponents, SpaceNetworkEvents, SpaceNetworkInit } from './space-network-options.js';
 
 type Phase = 'new' | 'starting' | 'running' | 'stopped';
 
@@ -123,7 +67,16 @@ export class SpaceNetwork {
   private readonly unsubscribe: Unsubscribe[] = [];
   /** Strikes given since start, by where the bad data came from (a gossip strike is a rejection). */
   readonly strikeCounts = { gossip: 0, sync: 0 };
-  private readonly changes = new StatusChanges({ peer: (s) => this.events.emit('peer', s), summary: (s) => this.events.emit('summary', s) });
+  private readonly status = new SpaceStatus(
+    {
+      peerIds: () => this.book.ids().filter((id) => id !== this.selfId),
+      knows: (peerId) => peerId !== this.selfId && this.book.has(peerId),
+      facts: (peerId) => this.factsOf(peerId),
+    },
+    { peer: (s) => this.events.emit('peer', s), summary: (s) => this.events.emit('summary', s) },
+  );
+  /** Services register their protocols here in their start() and open their streams through it. */
+  private readonly protocols: SpaceProtocols;
 
   constructor(
     private readonly components: SpaceNetworkComponents,
@@ -134,6 +87,13 @@ export class SpaceNetwork {
     this.changeDelayMs = init.changeSyncDelayMs ?? CHANGE_SYNC_DEBOUNCE_MS;
     // Redials go through the mesh, so a peer is never dialed twice at once (a redial and a mesh dial).
     this.book = new PeerBook((peerId) => this.members?.dial(peerId), { strikesBeforeBlock: this.strikeLimit });
+    this.protocols = new SpaceProtocols({
+      logger: this.logger,
+      // A stopped network opens no streams (its node is being stopped).
+      node: () => (this.phase === 'stopped' ? undefined : this.node),
+      stack: () => this.stack,
+      accepting: (peerId) => this.phase === 'running' && !this.book.isBlocked(peerId),
+    });
   }
 
   /** This node's peer id; available once start() has resolved. */
@@ -179,10 +139,11 @@ export class SpaceNetwork {
       {
         replica: this.components.replica,
         logger: this.logger.child('sync'),
-        openStream: (peerId, signal) => this.openStream(SYNC_PROTOCOL, peerId, signal),
+        openStream: (peerId, signal) => this.protocols.openStream(SYNC_PROTOCOL, peerId, signal),
         strike: (peerId, err) => this.strike(peerId, err, 'sync'),
         changed: (peerId) => this.emitStatus(peerId),
         connectedPeers: () => this.connectedIds(),
+        registrar: this.protocols,
       },
       { selfId, antiEntropyMs: init.antiEntropyMs, idleTimeoutMs: init.syncIdleTimeoutMs },
     );
@@ -190,13 +151,14 @@ export class SpaceNetwork {
     const hello = new SpaceHello(
       {
         logger: this.logger.child('hello'),
-        openStream: (peerId, signal) => this.openStream(HELLO_PROTOCOL, peerId, signal),
+        openStream: (peerId, signal) => this.protocols.openStream(HELLO_PROTOCOL, peerId, signal),
         changed: (peerId) => {
           this.emitStatus(peerId);
           this.presenceOf?.renamed(peerId);
         },
         greeted: (peerId) => this.members?.greeted(peerId),
         connectedPeers: () => this.connectedIds(),
+        registrar: this.protocols,
       },
       { name: init.displayName, device: init.deviceId, known: init.knownPeers },
     );
@@ -230,12 +192,13 @@ export class SpaceNetwork {
         logger: this.logger,
         stack: this.stack,
         selfId,
-        openStream: (peerId, signal) => this.openStream(PEER_EXCHANGE_PROTOCOL, peerId, signal),
+        openStream: (peerId, signal) => this.protocols.openStream(PEER_EXCHANGE_PROTOCOL, peerId, signal),
         connectedPeers: () => this.connectedIds(),
         announcedAddrs: (peerId) => connections.announced(peerId),
         hasGreeted: (peerId) => hello.hasGreeted(peerId),
         dial: (peerId) => connections.dialKnown(peerId),
         changed: (peerId) => this.emitStatus(peerId),
+        registrar: this.protocols,
       },
       { meshTarget: init.meshTarget },
     );
@@ -257,15 +220,9 @@ export class SpaceNetwork {
     });
     this.node = node;
     connections.attach(node);
-    await node.handle(SYNC_PROTOCOL, this.inbound('sync sessions', (peerId, stream) => this.sync?.handleInbound(peerId, stream)), {
-      maxInboundStreams: MAX_INBOUND_SYNC_STREAMS,
-    });
-    await node.handle(HELLO_PROTOCOL, this.inbound('hellos', (peerId, stream) => this.hello?.handleInbound(peerId, stream)), {
-      maxInboundStreams: MAX_INBOUND_HELLO_STREAMS,
-    });
-    await node.handle(PEER_EXCHANGE_PROTOCOL, this.inbound('peer lists', (peerId, stream) => this.members?.handleInbound(peerId, stream)), {
-      maxInboundStreams: MAX_INBOUND_PEER_EXCHANGE_STREAMS,
-    });
+    // Each service registers its own protocol (js-libp2p's pattern), before the node accepts connections.
+    await sync.start();
+    await hello.start();
     await node.start();
 
     this.gossip = new SpaceGossip(
@@ -298,24 +255,23 @@ export class SpaceNetwork {
     this.unsubscribe.push(
       replica.events.on('local-change', (change) => {
         void this.gossip?.publish(change);
-        this.refreshAll();
+        this.status.refreshAll();
         sync.afterChange(this.changeDelayMs);
       }),
       replica.events.on('remote-changes', () => {
-        this.refreshAll();
+        this.status.refreshAll();
         // Jittered, so two receivers of the same change rarely open sessions to each other at once.
         const delay = Math.max(this.changeDelayMs, REMOTE_CHANGE_SYNC_DEBOUNCE_MS);
         sync.afterChange(delay + Math.floor(Math.random() * (delay / 2)));
       }),
     );
-    sync.start();
     this.phase = 'running';
     this.disconnectedSince = Date.now();
 
     for (const known of init.knownPeers ?? []) this.book.learn(known.peerId, known.addrs, known.lastSeen);
     for (const b of bootstrap) if (b.peerId) this.book.learn(b.peerId, [b.addr]);
     // The invite's and bootstrap members first; then the mesh picks among the members we know.
-    this.members.start(bootstrap.flatMap((b) => (b.peerId ? [b.peerId] : [])));
+    await this.members.start(bootstrap.flatMap((b) => (b.peerId ? [b.peerId] : [])));
     for (const b of bootstrap) if (!b.peerId) void connections.dial(b.addr).catch((err: unknown) => this.logger.warn(describeError(err)));
     this.logger.info(`space network up as ${this.selfId} on ${this.addresses().join(' ')}`);
   }
@@ -358,14 +314,11 @@ export class SpaceNetwork {
   }
 
   peers(): PeerStatus[] {
-    return this.book
-      .ids()
-      .filter((id) => id !== this.selfId)
-      .map((id) => this.statusOf(id));
+    return this.status.peers();
   }
 
   summary(): SpaceSummary {
-    return summarize(this.peers());
+    return this.status.summary();
   }
 
   /** Members holding a reservation on our relay (serve), or undefined when we run none. */
@@ -404,25 +357,6 @@ export class SpaceNetwork {
     if (sync) await Promise.all(this.connectedIds().map((id) => sync.request(id)));
   }
 
-  /** A handler for one of our protocols: streams from a blocked peer, or while not running, are refused. */
-  private inbound(what: string, handle: (peerId: string, stream: Stream) => void): (stream: Stream, connection: Connection) => void {
-    return (stream, connection) => {
-      const peerId = connection.remotePeer.toString();
-      if (this.phase !== 'running' || this.book.isBlocked(peerId)) stream.abort(new Error(`not accepting ${what}`));
-      else handle(peerId, stream);
-    };
-  }
-
-  /** On an open connection only: a sync round or a hello never dials (dialing follows the redial backoff). */
-  private async openStream(protocol: string, peerId: string, signal: AbortSignal): Promise<Stream> {
-    const { peerIdFromString } = this.stackOf();
-    const connection = this.running()
-      .getConnections(peerIdFromString(peerId))
-      .find((c) => c.status === 'open');
-    if (!connection) throw new SyncStreamClosedError(`no open connection to ${peerId}`);
-    return connection.newStream(protocol, { signal: AbortSignal.any([signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)]) });
-  }
-
   private strike(peerId: string, err: InvalidPeerDataError, source: keyof SpaceNetwork['strikeCounts']): void {
     this.strikeCounts[source] += 1;
     const blocked = this.book.strike(peerId);
@@ -434,8 +368,9 @@ export class SpaceNetwork {
     this.emitStatus(peerId);
   }
 
-  private statusOf(peerId: string): PeerStatus {
-    return peerStatus({
+  /** What the status projection (status.ts) reads about one peer. */
+  private factsOf(peerId: string): PeerFacts {
+    return {
       peerId,
       name: this.hello?.nameOf(peerId),
       device: this.hello?.deviceOf(peerId),
@@ -445,27 +380,12 @@ export class SpaceNetwork {
       strikes: this.book.strikes(peerId),
       blockedUntil: this.book.blockedUntil(peerId),
       sync: this.sync?.view(peerId) ?? { running: false, last: undefined, lastSyncAt: undefined, progress: undefined },
-    });
+    };
   }
 
   /** Emits `peer` when this peer's line changed and `summary` when the counts did. */
   private emitStatus(peerId: string): void {
-    this.emitPeer(peerId);
-    this.emitSummary();
-  }
-
-  private emitPeer(peerId: string): void {
-    if (peerId !== this.selfId && this.book.has(peerId)) this.changes.peer(this.statusOf(peerId));
-  }
-
-  private emitSummary(): void {
-    this.changes.summary(this.summary());
-  }
-
-  /** Heads changed here (on every change): every peer's in-sync verdict may have changed; one summary. */
-  private refreshAll(): void {
-    for (const peerId of this.book.ids()) this.emitPeer(peerId);
-    this.emitSummary();
+    this.status.changed(peerId);
   }
 
   private connectedIds(): string[] {
@@ -479,9 +399,9 @@ export class SpaceNetwork {
     for (const off of this.unsubscribe.splice(0)) off();
     this.connections?.detach();
     this.book.stop();
-    this.hello?.stop();
-    this.members?.stop();
     this.presenceOf?.stop();
+    await this.hello?.stop();
+    await this.members?.stop();
     await this.sync?.stop();
     await this.gossip?.stop();
     await this.node?.stop();
@@ -491,16 +411,6 @@ export class SpaceNetwork {
       this.emitStatus(peerId);
     }
     this.logger.info('space network stopped');
-  }
-
-  private running(): SpaceLibp2p {
-    if (!this.node || this.phase === 'stopped') throw new NetworkNotRunningError('the network is not running');
-    return this.node;
-  }
-
-  private stackOf(): Stack {
-    if (!this.stack) throw new NetworkNotRunningError('the network has not started');
-    return this.stack;
   }
 }
 

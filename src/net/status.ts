@@ -107,3 +107,54 @@ export class StatusChanges {
     this.out.summary(summary);
   }
 }
+
+/** What the space's status is read from: the peer book, hello, connections and sync coordinator. */
+export interface StatusSources {
+  /** The peers the book knows, ourselves left out. */
+  peerIds(): string[];
+  /** Whether the book knows this peer (and it is not ourselves). */
+  knows(peerId: string): boolean;
+  /** What is known of one peer right now. */
+  facts(peerId: string): PeerFacts;
+}
+
+/**
+ * The space's status as a projection of its sources: `peers()` and `summary()` read them;
+ * `changed(peerId)` and `refreshAll()` pass `peer` and `summary` on only when a peer's line or the
+ * counts changed (StatusChanges).
+ */
+export class SpaceStatus {
+  private readonly changes: StatusChanges;
+
+  constructor(
+    private readonly sources: StatusSources,
+    out: { peer(status: PeerStatus): void; summary(summary: SpaceSummary): void },
+  ) {
+    this.changes = new StatusChanges(out);
+  }
+
+  statusOf(peerId: string): PeerStatus {
+    return peerStatus(this.sources.facts(peerId));
+  }
+
+  peers(): PeerStatus[] {
+    return this.sources.peerIds().map((id) => this.statusOf(id));
+  }
+
+  summary(): SpaceSummary {
+    return summarize(this.peers());
+  }
+
+  /** Something about this peer changed: its line if it is new, then the counts if they are. */
+  changed(peerId: string): void {
+    if (this.sources.knows(peerId)) this.changes.peer(this.statusOf(peerId));
+    this.changes.summary(this.summary());
+  }
+
+  /** Our heads changed (on every change): every peer's in-sync verdict may have changed; one summary. */
+  refreshAll(): void {
+    const all = this.peers();
+    for (const status of all) this.changes.peer(status);
+    this.changes.summary(summarize(all));
+  }
+}

@@ -3,8 +3,9 @@ import { InvalidPeerDataError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import type { Replica } from '../core/replica.js';
 import { SyncSession, type SyncProgress } from '../core/sync-session.js';
-import { CONNECT_SYNC_FALLBACK_MS, DEFAULT_ANTI_ENTROPY_MS } from './constants.js';
+import { CONNECT_SYNC_FALLBACK_MS, DEFAULT_ANTI_ENTROPY_MS, MAX_INBOUND_SYNC_STREAMS, SYNC_PROTOCOL } from './constants.js';
 import { SyncMessageTooLargeError } from './errors.js';
+import type { ProtocolRegistrar } from './registrar.js';
 import { runSyncConversation } from './sync-protocol.js';
 
 export type SyncDirection = 'inbound' | 'outbound';
@@ -29,6 +30,8 @@ export interface SyncCoordinatorComponents {
   changed(peerId: string): void;
   /** Peers connected right now. */
   connectedPeers(): string[];
+  /** Where start() registers SYNC_PROTOCOL. */
+  registrar: ProtocolRegistrar;
 }
 
 export interface SyncCoordinatorInit {
@@ -77,8 +80,9 @@ export class SyncCoordinator {
     this.now = init.clock ?? Date.now;
   }
 
-  /** Starts the anti-entropy timer. */
-  start(): void {
+  /** Serves SYNC_PROTOCOL and starts the anti-entropy timer. */
+  async start(): Promise<void> {
+    await this.components.registrar.handle(SYNC_PROTOCOL, (peerId, stream) => this.handleInbound(peerId, stream), { maxInboundStreams: MAX_INBOUND_SYNC_STREAMS });
     const interval = this.init.antiEntropyMs ?? DEFAULT_ANTI_ENTROPY_MS;
     this.antiEntropy = setInterval(() => {
       const now = this.now();
@@ -164,9 +168,10 @@ export class SyncCoordinator {
     this.components.changed(peerId);
   }
 
-  /** Aborts every session and waits for them to wind down. */
+  /** Stops serving SYNC_PROTOCOL, aborts every session and waits for them to wind down. */
   async stop(): Promise<void> {
     this.stopping.abort(new Error('network stopping'));
+    await this.components.registrar.unhandle(SYNC_PROTOCOL);
     clearInterval(this.antiEntropy);
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();

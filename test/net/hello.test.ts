@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, test } from 'node:test';
 import { HELLO_PROTOCOL, MAX_HELLO_BYTES } from '../../src/net/constants.js';
-import { decodeHello, decodeHelloPayload, encodeHello, readHello, sendHello } from '../../src/net/hello.js';
+import { decodeHello, encodeHello, readHello, sendHello } from '../../src/net/hello-codec.js';
 import { connectedTo, startRawNode, sameHeads, testNodes, testSpace, waitFor, write, type TestNode } from './helpers.js';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
@@ -22,19 +22,19 @@ describe('hello frames', () => {
     const long = encodeHello('é'.repeat(100)); // 200 bytes of UTF-8: two length bytes
     assert.equal(long[0]! & 0x80, 0x80);
     assert.equal((long[0]! & 0x7f) | (long[1]! << 7), long.byteLength - 2);
-    assert.equal(decodeHelloPayload(long.subarray(2)), 'é'.repeat(100));
-    assert.equal(decodeHelloPayload(encodeHello(' Ann\n\u202Ex ').subarray(1)), 'Ann x');
+    assert.equal(decodeHello(long.subarray(2)).name, 'é'.repeat(100));
+    assert.equal(decodeHello(encodeHello(' Ann\n\u202Ex ').subarray(1)).name, 'Ann x');
     assert.ok(encodeHello('"\\'.repeat(100)).byteLength <= MAX_HELLO_BYTES, 'the worst escapes still fit');
   });
 
   it('refuses payloads that are not a JSON object with a string name, and ignores other fields', () => {
     for (const bad of ['not json', '[1]', 'null', '"Ann"', '{}', '{"name":7}', '{"name":null}']) {
-      assert.throws(() => decodeHelloPayload(utf8(bad)), { name: 'InvalidHelloError' }, bad);
+      assert.throws(() => decodeHello(utf8(bad)).name, { name: 'InvalidHelloError' }, bad);
     }
-    assert.throws(() => decodeHelloPayload(Uint8Array.from([0x7b, 0xff, 0xfe, 0x7d])), { name: 'InvalidHelloError' }, 'invalid UTF-8');
-    assert.throws(() => decodeHelloPayload(new Uint8Array(MAX_HELLO_BYTES + 1)), { name: 'InvalidHelloError' });
-    assert.equal(decodeHelloPayload(utf8('{"name":"Bob","avatar":"x"}')), 'Bob');
-    assert.equal(decodeHelloPayload(utf8('{"name":" \\n "}')), '', 'nothing readable: no name');
+    assert.throws(() => decodeHello(Uint8Array.from([0x7b, 0xff, 0xfe, 0x7d])).name, { name: 'InvalidHelloError' }, 'invalid UTF-8');
+    assert.throws(() => decodeHello(new Uint8Array(MAX_HELLO_BYTES + 1)).name, { name: 'InvalidHelloError' });
+    assert.equal(decodeHello(utf8('{"name":"Bob","avatar":"x"}')).name, 'Bob');
+    assert.equal(decodeHello(utf8('{"name":" \\n "}')).name, '', 'nothing readable: no name');
   });
 
   it('travels over a stream: sendHello on one end, readHello on the other, both ends closed', async () => {

@@ -3,7 +3,7 @@ import type { Stream } from '@libp2p/interface';
 import { describe, it, test } from 'node:test';
 import { connectionKind } from '../../src/net/addresses.js';
 import { HELLO_PROTOCOL, MAX_PEER_EXCHANGE_BYTES, MAX_PEER_EXCHANGE_PEERS, PEER_EXCHANGE_PROTOCOL } from '../../src/net/constants.js';
-import { encodeHello } from '../../src/net/hello.js';
+import { encodeHello } from '../../src/net/hello-codec.js';
 import { decodePeerList, encodePeerList } from '../../src/net/peer-exchange-codec.js';
 import { encodeSmallFrame } from '../../src/net/small-frame.js';
 import { loadStack } from '../../src/net/stack.js';
