@@ -5,7 +5,7 @@
  * has the change. Restart: a member stops, the others write, it starts again on its port; the
  * time until it holds its mesh connections again and has every change.
  */
-import { startNode, stopAll, write, type TestNode } from '../test/net/helpers.js';
+import { startNode, stopAll, write, type TestNode } from '../test/helpers/net.js';
 import { degrees, startMesh, waitForMesh } from '../test/net/mesh-helpers.js';
 import { MESH_TARGET_CONNECTIONS } from '../src/net/constants.js';
 import { median, quantile } from './table.js';

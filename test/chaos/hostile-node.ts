@@ -4,7 +4,7 @@
  */
 import { SYNC_PROTOCOL } from '../../src/net/constants.js';
 import type { SpaceLibp2p } from '../../src/net/node.js';
-import { startRawNode } from '../net/helpers.js';
+import { startRawNode } from '../helpers/net.js';
 import { loadStack } from '../../src/net/stack.js';
 
 export type SyncOutcome = 'answered' | 'closed' | 'refused' | 'timeout';

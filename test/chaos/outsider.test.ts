@@ -12,7 +12,7 @@ import { after, it } from 'node:test';
 import WebSocket from 'ws';
 import { decodeInvite, encodeInvite, newSpace } from '../../src/core/invite.js';
 import { topicForSpace } from '../../src/net/keys.js';
-import { startRawNode } from '../net/helpers.js';
+import { startRawNode } from '../helpers/net.js';
 import { loadStack } from '../../src/net/stack.js';
 import { CliPeer, tempDir } from '../helpers/cli-peer.js';
 import { printFigures, scaled, sleep } from './report.js';

@@ -8,19 +8,12 @@ import { test, type TestContext } from 'node:test';
 import { titleOf } from '../../src/core/entry.js';
 import { decodeInvite, encodeInvite } from '../../src/core/invite.js';
 import { memoryLogger } from '../../src/core/logger.js';
+import { waitFor } from '../helpers/wait.js';
 import { INVITE_UNREACHABLE_MESSAGE, SpacePeer, type SpacePeerInit } from '../../src/engine/space-peer.js';
 
 /** "Any free port" on loopback: the engine keeps the port it picks for the space. */
 const LOOPBACK_ANY_PORT = ['/ip4/127.0.0.1/tcp/0/ws'];
 
-async function waitFor(what: string, condition: () => boolean, timeoutMs: number): Promise<number> {
-  const started = performance.now();
-  while (!condition()) {
-    if (performance.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return performance.now() - started;
-}
 
 /** Starts peers in their own data folders and closes them (and removes the folders) after the test. */
 function peers(t: TestContext) {

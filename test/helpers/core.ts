@@ -3,7 +3,26 @@ import { memoryLogger } from '../../src/core/logger.js';
 import { MemoryLogStore } from '../../src/core/memory-store.js';
 import { NoteLog } from '../../src/core/note-log.js';
 import type { DeviceId } from '../../src/core/ids.js';
-import { genesisChange } from '../../src/core/replica.js';
+import { genesisChange, Replica } from '../../src/core/replica.js';
+
+/** The document the replica and network tests write: counters under `t`, a blob for large changes. */
+export type TestDoc = { t?: Record<string, number>; blob?: Uint8Array };
+
+/** A Replica over an in-memory store, with `changes` changes made (`t[prefix + i] = i`). */
+export async function memoryReplica(name: string, options: { changes?: number; prefix?: string; store?: MemoryLogStore } = {}): Promise<Replica<TestDoc>> {
+  const { replica } = await Replica.open<TestDoc>(options.store ?? new MemoryLogStore(), { name, logger: memoryLogger() });
+  const prefix = options.prefix ?? name;
+  for (let i = 0; i < (options.changes ?? 0); i++) await setKey(replica, `${prefix}${i}`, i);
+  return replica;
+}
+
+/** One small change: sets t[key] = value; its bytes. */
+export function setKey(replica: Replica<TestDoc>, key: string, value = 1): Promise<Uint8Array | undefined> {
+  return replica.change(`set ${key}`, (d) => {
+    d.t ??= {};
+    d.t[key] = value;
+  });
+}
 
 /** A NoteLog over in-memory stores, plus the stores so a test can reopen it. */
 export async function memoryNoteLog(name = 'Ann', device = 'dev-ann', stores = { shared: new MemoryLogStore(), local: new MemoryLogStore() }) {

@@ -7,7 +7,7 @@ import { MemoryLogStore } from '../../src/core/memory-store.js';
 import { Replica } from '../../src/core/replica.js';
 import { SYNC_PROTOCOL } from '../../src/net/constants.js';
 import { encodeGossip } from '../../src/net/gossip-codec.js';
-import { connectedTo, startRawNode, sameHeads, testNodes, testSpace, waitFor, write, type TestDoc } from './helpers.js';
+import { connectedTo, startRawNode, sameHeads, testNodes, testSpace, waitFor, write, type TestDoc } from '../helpers/net.js';
 
 
 test('a node with another space key cannot connect and receives nothing', async (t) => {

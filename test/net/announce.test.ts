@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { test } from 'node:test';
-import { connectedTo, testNodes, testSpace, waitFor } from './helpers.js';
+import { connectedTo, testNodes, testSpace, waitFor } from '../helpers/net.js';
 
 /** A port nobody answers on for as long as the test runs (a listener that drops every connection). */
 async function deadPort(t: { after(fn: () => Promise<void>): void }): Promise<number> {

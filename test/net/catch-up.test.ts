@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { connectedTo, sameHeads, stateOf, testNodes, testSpace, waitFor, write } from './helpers.js';
+import { connectedTo, sameHeads, stateOf, testNodes, testSpace, waitFor, write } from '../helpers/net.js';
 
 
 test('late joiner: B connects after A wrote 500 changes and catches up by sync', async (t) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { connectedTo, sameHeads, stateOf, testNodes, testSpace, waitFor, write, type TestNode } from './helpers.js';
+import { connectedTo, sameHeads, stateOf, testNodes, testSpace, waitFor, write, type TestNode } from '../helpers/net.js';
 
 
 test('a change made on A reaches C through B by gossip (line A–B–C, C knows only B)', async (t) => {

@@ -6,14 +6,9 @@ import assert from 'node:assert/strict';
 import { describe, it, test } from 'node:test';
 import { HELLO_PROTOCOL, MAX_HELLO_BYTES } from '../../src/net/constants.js';
 import { decodeHello, encodeHello, readHello, sendHello } from '../../src/net/hello-codec.js';
-import { connectedTo, startRawNode, sameHeads, testNodes, testSpace, waitFor, write, type TestNode } from './helpers.js';
+import { connectedTo, startRawNode, sameHeads, streamPair as pair, testNodes, testSpace, waitFor, write, type TestNode } from '../helpers/net.js';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
-
-async function pair() {
-  const { streamPair } = await import('@libp2p/utils');
-  return streamPair();
-}
 
 describe('hello frames', () => {
   it('encodes a one-byte or two-byte length and the JSON name, cleaned', () => {

@@ -7,7 +7,7 @@ import * as Automerge from '@automerge/automerge';
 import { test } from 'node:test';
 import { genesisChange } from '../../src/core/replica.js';
 import { poisonedChange } from '../chaos/crafted.js';
-import { connectedTo, testNodes, testSpace, waitFor, write, type TestDoc } from './helpers.js';
+import { connectedTo, testNodes, testSpace, waitFor, write, type TestDoc } from '../helpers/net.js';
 
 /** Two different changes with the same actor and sequence number, both on top of the genesis. */
 function equivocatingPair(): [Uint8Array, Uint8Array] {

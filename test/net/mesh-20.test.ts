@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { stopAll } from './helpers.js';
+import { stopAll } from '../helpers/net.js';
 import { degrees, gossipDegrees, linked, spread, startMesh, waitForGossipMesh, waitForMesh } from './mesh-helpers.js';
 
 const MEMBERS = 20;

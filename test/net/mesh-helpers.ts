@@ -1,5 +1,5 @@
 /** A space of many members on loopback, each joined through a random earlier member: for the mesh tests and `npm run bench -- --mesh`. */
-import { startNode, testSpace, waitFor, write, type NodeOptions, type TestNode } from './helpers.js';
+import { startNode, testSpace, waitFor, write, type NodeOptions, type TestNode } from '../helpers/net.js';
 
 export interface Mesh {
   space: { spaceId: string; spaceKey: Uint8Array };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { connectedTo, sameHeads, testNodes, testSpace, waitFor, write } from './helpers.js';
+import { connectedTo, sameHeads, testNodes, testSpace, waitFor, write } from '../helpers/net.js';
 
 test('a member invited by B connects to A, and A and C sync with B gone', async (t) => {
   const start = testNodes(t);

@@ -7,7 +7,7 @@ import { encodeHello } from '../../src/net/hello-codec.js';
 import { decodePeerList, encodePeerList } from '../../src/net/peer-exchange-codec.js';
 import { encodeSmallFrame } from '../../src/net/small-frame.js';
 import { loadStack } from '../../src/net/stack.js';
-import { connectedTo, startRawNode, testNodes, testSpace, waitFor } from './helpers.js';
+import { connectedTo, startRawNode, testNodes, testSpace, waitFor } from '../helpers/net.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const ID = '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN';

@@ -9,7 +9,7 @@ import { MAX_PRESENCE_BYTES, MAX_PRESENCE_OFFSET, MAX_PRESENCE_SELECTIONS, PRESE
 import { presenceTopicForSpace } from '../../src/net/keys.js';
 import { decodePresence, encodePresence } from '../../src/net/presence-codec.js';
 import type { PeerPresence } from '../../src/net/space-network.js';
-import { connectedTo, sameHeads, startRawNode, testNodes, testSpace, waitFor, write, type TestNode } from './helpers.js';
+import { connectedTo, sameHeads, startRawNode, testNodes, testSpace, waitFor, write, type TestNode } from '../helpers/net.js';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 const ENTRY = 'ab'.repeat(16) as EntryId;

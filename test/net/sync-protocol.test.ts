@@ -1,27 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { memoryLogger } from '../../src/core/logger.js';
-import { MemoryLogStore } from '../../src/core/memory-store.js';
 import { Replica } from '../../src/core/replica.js';
 import { SyncSession, sameHeads } from '../../src/core/sync-session.js';
 import { runSyncConversation } from '../../src/net/sync-protocol.js';
-import type { TestDoc } from './helpers.js';
+import { memoryReplica } from '../helpers/core.js';
+import { streamPair as pair } from '../helpers/net.js';
 
-async function replica(name: string, changes = 0, prefix = name): Promise<Replica<TestDoc>> {
-  const { replica: r } = await Replica.open<TestDoc>(new MemoryLogStore(), { name, logger: memoryLogger() });
-  for (let i = 0; i < changes; i++) {
-    await r.change(`set ${prefix}${i}`, (d) => {
-      d.t ??= {};
-      d.t[`${prefix}${i}`] = i;
-    });
-  }
-  return r;
-}
-
-async function pair() {
-  const { streamPair } = await import('@libp2p/utils');
-  return streamPair();
-}
+const replica = (name: string, changes = 0, prefix = name) => memoryReplica(name, { changes, prefix });
 
 test('a conversation converges both replicas and ends on its own', async () => {
   const a = await replica('a', 200);

@@ -2,27 +2,16 @@ import * as A from '@automerge/automerge';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidPeerDataError } from '../../src/core/errors.js';
-import { memoryLogger } from '../../src/core/logger.js';
 import { MemoryLogStore } from '../../src/core/memory-store.js';
 import { Replica } from '../../src/core/replica.js';
 import { SNAPSHOT_LAST_CHUNK, SyncSession, sameHeads } from '../../src/core/sync-session.js';
 import { runSyncConversation } from '../../src/net/sync-protocol.js';
-import type { TestDoc } from './helpers.js';
-import { memoryNoteLog } from '../helpers/core.js';
+import { memoryNoteLog, memoryReplica, type TestDoc } from '../helpers/core.js';
+import { streamPair } from '../helpers/net.js';
 
-async function replica(name: string, changes = 0, store = new MemoryLogStore()): Promise<Replica<TestDoc>> {
-  const { replica: r } = await Replica.open<TestDoc>(store, { name, logger: memoryLogger() });
-  for (let i = 0; i < changes; i++) {
-    await r.change(`set ${name}${i}`, (d) => {
-      d.t ??= {};
-      d.t[`${name}${i}`] = i;
-    });
-  }
-  return r;
-}
+const replica = (name: string, changes = 0, store = new MemoryLogStore()) => memoryReplica(name, { changes, store });
 
 async function converse(a: Replica<TestDoc>, b: Replica<TestDoc>, options: { bInitiates?: boolean; chunkBytes?: number } = {}) {
-  const { streamPair } = await import('@libp2p/utils');
   const [out, inb] = await streamPair();
   const sa = new SyncSession(a as Replica<unknown>, 'b', options.chunkBytes);
   const sb = new SyncSession(b as Replica<unknown>, 'a', options.chunkBytes);

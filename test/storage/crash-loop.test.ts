@@ -10,7 +10,7 @@ import { it } from 'node:test';
 import { memoryLogger } from '../../src/core/logger.js';
 import { FileLogStore } from '../../src/storage/index.js';
 import { decodeRecord, decodeSnapshot } from './fixtures/crash-records.js';
-import { FIXTURES, makeTempDir, REPO_ROOT } from './helpers.js';
+import { FIXTURES, makeTempDir, REPO_ROOT } from '../helpers/storage.js';
 
 const ROUNDS = 20;
 const ROUND_TIMEOUT_MS = 20_000;

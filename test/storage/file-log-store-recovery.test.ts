@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { memoryLogger } from '../../src/core/logger.js';
 import type { LoadedLog } from '../../src/core/ports.js';
 import { FileLogStore } from '../../src/storage/index.js';
-import { flipBit, makeTempDir, runFixture } from './helpers.js';
+import { flipBit, makeTempDir, runFixture } from '../helpers/storage.js';
 
 const HEADER = 6;
 const FRAME_OVERHEAD = 10;

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { memoryLogger } from '../../src/core/logger.js';
 import { FileLogStore } from '../../src/storage/index.js';
 import { logStoreContract } from '../contracts/log-store.contract.js';
-import { deadPid, makeTempDir, runFixture } from './helpers.js';
+import { deadPid, makeTempDir, runFixture } from '../helpers/storage.js';
 
 logStoreContract('FileLogStore', async () => {
   const dir = await makeTempDir('contract');

@@ -13,7 +13,7 @@ import { RECORD_FRAME_MAGIC } from '../../src/storage/constants.js';
 import { crc32c } from '../../src/storage/crc32c.js';
 import { encodeFrames, scanFrames } from '../../src/storage/framing.js';
 import { FileLogStore } from '../../src/storage/index.js';
-import { flipBit, makeTempDir } from './helpers.js';
+import { flipBit, makeTempDir } from '../helpers/storage.js';
 
 const HEADER = 6;
 

@@ -5,10 +5,11 @@ import { Replica } from '../../src/core/replica.js';
 import { generateIdentity, pnetKeyFromSpaceKey, privateKeyOf, topicForSpace } from '../../src/net/keys.js';
 import { createSpaceNode, type SpaceLibp2p } from '../../src/net/node.js';
 import { SpaceNetwork, type SpaceNetworkInit } from '../../src/net/space-network.js';
+import { setKey, type TestDoc } from './core.js';
 
 export const LOOPBACK = ['/ip4/127.0.0.1/tcp/0/ws'];
 
-export type TestDoc = { t?: Record<string, number>; blob?: Uint8Array };
+export type { TestDoc } from './core.js';
 
 export interface TestNode {
   name: string;
@@ -58,22 +59,17 @@ export async function stopAll(nodes: Iterable<TestNode | undefined>): Promise<vo
   await Promise.allSettled([...nodes].map((n) => n?.net.stop()));
 }
 
-/** Polls `condition` every 20 ms; fails with `what` after `timeoutMs`. */
-export async function waitFor(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<number> {
-  const started = performance.now();
-  while (!condition()) {
-    if (performance.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return performance.now() - started;
+export { waitFor } from './wait.js';
+
+/** Two ends of an in-memory libp2p stream (no node, no socket): for protocol codecs and services. */
+export async function streamPair() {
+  const { streamPair: pair } = await import('@libp2p/utils');
+  return pair();
 }
 
 /** One small change: sets t[key] = value. */
 export async function write(node: TestNode, key: string, value = 1): Promise<Uint8Array | undefined> {
-  return node.replica.change(`set ${key}`, (d) => {
-    d.t ??= {};
-    d.t[key] = value;
-  });
+  return setKey(node.replica, key, value);
 }
 
 export function sameHeads(a: TestNode, b: TestNode): boolean {

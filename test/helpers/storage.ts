@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 
 /** Repo root: children run with it as cwd so `--import tsx` resolves. (Tests compile to CommonJS.) */
 export const REPO_ROOT = resolve(__dirname, '../..');
-export const FIXTURES = join(__dirname, 'fixtures');
+export const FIXTURES = join(__dirname, '..', 'storage', 'fixtures');
 
 export async function makeTempDir(label: string): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), `shared-notes-${label}-`));
