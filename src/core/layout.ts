@@ -1,6 +1,7 @@
 import * as A from '@automerge/automerge';
 import { BUCKET_LEVELS } from './constants.js';
-import type { EntryId } from './ids.js';
+import { EntryNotFoundError, InvalidInputError } from './errors.js';
+import { isEntryId, type EntryId } from './ids.js';
 
 /**
  * The space document: `{ v: 1, b: { <hex>: { <hex>: { <hex>: { <entryId>: entry } } } } }`.
@@ -57,4 +58,19 @@ export function rawAt(doc: A.Doc<SpaceDoc>, [a, b, c]: BucketPath, id: string): 
 
 function isMap(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !A.isImmutableString(value);
+}
+
+/** A full entry id or a unique prefix of one (at least 4 hex digits), as people type them, among the entries of `docs`. */
+export function resolveEntryId(text: string, docs: ReadonlyArray<A.Doc<SpaceDoc>>, exists: (id: EntryId) => boolean): EntryId {
+  const prefix = text.trim().toLowerCase();
+  if (!/^[0-9a-f]{4,32}$/.test(prefix)) throw new InvalidInputError(`"${text}" is not an entry id (hex digits, at least 4)`);
+  if (isEntryId(prefix)) {
+    if (!exists(prefix)) throw new EntryNotFoundError(`no entry with id ${prefix}`);
+    return prefix; // a full id needs no scan
+  }
+  const matches = new Set<string>();
+  for (const doc of docs) for (const [id] of rawEntries(doc)) if (id.startsWith(prefix)) matches.add(id);
+  if (matches.size === 0) throw new EntryNotFoundError(`no entry with id ${prefix}`);
+  if (matches.size > 1) throw new InvalidInputError(`"${prefix}" matches ${matches.size} entries; type more of the id`);
+  return [...matches][0] as EntryId;
 }

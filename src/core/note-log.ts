@@ -1,80 +1,20 @@
-import * as A from '@automerge/automerge';
 import { Emitter } from './emitter.js';
-import {
-  EDITABLE_FIELDS, readEntry, titleOf, type Author, type Entry, type EntryKind, type EntryRead, type InvalidEntry,
-  type LogScope, type NoteFields, type RecipeFields, type Tombstone,
-} from './entry.js';
+import { EDITABLE_FIELDS, readEntry, titleOf, type Author, type Entry, type EntryKind, type EntryRead, type LogScope, type NoteFields, type RecipeFields } from './entry.js';
 import { AlreadyPublishedError, EntryDeletedError, EntryNotFoundError, InvalidInputError } from './errors.js';
 import { HistoryIndex } from './history.js';
 import { EntryIndex, mergeNewestFirst } from './entry-index.js';
-import { bucketOrCreate, checkText, checkTitle, draftsOnly, opsOf, pathOf, storedEntry, withConflicts } from './stored-entry.js';
-import { competingValues, entryAt, type EntryVersion } from './versions.js';
-import { merge3 } from './text-diff.js';
-import { isEntryId, newEntryId, type EntryId } from './ids.js';
-import { bucketFor, rawEntries, rawEntry, type SpaceDoc } from './layout.js';
-import { encodeOp, MAX_DRAFT_STEPS, type DraftStep, type HistoryItem, type OpMessage } from './ops.js';
+import { bucketOrCreate, checkText, checkTitle, opsOf, storedEntry, unmarkDeleted, markDeleted, withConflicts, writeFields } from './stored-entry.js';
+import { competingValues, entryAt, headsOfToken, versionTokenOf, type EntryVersion } from './versions.js';
+import { newEntryId, type EntryId } from './ids.js';
+import { bucketFor, rawEntry, resolveEntryId, type SpaceDoc } from './layout.js';
+import { encodeOp, type HistoryItem, type OpMessage } from './ops.js';
 import { historySteps, type HistoryStep } from './history-steps.js';
-import type { Clock, HistoryCache, LogStore, Logger, StoreProblem } from './ports.js';
-import { isGenesisOnly, Replica, type Heads } from './replica.js';
+import { draftStepsOf, finishInterruptedPublishes, forgetPublishedDrafts, rebuiltLocalDoc } from './local-log.js';
+import type { Clock, HistoryCache, Logger, StoreProblem } from './ports.js';
+import { Replica, type Heads } from './replica.js';
+import type { EntriesChanged, EntryList, EntryVersionRef, FieldConflict, ListFilter, NoteLogComponents, NoteLogInit } from './note-log-types.js';
 
-export interface NoteLogComponents {
-  /** The shared log: published entries, replicated to peers. */
-  shared: LogStore;
-  /** The local log: drafts, never leaves this device. */
-  local: LogStore;
-  logger: Logger;
-  clock?: Clock;
-  /** Keeps the history index between runs (without it the first `history` reads every change). */
-  historyCache?: HistoryCache;
-}
-export interface NoteLogInit {
-  author: Author;
-  compactAfterRecords?: number;
-}
-
-/**
- * Where a change to the entries came from: `local` an operation on this device (a command, live
- * typing, a publish's two writes), `remote` a peer's changes (gossip or sync), `reload` the
- * document read again from its store after an Automerge failure (anything may differ: `ids` empty).
- */
-export type ChangeOrigin = 'local' | 'remote' | 'reload';
-
-/** The one change event of the note log: every front end refreshes from it, for every origin. */
-export interface EntriesChanged {
-  readonly scope: LogScope;
-  readonly origin: ChangeOrigin;
-  /** Entries touched, from the op records; empty when a change carried no readable record (then reload everything). */
-  readonly ids: EntryId[];
-  /** Their op records in order (who did what to which entry); absent for `reload` and a bulk catch-up. */
-  readonly ops?: readonly OpMessage[];
-  /** Remote changes: the peer they came from. */
-  readonly from?: string;
-  /** A whole-document catch-up brought this many changes at once: `ids` is empty, reload everything. */
-  readonly bulk?: number;
-}
-
-export interface EntryList {
-  readonly entries: Entry[];
-  readonly deleted: Tombstone[];
-  readonly invalid: InvalidEntry[];
-}
-
-/** Competing values of one field (concurrent writes of a title or name), and who wrote each. */
-export interface FieldConflict {
-  readonly field: string;
-  readonly values: ReadonlyArray<{ readonly value: string; readonly by?: Author; readonly shown: boolean }>;
-}
-
-/** Which log holds an entry and that log's heads: the version an editor's copy is made from. */
-export interface EntryVersionRef {
-  readonly scope: LogScope;
-  readonly heads: Heads;
-}
-
-export interface ListFilter {
-  state?: 'draft' | 'published';
-  kind?: EntryKind;
-}
+export type { ChangeOrigin, EntriesChanged, EntryList, EntryVersionRef, FieldConflict, ListFilter, NoteLogComponents, NoteLogInit } from './note-log-types.js';
 
 /**
  * The note log of one space: operations (create, edit, publish, delete) and a validated read view.
@@ -144,10 +84,14 @@ export class NoteLog {
     // The local log rebuilds itself from its live drafts when it compacts: it costs what the
     // current drafts cost, not what every draft ever written cost.
     let self: NoteLog | undefined;
-    const local = await Replica.open<SpaceDoc>(components.local, { ...opts, name: 'local', rebuild: (doc) => self?.rebuildLocal(doc) });
+    const local = await Replica.open<SpaceDoc>(components.local, {
+      ...opts,
+      name: 'local',
+      rebuild: (doc) => (self ? rebuiltLocalDoc(doc, (id) => draftStepsOf(self?.historyOf(id) ?? []), logger) : undefined),
+    });
     const log = (self = new NoteLog(shared.replica, local.replica, [...shared.problems, ...local.problems], logger, init.author, components.clock, components.historyCache));
-    await log.finishInterruptedPublishes();
-    await log.forgetPublishedDrafts();
+    await finishInterruptedPublishes(log.local.doc, log.shared.doc, (id) => log.removeDraft(id, log.op({ op: 'publish', id, at: log.clock() })), logger);
+    await forgetPublishedDrafts(log.local, logger);
     return log;
   }
 
@@ -214,19 +158,10 @@ export class NoteLog {
     const concurrentTitle = changed.some((n) => allowed[n] === 'title' && current[n] !== reference[n]);
     const at = this.clock();
     const message = this.op({ op: 'edit', id, fields: changed, at, ...(from.restoredFrom ? { restoredFrom: from.restoredFrom } : {}) });
-    const write = (atBase: boolean) => (doc: SpaceDoc) => {
-      const stored = bucketFor(doc, id)?.[id] as Record<string, unknown>;
-      for (const name of changed) {
-        const mine = fields[name] ?? '';
-        // At the heads, a text someone else changed meanwhile gets both sides' edits.
-        // At base, the copy's edits go onto the text as it was there (the shadow may differ from it).
-        const there = atBase ? (then?.fields[name] ?? '') : (current[name] ?? '');
-        const value = allowed[name] === 'text' && there !== reference[name] ? merge3(reference[name] ?? '', mine, there) : mine;
-        if (allowed[name] === 'text' && typeof stored[name] === 'string') A.updateText(doc, pathOf(id, name), value);
-        else stored[name] = allowed[name] === 'text' ? value : new A.ImmutableString(value);
-      }
-      stored.updatedAt = at;
-    };
+    // At the heads, a text someone else changed meanwhile gets both sides' edits; at base, the
+    // copy's edits go onto the text as it was there (the shadow may differ from it).
+    const write = (atBase: boolean) => (doc: SpaceDoc) =>
+      writeFields(doc, id, { names: changed, fields, kinds: allowed, reference, there: atBase ? (then?.fields ?? {}) : current, at });
     // Automerge's changeAt isolates the whole document at the base (its cost grows with the
     // space): only for the rare title written concurrently, where it keeps both values.
     const made = concurrentTitle && base && then && !then.deleted ? replica.changeAtNow(base, message, write(true)) : replica.changeNow(message, write(false));
@@ -255,20 +190,13 @@ export class NoteLog {
 
   /** A short, typeable form of `version(id).heads` (16 hex digits of each head, joined by +). */
   versionToken(id: EntryId): string {
-    return this.version(id).heads.map((h) => h.slice(0, VERSION_DIGITS)).join('+');
+    return versionTokenOf(this.version(id).heads);
   }
 
   /** The heads a `versionToken` stands for, looked up among the changes of the entry's log. */
   resolveVersion(id: EntryId, token: string): Heads {
     const { scope } = this.require(id);
-    const prefixes = token.toLowerCase().split('+');
-    if (prefixes.some((p) => !/^[0-9a-f]{8,64}$/.test(p))) throw new InvalidInputError(`"${token}" is not a version (as "show" prints it: hex digits joined by +)`);
-    const hashes = this.replica(scope).changesMeta().map((m) => m.hash);
-    return prefixes.map((prefix) => {
-      const found = hashes.filter((h) => h.startsWith(prefix));
-      if (found.length !== 1) throw new InvalidInputError(`version ${token} is not one this device holds${found.length > 1 ? ' (ambiguous: type more digits)' : ''}`);
-      return found[0]!;
-    });
+    return headsOfToken(token, this.replica(scope).changesMeta().map((m) => m.hash));
   }
 
   /** Moves a draft, same id, from the local log into the shared log. */
@@ -277,14 +205,14 @@ export class NoteLog {
     if (scope === 'shared') throw new AlreadyPublishedError(`"${titleOf(entry)}" is already published`);
     const at = this.clock();
     // The draft's steps go with it: its own changes leave the local log when it next compacts.
-    const steps = this.draftSteps(id);
+    const steps = draftStepsOf(this.historyOf(id));
     const message = this.op({ op: 'publish', id, at, ...(steps.length > 0 ? { steps } : {}) });
     await this.shared.change(message, (doc) => {
       bucketOrCreate(doc, id)[id] = storedEntry({ ...entry, state: 'published', updatedAt: at });
     });
     // If we crash here the entry is in both logs; open() finishes the move.
     await this.removeDraft(id, message);
-    await this.forgetPublishedDrafts();
+    await forgetPublishedDrafts(this.local, this.logger);
     return this.require(id).entry;
   }
 
@@ -295,16 +223,10 @@ export class NoteLog {
     const message = this.op({ op: 'delete', id, at });
     if (scope === 'local') {
       await this.removeDraft(id, message);
-      await this.forgetPublishedDrafts();
+      await forgetPublishedDrafts(this.local, this.logger);
       return;
     }
-    await this.shared.change(message, (doc) => {
-      const stored = bucketFor(doc, id)?.[id] as Record<string, unknown>;
-      // The content stays (hidden behind the marker) so that an edit racing the delete, and the
-      // entry itself, can be restored; its history holds it anyway.
-      stored.deleted = { at, by: { name: new A.ImmutableString(this.author.name), device: new A.ImmutableString(this.author.device) } };
-      stored.updatedAt = at;
-    });
+    await this.shared.change(message, (doc) => markDeleted(doc, id, this.author, at));
   }
 
   /**
@@ -321,14 +243,7 @@ export class NoteLog {
     const fields = read.tombstone.fields ?? this.contentBeforeDelete(id);
     if (!fields) throw new InvalidInputError(`entry ${id} has no content left to restore`);
     const at = this.clock();
-    await this.shared.change(this.op({ op: 'restore', id, at }), (doc) => {
-      const stored = bucketFor(doc, id)?.[id] as Record<string, unknown>;
-      delete stored.deleted;
-      for (const [field, type] of Object.entries(EDITABLE_FIELDS[read.tombstone.kind])) {
-        if (stored[field] === undefined) stored[field] = type === 'text' ? (fields[field] ?? '') : new A.ImmutableString(fields[field] ?? '');
-      }
-      stored.updatedAt = at;
-    });
+    await this.shared.change(this.op({ op: 'restore', id, at }), (doc) => unmarkDeleted(doc, id, EDITABLE_FIELDS[read.tombstone.kind], fields, at));
     return this.require(id).entry;
   }
 
@@ -352,11 +267,9 @@ export class NoteLog {
     if (EDITABLE_FIELDS[entry.kind][field] !== 'title') throw new InvalidInputError(`a ${entry.kind}'s "${field}" is not a field with competing values`);
     checkTitle(field, value);
     const at = this.clock();
-    await this.replica(scope).change(this.op({ op: 'edit', id, fields: [field], at }), (doc) => {
-      const stored = bucketFor(doc, id)?.[id] as Record<string, unknown>;
-      stored[field] = new A.ImmutableString(value);
-      stored.updatedAt = at;
-    });
+    await this.replica(scope).change(this.op({ op: 'edit', id, fields: [field], at }), (doc) =>
+      writeFields(doc, id, { names: [field], fields: { [field]: value }, kinds: EDITABLE_FIELDS[entry.kind], reference: {}, there: {}, at }),
+    );
     return this.require(id).entry;
   }
 
@@ -430,19 +343,7 @@ export class NoteLog {
 
   /** Accepts a full id or a unique prefix (at least 4 hex digits), as people type them. */
   resolveId(text: string): EntryId {
-    const prefix = text.trim().toLowerCase();
-    if (!/^[0-9a-f]{4,32}$/.test(prefix)) throw new InvalidInputError(`"${text}" is not an entry id (hex digits, at least 4)`);
-    if (isEntryId(prefix)) {
-      if (this.get(prefix) === undefined) throw new EntryNotFoundError(`no entry with id ${prefix}`);
-      return prefix; // a full id needs no scan
-    }
-    const matches = new Set<string>();
-    for (const scope of ['local', 'shared'] as const) {
-      for (const [id] of rawEntries(this.replica(scope).doc)) if (id.startsWith(prefix)) matches.add(id);
-    }
-    if (matches.size === 0) throw new EntryNotFoundError(`no entry with id ${prefix}`);
-    if (matches.size > 1) throw new InvalidInputError(`"${prefix}" matches ${matches.size} entries; type more of the id`);
-    return [...matches][0] as EntryId;
+    return resolveEntryId(text, [this.local.doc, this.shared.doc], (id) => this.get(id) !== undefined);
   }
 
   async close(): Promise<void> {
@@ -450,43 +351,6 @@ export class NoteLog {
     const results = await Promise.allSettled([this.shared.close(), this.local.close()]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
-  }
-
-  /** A draft's create and edit steps, for the record that publishes or recreates it (capped). */
-  private draftSteps(id: EntryId): DraftStep[] {
-    const steps = this.historyOf(id)
-      .filter((h) => h.scope === 'local' && (h.op === 'create' || h.op === 'edit'))
-      .map((h) => ({ op: h.op as 'create' | 'edit', at: h.at, by: h.by, ...(h.fields ? { fields: h.fields } : {}) }));
-    return steps.length > MAX_DRAFT_STEPS ? [steps[0]!, ...steps.slice(-(MAX_DRAFT_STEPS - 1))] : steps;
-  }
-
-  /** With no draft left, the local log starts afresh (a snapshot of the genesis change alone). */
-  private async forgetPublishedDrafts(): Promise<void> {
-    if (isGenesisOnly(this.local.heads())) return;
-    for (const [id, raw] of rawEntries(this.local.doc)) if (readEntry(id, raw, 'local').status === 'valid') return;
-    try {
-      await this.local.compact();
-    } catch (err) {
-      this.logger.warn(`could not start the local log afresh (will retry): ${String(err)}`);
-    }
-  }
-
-  /**
-   * The local document rebuilt from its live drafts (see `draftsOnly`), or undefined (saved as it
-   * is) when its history holds little besides their creation (a fresh import of many files): the
-   * rebuild would cost a change per draft and shorten nothing.
-   */
-  private rebuildLocal(doc: A.Doc<SpaceDoc>): A.Doc<SpaceDoc> | undefined {
-    let entries = 0;
-    for (const _ of rawEntries(doc)) entries++;
-    const changes = A.getChangesMetaSince(doc, []).length - 1; // the genesis change stays either way
-    if (entries > 0 && changes <= entries * REBUILD_MIN_CHANGES_PER_DRAFT) {
-      this.logger.debug(`local log kept as it is at compaction (${changes} changes for ${entries} drafts)`);
-      return undefined;
-    }
-    const { doc: fresh, drafts } = draftsOnly(doc, (id) => this.draftSteps(id));
-    this.logger.info(`local log rebuilt from its ${drafts} live draft(s)`);
-    return fresh;
   }
 
   /** The content of an entry whose tombstone predates deletes that keep it: read just before the delete. */
@@ -512,15 +376,6 @@ export class NoteLog {
     });
   }
 
-  /** Completes a publish that a crash interrupted between its two writes. */
-  private async finishInterruptedPublishes(): Promise<void> {
-    for (const [id] of [...rawEntries(this.local.doc)]) {
-      if (rawEntry(this.shared.doc, id as EntryId) === undefined) continue;
-      this.logger.info(`finishing the interrupted publish of ${id}`);
-      await this.removeDraft(id as EntryId, this.op({ op: 'publish', id: id as EntryId, at: this.clock() }));
-    }
-  }
-
   private require(id: EntryId): { entry: Entry; scope: LogScope } {
     const read = this.get(id);
     if (!read) throw new EntryNotFoundError(`no entry with id ${id}`);
@@ -538,9 +393,7 @@ export class NoteLog {
   }
 }
 
-const VERSION_DIGITS = 16;
+
 const idsOf = (ops: readonly OpMessage[]): EntryId[] => [...new Set(ops.map((op) => op.id))];
-/** Below this many changes per live draft, compacting the local log keeps its history (no rebuild). */
-const REBUILD_MIN_CHANGES_PER_DRAFT = 1.5;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

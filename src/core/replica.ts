@@ -7,41 +7,11 @@ import { InvalidPeerDataError, ReplicaReloadingError, StoreWriteError } from './
 import { measureChange, measureSyncMessage, receiveChangeByChange, SNAPSHOT_LIMITS, yieldToEventLoop } from './peer-input.js';
 import type { LogStore, Logger, StoreProblem } from './ports.js';
 import { applyEach, genesisHash, isAutomergePanic, isGenesisOnly, loadStoredDocument } from './stored-document.js';
+import type { Heads, MadeChange, ReplicaEvents, ReplicaInit } from './replica-types.js';
 
 export { genesisChange, isGenesisOnly } from './stored-document.js';
 
-export type Heads = string[];
-
-export interface ReplicaEvents {
-  /** A change made here, already durable; the network layer publishes it. */
-  'local-change': Uint8Array;
-  /** Changes from a peer that were new here, already applied (and stored, unless the disk failed).
-   *  After a whole-document snapshot `changes` is empty and `snapshot` holds how many there were. */
-  'remote-changes': { changes: Uint8Array[]; from: string; snapshot?: number };
-  /** Compaction replaced the document by a rebuilt one (its change history is new). */
-  rebuilt: { changes: number };
-  /** Automerge panicked on a peer's change; the document was reloaded from the store. */
-  reloaded: { reason: string };
-}
-
-/** A change made here: its bytes (none when nothing changed), the version it made, its durability. */
-export interface MadeChange {
-  readonly change?: Uint8Array;
-  readonly heads: Heads;
-  readonly durable: Promise<void>;
-}
-
-export interface ReplicaInit<T = unknown> {
-  name: string;
-  logger: Logger;
-  compactAfterRecords?: number;
-  clock?: () => number;
-  /**
-   * Compaction may replace the document by a smaller one holding the same state (the local log
-   * rebuilds itself from its live drafts, forgetting published ones). Undefined: keep it whole.
-   */
-  rebuild?: (doc: A.Doc<T>) => A.Doc<T> | undefined;
-}
+export type { Heads, MadeChange, ReplicaEvents, ReplicaInit } from './replica-types.js';
 
 /**
  * One Automerge document kept durably in a LogStore: every change is appended to the store before
@@ -125,12 +95,12 @@ export class Replica<T> {
     return { ...made, heads: made.change && result.newHeads ? result.newHeads : [...base] };
   }
 
-  /** True when the document holds every change of `heads`. */
   /** Changes in the document (cheap: Automerge keeps the count). */
   changeCount(): number {
     return A.stats(this.doc).numChanges;
   }
 
+  /** True when the document holds every change of `heads`. */
   hasHeads(heads: Heads): boolean {
     return heads.length > 0 && A.hasHeads(this.current, heads);
   }

@@ -11,6 +11,7 @@ import type { EntryId } from './ids.js';
 import { bucketFor, rawEntries, type SpaceDoc } from './layout.js';
 import { decodeOp, encodeOp, type DraftStep, type OpMessage } from './ops.js';
 import { genesisChange } from './replica.js';
+import { merge3 } from './text-diff.js';
 
 export function checkTitle(field: string, value: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw new InvalidInputError(`${field} must not be empty`);
@@ -93,4 +94,50 @@ export function draftsOnly(doc: A.Doc<SpaceDoc>, stepsOf: (id: EntryId) => Draft
     drafts++;
   }
   return { doc: fresh, drafts };
+}
+
+/**
+ * Writes the fields `names` of entry `id` from `fields`. A text field whose stored text (`there`)
+ * differs from what the copy was made from (`reference`) gets both sides' edits (merge3); titles
+ * and first writes are set as they are.
+ */
+export function writeFields(
+  doc: SpaceDoc,
+  id: EntryId,
+  edit: {
+    names: readonly string[];
+    fields: Readonly<Record<string, string>>;
+    kinds: Readonly<Record<string, 'text' | 'title'>>;
+    reference: Readonly<Record<string, string>>;
+    there: Readonly<Record<string, string>>;
+    at: number;
+  },
+): void {
+  const stored = bucketFor(doc, id)?.[id] as Record<string, unknown>;
+  for (const name of edit.names) {
+    const mine = edit.fields[name] ?? '';
+    const there = edit.there[name] ?? '';
+    const text = edit.kinds[name] === 'text';
+    const value = text && there !== edit.reference[name] ? merge3(edit.reference[name] ?? '', mine, there) : mine;
+    if (text && typeof stored[name] === 'string') A.updateText(doc, pathOf(id, name), value);
+    else stored[name] = text ? value : new A.ImmutableString(value);
+  }
+  stored.updatedAt = edit.at;
+}
+
+/** Sets the deleted marker. The content stays behind it, so that the entry, and an edit racing the delete, can be restored (its history holds it anyway). */
+export function markDeleted(doc: SpaceDoc, id: EntryId, by: Author, at: number): void {
+  const stored = bucketFor(doc, id)?.[id] as Record<string, unknown>;
+  stored.deleted = { at, by: { name: new A.ImmutableString(by.name), device: new A.ImmutableString(by.device) } };
+  stored.updatedAt = at;
+}
+
+/** Removes the deleted marker, filling in from `fields` what an older delete removed. */
+export function unmarkDeleted(doc: SpaceDoc, id: EntryId, kinds: Readonly<Record<string, 'text' | 'title'>>, fields: Readonly<Record<string, string>>, at: number): void {
+  const stored = bucketFor(doc, id)?.[id] as Record<string, unknown>;
+  delete stored.deleted;
+  for (const [field, type] of Object.entries(kinds)) {
+    if (stored[field] === undefined) stored[field] = type === 'text' ? (fields[field] ?? '') : new A.ImmutableString(fields[field] ?? '');
+  }
+  stored.updatedAt = at;
 }

@@ -6,6 +6,7 @@
 import * as A from '@automerge/automerge';
 import { EDITABLE_FIELDS, type EntryKind } from './entry.js';
 import type { EntryId } from './ids.js';
+import { InvalidInputError } from './errors.js';
 import { bucketPath } from './layout.js';
 
 type Backend = ReturnType<typeof A.getBackend>;
@@ -77,4 +78,23 @@ export function textDelta(before: string, after: string): { removed: string; add
     endA--;
   }
   return { removed: before.slice(start, endB), added: after.slice(start, endA), at: start };
+}
+
+/** Hex digits of each head in a version token. */
+const VERSION_DIGITS = 16;
+
+/** A short, typeable form of a version (16 hex digits of each head, joined by +), as `show` prints it. */
+export function versionTokenOf(heads: readonly string[]): string {
+  return heads.map((h) => h.slice(0, VERSION_DIGITS)).join('+');
+}
+
+/** The heads a version token stands for, among `hashes` (the changes of the entry's log). */
+export function headsOfToken(token: string, hashes: readonly string[]): string[] {
+  const prefixes = token.toLowerCase().split('+');
+  if (prefixes.some((p) => !/^[0-9a-f]{8,64}$/.test(p))) throw new InvalidInputError(`"${token}" is not a version (as "show" prints it: hex digits joined by +)`);
+  return prefixes.map((prefix) => {
+    const found = hashes.filter((h) => h.startsWith(prefix));
+    if (found.length !== 1) throw new InvalidInputError(`version ${token} is not one this device holds${found.length > 1 ? ' (ambiguous: type more digits)' : ''}`);
+    return found[0]!;
+  });
 }

@@ -1,0 +1,65 @@
+/** The shapes NoteLog takes and gives: its components and options, its change event, its read views. */
+import type { Author, Entry, EntryKind, InvalidEntry, LogScope, Tombstone } from './entry.js';
+import type { EntryId } from './ids.js';
+import type { OpMessage } from './ops.js';
+import type { Clock, HistoryCache, LogStore, Logger } from './ports.js';
+import type { Heads } from './replica.js';
+
+export interface NoteLogComponents {
+  /** The shared log: published entries, replicated to peers. */
+  shared: LogStore;
+  /** The local log: drafts, never leaves this device. */
+  local: LogStore;
+  logger: Logger;
+  clock?: Clock;
+  /** Keeps the history index between runs (without it the first `history` reads every change). */
+  historyCache?: HistoryCache;
+}
+export interface NoteLogInit {
+  author: Author;
+  compactAfterRecords?: number;
+}
+
+/**
+ * Where a change to the entries came from: `local` an operation on this device (a command, live
+ * typing, a publish's two writes), `remote` a peer's changes (gossip or sync), `reload` the
+ * document read again from its store after an Automerge failure (anything may differ: `ids` empty).
+ */
+export type ChangeOrigin = 'local' | 'remote' | 'reload';
+
+/** The one change event of the note log: every front end refreshes from it, for every origin. */
+export interface EntriesChanged {
+  readonly scope: LogScope;
+  readonly origin: ChangeOrigin;
+  /** Entries touched, from the op records; empty when a change carried no readable record (then reload everything). */
+  readonly ids: EntryId[];
+  /** Their op records in order (who did what to which entry); absent for `reload` and a bulk catch-up. */
+  readonly ops?: readonly OpMessage[];
+  /** Remote changes: the peer they came from. */
+  readonly from?: string;
+  /** A whole-document catch-up brought this many changes at once: `ids` is empty, reload everything. */
+  readonly bulk?: number;
+}
+
+export interface EntryList {
+  readonly entries: Entry[];
+  readonly deleted: Tombstone[];
+  readonly invalid: InvalidEntry[];
+}
+
+/** Competing values of one field (concurrent writes of a title or name), and who wrote each. */
+export interface FieldConflict {
+  readonly field: string;
+  readonly values: ReadonlyArray<{ readonly value: string; readonly by?: Author; readonly shown: boolean }>;
+}
+
+/** Which log holds an entry and that log's heads: the version an editor's copy is made from. */
+export interface EntryVersionRef {
+  readonly scope: LogScope;
+  readonly heads: Heads;
+}
+
+export interface ListFilter {
+  state?: 'draft' | 'published';
+  kind?: EntryKind;
+}
