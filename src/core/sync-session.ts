@@ -6,7 +6,17 @@ import { isGenesisOnly, type Heads, type Replica } from './replica.js';
 
 /**
  * Frames of a sync session. An Automerge sync message starts with its own type byte (0x42 or
- * 0x43); a snapshot travels as chunks marked by a first byte that no sync message uses.
+ * 0x43); a snapshot travels as chunks marked by a first byte that no sync message uses:
+ *
+ *   0x01 <bytes>   a chunk of `Automerge.save` output (at most SNAPSHOT_CHUNK_BYTES, 4 MiB), more follow
+ *   0x02 <bytes>   the last chunk
+ *
+ * Each chunk is one turn of the conversation. A session sends a snapshot instead of sync messages
+ * only when the peer's heads are the genesis change alone (a peer that just joined). The receiver
+ * accepts one only as the answer to its own heads announcing the genesis alone, once per session
+ * (otherwise: a strike); it checks the decoded size (MAX_SNAPSHOT_BYTES and the snapshot limits),
+ * that it loads and that it holds the genesis change before adopting it (Replica.adoptSnapshot).
+ * Both sides then restart their sync state and finish with ordinary sync messages.
  */
 export const SNAPSHOT_CHUNK = 0x01;
 export const SNAPSHOT_LAST_CHUNK = 0x02;

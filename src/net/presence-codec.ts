@@ -13,6 +13,8 @@ import { InvalidPresenceError, UnsupportedPresenceVersionError } from './errors.
  * are UTF-16 character offsets into the entry's document text. There is no name: the sender's name
  * is the one its hello announced, looked up by the gossip message's signed author.
  * Unknown fields are ignored; another `v` is a newer sender (ignored, not malformed).
+ * Bounds: the size is checked before parsing; `seq` is an integer, `entry` an entry id (32 hex),
+ * offsets integers from 0 to MAX_PRESENCE_OFFSET; selections past MAX_PRESENCE_SELECTIONS are cut.
  */
 
 /** A selection in a document: `anchor` where it started, `active` where the cursor is. */
