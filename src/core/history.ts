@@ -114,7 +114,7 @@ export class HistoryIndex {
     if (!this.built && !this.pending) return;
     const metas: ChangeMeta[] = [];
     for (const change of changes) {
-      const meta = metaOf(change);
+      const meta = changeMetaOf(change); // the header only: a large change's ops are never decoded
       if (meta) metas.push(meta);
     }
     if (this.built) this.built.add(scope, metas);
@@ -237,9 +237,6 @@ class Built {
     ranges.splice(i, 0, { startOp, by });
   }
 }
-
-/** Metadata of an encoded change (read from its header: its ops are never decoded), or undefined if it is not one. */
-const metaOf = changeMetaOf;
 
 const ORDER: Record<HistoryItem['op'], number> = { create: 0, edit: 1, publish: 2, delete: 3, restore: 4 };
 const opOrder = (item: HistoryItem): number => ORDER[item.op];

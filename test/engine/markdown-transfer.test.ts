@@ -84,7 +84,7 @@ describe('markdown export and import', () => {
     const dir = await tempDir();
     for (const n of [1, 2, 3]) await writeFile(join(dir, `${n}.md`), `# N${n}\n`);
     const { log } = await memoryNoteLog();
-    const report = await importMarkdown(log, dir, memoryLogger(), 2);
+    const report = await importMarkdown(log, dir, memoryLogger(), { maxFiles: 2 });
     assert.equal(report.imported.length, 2);
     assert.match(report.skipped[0]?.reason ?? '', /over the limit of 2 files/);
   });
