@@ -12,6 +12,7 @@
 import { EDITABLE_FIELDS, titleOf, type Entry, type EntryKind, type EntryState } from './entry.js';
 import type { EntryId } from './ids.js';
 import { rawEntries } from './layout.js';
+import { Slicer, sortInSlices } from './slices.js';
 import type { NoteLog } from './note-log.js';
 import type { Unsubscribe } from './emitter.js';
 import { findInText, fold, queryTerms, snippetOf, type Snippet, type TextMatch } from './search-text.js';
@@ -74,8 +75,6 @@ const BACKGROUND_STALE = 64;
 /** Past this many stale entries the newest-first list is sorted again rather than patched entry by entry. */
 const RESORT_STALE = 256;
 
-const yieldNow = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
-
 export class SearchIndex {
   private rows: Map<EntryId, Row> | undefined;
   /** The rows newest first (the order results are listed in within a rank); rebuilt after changes. */
@@ -87,10 +86,19 @@ export class SearchIndex {
   private refreshing: Promise<void> | undefined;
   /** Bumped whenever the rows are dropped or replaced: sliced work of an older generation stops. */
   private generation = 0;
+  /** Entries re-read so far (a sort made in slices is kept only if none was meanwhile). */
+  private rereads = 0;
   /** Longest stretch of a sliced build or refresh between two yields, ms (the bench reads it). */
   longestSliceMs = 0;
 
-  constructor(private readonly log: NoteLog) {
+  private readonly sliceMs: number;
+
+  /** `sliceMs`: work between two yields of a sliced build or refresh (tests make it 0: a yield per entry). */
+  constructor(
+    private readonly log: NoteLog,
+    init: { sliceMs?: number } = {},
+  ) {
+    this.sliceMs = init.sliceMs ?? SLICE_MS;
     const markAll = () => {
       const inUse = this.rows !== undefined || this.building !== undefined;
       this.drop();
@@ -103,9 +111,10 @@ export class SearchIndex {
         if (change.bulk !== undefined) markAll();
         else this.markStale(change.ids);
       }),
-      // A local change carries its entry id in its op record (decoded only once the index exists).
-      log.shared.events.on('local-change', (change) => this.rows !== undefined && this.markStale(opsOf([change]).map((op) => op.id))),
-      log.local.events.on('local-change', (change) => this.rows !== undefined && this.markStale(opsOf([change]).map((op) => op.id))),
+      // A local change carries its entry ids in its op record, read from the change's header (its
+      // ops are never decoded), only while the index is built or being built.
+      log.shared.events.on('local-change', (change) => this.tracking() && this.markStale(opsOf([change]).map((op) => op.id))),
+      log.local.events.on('local-change', (change) => this.tracking() && this.markStale(opsOf([change]).map((op) => op.id))),
     ];
   }
 
@@ -174,43 +183,47 @@ export class SearchIndex {
     this.stale.clear();
   }
 
+  /** Built or being built: changes matter (before that, the build reads everything anyway). */
+  private tracking(): boolean {
+    return this.rows !== undefined || this.building !== undefined;
+  }
+
   private markStale(ids: readonly EntryId[]): void {
-    // Not built and not building: the build reads everything anyway. While a sliced build runs,
-    // an entry it already read may change: it is re-read once the build is done.
-    if (this.rows === undefined && this.building === undefined) return;
+    // While a sliced build runs, an entry it already read may change: it is re-read once the build is done.
+    if (!this.tracking()) return;
     for (const id of ids) this.stale.add(id);
     if (this.rows !== undefined && this.stale.size >= BACKGROUND_STALE) void this.refreshStale();
   }
 
   /** Every entry of both logs read into rows, a slice at a time; the result is kept unless a query built the index meanwhile. */
   private async build(generation: number): Promise<void> {
-    const rows = new Map<EntryId, Row>();
-    // The ids are listed from the documents as they are now (plain objects: reading an older
-    // document is safe); each entry is read from the current one. An entry created or changed
-    // meanwhile is marked stale and re-read at the end.
-    const ids = [rawEntries(this.log.local.doc), rawEntries(this.log.shared.doc)];
-    let sliceStart = performance.now();
-    for (const list of ids) {
-      for (const [id] of list) {
-        if (performance.now() - sliceStart >= SLICE_MS) {
-          this.longestSliceMs = Math.max(this.longestSliceMs, performance.now() - sliceStart);
-          await yieldNow();
-          if (generation !== this.generation || this.rows !== undefined) return;
-          sliceStart = performance.now();
+    const alive = () => generation === this.generation && this.rows === undefined;
+    const slicer = new Slicer(this.sliceMs);
+    try {
+      const rows = new Map<EntryId, Row>();
+      // The ids are listed from the documents as they are now (plain objects: reading an older
+      // document is safe); each entry is read from the current one. An entry created or changed
+      // meanwhile is marked stale and re-read at the end.
+      for (const doc of [this.log.local.doc, this.log.shared.doc]) {
+        for (const [id] of rawEntries(doc)) {
+          if (slicer.due) {
+            await slicer.pause();
+            if (!alive()) return;
+          }
+          if (rows.has(id as EntryId)) continue; // a draft whose publish was interrupted: read once
+          const read = this.log.get(id as EntryId);
+          if (read?.status === 'valid') rows.set(read.entry.id, rowOf(read.entry));
         }
-        if (rows.has(id as EntryId)) continue; // a draft whose publish was interrupted: read once
-        const read = this.log.get(id as EntryId);
-        if (read?.status === 'valid') rows.set(read.entry.id, rowOf(read.entry));
       }
+      // The newest-first order too (a sort of 100k rows would hold the event loop for ~100 ms).
+      const ordered = await sortInSlices([...rows.values()], newestFirst, slicer, alive);
+      if (ordered === undefined || !alive()) return;
+      this.rows = rows;
+      this.ordered = ordered;
+    } finally {
+      slicer.end();
+      this.longestSliceMs = Math.max(this.longestSliceMs, slicer.longestMs);
     }
-    this.longestSliceMs = Math.max(this.longestSliceMs, performance.now() - sliceStart);
-    await yieldNow();
-    if (generation !== this.generation || this.rows !== undefined) return;
-    // The newest-first order in a slice of its own (a sort: ~10 ms at 10k entries), not at the first query.
-    sliceStart = performance.now();
-    this.rows = rows;
-    this.ordered = [...rows.values()].sort(newestFirst);
-    this.longestSliceMs = Math.max(this.longestSliceMs, performance.now() - sliceStart);
     if (this.stale.size > 0) await this.refreshStale();
   }
 
@@ -218,25 +231,33 @@ export class SearchIndex {
   private refreshStale(): Promise<void> {
     this.refreshing ??= (async () => {
       const generation = this.generation;
+      const slicer = new Slicer(this.sliceMs);
       if (this.stale.size > RESORT_STALE) this.ordered = undefined;
-      let sliceStart = performance.now();
       while (this.rows !== undefined && this.stale.size > 0 && generation === this.generation) {
-        if (performance.now() - sliceStart >= SLICE_MS) {
-          this.longestSliceMs = Math.max(this.longestSliceMs, performance.now() - sliceStart);
-          await yieldNow();
-          sliceStart = performance.now();
-          continue;
+        if (slicer.due) {
+          await slicer.pause();
+          // A query meanwhile may have read them all, or the index may have been dropped.
+          if (this.rows === undefined || this.stale.size === 0 || generation !== this.generation) break;
         }
         const id = this.stale.values().next().value as EntryId;
         this.stale.delete(id);
         this.reread(this.rows, id);
       }
-      this.longestSliceMs = Math.max(this.longestSliceMs, performance.now() - sliceStart);
+      const rows = this.rows;
+      if (rows !== undefined && this.ordered === undefined && generation === this.generation) {
+        // Sorted again in slices, unless a row changes meanwhile (the next query sorts then).
+        const rereads = this.rereads;
+        const ordered = await sortInSlices([...rows.values()], newestFirst, slicer, () => this.rereads === rereads && this.rows === rows);
+        if (ordered !== undefined && this.rereads === rereads && this.rows === rows && this.ordered === undefined) this.ordered = ordered;
+      }
+      slicer.end();
+      this.longestSliceMs = Math.max(this.longestSliceMs, slicer.longestMs);
     })().finally(() => (this.refreshing = undefined));
     return this.refreshing;
   }
 
   private reread(rows: Map<EntryId, Row>, id: EntryId): void {
+    this.rereads++;
     const read = this.log.get(id);
     const old = rows.get(id);
     const row = read?.status === 'valid' ? rowOf(read.entry) : undefined;
