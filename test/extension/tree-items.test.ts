@@ -207,3 +207,20 @@ describe('peer-written text in the trees', () => {
     }
   });
 });
+
+describe('peer text with VS Code icon syntax', () => {
+  const peer = (p: Partial<PeerView> & { peerId: string }): PeerView => ({ addrs: [], connected: true, state: 'in-sync', ...p });
+  it('never reaches a tree label, description or tooltip as an icon', () => {
+    const icon = /\$\(/;
+    const hostile = note(9, 'draft', { title: '$(shield) Verified by admin', body: 'click $(link-external) here' });
+    const entry = { ...hostile, author: { name: '$(account) Admin', device: 'd' as DeviceId } } as Entry;
+    const item = entryItem(entry, NOW);
+    for (const text of [item.label, item.description ?? '', item.tooltip ?? '']) assert.doesNotMatch(text, icon, text);
+    assert.match(item.label, /Verified by admin/);
+    const p = peerItem(peer({ peerId: 'p', name: '$(check) in sync', addrs: [] }), NOW, { title: '$(flame) hot' });
+    for (const text of [p.label, p.description ?? '', p.tooltip ?? '']) assert.doesNotMatch(text, icon, text);
+    assert.doesNotMatch(withOpenBy(item, ['$(eye) Eve']).description ?? '', icon);
+    assert.doesNotMatch(presenceLabel({ peerId: 'p', name: '$(eye) Eve' }), icon);
+    assert.doesNotMatch(openEntryText({ title: '$(eye) x' }), icon);
+  });
+});
