@@ -54,24 +54,28 @@ export async function sortInSlices<T>(items: readonly T[], compare: (a: T, b: T)
   while (runs.length > 1) {
     const next: T[][] = [];
     for (let i = 0; i < runs.length; i += 2) {
-      next.push(i + 1 < runs.length ? merge(runs[i]!, runs[i + 1]!, compare) : runs[i]!);
-      if (slicer.due) {
-        await slicer.pause();
-        if (!alive()) return undefined;
-      }
+      const merged = i + 1 < runs.length ? await merge(runs[i]!, runs[i + 1]!, compare, slicer, alive) : runs[i]!;
+      if (merged === undefined) return undefined;
+      next.push(merged);
     }
     runs = next;
   }
   return runs[0] ?? [];
 }
 
-function merge<T>(a: readonly T[], b: readonly T[], compare: (a: T, b: T) => number): T[] {
+/** Two sorted runs as one (b's items after a's equal ones), pausing every RUN items when a slice is due. */
+async function merge<T>(a: readonly T[], b: readonly T[], compare: (a: T, b: T) => number, slicer: Slicer, alive: () => boolean): Promise<T[] | undefined> {
   const out: T[] = new Array(a.length + b.length);
   let i = 0;
   let j = 0;
   let k = 0;
-  while (i < a.length && j < b.length) out[k++] = compare(b[j]!, a[i]!) < 0 ? b[j++]! : a[i++]!;
-  while (i < a.length) out[k++] = a[i++]!;
-  while (j < b.length) out[k++] = b[j++]!;
+  while (k < out.length) {
+    const stop = Math.min(out.length, k + RUN);
+    while (k < stop) out[k++] = j >= b.length || (i < a.length && compare(b[j]!, a[i]!) >= 0) ? a[i++]! : b[j++]!;
+    if (slicer.due) {
+      await slicer.pause();
+      if (!alive()) return undefined;
+    }
+  }
   return out;
 }
