@@ -1,6 +1,6 @@
 /**
  * Work done in slices that yield to the event loop, so that building an index over 100k entries
- * never holds it for long (the history index, history-cache.ts and the search index do this). Pure.
+ * never holds it for long (the search index uses it; the history index slices its own way). Pure.
  */
 
 export const yieldNow = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
