@@ -185,8 +185,8 @@ function check(size: DecodedSize, limits: DecodedLimits): void {
   if (size.changes > limits.maxChanges) throw new DecodedSizeError(`${size.changes} changes, over the limit of ${limits.maxChanges}`);
 }
 
-/** LEB128 reader that refuses to read past its buffer or past 2^53. */
-class Reader {
+/** Reads the LEB128 numbers and length-prefixed fields of Automerge binary chunks; refuses to read past its buffer or past 2^53 (DecodedSizeError). */
+export class Reader {
   private pos = 0;
   constructor(private readonly bytes: Uint8Array) {}
 

@@ -43,6 +43,26 @@ export function isDisplaySafe(text: string, multiline = false): boolean {
   return !new RegExp(UNSAFE_CHARS, 'u').test(rest);
 }
 
+/**
+ * `$(name)` made inert. VS Code draws it as an icon in quick pick labels, descriptions and details,
+ * tree labels, the status bar and markdown that supports theme icons, so a peer could make its text
+ * pass for our own UI. A zero-width joiner after the `$` breaks the syntax and reads the same.
+ */
+export function withoutIcons(text: string): string {
+  return text.replace(/\$\(/g, () => '$\u200D(');
+}
+
+/** One line of peer-written text for an editor label, description, detail or tooltip: `displayLine` with icon syntax made inert. */
+export function labelLine(text: string, max?: number): string {
+  const safe = withoutIcons(displayLine(text));
+  return max === undefined ? safe : truncate(safe, max);
+}
+
+/** Multi-line peer-written text for an editor (a tooltip's preview): `displayText` with icon syntax made inert. */
+export function labelText(text: string): string {
+  return withoutIcons(displayText(text));
+}
+
 /** At most `max` UTF-16 units, never half of a character, ending with … when cut. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;

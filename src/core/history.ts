@@ -1,8 +1,8 @@
-import * as A from '@automerge/automerge';
 import type { Author, LogScope } from './entry.js';
 import { decodeHistory, encodeHistory } from './history-cache.js';
 import type { EntryId } from './ids.js';
-import { decodeOp, type HistoryItem } from './ops.js';
+import { changeMetaOf } from './change-header.js';
+import { decodeOps, type HistoryItem } from './ops.js';
 import type { HistoryCache, Logger } from './ports.js';
 
 /** What the index needs of one change: its op record, identity and place in the change graph. */
@@ -114,7 +114,7 @@ export class HistoryIndex {
     if (!this.built && !this.pending) return;
     const metas: ChangeMeta[] = [];
     for (const change of changes) {
-      const meta = metaOf(change);
+      const meta = changeMetaOf(change); // the header only: a large change's ops are never decoded
       if (meta) metas.push(meta);
     }
     if (this.built) this.built.add(scope, metas);
@@ -195,25 +195,27 @@ class Built {
     if (all) for (const meta of metas) all.push(meta);
     else this.metas.set(scope, [...metas]);
     for (const meta of metas) {
-      const op = decodeOp(meta.message);
-      if (!op) continue;
-      this.addActorRange(meta.actor, meta.startOp, op.by);
-      // A draft's move to the shared log is recorded in both logs; the shared record is the one kept.
-      if (scope === 'local' && op.op === 'publish') continue;
-      // Steps of a draft whose own changes are gone (published, or the local log was rebuilt).
-      if ((op.op === 'publish' || op.op === 'create') && op.steps) {
-        for (const step of op.steps) this.push(op.id, { op: step.op, at: step.at, by: step.by, scope: 'local', hash: '', deps: [], ...(step.fields ? { fields: step.fields } : {}) });
+      // One record per change, or a create per draft of a batch (a markdown import): same change, same hash.
+      const ops = decodeOps(meta.message);
+      if (ops.length > 0) this.addActorRange(meta.actor, meta.startOp, ops[0]!.by);
+      for (const op of ops) {
+        // A draft's move to the shared log is recorded in both logs; the shared record is the one kept.
+        if (scope === 'local' && op.op === 'publish') continue;
+        // Steps of a draft whose own changes are gone (published, or the local log was rebuilt).
+        if ((op.op === 'publish' || op.op === 'create') && op.steps) {
+          for (const step of op.steps) this.push(op.id, { op: step.op, at: step.at, by: step.by, scope: 'local', hash: '', deps: [], ...(step.fields ? { fields: step.fields } : {}) });
+        }
+        const item: HistoryItem = {
+          op: op.op,
+          at: op.at,
+          by: op.by,
+          scope,
+          hash: meta.hash,
+          deps: meta.deps,
+          ...(op.op === 'edit' ? { fields: op.fields, ...(op.restoredFrom ? { restoredFrom: op.restoredFrom } : {}) } : {}),
+        };
+        this.push(op.id, item);
       }
-      const item: HistoryItem = {
-        op: op.op,
-        at: op.at,
-        by: op.by,
-        scope,
-        hash: meta.hash,
-        deps: meta.deps,
-        ...(op.op === 'edit' ? { fields: op.fields, ...(op.restoredFrom ? { restoredFrom: op.restoredFrom } : {}) } : {}),
-      };
-      this.push(op.id, item);
     }
   }
 
@@ -233,25 +235,6 @@ class Built {
     let i = ranges.length;
     while (i > 0 && (ranges[i - 1]?.startOp ?? 0) > startOp) i--;
     ranges.splice(i, 0, { startOp, by });
-  }
-}
-
-/** Metadata of an encoded change, or undefined if it does not decode. */
-function metaOf(change: Uint8Array): ChangeMeta | undefined {
-  try {
-    const d = A.decodeChange(change);
-    return { hash: d.hash, deps: d.deps, actor: d.actor, startOp: d.startOp, message: d.message ?? null };
-  } catch {
-    return undefined; // not a change: nothing to index
-  }
-}
-
-/** The message of an encoded change, or undefined if it does not decode. */
-export function messageOf(change: Uint8Array): string | undefined {
-  try {
-    return A.decodeChange(change).message ?? undefined;
-  } catch {
-    return undefined; // not a change: nothing to index
   }
 }
 

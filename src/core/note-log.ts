@@ -1,5 +1,6 @@
 import { Emitter } from './emitter.js';
 import { EDITABLE_FIELDS, readEntry, titleOf, type Author, type Entry, type EntryKind, type EntryRead, type LogScope, type NoteFields, type RecipeFields } from './entry.js';
+import { createDrafts, type NewDraft } from './bulk-create.js';
 import { AlreadyPublishedError, EntryDeletedError, EntryNotFoundError, InvalidInputError } from './errors.js';
 import { HistoryIndex } from './history.js';
 import { EntryIndex, mergeNewestFirst } from './entry-index.js';
@@ -109,6 +110,16 @@ export class NoteLog {
       ingredients: checkText('ingredients', fields.ingredients),
       instructions: checkText('instructions', fields.instructions),
     });
+  }
+
+  /**
+   * Many drafts at once (an import): checked first, then written one change per batch (bulk-create.ts)
+   * with a yield to the event loop between batches; resolves once all are durable, in order.
+   * Each draft's history has its create step.
+   */
+  async createDrafts(drafts: readonly NewDraft[], onBatch?: (made: number) => void): Promise<Entry[]> {
+    const ids = await createDrafts(this.local, drafts, this.author, this.clock, onBatch);
+    return ids.map((id) => this.require(id).entry);
   }
 
   /**

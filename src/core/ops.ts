@@ -53,20 +53,72 @@ export interface HistoryItem {
 
 export const encodeOp = (message: OpMessage): string => JSON.stringify(message);
 
-/** Parses a change message; anything that is not a well-formed op record yields undefined. */
+/**
+ * Drafts created together (a markdown import): one change writes them all, and its record names
+ * each (id and kind); the history shows a create step for each. Only ever in the local log (drafts
+ * are never sent); publishing one carries its steps like any draft's.
+ */
+export interface CreateBatch {
+  readonly v: 1;
+  readonly op: 'create-batch';
+  readonly by: Author;
+  readonly at: number;
+  readonly entries: ReadonlyArray<readonly [EntryId, EntryKind]>;
+}
+
+/** At most this many drafts in one batch record (its message is ~45 bytes per draft). */
+export const MAX_BATCH_ENTRIES = 1_000;
+/** A single op record is short; a batch record may be this long. */
+const MAX_OP_MESSAGE = 10_000;
+const MAX_BATCH_MESSAGE = MAX_BATCH_ENTRIES * 64 + 1_000;
+
+export const encodeBatch = (batch: CreateBatch): string => JSON.stringify(batch);
+
+/** Parses a change message; anything that is not a well-formed op record yields undefined (a batch record too: see decodeOps). */
 export function decodeOp(message: string | null | undefined): OpMessage | undefined {
-  if (!message || message.length > 10_000) return undefined;
+  if (!message || message.length > MAX_OP_MESSAGE) return undefined;
+  const raw = parseRecord(message);
+  return raw === undefined ? undefined : opOf(raw);
+}
+
+/** The op records of a change message: its one record, or one create per draft of a batch record. */
+export function decodeOps(message: string | null | undefined): OpMessage[] {
+  if (!message || message.length > MAX_BATCH_MESSAGE) return [];
+  const raw = parseRecord(message);
+  if (raw === undefined) return [];
+  if (raw.op !== 'create-batch') {
+    const op = message.length <= MAX_OP_MESSAGE ? opOf(raw) : undefined;
+    return op ? [op] : [];
+  }
+  const by = raw.by as Record<string, unknown> | undefined;
+  if (raw.v !== 1 || typeof raw.at !== 'number' || !Array.isArray(raw.entries) || !isAuthor(by)) return [];
+  const base = { v: 1 as const, op: 'create' as const, at: raw.at, by: authorOf(by) };
+  const out: OpMessage[] = [];
+  for (const item of raw.entries.slice(0, MAX_BATCH_ENTRIES) as unknown[]) {
+    if (!Array.isArray(item)) continue;
+    const [id, kind] = item as unknown[];
+    if (isEntryId(id) && (kind === 'note' || kind === 'recipe')) out.push({ ...base, id, kind });
+  }
+  return out;
+}
+
+function parseRecord(message: string): Record<string, unknown> | undefined {
   let raw: unknown;
   try {
     raw = JSON.parse(message);
   } catch {
     return undefined; // a change written by another tool: not an op record
   }
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const r = raw as Record<string, unknown>;
+  return typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : undefined;
+}
+
+const isAuthor = (by: Record<string, unknown> | undefined): by is Record<string, unknown> =>
+  typeof by === 'object' && by !== null && typeof by.name === 'string' && typeof by.device === 'string';
+
+function opOf(r: Record<string, unknown>): OpMessage | undefined {
   if (r.v !== 1 || !isEntryId(r.id) || typeof r.at !== 'number') return undefined;
   const by = r.by as Record<string, unknown> | undefined;
-  if (typeof by !== 'object' || by === null || typeof by.name !== 'string' || typeof by.device !== 'string') return undefined;
+  if (!isAuthor(by)) return undefined;
   const base = { v: 1 as const, id: r.id, at: r.at, by: authorOf(by) };
   const steps = draftSteps(r.steps);
   switch (r.op) {

@@ -1,13 +1,18 @@
 /**
  * Full-text search over a space: titles, bodies, recipe fields and authors, case- and
  * accent-insensitive (search-text.ts). The index holds each entry's folded texts; it is built once
- * (on the first query, or `warm()`), and afterwards kept current from the log's change events:
- * a change only marks its entries stale, and the next query re-reads just those. A whole-document
- * catch-up marks everything stale. A query is then one `indexOf` per term over each entry's
- * folded text (no Automerge read), and snippets are made only for the hits returned.
+ * (`warm()`, in slices of ~SLICE_MS that yield to the event loop; or at once by a query that comes
+ * first), and afterwards kept current from the log's change events: a change only marks its
+ * entries stale (a local change's ids are read from its header's op record, its ops are never
+ * decoded), and the next query re-reads just those; when many are stale (an import), they are
+ * re-read in slices in the background. A whole-document catch-up rebuilds it in slices. A query is
+ * then one `indexOf` per term over each entry's folded text (no Automerge read), and snippets are
+ * made only for the hits returned.
  */
 import { EDITABLE_FIELDS, titleOf, type Entry, type EntryKind, type EntryState } from './entry.js';
 import type { EntryId } from './ids.js';
+import { rawEntries } from './layout.js';
+import { Slicer, sortInSlices } from './slices.js';
 import type { NoteLog } from './note-log.js';
 import type { Unsubscribe } from './emitter.js';
 import { findInText, fold, queryTerms, snippetOf, type Snippet, type TextMatch } from './search-text.js';
@@ -62,17 +67,42 @@ function rowOf(entry: Entry): Row {
 const textOf = (entry: Entry, field: SearchField): string =>
   field === 'author' ? entry.author.name : ((entry as unknown as Record<string, string>)[field] ?? '');
 
+/** Work done between two yields to the event loop by a sliced build or refresh. */
+const SLICE_MS = 12;
+/** Stale entries re-read in the background (sliced) rather than by the next query. */
+const BACKGROUND_STALE = 64;
+/** Past this many stale entries the newest-first list is sorted again rather than patched entry by entry. */
+const RESORT_STALE = 256;
+
 export class SearchIndex {
   private rows: Map<EntryId, Row> | undefined;
   /** The rows newest first (the order results are listed in within a rank); rebuilt after changes. */
   private ordered: Row[] | undefined;
   private readonly stale = new Set<EntryId>();
   private readonly offs: Unsubscribe[];
+  /** The sliced build in progress; a build by a query, a catch-up or dispose makes it stop. */
+  private building: { run: Promise<void>; generation: number } | undefined;
+  private refreshing: Promise<void> | undefined;
+  /** Bumped whenever the rows are dropped or replaced: sliced work of an older generation stops. */
+  private generation = 0;
+  /** Entries re-read so far (a sort made in slices is kept only if none was meanwhile). */
+  private rereads = 0;
+  /** Longest stretch of a sliced build or refresh between two yields, ms of wall and of CPU time (the bench reads them). */
+  longestSliceMs = 0;
+  longestSliceCpuMs = 0;
 
-  constructor(private readonly log: NoteLog) {
+  private readonly sliceMs: number;
+
+  /** `sliceMs`: work between two yields of a sliced build or refresh (tests make it 0: a yield per entry). */
+  constructor(
+    private readonly log: NoteLog,
+    init: { sliceMs?: number } = {},
+  ) {
+    this.sliceMs = init.sliceMs ?? SLICE_MS;
     const markAll = () => {
-      this.rows = undefined;
-      this.stale.clear();
+      const inUse = this.rows !== undefined || this.building !== undefined;
+      this.drop();
+      if (inUse) void this.warm(); // rebuilt in slices, not by the next query
     };
     this.offs = [
       // One event for local and remote changes: NoteLog has already read their entry ids.
@@ -83,9 +113,20 @@ export class SearchIndex {
     ];
   }
 
-  /** Builds the index now (call when idle, so the first query answers at once). */
-  warm(): void {
-    this.current();
+  /**
+   * Builds the index in slices (call when idle, so the first query answers at once), or re-reads
+   * what is stale; resolves when done. A query meanwhile answers at once by finishing the work itself.
+   */
+  warm(): Promise<void> {
+    if (this.rows !== undefined) return this.refreshStale();
+    if (this.building === undefined) {
+      const generation = this.generation;
+      const run = this.build(generation).finally(() => {
+        if (this.building?.generation === generation) this.building = undefined;
+      });
+      this.building = { run, generation };
+    }
+    return this.building.run;
   }
 
   /** How many entries the index holds (built if it was not). */
@@ -126,11 +167,100 @@ export class SearchIndex {
 
   dispose(): void {
     for (const off of this.offs) off();
+    this.drop();
+  }
+
+  private drop(): void {
+    this.generation++;
+    this.building = undefined;
+    this.rows = undefined;
+    this.ordered = undefined;
+    this.stale.clear();
+  }
+
+  /** Built or being built: changes matter (before that, the build reads everything anyway). */
+  private tracking(): boolean {
+    return this.rows !== undefined || this.building !== undefined;
   }
 
   private markStale(ids: readonly EntryId[]): void {
-    if (this.rows === undefined) return; // not built yet: the build reads everything anyway
+    // While a sliced build runs, an entry it already read may change: it is re-read once the build is done.
+    if (!this.tracking()) return;
     for (const id of ids) this.stale.add(id);
+    if (this.rows !== undefined && this.stale.size >= BACKGROUND_STALE) void this.refreshStale();
+  }
+
+  /** Every entry of both logs read into rows, a slice at a time; the result is kept unless a query built the index meanwhile. */
+  private async build(generation: number): Promise<void> {
+    const alive = () => generation === this.generation && this.rows === undefined;
+    const slicer = new Slicer(this.sliceMs);
+    try {
+      const rows = new Map<EntryId, Row>();
+      // The ids are listed from the documents as they are now (plain objects: reading an older
+      // document is safe); each entry is read from the current one. An entry created or changed
+      // meanwhile is marked stale and re-read at the end.
+      for (const doc of [this.log.local.doc, this.log.shared.doc]) {
+        for (const [id] of rawEntries(doc)) {
+          if (slicer.due) {
+            await slicer.pause();
+            if (!alive()) return;
+          }
+          if (rows.has(id as EntryId)) continue; // a draft whose publish was interrupted: read once
+          const read = this.log.get(id as EntryId);
+          if (read?.status === 'valid') rows.set(read.entry.id, rowOf(read.entry));
+        }
+      }
+      // The newest-first order too (a sort of 100k rows would hold the event loop for ~100 ms).
+      const ordered = await sortInSlices([...rows.values()], newestFirst, slicer, alive);
+      if (ordered === undefined || !alive()) return;
+      this.rows = rows;
+      this.ordered = ordered;
+    } finally {
+      slicer.end();
+      this.longestSliceMs = Math.max(this.longestSliceMs, slicer.longestMs);
+      this.longestSliceCpuMs = Math.max(this.longestSliceCpuMs, slicer.longestCpuMs);
+    }
+    if (this.stale.size > 0) await this.refreshStale();
+  }
+
+  /** Re-reads the stale entries a slice at a time (a query meanwhile reads the rest itself). */
+  private refreshStale(): Promise<void> {
+    this.refreshing ??= (async () => {
+      const generation = this.generation;
+      const slicer = new Slicer(this.sliceMs);
+      if (this.stale.size > RESORT_STALE) this.ordered = undefined;
+      while (this.rows !== undefined && this.stale.size > 0 && generation === this.generation) {
+        if (slicer.due) {
+          await slicer.pause();
+          // A query meanwhile may have read them all, or the index may have been dropped.
+          if (this.rows === undefined || this.stale.size === 0 || generation !== this.generation) break;
+        }
+        const id = this.stale.values().next().value as EntryId;
+        this.stale.delete(id);
+        this.reread(this.rows, id);
+      }
+      const rows = this.rows;
+      if (rows !== undefined && this.ordered === undefined && generation === this.generation) {
+        // Sorted again in slices, unless a row changes meanwhile (the next query sorts then).
+        const rereads = this.rereads;
+        const ordered = await sortInSlices([...rows.values()], newestFirst, slicer, () => this.rereads === rereads && this.rows === rows);
+        if (ordered !== undefined && this.rereads === rereads && this.rows === rows && this.ordered === undefined) this.ordered = ordered;
+      }
+      slicer.end();
+      this.longestSliceMs = Math.max(this.longestSliceMs, slicer.longestMs);
+      this.longestSliceCpuMs = Math.max(this.longestSliceCpuMs, slicer.longestCpuMs);
+    })().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private reread(rows: Map<EntryId, Row>, id: EntryId): void {
+    this.rereads++;
+    const read = this.log.get(id);
+    const old = rows.get(id);
+    const row = read?.status === 'valid' ? rowOf(read.entry) : undefined;
+    if (row) rows.set(id, row);
+    else rows.delete(id);
+    if (this.ordered) reorder(this.ordered, old, row);
   }
 
   private inOrder(): Row[] {
@@ -139,21 +269,18 @@ export class SearchIndex {
     return this.ordered;
   }
 
+  /** The rows, up to date: built at once if no build finished yet (a sliced one then stops), stale entries re-read. */
   private current(): Map<EntryId, Row> {
     if (this.rows === undefined) {
+      this.generation++; // a sliced build in progress stops
+      this.building = undefined;
       this.rows = new Map(this.log.list().entries.map((e) => [e.id, rowOf(e)]));
       this.ordered = undefined;
       this.stale.clear();
       return this.rows;
     }
-    for (const id of this.stale) {
-      const read = this.log.get(id);
-      const old = this.rows.get(id);
-      const row = read?.status === 'valid' ? rowOf(read.entry) : undefined;
-      if (row) this.rows.set(id, row);
-      else this.rows.delete(id);
-      if (this.ordered) reorder(this.ordered, old, row);
-    }
+    if (this.stale.size > RESORT_STALE) this.ordered = undefined;
+    for (const id of this.stale) this.reread(this.rows, id);
     this.stale.clear();
     return this.rows;
   }

@@ -6,10 +6,10 @@ import * as A from '@automerge/automerge';
 import { MAX_TEXT_LENGTH, MAX_TITLE_LENGTH } from './constants.js';
 import { EDITABLE_FIELDS, readEntry, type Author, type EntryKind, type EntryRead } from './entry.js';
 import { InvalidInputError } from './errors.js';
-import { messageOf } from './history.js';
+import { changeMessageOf } from './change-header.js';
 import type { EntryId } from './ids.js';
 import { bucketFor, rawEntries, type SpaceDoc } from './layout.js';
-import { decodeOp, encodeOp, type DraftStep, type OpMessage } from './ops.js';
+import { decodeOps, encodeOp, type DraftStep, type OpMessage } from './ops.js';
 import { genesisChange } from './replica.js';
 import { merge3 } from './text-diff.js';
 
@@ -68,13 +68,10 @@ export function withConflicts(read: EntryRead, raw: unknown): EntryRead {
   return conflicts.length > 0 ? { status: 'valid', entry: { ...read.entry, conflicts } } : read;
 }
 
-/** The op records of changes, in order; changes without a readable record are skipped. */
+/** The op records of changes, in order (a batch record as one create per draft); changes without a readable record are skipped. Only headers are read, never the ops. */
 export function opsOf(changes: readonly Uint8Array[]): OpMessage[] {
   const ops: OpMessage[] = [];
-  for (const change of changes) {
-    const op = decodeOp(messageOf(change));
-    if (op) ops.push(op);
-  }
+  for (const change of changes) ops.push(...decodeOps(changeMessageOf(change)));
   return ops;
 }
 

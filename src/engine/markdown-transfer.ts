@@ -4,6 +4,7 @@
  * storage's markdown-folder.ts. Both front ends call these through SpacePeer.
  */
 import { join } from 'node:path';
+import { checkedDraft, type NewDraft } from '../core/bulk-create.js';
 import { fieldsOf } from '../core/entry-markdown.js';
 import { titleOf, type Entry, type EntryKind, type EntryState } from '../core/entry.js';
 import { EntryNotFoundError, InvalidInputError } from '../core/errors.js';
@@ -16,8 +17,10 @@ import type { Logger } from '../core/ports.js';
 import { existingNames, listMarkdownFolder, readTextFile, writeNewFiles, type SkippedFile } from '../storage/markdown-folder.js';
 import { shortId } from '../core/text.js';
 
-/** Files read and drafts created together: their writes share fsyncs (group commit). */
-const IMPORT_BATCH = 256;
+/** Files read, then created as drafts (NoteLog.createDrafts: one change per 100), per round; the next round's files are read meanwhile. */
+const IMPORT_WINDOW = 1_000;
+/** Files being read at once. */
+const READ_CONCURRENCY = 32;
 /** Most files one import takes; the rest are reported as skipped. */
 export const MAX_IMPORT_FILES = 100_000;
 
@@ -38,6 +41,17 @@ export interface ImportedFile {
   readonly id: EntryId;
   readonly kind: EntryKind;
   readonly title: string;
+}
+/** How far an import is: files handled (created or skipped) of all the files listed. */
+export interface ImportProgress {
+  readonly done: number;
+  readonly total: number;
+}
+export interface ImportOptions {
+  /** Most files taken (default MAX_IMPORT_FILES); the rest are reported as skipped. */
+  readonly maxFiles?: number;
+  /** Called as files are handled (after each batch of drafts written). */
+  readonly onProgress?: (progress: ImportProgress) => void;
 }
 export interface ImportReport {
   readonly dir: string;
@@ -65,28 +79,52 @@ export async function exportMarkdown(log: NoteLog, dir: string, ids?: readonly E
  * Creates a draft from each markdown file directly in `dir` (authored by this device, new ids).
  * Files that are not markdown, too large, unreadable, not UTF-8, with bad front matter, or already
  * in the space with the same content (a re-imported export) are skipped, each with its reason.
+ * Files are read READ_CONCURRENCY at a time and the drafts written together (NoteLog.createDrafts:
+ * one change and one durable append per batch, not per file).
  */
-export async function importMarkdown(log: NoteLog, dir: string, logger: Logger, maxFiles = MAX_IMPORT_FILES): Promise<ImportReport> {
-  const listing = await listMarkdownFolder(dir, maxFiles);
+export async function importMarkdown(log: NoteLog, dir: string, logger: Logger, options: ImportOptions = {}): Promise<ImportReport> {
+  const listing = await listMarkdownFolder(dir, options.maxFiles ?? MAX_IMPORT_FILES);
   const imported: ImportedFile[] = [];
   const skipped: SkippedFile[] = [...listing.skipped];
-  for (let i = 0; i < listing.files.length; i += IMPORT_BATCH) {
-    const names = listing.files.slice(i, i + IMPORT_BATCH);
-    const parsed = await Promise.all(names.map((name) => readMarkdown(dir, name)));
-    await Promise.all(
-      parsed.map(async (p) => {
-        if ('reason' in p) return void skipped.push(p);
-        const already = alreadyHere(log, p.markdown);
-        if (already) return void skipped.push({ file: p.file, reason: `already in the space as ${shortId(already)} with the same content` });
-        try {
-          const entry = await create(log, p.markdown);
-          imported.push({ file: p.file, id: entry.id, kind: entry.kind, title: titleOf(entry) });
-        } catch (err) {
-          if (!(err instanceof InvalidInputError)) throw err;
-          skipped.push({ file: p.file, reason: err.message });
-        }
-      }),
-    );
+  const total = listing.files.length;
+  const windows: string[][] = [];
+  for (let i = 0; i < total; i += IMPORT_WINDOW) windows.push(listing.files.slice(i, i + IMPORT_WINDOW));
+  let done = 0;
+  let reading = windows.length > 0 ? readAll(dir, windows[0]!) : undefined;
+  for (let w = 0; w < windows.length; w++) {
+    const parsed = await reading!;
+    reading = w + 1 < windows.length ? readAll(dir, windows[w + 1]!) : undefined;
+    // Awaited next round; if this round fails first, its failure is the one reported.
+    reading?.catch((err: unknown) => logger.debug(`import from ${dir}: reading stopped: ${String(err)}`));
+    const files: string[] = [];
+    const drafts: NewDraft[] = [];
+    for (const p of parsed) {
+      if ('reason' in p) {
+        skipped.push(p);
+        continue;
+      }
+      const already = alreadyHere(log, p.markdown);
+      if (already) {
+        skipped.push({ file: p.file, reason: `already in the space as ${shortId(already)} with the same content` });
+        continue;
+      }
+      const draft = draftOf(p.markdown);
+      try {
+        checkedDraft(draft);
+      } catch (err) {
+        if (!(err instanceof InvalidInputError)) throw err;
+        skipped.push({ file: p.file, reason: err.message });
+        continue;
+      }
+      files.push(p.file);
+      drafts.push(draft);
+    }
+    const before = done;
+    const skippedHere = parsed.length - drafts.length;
+    const entries = await log.createDrafts(drafts, (made) => options.onProgress?.({ done: before + skippedHere + made, total }));
+    entries.forEach((entry, i) => imported.push({ file: files[i]!, id: entry.id, kind: entry.kind, title: titleOf(entry) }));
+    done += parsed.length;
+    options.onProgress?.({ done, total });
   }
   const byFile = (a: { file: string }, b: { file: string }) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
   imported.sort(byFile);
@@ -94,6 +132,20 @@ export async function importMarkdown(log: NoteLog, dir: string, logger: Logger, 
   for (const s of skipped) logger.info(`import from ${dir}: skipped ${s.file}: ${s.reason}`);
   logger.info(`import from ${dir}: ${imported.length} draft(s) created, ${skipped.length} skipped`);
   return { dir, imported, skipped };
+}
+
+/** Reads and parses `names`, READ_CONCURRENCY at a time, in their order. */
+async function readAll(dir: string, names: readonly string[]): Promise<Array<SkippedFile | { file: string; markdown: MarkdownFile }>> {
+  const out: Array<SkippedFile | { file: string; markdown: MarkdownFile }> = new Array(names.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < names.length) {
+      const i = next++;
+      out[i] = await readMarkdown(dir, names[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, names.length) }, worker));
+  return out;
 }
 
 async function readMarkdown(dir: string, file: string): Promise<SkippedFile | { file: string; markdown: MarkdownFile }> {
@@ -107,10 +159,10 @@ async function readMarkdown(dir: string, file: string): Promise<SkippedFile | { 
   }
 }
 
-function create(log: NoteLog, { kind, fields }: MarkdownFile): Promise<Entry> {
+function draftOf({ kind, fields }: MarkdownFile): NewDraft {
   return kind === 'note'
-    ? log.createNote({ title: fields.title ?? '', body: fields.body ?? '' })
-    : log.createRecipe({ name: fields.name ?? '', ingredients: fields.ingredients ?? '', instructions: fields.instructions ?? '' });
+    ? { kind, fields: { title: fields.title ?? '', body: fields.body ?? '' } }
+    : { kind, fields: { name: fields.name ?? '', ingredients: fields.ingredients ?? '', instructions: fields.instructions ?? '' } };
 }
 
 /** The id of the entry a file was exported from, when the space still holds it with the same content. */

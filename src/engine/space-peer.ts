@@ -20,7 +20,7 @@ import { SpaceNetwork } from '../net/space-network.js';
 import type { TrafficMeter } from '../net/traffic.js';
 import { DataFolder, type DeviceProfile } from '../storage/data-folder.js';
 import type { EntryId } from '../core/ids.js';
-import { exportMarkdown, importMarkdown, type ExportReport, type ImportReport } from './markdown-transfer.js';
+import { exportMarkdown, importMarkdown, type ExportReport, type ImportProgress, type ImportReport } from './markdown-transfer.js';
 import { FileLogStore } from '../storage/file-log-store.js';
 import { FileHistoryCache } from '../storage/history-cache-file.js';
 import { chooseSpace, listSpaces, type SpaceListing } from './spaces.js';
@@ -189,8 +189,11 @@ export class SpacePeer {
       const started = performance.now();
       if (peer.closed) return;
       const built = performance.now();
-      peer.searchIndex.warm();
-      logger.debug(`search index built in ${Math.round(performance.now() - built)} ms`);
+      // In slices that yield to the event loop (a query meanwhile builds the rest at once).
+      peer.searchIndex.warm().then(
+        () => logger.debug(`search index built in ${Math.round(performance.now() - built)} ms (longest slice ${Math.round(peer.searchIndex.longestSliceMs)} ms)`),
+        (err: unknown) => logger.warn(`could not build the search index: ${String(err)}`),
+      );
       log.historyReady().then(
         () => logger.debug(`history index ready in ${Math.round(performance.now() - started)} ms`),
         (err: unknown) => logger.warn(`could not build the history index: ${String(err)}`),
@@ -243,8 +246,8 @@ export class SpacePeer {
   }
 
   /** Creates a draft from each markdown file in `dir`, reporting every file skipped and why. */
-  importMarkdown(dir: string): Promise<ImportReport> {
-    return importMarkdown(this.log, dir, this.logger.child('import'));
+  importMarkdown(dir: string, onProgress?: (progress: ImportProgress) => void): Promise<ImportReport> {
+    return importMarkdown(this.log, dir, this.logger.child('import'), { onProgress });
   }
 
   /** Stops the network, saves peer addresses, flushes and closes the stores (releasing the locks). */

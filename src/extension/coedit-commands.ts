@@ -71,9 +71,9 @@ export function registerCoeditCommands(register: Register, controller: SpaceCont
     const now = Date.now();
     const picked = await vscode.window.showQuickPick(
       [...steps].reverse().map((s) => ({
-        label: `$(${OP_ICON[s.op]}) ${s.step}. ${s.op}${s.fields ? ` ${s.fields.join(', ')}` : ''}${s.restoredFrom ? ' (restored a version)' : ''}`,
+        label: `$(${OP_ICON[s.op]}) ${s.step}. ${s.op}${s.fields ? ` ${oneLine(s.fields.join(', '), 100)}` : ''}${s.restoredFrom ? ' (restored a version)' : ''}`,
         description: `${oneLine(s.by.name, 100)} · ${relativeTime(s.at, now)}${s.scope === 'local' ? ' · draft' : ''}`,
-        detail: describeChanges(s) || `${new Date(s.at).toLocaleString()} · device ${s.by.device}`,
+        detail: describeChanges(s) || `${new Date(s.at).toLocaleString()} · device ${oneLine(s.by.device, 100)}`,
         step: s,
       })),
       { title: `History of "${oneLine(titleOf(entry), 60)}"`, placeHolder: `${steps.length} step${steps.length === 1 ? '' : 's'}, newest first: pick one to open, compare or restore it`, matchOnDetail: true },

@@ -55,8 +55,17 @@ export function registerSearchCommands(register: Register, c: SearchCommandCompo
       const peer = controller.requirePeer();
       const folder = programmatic(arg)?.folder ?? (await pickFolder('Import', 'Import a Folder of Markdown Files as Drafts'));
       if (folder === undefined) return undefined;
-      // Through `mutate`: the views hear that entries changed.
-      const report = await controller.mutate(() => peer.importMarkdown(folder));
+      // Through `mutate`: the views hear that entries changed. Progress in a notification.
+      const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Shared Notes: importing markdown files' }, (progress) => {
+        let shown = 0;
+        return controller.mutate(() =>
+          peer.importMarkdown(folder, ({ done, total }) => {
+            const now = total > 0 ? (done / total) * 100 : 100;
+            progress.report({ message: `${done} of ${total} files`, increment: now - shown });
+            shown = now;
+          }),
+        );
+      });
       const n = report.imported.length;
       const skipped = report.skipped.length;
       const text = `Shared Notes: imported ${n} ${n === 1 ? 'file' : 'files'} as drafts${skipped > 0 ? `; skipped ${skipped} (see the log for why)` : ''}.`;

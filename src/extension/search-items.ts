@@ -7,6 +7,7 @@ import type { Entry } from '../core/entry.js';
 import type { EntryId } from '../core/ids.js';
 import type { EntryList } from '../core/note-log.js';
 import type { SearchHit } from '../core/search-index.js';
+import { labelText } from '../core/display-text.js';
 import { relativeTime } from '../core/text.js';
 import { kindIcon, oneLine } from './tree-items.js';
 
@@ -24,10 +25,12 @@ const FIELD_LABEL: Readonly<Record<SearchHit['field'], string>> = {
 
 export function searchItem(hit: SearchHit, now = Date.now()): SearchItemData {
   const s = hit.snippet;
+  // Each part of the snippet sanitised on its own (the snippet is already one line), so « » still frame the match.
+  const part = (from: number, to?: number) => labelText(s.text.slice(from, to));
   return {
     label: `$(${kindIcon(hit.kind)}) ${oneLine(hit.title, 80) || '(untitled)'}`,
-    description: `${hit.state === 'draft' ? 'draft' : 'published'} · ${hit.author} · ${relativeTime(hit.updatedAt, now)}`,
-    detail: `${FIELD_LABEL[hit.field]}: ${s.text.slice(0, s.matchStart)}«${s.text.slice(s.matchStart, s.matchEnd)}»${s.text.slice(s.matchEnd)}`,
+    description: `${hit.state === 'draft' ? 'draft' : 'published'} · ${oneLine(hit.author, 100)} · ${relativeTime(hit.updatedAt, now)}`,
+    detail: `${FIELD_LABEL[hit.field]}: ${part(0, s.matchStart)}«${part(s.matchStart, s.matchEnd)}»${part(s.matchEnd)}`,
   };
 }
 

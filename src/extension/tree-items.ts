@@ -8,7 +8,7 @@ import type { Entry, InvalidEntry, Tombstone } from '../core/entry.js';
 import type { EntryList } from '../core/note-log.js';
 import type { PeerStatus } from '../engine/types.js';
 import { connectionKindText, relativeTime, shortId, shortPeerId } from '../core/text.js';
-import { displayLine, displayText } from '../core/display-text.js';
+import { labelLine, labelText } from '../core/display-text.js';
 import { titleOf, tombstoneTitle } from '../core/entry.js';
 
 /** A tree row, independent of VS Code. `tooltip` is markdown. */
@@ -229,8 +229,8 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** Peer-written text as one safe line of at most `max` characters (the core sanitiser). */
-export const oneLine = (text: string, max: number): string => displayLine(text, max);
+/** Peer-written text as one safe line of at most `max` characters (the core sanitiser; `$(icon)` syntax made inert). */
+export const oneLine = (text: string, max: number): string => labelLine(text, max);
 
 /** Peer-written text goes into markdown tooltips: escape it so it cannot format or link. */
 export function escapeMarkdown(text: string): string {
@@ -239,7 +239,7 @@ export function escapeMarkdown(text: string): string {
 
 function preview(text: string, max: number): string {
   if (text.trim() === '') return '*(empty)*';
-  const cut = displayText(text.length > max ? text.slice(0, max - 1) + '…' : text);
+  const cut = labelText(text.length > max ? text.slice(0, max - 1) + '…' : text);
   return cut
     .split('\n')
     .map((line) => escapeMarkdown(line))

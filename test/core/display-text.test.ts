@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cleanDisplayName } from '../../src/core/display-name.js';
-import { displayLine, displayText, isDisplaySafe, terminalSafeJson, truncate } from '../../src/core/display-text.js';
+import { displayLine, displayText, isDisplaySafe, labelLine, labelText, terminalSafeJson, truncate, withoutIcons } from '../../src/core/display-text.js';
 import { checkSpaceName } from '../../src/core/invite.js';
 import { HOSTILE_STRINGS, UNSAFE_CHAR, UNSAFE_IN_TEXT } from '../helpers/hostile-strings.js';
 
@@ -60,5 +60,21 @@ describe('display sanitiser', () => {
       assert.doesNotMatch(cleanDisplayName(`Name ${s}`), UNSAFE_CHAR);
     }
     assert.equal(checkSpaceName('  Family\nrecipes '), 'Family recipes');
+  });
+
+  it('makes VS Code icon syntax inert in editor labels, reading the same', () => {
+    const icons = /\$\([a-z0-9-]+(~[a-z0-9-]*)?\)/i; // what VS Code renders as an icon
+    const hostile = ['$(zap) Admin', 'sync $(sync~spin) now', '$($(x))', '\\$(alert)', 'costs $(12) or $5 (each)'];
+    for (const s of hostile) {
+      const out = withoutIcons(s);
+      assert.doesNotMatch(out, icons, JSON.stringify(s));
+      assert.doesNotMatch(out, /\$\(/, JSON.stringify(s));
+      assert.equal(out.replace(/\u200D/g, ''), s, 'only a zero-width joiner was added');
+    }
+    assert.equal(withoutIcons('plain $ and ( apart'), 'plain $ and ( apart');
+    assert.equal(labelLine('$(zap)\nnext\u202Eline'), '$\u200D(zap)⏎next\uFFFDline', 'the display sanitiser applies too');
+    assert.equal(labelLine('$(zap) '.repeat(20), 12).length <= 12, true, 'still at most max');
+    assert.equal(labelText('a $(x)\nb\x1b'), 'a $\u200D(x)\nb␛');
+    for (const s of HOSTILE_STRINGS) assert.doesNotMatch(labelLine(s), UNSAFE_CHAR, JSON.stringify(s));
   });
 });

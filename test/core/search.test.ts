@@ -71,7 +71,7 @@ describe('SearchIndex', () => {
     const { log: bob } = await memoryNoteLog('Bob', 'dev-bob');
     const index = new SearchIndex(ann);
     const note = await ann.createNote({ title: 'Shopping', body: 'milk' });
-    index.warm();
+    await index.warm();
     assert.equal(index.search('milk').total, 1);
     await ann.edit(note.id, { body: 'oat drink' });
     assert.equal(index.search('milk').total, 0, 'an edit is seen');
@@ -95,6 +95,58 @@ describe('SearchIndex', () => {
     await ann.delete(note.id);
     assert.equal(index.search('oat').total, 0, 'a delete is seen');
     assert.equal(index.size, 1);
+    index.dispose();
+  });
+
+  it('warms up in slices that yield to the event loop, seeing changes made meanwhile', async () => {
+    const { log } = await memoryNoteLog('Ann');
+    const made = await log.createDrafts(Array.from({ length: 120 }, (_, i) => ({ kind: 'note' as const, fields: { title: `Note ${i}`, body: i % 2 ? 'apples' : 'pears' } })));
+    const published = await log.createNote({ title: 'Shared', body: 'apples too' });
+    await log.publish(published.id);
+    const index = new SearchIndex(log, { sliceMs: 0 }); // a yield after every entry
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 0);
+    const warming = index.warm();
+    await new Promise((r) => setTimeout(r, 5));
+    // While it runs: an entry it has probably read already changes, and a new one appears.
+    await log.edit(made[0]!.id, { body: 'apples now' });
+    const late = await log.createNote({ title: 'Late', body: 'apples, late' });
+    await warming;
+    clearInterval(ticker);
+    assert.ok(ticks >= 3, `the event loop ran during the warm-up (${ticks} ticks)`);
+    assert.ok(index.longestSliceMs >= 0);
+    const fresh = new SearchIndex(log); // one synchronous build, for comparison
+    for (const q of ['apples', 'pears', 'note 1', 'late', 'shared']) {
+      assert.deepEqual(index.search(q, { limit: 500 }).hits.map((h) => h.id), fresh.search(q, { limit: 500 }).hits.map((h) => h.id), `same answer for "${q}"`);
+    }
+    assert.equal(index.search('apples').total, 60 + 1 + 1 + 1);
+    assert.ok(index.search('late').hits.some((h) => h.id === late.id));
+    index.dispose();
+    fresh.dispose();
+  });
+
+  it('answers a query during the warm-up at once, with every entry', async () => {
+    const { log } = await memoryNoteLog('Ann');
+    await log.createDrafts(Array.from({ length: 50 }, (_, i) => ({ kind: 'note' as const, fields: { title: `Note ${i}`, body: 'kiwi' } })));
+    const index = new SearchIndex(log, { sliceMs: 0 });
+    const warming = index.warm();
+    assert.equal(index.search('kiwi').total, 50);
+    await warming;
+    assert.equal(index.search('kiwi').total, 50);
+    index.dispose();
+  });
+
+  it('re-reads many stale entries (an import) in the background, in slices', async () => {
+    const { log } = await memoryNoteLog('Ann');
+    await log.createNote({ title: 'Before', body: 'plum' });
+    const index = new SearchIndex(log, { sliceMs: 0 });
+    await index.warm();
+    const made = await log.createDrafts(Array.from({ length: 150 }, (_, i) => ({ kind: 'note' as const, fields: { title: `Imported ${i}`, body: 'plum' } })));
+    await index.warm(); // resolves once the background re-read is done
+    const fresh = new SearchIndex(log);
+    assert.equal(index.search('plum').total, 151);
+    assert.deepEqual(index.search('plum', { limit: 500 }).hits.map((h) => h.id), fresh.search('plum', { limit: 500 }).hits.map((h) => h.id));
+    assert.ok(index.search('imported 149').hits.some((h) => h.id === made[149]!.id));
     index.dispose();
   });
 });

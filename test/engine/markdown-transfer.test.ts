@@ -4,7 +4,10 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, truncate, writeFile } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { MAX_TITLE_LENGTH } from '../../src/core/constants.js';
 import { fieldsOf } from '../../src/core/entry-markdown.js';
+import { parseMarkdownFile, titleFromFileName } from '../../src/core/markdown-file.js';
+import type { NoteLog } from '../../src/core/note-log.js';
 import { memoryLogger } from '../../src/core/logger.js';
 import { exportMarkdown, importMarkdown } from '../../src/engine/markdown-transfer.js';
 import { memoryNoteLog } from '../helpers/core.js';
@@ -80,11 +83,60 @@ describe('markdown export and import', () => {
     await assert.rejects(importMarkdown(log, join(dir, 'missing'), memoryLogger()), { name: 'InvalidInputError' });
   });
 
+  it('creates in bulk the same drafts as one create per file did, across read windows, with progress', async () => {
+    const dir = await tempDir();
+    const n = 1_100; // more than one window of files read (1,000)
+    const names: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const name = `file ${String(i).padStart(4, '0')}.md`;
+      const text = i % 7 === 0 ? `# Cake ${i}\n\n## Ingredients\n\n- ${i} eggs\n\n## Instructions\n\nBake ${i} minutes.\n` : i % 50 === 3 ? `plain text ${i}, no title line\n` : `# Note ${i}\n\nbody ${i}\n- a list\n`;
+      await writeFile(join(dir, name), text);
+      names.push(name);
+    }
+    await writeFile(join(dir, 'zz long title.md'), `# ${'x'.repeat(MAX_TITLE_LENGTH + 1)}\n\nbody\n`);
+    // The path as it was: one createNote / createRecipe (one change) per file.
+    const { log: one } = await memoryNoteLog('Ann');
+    const create = (log: NoteLog, name: string, text: string) => {
+      const { kind, fields } = parseMarkdownFile(text, titleFromFileName(name));
+      return kind === 'note'
+        ? log.createNote({ title: fields.title ?? '', body: fields.body ?? '' })
+        : log.createRecipe({ name: fields.name ?? '', ingredients: fields.ingredients ?? '', instructions: fields.instructions ?? '' });
+    };
+    for (const name of names) await create(one, name, await readFile(join(dir, name), 'utf8'));
+    const longText = await readFile(join(dir, 'zz long title.md'), 'utf8');
+    const oneError = await Promise.resolve().then(() => create(one, 'zz long title.md', longText)).then(() => undefined, (err: Error) => err.message);
+
+    const { log: bulk } = await memoryNoteLog('Ann');
+    const progress: number[] = [];
+    const report = await importMarkdown(bulk, dir, memoryLogger(), { onProgress: (p) => progress.push(p.done) });
+    assert.equal(report.imported.length, n);
+    assert.deepEqual(report.skipped, [{ file: 'zz long title.md', reason: oneError }], 'an invalid file is skipped with the reason a single create gives');
+    assert.ok(progress.length > 2 && progress.every((p, i) => i === 0 || p >= progress[i - 1]!), 'progress grows');
+    assert.equal(progress.at(-1), n + 1);
+    const shape = (log: NoteLog) =>
+      log.list().entries.map((e) => JSON.stringify([e.kind, e.state, e.author, fieldsOf(e)])).sort();
+    assert.deepEqual(shape(bulk), shape(one));
+    const byFile = new Map(report.imported.map((i) => [i.file, i]));
+    assert.equal(byFile.get('file 0007.md')?.kind, 'recipe');
+    assert.equal(byFile.get('file 0003.md')?.title, 'file 0003');
+    assert.equal(bulk.get(byFile.get('file 0007.md')!.id)?.status, 'valid');
+    assert.deepEqual(bulk.historyOf(byFile.get('file 1099.md')!.id).map((h) => h.op), ['create']);
+    assert.ok(bulk.local.changeCount() < n / 10, `${bulk.local.changeCount()} changes for ${n} drafts`);
+    // And it round-trips: exported, then imported into another space, the same contents.
+    const out = join(await tempDir(), 'out');
+    assert.equal((await exportMarkdown(bulk, out)).files.length, n);
+    const { log: other } = await memoryNoteLog('Bob', 'dev-bob');
+    const back = await importMarkdown(other, out, memoryLogger());
+    assert.deepEqual([back.imported.length, back.skipped.length], [n, 0]);
+    const contents = (log: NoteLog) => log.list().entries.map((e) => JSON.stringify(fieldsOf(e))).sort();
+    assert.deepEqual(contents(other), contents(bulk));
+  });
+
   it('caps the number of files one import takes', async () => {
     const dir = await tempDir();
     for (const n of [1, 2, 3]) await writeFile(join(dir, `${n}.md`), `# N${n}\n`);
     const { log } = await memoryNoteLog();
-    const report = await importMarkdown(log, dir, memoryLogger(), 2);
+    const report = await importMarkdown(log, dir, memoryLogger(), { maxFiles: 2 });
     assert.equal(report.imported.length, 2);
     assert.match(report.skipped[0]?.reason ?? '', /over the limit of 2 files/);
   });

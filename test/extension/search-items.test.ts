@@ -46,4 +46,19 @@ describe('search items', () => {
     assert.deepEqual(filteredList(list, new Set([a.id])).entries.map((e) => e.id), [a.id]);
     assert.equal(filterDescription('soup', 1), 'filter "soup" · 1 match');
   });
+
+  it('makes icon syntax and control characters inert in every part of a hit', async () => {
+    const { log } = await memoryNoteLog('$(verified) Ann\u202E');
+    await log.createNote({ title: '$(zap) Offer', body: 'before $(alert) the \x1b[2J needle $(bell) after' });
+    const index = new SearchIndex(log);
+    const [hit] = index.search('needle').hits;
+    assert.ok(hit);
+    const item = searchItem(hit, Date.now());
+    assert.ok(item.label.startsWith('$(note) '), 'our own icon stays');
+    assert.doesNotMatch(item.label.slice('$(note) '.length), /\$\(/);
+    assert.doesNotMatch(item.description, /\$\(|\u202E/);
+    assert.doesNotMatch(item.detail, /\$\(/);
+    assert.ok(!item.detail.includes(String.fromCharCode(0x1b)), 'no ESC');
+    assert.match(item.detail, /«needle»/);
+  });
 });

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { Entry } from '../../src/core/entry.js';
 import type { EntryId, DeviceId } from '../../src/core/ids.js';
 import type { EntryList } from '../../src/core/note-log.js';
+import type { PeerStatus } from '../../src/engine/types.js';
 import {
   deletedItem, entryItem, escapeMarkdown, groupChildren, invalidItem, notesItem, notesRoots, openEntryText, peerItem, shortAddress, sortPeers,
   type ItemData, type PeerRow,
@@ -207,5 +208,22 @@ describe('peer-written text in the trees', () => {
       assert.doesNotMatch(openEntryText({ title: s }), UNSAFE_CHAR);
       assert.doesNotMatch(presenceLabel({ peerId: '12D3KooWAbcdefghijklmnop', name: s }), UNSAFE_CHAR);
     }
+  });
+});
+
+describe('peer text with VS Code icon syntax', () => {
+  const peer = (p: Partial<PeerStatus> & { peerId: string }): PeerStatus => ({ addrs: [], connected: true, state: 'in-sync', ...p });
+  it('never reaches a tree label, description or tooltip as an icon', () => {
+    const icon = /\$\(/;
+    const hostile = note(9, 'draft', { title: '$(shield) Verified by admin', body: 'click $(link-external) here' });
+    const entry = { ...hostile, author: { name: '$(account) Admin', device: 'd' as DeviceId } } as Entry;
+    const item = entryItem(entry, NOW);
+    for (const text of [item.label, item.description ?? '', item.tooltip ?? '']) assert.doesNotMatch(text, icon, text);
+    assert.match(item.label, /Verified by admin/);
+    const p = peerItem(peer({ peerId: 'p', name: '$(check) in sync', addrs: [] }), NOW, { title: '$(flame) hot' });
+    for (const text of [p.label, p.description ?? '', p.tooltip ?? '']) assert.doesNotMatch(text, icon, text);
+    assert.doesNotMatch(withOpenBy(item, ['$(eye) Eve']).description ?? '', icon);
+    assert.doesNotMatch(presenceLabel({ peerId: 'p', name: '$(eye) Eve' }), icon);
+    assert.doesNotMatch(openEntryText({ title: '$(eye) x' }), icon);
   });
 });
