@@ -101,7 +101,6 @@ export async function startRawNode(spaceId: string, spaceKey: Uint8Array): Promi
     privateKey: await privateKeyOf(await generateIdentity()),
     listen: LOOPBACK,
     psk: pnetKeyFromSpaceKey(spaceKey),
-    bootstrap: [],
     topic,
     mdnsServiceTag: undefined,
     gater: {},
