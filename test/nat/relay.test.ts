@@ -6,13 +6,16 @@
  *   other home after it is back.
  * - With the relay, a member reaches another home's member through its relayed address, and
  *   DCUtR replaces that with a direct TCP connection when one side is reachable (a port forward,
- *   announced); notes then flow with the always-on peer gone.
+ *   announced); notes then flow with the always-on peer gone. Both directions: when the member
+ *   that dialed through the relay is the reachable one, libp2p's DCUtR has the other side dial it;
+ *   when the dialed member is the reachable one, DCUtR gives up (the dialer has no public
+ *   address to send) and SpaceConnections dials the public address the dialed member announced.
  * Root only; skipped with the reason elsewhere. Every namespace is removed afterwards.
  */
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { decodeInvite } from '../../src/core/invite.js';
+import { decodeInvite, encodeInvite } from '../../src/core/invite.js';
 import { CLI, CliPeer, tempDir, type Line } from '../helpers/cli-peer.js';
 import { ServeProcess } from '../helpers/serve-process.js';
 import { NatTopology, natTestsUnavailable, PUBLIC_IP, ROUTER_A_IP, ROUTER_B_IP } from './topology.js';
@@ -98,11 +101,11 @@ describe('across NATs through an always-on peer', { skip, timeout: 420_000 }, ()
 
   it('with the relay, a member reaches another home directly once one side is reachable (DCUtR)', async () => {
     // Cy, in home A, joins through the always-on peer and listens there (a relay reservation).
-    const cy = await member('Cy', topology.homeA, ['--join', relay.ready[0]!.invite]);
-    const relayed = await cy.until(
+    const joined = await member('Cy', topology.homeA, ['--join', relay.ready[0]!.invite]);
+    const relayed = await joined.until(
       'Cy to hold a relay reservation (a /p2p-circuit address in its invite)',
-      async () => decodeInvite((await cy.run('invite')).invite as string).addresses,
-      (addrs) => addrs.some((a) => a.includes(`/p2p/${relay.ready[0]!.peerId}/p2p-circuit/p2p/${cy.ready.peerId}`)),
+      async () => decodeInvite((await joined.run('invite')).invite as string).addresses,
+      (addrs) => addrs.some((a) => a.includes(`/p2p/${relay.ready[0]!.peerId}/p2p-circuit/p2p/${joined.ready.peerId}`)),
       30_000,
     );
     const circuit = relayed.find((a) => a.includes('/p2p-circuit/'))!;
@@ -124,7 +127,41 @@ describe('across NATs through an always-on peer', { skip, timeout: 420_000 }, ()
     // With the always-on peer gone, Cy and Bob still exchange notes over the direct connection.
     relay.child.kill('SIGTERM');
     await relay.exited;
-    const jam = await publish(cy, 'Jam');
+    const jam = await publish(joined, 'Jam');
     await sees(bob, jam, 'Jam', 30_000);
+  });
+
+  it('the other way round: a NATed member that reached a reachable one through the relay connects to it directly', async () => {
+    relay = await ServeProcess.start('relay (again)', serveArgs(relayData), { command: inPublic() });
+    processes.push(relay);
+    // Bob (port forward, announced) is back on the always-on peer, where he holds a reservation
+    // (his invite lists only the address he announces, so the relayed one is written out here).
+    type PeerRow = { peerId: string; connected: boolean; via?: string };
+    const relayId = relay.ready[0]!.peerId;
+    await bob.until('Bob connected to the always-on peer again', () => bob.run('peers'), (l) => (l.peers as PeerRow[]).some((p) => p.peerId === relayId && p.connected), 90_000);
+    const bobViaRelay = `/ip4/${PUBLIC_IP}/tcp/${PORT}/ws/p2p/${relayId}/p2p-circuit/p2p/${bob.ready.peerId}`;
+    // Dee, in home A behind NAT, joins with an invite naming Bob only by that relayed address: her
+    // first connection to him goes through the always-on peer, she is the dialer, and only he is
+    // reachable. libp2p's DCUtR on Bob's side gives up (Dee has no public address to dial);
+    // Dee dials the public address Bob announced and drops the relayed connection.
+    const onlyRelayed = encodeInvite({ space: decodeInvite(relay.ready[0]!.invite).space, addresses: [bobViaRelay] });
+    const dee = await member('Dee', topology.homeA, ['--join', onlyRelayed]);
+    const bobSeen = await dee.until(
+      'Dee connected to Bob directly (not through the relay)',
+      async () => ((await dee.run('peers')).peers as PeerRow[]).find((p) => p.peerId === bob.ready.peerId),
+      (p) => p?.connected === true && p.via === 'direct',
+      45_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\nestablished in home B: ${topology.established(topology.homeB).join('; ')}\nDee:\n${dee.stderr.slice(-15).join('\n')}`);
+    });
+    assert.equal(bobSeen?.via, 'direct');
+    const how = dee.stderr.some((l) => l.includes('replaces the relayed one')) ? 'upgraded from the relayed connection' : 'dialed directly (a peer list named Bob first)';
+    process.stdout.write(`# Dee → Bob direct: ${how}\n`);
+
+    // With the always-on peer gone, Dee and Bob still exchange notes over the direct connection.
+    relay.child.kill('SIGTERM');
+    await relay.exited;
+    const tea = await publish(bob, 'Tea');
+    await sees(dee, tea, 'Tea', 30_000);
   });
 });
