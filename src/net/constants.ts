@@ -65,7 +65,7 @@ export const DIAL_TIMEOUT_MS = 10_000;
  * handshake slots (libp2p: 10 slots in all, which ten silent sockets filled).
  */
 export const INBOUND_UPGRADE_TIMEOUT_MS = 5_000;
-export const INBOUND_CONNECTIONS_PER_HOST_PER_S = 10;
+export const INBOUND_CONNECTIONS_PER_HOST_PER_S = 5;
 export const MAX_INBOUND_PENDING = 128;
 
 /** Malformed gossip or sync frames tolerated from one peer before we hang up on it. */
@@ -135,8 +135,8 @@ export const MAX_EXCHANGED_BOOK_PEERS = 256;
 /** The mesh: each member dials others until it holds this many connections (all of them in small spaces). */
 export const MESH_TARGET_CONNECTIONS = 8;
 /** Mesh dials running at once, and the random delay before each (see SpaceMesh). */
-export const MESH_PARALLEL_DIALS = 4;
-export const MESH_DIAL_JITTER_MS = 100;
+export const MESH_PARALLEL_DIALS = 3;
+export const MESH_DIAL_JITTER_MS = 300;
 /** Of two members that heard of each other from peer lists, the one with the greater id dials only after this (see SpaceMesh). */
 export const MESH_YIELD_MS = 3_000;
 /** A peer list naming a member we wait to redial cuts the wait short at most this often per member. */
