@@ -138,7 +138,7 @@ describe('across NATs through an always-on peer', { skip, timeout: 420_000 }, ()
     await sees(bob, jam, 'Jam', 30_000);
   });
 
-  it('the other way round: a NATed member that reached a reachable one through the relay connects to it directly', async () => {
+  it('the other way round: a NATed member given only a reachable member\'s relayed address ends up connected to it directly', async () => {
     relay = await ServeProcess.start('relay (again)', serveArgs(relayData), { command: inPublic() });
     processes.push(relay);
     // Bob (port forward, announced) is back on the always-on peer. His invite lists only the
