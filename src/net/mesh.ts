@@ -46,6 +46,8 @@ export class SpaceMesh {
   private readonly yielding = new Map<string, number>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private yieldTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When yieldTimer fires (the earliest end of a wait). */
+  private yieldTimerAt = Infinity;
   private running = false;
 
   constructor(
@@ -69,6 +71,7 @@ export class SpaceMesh {
     clearTimeout(this.yieldTimer);
     this.timer = undefined;
     this.yieldTimer = undefined;
+    this.yieldTimerAt = Infinity;
     this.yielding.clear();
   }
 
@@ -125,9 +128,12 @@ export class SpaceMesh {
       this.yielding.delete(peerId);
       return false;
     }
-    if (!this.yieldTimer) {
+    if (until < this.yieldTimerAt) {
+      clearTimeout(this.yieldTimer);
+      this.yieldTimerAt = until;
       this.yieldTimer = setTimeout(() => {
         this.yieldTimer = undefined;
+        this.yieldTimerAt = Infinity;
         this.topUp();
       }, left + 10);
       this.yieldTimer.unref?.();
