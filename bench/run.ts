@@ -16,7 +16,7 @@ import { benchLocalOps } from './local-ops.js';
 import { benchImport } from './import.js';
 import { benchSearch } from './search.js';
 import { benchSearchWarm } from './search-warm.js';
-import { benchMesh } from './mesh.js';
+import { benchFormation, benchMesh, FORMATION_TIMEOUT_MS, type MeshFormation } from './mesh.js';
 import { relayedLive, type RelayPath } from './relay.js';
 import { benchReads } from './reads.js';
 import { removeTempFolders } from './ours.js';
@@ -170,10 +170,30 @@ async function markdownImport(quick: boolean): Promise<void> {
   );
 }
 
-/** `--mesh`: issue 11, live latency across a 20-member mesh and the time a restarted member takes to be back in it (bench/mesh.ts). */
+/** `--mesh`: issue 11, mesh formation at several sizes, live latency across a 20-member mesh, a restarted member back in it, a member leaving (bench/mesh.ts). */
 async function mesh(quick: boolean): Promise<void> {
   const ops = quick ? 30 : 100;
   const restarts = quick ? 2 : 5;
+  const runs = quick ? 1 : 3;
+  const formations: MeshFormation[][] = [];
+  for (const [members, invitedBy] of [[5, 'first'], [6, 'first'], [10, 'random'], [10, 'first'], [20, 'random']] as const) {
+    const each: MeshFormation[] = [];
+    for (let r = 0; r < runs; r++) each.push(await step(`a ${members}-member mesh forming (invited by ${invitedBy === 'first' ? 'the first member' : 'a random earlier member'}), run ${r + 1}`, () => benchFormation(members, invitedBy)));
+    formations.push(each);
+  }
+  printTable(
+    `Mesh formation on loopback (one process, in-memory stores), ${runs} run(s) each: from the last member's start until every member holds min(8, others) connections, one piece`,
+    ['members', 'invited by', 'formed, ms (each run)', 'median ms', 'connections per member (last run)'],
+    formations.map((each) => {
+      const f = each[0]!;
+      // A run that had not formed counts as the timeout in the median (a lower bound).
+      const times = each.map((x) => x.formedMs ?? FORMATION_TIMEOUT_MS);
+      const last = each[each.length - 1]!;
+      const shown = each.map((x) => (x.formedMs === undefined ? `> ${FORMATION_TIMEOUT_MS}` : x.formedMs.toFixed(0)));
+      return [String(f.members), f.invitedBy === 'first' ? 'the first member' : 'a random earlier member', shown.join(', '), median(times).toFixed(0), `${Math.min(...last.degrees)}–${Math.max(...last.degrees)}`];
+    }),
+  );
+  if (process.argv.includes('--formation-only')) return;
   const m = await step(`a 20-member mesh: ${ops} live writes from random members, ${restarts} restarts`, () => benchMesh(20, ops, restarts));
   printTable(
     `A ${m.members}-member space on loopback, each member joined through a random earlier member (one process, in-memory stores)`,
@@ -186,6 +206,9 @@ async function mesh(quick: boolean): Promise<void> {
       ['live write → each other member, max ms', m.live.max.toFixed(1)],
       [`restart → mesh connections held and in sync, median ms (${m.restartMs.length} restarts)`, median(m.restartMs).toFixed(0)],
       ['restart → mesh connections held and in sync, max ms', Math.max(...m.restartMs).toFixed(0)],
+      [`a member left, another wrote at once → each remaining member has it, p50 ms (${m.afterLeave.samples} members)`, m.afterLeave.p50.toFixed(1)],
+      ['a member left, another wrote at once → each remaining member has it, max ms', m.afterLeave.max.toFixed(1)],
+      ['a member left → every remaining member holds its connections again, ms', m.repairMs.toFixed(0)],
     ],
   );
 }

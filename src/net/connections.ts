@@ -1,7 +1,7 @@
 import type { Connection, ConnectionGater, IdentifyResult, PeerId, PeerInfo } from '@libp2p/interface';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
-import { connectionKind, isDialable, parseAddr, splitPeer, withPeer, type ConnectionKind } from './addresses.js';
+import { connectionKind, isDialable, isRelayed, parseAddr, splitPeer, withPeer, type ConnectionKind } from './addresses.js';
 import { DIAL_TIMEOUT_MS, DISCOVERY_RETRY_MS } from './constants.js';
 import { DialFailedError, NetworkNotRunningError } from './errors.js';
 import type { SpaceLibp2p } from './node.js';
@@ -36,6 +36,8 @@ export class SpaceConnections {
   private readonly discoveryTried = new Map<string, number>();
   /** What each connected peer announced about itself (identify): the addresses peer lists pass on. */
   private readonly announcedAddrs = new Map<string, string[]>();
+  /** Peers we reached through a relay whose public address we are dialing now (see upgradeRelayed). */
+  private readonly upgrading = new Set<string>();
 
   constructor(private readonly components: SpaceConnectionsComponents) {}
 
@@ -152,6 +154,39 @@ export class SpaceConnections {
     if (learned) this.components.changed(peerId);
     // What other members hear about this peer changed (its first identify on this connection, or new addresses).
     if (learned || before !== this.announcedAddrs.get(peerId)?.join(' ')) this.components.addressesChanged?.(peerId);
+    this.upgradeRelayed(peerId, result.connection, addrs);
+  }
+
+  /**
+   * We dialed this peer through a relay and it announces a public address: dial that directly and
+   * close the relayed connection. libp2p's DCUtR only covers the other side: there the peer the
+   * relayed connection reached dials the dialer's public address, or, when the dialer has none,
+   * gives up ("A did not have any dialable multiaddrs") without telling the dialer to dial it, so
+   * a member behind NAT that reached a reachable member through the relay stayed relayed (test/nat).
+   */
+  private upgradeRelayed(peerId: string, relayed: Connection, addrs: readonly string[]): void {
+    const { stack, logger } = this.components;
+    if (!this.node || relayed.direction !== 'outbound' || relayed.status !== 'open' || !(relayed.limits !== undefined || isRelayed(relayed.remoteAddr))) return;
+    if (this.upgrading.has(peerId)) return;
+    const direct = addrs.filter((a) => !isRelayed(a) && connectionKind(stack.multiaddr(a), false) === 'direct');
+    if (direct.length === 0) return;
+    const node = this.node;
+    const open = node.getConnections(relayed.remotePeer).filter((c) => c.status === 'open');
+    if (open.some((c) => c.limits === undefined && !isRelayed(c.remoteAddr))) return; // already direct
+    this.upgrading.add(peerId);
+    node
+      .dial(
+        direct.map((a) => stack.multiaddr(withPeer(a, peerId))),
+        { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS), force: true },
+      )
+      .then(async (conn) => {
+        if (conn.limits !== undefined || isRelayed(conn.remoteAddr)) return;
+        logger.info(`direct connection to ${peerId} at ${conn.remoteAddr.toString()} replaces the relayed one`);
+        // Streams on the relayed connection end with it; sync and hello retry on the direct one.
+        await relayed.close({ signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
+      })
+      .catch((err: unknown) => logger.debug(`no direct connection to ${peerId} at ${direct.join(' ')}: ${describeError(err)}`))
+      .finally(() => this.upgrading.delete(peerId));
   }
 
   private onConnectionOpen(conn: Connection): void {

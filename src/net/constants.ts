@@ -137,6 +137,8 @@ export const MESH_TARGET_CONNECTIONS = 8;
 /** Mesh dials running at once, and the random delay before each (see SpaceMesh). */
 export const MESH_PARALLEL_DIALS = 3;
 export const MESH_DIAL_JITTER_MS = 300;
+/** Of two members that heard of each other from peer lists, the one with the greater id dials only after this (see SpaceMesh). */
+export const MESH_YIELD_MS = 3_000;
 /** A peer list naming a member we wait to redial cuts the wait short at most this often per member. */
 export const MESH_HURRY_GAP_MS = 30_000;
 /** How often the mesh is checked (and topped up) besides on connect, disconnect and new peers. */

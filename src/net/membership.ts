@@ -51,7 +51,8 @@ export class SpaceMembership {
       selfId,
       openStream: components.openStream,
       recipients: () => components.connectedPeers().filter((id) => components.hasGreeted(id)),
-      connectedMembers: () => components.connectedPeers().map((id) => ({ id, addrs: components.announcedAddrs(id) })),
+      // A member whose identify has not arrived yet has no address to pass on; the lists that follow its identify name it.
+      connectedMembers: () => components.connectedPeers().map((id) => ({ id, addrs: components.announcedAddrs(id) })).filter((p) => p.addrs.length > 0),
       learned: (from, peers) => this.learn(from, peers),
       registrar: components.registrar,
     });
@@ -101,8 +102,10 @@ export class SpaceMembership {
   private learn(from: string, peers: ExchangedPeer[]): void {
     const { book, logger } = this.components;
     let added = 0;
+    const heard: string[] = [];
     for (const p of peers) {
       if (book.isBlocked(p.id) || (!book.has(p.id) && book.ids().length >= MAX_EXCHANGED_BOOK_PEERS)) continue;
+      heard.push(p.id);
       if (book.learn(p.id, p.addrs)) {
         added++;
         this.components.changed(p.id);
@@ -111,6 +114,7 @@ export class SpaceMembership {
       book.hurry(p.id, MESH_HURRY_GAP_MS);
     }
     if (added > 0) logger.debug(`${from} told us ${added} new member address(es)`);
+    this.mesh.heard(heard);
     this.mesh.topUp();
   }
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '../core/ports.js';
-import { MESH_CHECK_MS, MESH_DIAL_JITTER_MS, MESH_PARALLEL_DIALS, MESH_TARGET_CONNECTIONS } from './constants.js';
+import { MESH_CHECK_MS, MESH_DIAL_JITTER_MS, MESH_PARALLEL_DIALS, MESH_TARGET_CONNECTIONS, MESH_YIELD_MS } from './constants.js';
 import type { PeerBook } from './peer-book.js';
 
 export interface SpaceMeshComponents {
@@ -15,6 +15,8 @@ export interface SpaceMeshInit {
   target?: number;
   /** How often the mesh is checked besides on events; default MESH_CHECK_MS. */
   checkMs?: number;
+  /** How long the member with the greater id leaves a newly heard-of pair to the other; default MESH_YIELD_MS. */
+  yieldMs?: number;
 }
 
 /**
@@ -24,15 +26,28 @@ export interface SpaceMeshInit {
  * It never dials a peer that is connected, blocked, already being dialed or waiting for its
  * redial backoff (the book redials those itself), so a peer that fails is not hammered: the
  * book's backoff (1 s doubling to 60 s) is the only retry loop. At most MESH_PARALLEL_DIALS mesh
- * dials run at once, each after a random delay of up to MESH_DIAL_JITTER_MS: members that heard of
- * each other from the same peer list rarely dial each other at the same moment, and a slow machine
- * is not handed a burst of handshakes that all time out together.
+ * dials run at once, each after a random delay of up to MESH_DIAL_JITTER_MS, so a slow machine is
+ * not handed a burst of handshakes that all time out together.
+ *
+ * Two members that hear of each other from peer lists (a newcomer told of the others, the others
+ * told of the newcomer, usually within a second) would both dial: two handshakes per pair, twice
+ * the inbound connections per host (libp2p refuses more than INBOUND_CONNECTIONS_PER_HOST_PER_S,
+ * which all peers of one machine or one NAT share) and a failed dial's backoff. So for a member
+ * heard of from a peer list, only the side with the smaller peer id dials at once; the other one
+ * waits `yieldMs` and dials only if no connection came (the smaller side may be behind NAT, or
+ * its mesh full). Invite members, known peers at start and redials are dialed at once.
  */
 export class SpaceMesh {
   private readonly target: number;
   private readonly checkMs: number;
+  private readonly yieldMs: number;
   private readonly dialing = new Set<string>();
+  /** Members heard of from a peer list whose dial we leave to them until the time stored. */
+  private readonly yielding = new Map<string, number>();
   private timer: ReturnType<typeof setInterval> | undefined;
+  private yieldTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When yieldTimer fires (the earliest end of a wait). */
+  private yieldTimerAt = Infinity;
   private running = false;
 
   constructor(
@@ -41,6 +56,7 @@ export class SpaceMesh {
   ) {
     this.target = init.target ?? MESH_TARGET_CONNECTIONS;
     this.checkMs = init.checkMs ?? MESH_CHECK_MS;
+    this.yieldMs = init.yieldMs ?? MESH_YIELD_MS;
   }
 
   start(): void {
@@ -52,7 +68,23 @@ export class SpaceMesh {
   stop(): void {
     this.running = false;
     clearInterval(this.timer);
+    clearTimeout(this.yieldTimer);
     this.timer = undefined;
+    this.yieldTimer = undefined;
+    this.yieldTimerAt = Infinity;
+    this.yielding.clear();
+  }
+
+  /**
+   * A peer list named these members: those we are not connected to and whose id is smaller than
+   * ours will dial us, so we leave them `yieldMs` before dialing them ourselves.
+   */
+  heard(peerIds: readonly string[]): void {
+    if (!this.running) return;
+    const until = Date.now() + this.yieldMs;
+    for (const id of peerIds) {
+      if (id < this.components.selfId && !this.yielding.has(id) && !this.components.book.isConnected(id)) this.yielding.set(id, until);
+    }
   }
 
   /** Dials this member (now: an invite's), unless connected or already being dialed. */
@@ -78,12 +110,35 @@ export class SpaceMesh {
     const wanted = Math.min(this.target - connected, MESH_PARALLEL_DIALS) - this.dialing.size;
     if (wanted <= 0) return 0;
     const candidates = ids.filter(
-      (id) => !book.isConnected(id) && !this.dialing.has(id) && !book.isBlocked(id) && !book.isRedialPending(id) && book.addrs(id).length > 0,
+      (id) =>
+        !book.isConnected(id) && !this.dialing.has(id) && !book.isBlocked(id) && !book.isRedialPending(id) && book.addrs(id).length > 0 && !this.isYielding(id),
     );
     const chosen = shuffle(candidates).slice(0, wanted);
     for (const peerId of chosen) this.dial(peerId, Math.random() * MESH_DIAL_JITTER_MS);
     if (chosen.length > 0) this.components.logger.debug(`mesh: ${connected} of ${this.target} connections; dialing ${chosen.length} more`);
     return chosen.length;
+  }
+
+  /** Whether we still leave this member's dial to it; a topUp is scheduled for when we stop waiting. */
+  private isYielding(peerId: string): boolean {
+    const until = this.yielding.get(peerId);
+    if (until === undefined) return false;
+    const left = until - Date.now();
+    if (left <= 0 || this.components.book.isConnected(peerId)) {
+      this.yielding.delete(peerId);
+      return false;
+    }
+    if (until < this.yieldTimerAt) {
+      clearTimeout(this.yieldTimer);
+      this.yieldTimerAt = until;
+      this.yieldTimer = setTimeout(() => {
+        this.yieldTimer = undefined;
+        this.yieldTimerAt = Infinity;
+        this.topUp();
+      }, left + 10);
+      this.yieldTimer.unref?.();
+    }
+    return true;
   }
 }
 

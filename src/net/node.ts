@@ -25,7 +25,6 @@ export interface SpaceNodeOptions {
   announce?: string[];
   /** Swarm key file bytes (see keys.ts pnetKeyFromSpaceKey). */
   psk: Uint8Array;
-  bootstrap: string[];
   /** The space's gossip topic (scored: invalid messages lower the sender's gossipsub score). */
   topic: string;
   /** mDNS discovery with this service tag; off when undefined. */
@@ -49,8 +48,10 @@ export interface SpaceNodeOptions {
 /** The libp2p stack of a space, created stopped so the caller can attach listeners first. */
 export async function createSpaceNode(options: SpaceNodeOptions): Promise<SpaceLibp2p> {
   const s = await loadStack();
+  // No bootstrap discovery module: SpaceMesh dials an invite's members itself. The module dialed
+  // them a second time about a second later, and on a busy host those extra handshakes hit the
+  // remote's per-host rate limit and failed (measured: half the early dials in a 10-member mesh).
   const discovery: NonNullable<Libp2pOptions['peerDiscovery']> = [];
-  if (options.bootstrap.length > 0) discovery.push(s.bootstrap({ list: options.bootstrap }));
   if (options.mdnsServiceTag) discovery.push(s.mdns({ serviceTag: options.mdnsServiceTag }));
   return s.createLibp2p<SpaceServices>({
     start: false,

@@ -209,7 +209,6 @@ export class SpaceNetwork {
       listen,
       announce: init.announce,
       psk,
-      bootstrap: bootstrap.filter((b) => b.peerId !== undefined).map((b) => withPeer(b.addr, b.peerId as string)),
       topic: topicForSpace(init.spaceId),
       mdnsServiceTag: (init.mdns ?? true) ? mdnsServiceTagForSpace(init.spaceId) : undefined,
       // UPnP discovery multicasts on the LAN like mDNS: the same switch turns both off.

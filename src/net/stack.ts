@@ -8,7 +8,7 @@ import './polyfills.js';
  * so every runtime use of libp2p goes through here; elsewhere only `import type` is used.
  */
 async function importStack() {
-  const [libp2p, noise, yamux, websockets, pnet, identify, ping, gossipsub, gossipScore, bootstrap, mdns, utils, crypto, peerId, multiaddr, relay, dcutr, upnp] =
+  const [libp2p, noise, yamux, websockets, pnet, identify, ping, gossipsub, gossipScore, mdns, utils, crypto, peerId, multiaddr, relay, dcutr, upnp] =
     await Promise.all([
       import('libp2p'),
       import('@chainsafe/libp2p-noise'),
@@ -19,7 +19,6 @@ async function importStack() {
       import('@libp2p/ping'),
       import('@libp2p/gossipsub'),
       import('@libp2p/gossipsub/score'),
-      import('@libp2p/bootstrap'),
       import('@libp2p/mdns'),
       import('@libp2p/utils'),
       import('@libp2p/crypto/keys'),
@@ -40,7 +39,6 @@ async function importStack() {
     gossipsub: gossipsub.gossipsub,
     TopicValidatorResult: gossipsub.TopicValidatorResult,
     createTopicScoreParams: gossipScore.createTopicScoreParams,
-    bootstrap: bootstrap.bootstrap,
     mdns: mdns.mdns,
     lpStream: utils.lpStream,
     byteStream: utils.byteStream,

@@ -97,7 +97,6 @@ export async function startRawNode(spaceId: string, spaceKey: Uint8Array): Promi
     privateKey: await privateKeyOf(await generateIdentity()),
     listen: LOOPBACK,
     psk: pnetKeyFromSpaceKey(spaceKey),
-    bootstrap: [],
     topic,
     mdnsServiceTag: undefined,
     gater: {},

@@ -7,12 +7,22 @@
  * - With the relay, a member reaches another home's member through its relayed address, and
  *   DCUtR replaces that with a direct TCP connection when one side is reachable (a port forward,
  *   announced); notes then flow with the always-on peer gone.
+ * - The other way round (a NATed member dials a reachable one): libp2p's DCUtR cannot upgrade that
+ *   direction. It is started by the side the relayed connection reached; when the dialer has no
+ *   public address, that side gives up ("A did not have any dialable multiaddrs") without asking
+ *   the dialer to dial. SpaceConnections covers it (the dialer dials the public address the other
+ *   announced, then closes the relayed connection), but in this topology the relayed connection
+ *   does not even form: a peer with --announce advertises only its announced address (libp2p's
+ *   address manager then drops circuit addresses), and a dial of Bob's hand-written circuit
+ *   address was refused by the relay ("Remote closed connection during opening"). The NATed
+ *   member learns Bob's public address from the always-on peer's peer list and dials it: the test
+ *   asserts that outcome and prints which path was taken.
  * Root only; skipped with the reason elsewhere. Every namespace is removed afterwards.
  */
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { decodeInvite } from '../../src/core/invite.js';
+import { decodeInvite, encodeInvite } from '../../src/core/invite.js';
 import { CLI, CliPeer, tempDir, type Line } from '../helpers/cli-peer.js';
 import { ServeProcess } from '../helpers/serve-process.js';
 import { NatTopology, natTestsUnavailable, PUBLIC_IP, ROUTER_A_IP, ROUTER_B_IP } from './topology.js';
@@ -98,11 +108,11 @@ describe('across NATs through an always-on peer', { skip, timeout: 420_000 }, ()
 
   it('with the relay, a member reaches another home directly once one side is reachable (DCUtR)', async () => {
     // Cy, in home A, joins through the always-on peer and listens there (a relay reservation).
-    const cy = await member('Cy', topology.homeA, ['--join', relay.ready[0]!.invite]);
-    const relayed = await cy.until(
+    const joined = await member('Cy', topology.homeA, ['--join', relay.ready[0]!.invite]);
+    const relayed = await joined.until(
       'Cy to hold a relay reservation (a /p2p-circuit address in its invite)',
-      async () => decodeInvite((await cy.run('invite')).invite as string).addresses,
-      (addrs) => addrs.some((a) => a.includes(`/p2p/${relay.ready[0]!.peerId}/p2p-circuit/p2p/${cy.ready.peerId}`)),
+      async () => decodeInvite((await joined.run('invite')).invite as string).addresses,
+      (addrs) => addrs.some((a) => a.includes(`/p2p/${relay.ready[0]!.peerId}/p2p-circuit/p2p/${joined.ready.peerId}`)),
       30_000,
     );
     const circuit = relayed.find((a) => a.includes('/p2p-circuit/'))!;
@@ -124,7 +134,41 @@ describe('across NATs through an always-on peer', { skip, timeout: 420_000 }, ()
     // With the always-on peer gone, Cy and Bob still exchange notes over the direct connection.
     relay.child.kill('SIGTERM');
     await relay.exited;
-    const jam = await publish(cy, 'Jam');
+    const jam = await publish(joined, 'Jam');
     await sees(bob, jam, 'Jam', 30_000);
+  });
+
+  it('the other way round: a NATed member given only a reachable member\'s relayed address ends up connected to it directly', async () => {
+    relay = await ServeProcess.start('relay (again)', serveArgs(relayData), { command: inPublic() });
+    processes.push(relay);
+    // Bob (port forward, announced) is back on the always-on peer. His invite lists only the
+    // address he announces, so a relayed address for him is written out here.
+    type PeerRow = { peerId: string; connected: boolean; via?: string };
+    const relayId = relay.ready[0]!.peerId;
+    await bob.until('Bob connected to the always-on peer again', () => bob.run('peers'), (l) => (l.peers as PeerRow[]).some((p) => p.peerId === relayId && p.connected), 90_000);
+    const bobViaRelay = `/ip4/${PUBLIC_IP}/tcp/${PORT}/ws/p2p/${relayId}/p2p-circuit/p2p/${bob.ready.peerId}`;
+    // Dee, in home A behind NAT, joins with an invite naming Bob only by that relayed address: she
+    // is the dialer and only he is reachable. Whether the relayed connection forms first (then
+    // SpaceConnections upgrades it) or not (then the always-on peer's peer list gives her Bob's
+    // public address), she must end up connected to him directly.
+    const onlyRelayed = encodeInvite({ space: decodeInvite(relay.ready[0]!.invite).space, addresses: [bobViaRelay] });
+    const dee = await member('Dee', topology.homeA, ['--join', onlyRelayed, '--verbose']);
+    const bobSeen = await dee.until(
+      'Dee connected to Bob directly (not through the relay)',
+      async () => ((await dee.run('peers')).peers as PeerRow[]).find((p) => p.peerId === bob.ready.peerId),
+      (p) => p?.connected === true && p.via === 'direct',
+      45_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\nestablished in home B: ${topology.established(topology.homeB).join('; ')}\nDee:\n${dee.stderr.slice(-15).join('\n')}`);
+    });
+    assert.equal(bobSeen?.via, 'direct');
+    const how = dee.stderr.some((l) => l.includes('replaces the relayed one')) ? 'upgraded from the relayed connection' : 'dialed directly (no relayed connection formed)';
+    process.stdout.write(`# Dee → Bob direct: ${how}\n${dee.stderr.filter((l) => l.includes(bob.ready.peerId) || l.includes('relay')).map((l) => `# ${l}`).join('\n')}\n`);
+
+    // With the always-on peer gone, Dee and Bob still exchange notes over the direct connection.
+    relay.child.kill('SIGTERM');
+    await relay.exited;
+    const tea = await publish(bob, 'Tea');
+    await sees(dee, tea, 'Tea', 30_000);
   });
 });

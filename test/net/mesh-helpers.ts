@@ -8,15 +8,16 @@ export interface Mesh {
 
 /**
  * Starts `n` members one after another; each one's only bootstrap address is a random earlier
- * member's (as if invited by it). The first member writes `t` first so later keys never race to
- * create the map.
+ * member's (as if invited by it), or with `invitedBy: 'first'` the first member's. The first
+ * member writes `t` first so later keys never race to create the map.
  */
-export async function startMesh(n: number, options: NodeOptions = {}): Promise<Mesh> {
+export async function startMesh(n: number, options: NodeOptions & { invitedBy?: 'random' | 'first' } = {}): Promise<Mesh> {
+  const { invitedBy = 'random', ...nodeOptions } = options;
   const space = testSpace();
   const nodes: TestNode[] = [];
   for (let i = 0; i < n; i++) {
-    const inviter = i === 0 ? undefined : nodes[Math.floor(Math.random() * i)];
-    const node = await startNode(`m${i}`, space, { ...options, bootstrap: inviter ? inviter.net.addresses() : [] });
+    const inviter = i === 0 ? undefined : nodes[invitedBy === 'first' ? 0 : Math.floor(Math.random() * i)];
+    const node = await startNode(`m${i}`, space, { ...nodeOptions, bootstrap: inviter ? inviter.net.addresses() : [] });
     nodes.push(node);
     if (i === 0) await write(node, 'genesis');
   }
