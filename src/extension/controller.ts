@@ -32,14 +32,19 @@ export type EntriesChange = readonly EntryId[] | undefined;
 
 const STATE_EVENT_THROTTLE_MS = 100;
 const TOUCH_THROTTLE_MS = 500;
+/** Views (trees, indicators) hear of entries changed at a peer at most this often: a peer typing changes its entry every few ms. */
+const REMOTE_VIEW_THROTTLE_MS = 250;
 
 export class SpaceController implements vscode.Disposable {
   private readonly stateEmitter = new vscode.EventEmitter<NodeSnapshot>();
   private readonly entriesEmitter = new vscode.EventEmitter<EntriesChange>();
   /** The node's phase, space and peers changed (throttled). */
   readonly onDidChangeState = this.stateEmitter.event;
-  /** Entries changed, here or at a peer. */
+  /** Entries changed, here or at a peer (for views: a peer's live typing arrives batched). */
   readonly onDidChangeEntries = this.entriesEmitter.event;
+  private readonly liveEmitter = new vscode.EventEmitter<EntriesChange>();
+  /** Entries changed, at once (open documents follow a peer's typing character by character). */
+  readonly onDidChangeEntriesNow = this.liveEmitter.event;
   private readonly presenceEmitter = new vscode.EventEmitter<readonly PeerPresence[]>();
   /** Who has which entry open, or where their cursors are, changed (not throttled: cursors move). */
   readonly onDidChangePresence = this.presenceEmitter.event;
@@ -85,7 +90,7 @@ export class SpaceController implements vscode.Disposable {
   async mutate<T>(op: (log: NoteLog) => Promise<T>, ids?: readonly EntryId[]): Promise<T> {
     const result = await op(this.requirePeer().log);
     const touched = ids ?? (isEntryLike(result) ? [result.id] : undefined);
-    this.entriesEmitter.fire(touched);
+    this.fireEntries(touched);
     return result;
   }
 
@@ -93,7 +98,7 @@ export class SpaceController implements vscode.Disposable {
    * An entry was changed here outside `mutate` (live typing): views hear of it at most every
    * TOUCH_THROTTLE_MS, so that typing does not re-list the whole space on every keystroke.
    */
-  touched(id: EntryId): void {
+  touched(id: EntryId, throttleMs = TOUCH_THROTTLE_MS): void {
     this.touchedIds.add(id);
     if (this.touchTimer || this.disposed) return;
     this.touchTimer = setTimeout(() => {
@@ -101,7 +106,13 @@ export class SpaceController implements vscode.Disposable {
       const ids = [...this.touchedIds];
       this.touchedIds.clear();
       if (!this.disposed) this.entriesEmitter.fire(ids);
-    }, TOUCH_THROTTLE_MS);
+    }, throttleMs);
+  }
+
+  /** Both events at once: open documents and views. */
+  private fireEntries(ids: EntriesChange): void {
+    this.liveEmitter.fire(ids);
+    this.entriesEmitter.fire(ids);
   }
 
   /** Opens the workspace's space if it has one; otherwise waits (phase `no-space`) for create/join. */
@@ -141,7 +152,7 @@ export class SpaceController implements vscode.Disposable {
       const movedTo = await peer.folder.leaveSpace(peer.space.id);
       this.components.logger.info(`left space "${peer.space.name}"; its data is kept in ${movedTo}`);
       this.setPhase('no-space');
-      this.entriesEmitter.fire(undefined);
+      this.fireEntries(undefined);
       return movedTo;
     }) as Promise<string>;
   }
@@ -181,6 +192,7 @@ export class SpaceController implements vscode.Disposable {
     void this.stop();
     this.stateEmitter.dispose();
     this.entriesEmitter.dispose();
+    this.liveEmitter.dispose();
     this.presenceEmitter.dispose();
   }
 
@@ -224,7 +236,7 @@ export class SpaceController implements vscode.Disposable {
           `${Math.round(performance.now() - started)} ms; peer id ${peer.network.peerId}, listening on ${peer.network.addresses().join(', ') || '(nothing)'}`,
       );
       for (const problem of peer.log.problems) logger.warn(`store recovery: ${problem.kind} in ${problem.file}: ${problem.detail}${problem.movedTo ? ` (kept as ${problem.movedTo})` : ''}`);
-      this.entriesEmitter.fire(undefined);
+      this.fireEntries(undefined);
       return peer;
     } catch (err) {
       this.error = err instanceof Error ? err.message : String(err);
@@ -237,7 +249,12 @@ export class SpaceController implements vscode.Disposable {
   private attach(peer: SpacePeer): void {
     this.peer = peer;
     this.detach = [
-      peer.log.events.on('changed', (change) => this.entriesEmitter.fire(change.ids.length > 0 ? change.ids : undefined)),
+      peer.log.events.on('changed', (change) => {
+        if (this.disposed) return;
+        if (change.ids.length === 0) return this.fireEntries(undefined);
+        this.liveEmitter.fire(change.ids);
+        for (const id of change.ids) this.touched(id, REMOTE_VIEW_THROTTLE_MS);
+      }),
       peer.network.events.on('peer', () => this.scheduleState()),
       peer.network.events.on('summary', () => this.scheduleState()),
       peer.network.events.on('presence', (list) => {
