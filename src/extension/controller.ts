@@ -33,14 +33,19 @@ export type EntriesChange = readonly EntryId[] | undefined;
 const STATE_EVENT_THROTTLE_MS = 100;
 /** Local changes (live typing writes one every ~50 ms) reach the views at most this often. */
 const LOCAL_CHANGE_THROTTLE_MS = 500;
+/** A peer's changes (its live typing arrives every ~50 ms) reach the views at most this often. */
+const REMOTE_VIEW_THROTTLE_MS = 250;
 
 export class SpaceController implements vscode.Disposable {
   private readonly stateEmitter = new vscode.EventEmitter<NodeSnapshot>();
   private readonly entriesEmitter = new vscode.EventEmitter<EntriesChange>();
   /** The node's phase, space and peers changed (throttled). */
   readonly onDidChangeState = this.stateEmitter.event;
-  /** Entries changed, here or at a peer. */
+  /** Entries changed, here or at a peer (for views: a peer's live typing arrives batched). */
   readonly onDidChangeEntries = this.entriesEmitter.event;
+  private readonly liveEmitter = new vscode.EventEmitter<EntriesChange>();
+  /** Entries changed, at once (open documents follow a peer's typing character by character). */
+  readonly onDidChangeEntriesNow = this.liveEmitter.event;
   private readonly presenceEmitter = new vscode.EventEmitter<readonly PeerPresence[]>();
   /** Who has which entry open, or where their cursors are, changed (not throttled: cursors move). */
   readonly onDidChangePresence = this.presenceEmitter.event;
@@ -55,9 +60,9 @@ export class SpaceController implements vscode.Disposable {
   private stateTimer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
   /** Local changes not yet passed on (`undefined` in it: anything may have changed). */
-  private readonly localIds = new Set<EntryId | undefined>();
-  private localTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastLocalFire = -Infinity;
+  private readonly viewIds = new Set<EntryId | undefined>();
+  private viewTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastViewFire = -Infinity;
 
   constructor(private readonly components: ControllerComponents) {}
 
@@ -129,7 +134,7 @@ export class SpaceController implements vscode.Disposable {
       const movedTo = await peer.folder.leaveSpace(peer.space.id);
       this.components.logger.info(`left space "${peer.space.name}"; its data is kept in ${movedTo}`);
       this.setPhase('no-space');
-      this.entriesEmitter.fire(undefined);
+      this.fireEntries(undefined);
       return movedTo;
     }) as Promise<string>;
   }
@@ -165,10 +170,11 @@ export class SpaceController implements vscode.Disposable {
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.stateTimer);
-    clearTimeout(this.localTimer);
+    clearTimeout(this.viewTimer);
     void this.stop();
     this.stateEmitter.dispose();
     this.entriesEmitter.dispose();
+    this.liveEmitter.dispose();
     this.presenceEmitter.dispose();
   }
 
@@ -210,7 +216,7 @@ export class SpaceController implements vscode.Disposable {
           `${Math.round(performance.now() - started)} ms; peer id ${peer.network.peerId}, listening on ${peer.network.addresses().join(', ') || '(nothing)'}`,
       );
       for (const problem of peer.log.problems) logger.warn(`store recovery: ${problemText(problem)}`);
-      this.entriesEmitter.fire(undefined);
+      this.fireEntries(undefined);
       return peer;
     } catch (err) {
       this.error = err instanceof Error ? err.message : String(err);
@@ -240,29 +246,36 @@ export class SpaceController implements vscode.Disposable {
   }
 
   /**
-   * The log's one change event, for every origin. A peer's change reaches the views at once; local
-   * ones are passed on after the operation that made them (never from inside it) and at most every
-   * LOCAL_CHANGE_THROTTLE_MS, so that live typing does not re-list the whole space on every round.
+   * The log's one change event, for every origin. Open documents hear of it at once (a peer's typing
+   * shows character by character); views at most every REMOTE_VIEW_THROTTLE_MS for a peer's changes
+   * and LOCAL_CHANGE_THROTTLE_MS for ours, so that live typing does not re-list the whole space on
+   * every keystroke. Both hear of it after the operation that made it, never from inside it.
    */
   private entriesChanged(change: EntriesChanged): void {
     if (this.disposed) return;
     const ids = change.ids.length > 0 ? change.ids : undefined;
-    if (change.origin !== 'local') {
-      this.entriesEmitter.fire(ids);
-      return;
-    }
-    if (ids) for (const id of ids) this.localIds.add(id);
-    else this.localIds.add(undefined);
-    if (this.localTimer) return;
-    const wait = Math.max(0, this.lastLocalFire + LOCAL_CHANGE_THROTTLE_MS - performance.now());
-    this.localTimer = setTimeout(() => {
-      this.localTimer = undefined;
-      this.lastLocalFire = performance.now();
-      const all = this.localIds.has(undefined);
-      const pending = [...this.localIds].filter((id): id is EntryId => id !== undefined);
-      this.localIds.clear();
+    setTimeout(() => {
+      if (!this.disposed) this.liveEmitter.fire(ids);
+    }, 0);
+    if (ids) for (const id of ids) this.viewIds.add(id);
+    else this.viewIds.add(undefined);
+    if (this.viewTimer) return;
+    const throttleMs = change.origin === 'local' ? LOCAL_CHANGE_THROTTLE_MS : REMOTE_VIEW_THROTTLE_MS;
+    const wait = Math.max(0, this.lastViewFire + throttleMs - performance.now());
+    this.viewTimer = setTimeout(() => {
+      this.viewTimer = undefined;
+      this.lastViewFire = performance.now();
+      const all = this.viewIds.has(undefined);
+      const pending = [...this.viewIds].filter((id): id is EntryId => id !== undefined);
+      this.viewIds.clear();
       if (!this.disposed) this.entriesEmitter.fire(all ? undefined : pending);
     }, wait);
+  }
+
+  /** Open documents and views at once (a start, a leave). */
+  private fireEntries(ids: EntriesChange): void {
+    this.liveEmitter.fire(ids);
+    this.entriesEmitter.fire(ids);
   }
 
   private async close(): Promise<void> {

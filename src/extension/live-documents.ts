@@ -69,7 +69,7 @@ export class LiveDocuments implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length > 0) this.sessions.get(e.document.uri.toString())?.typed();
       }),
-      controller.onDidChangeEntries((ids) => this.entriesChanged(ids)),
+      controller.onDidChangeEntriesNow((ids) => this.entriesChanged(ids)),
       vscode.window.tabGroups.onDidChangeTabs(() => this.healthChanged()),
       this.healthEmitter,
     );

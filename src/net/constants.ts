@@ -50,6 +50,8 @@ export const MAX_INBOUND_HELLO_STREAMS = 2;
 export const DEFAULT_ANTI_ENTROPY_MS = 30_000;
 /** After a local or remote change, a quick sync round confirms peers have it (debounced). */
 export const CHANGE_SYNC_DEBOUNCE_MS = 100;
+/** ...but rounds after changes start at most this often (someone typing changes the space every few ms). */
+export const CHANGE_SYNC_MIN_GAP_MS = 2_000;
 
 /** Redial of a known peer after a disconnect or failed dial: 1 s doubling up to 60 s. */
 export const REDIAL_INITIAL_MS = 1_000;

@@ -3,7 +3,7 @@ import { InvalidPeerDataError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import type { Replica } from '../core/replica.js';
 import { SyncSession, type SyncProgress } from '../core/sync-session.js';
-import { CONNECT_SYNC_FALLBACK_MS, DEFAULT_ANTI_ENTROPY_MS, MAX_INBOUND_SYNC_STREAMS, SYNC_PROTOCOL } from './constants.js';
+import { CHANGE_SYNC_MIN_GAP_MS, CONNECT_SYNC_FALLBACK_MS, DEFAULT_ANTI_ENTROPY_MS, MAX_INBOUND_SYNC_STREAMS, SYNC_PROTOCOL } from './constants.js';
 import { SyncMessageTooLargeError } from './errors.js';
 import type { ProtocolRegistrar } from './registrar.js';
 import { runSyncConversation } from './sync-protocol.js';
@@ -71,6 +71,8 @@ export class SyncCoordinator {
   private antiEntropy: ReturnType<typeof setInterval> | undefined;
   private readonly logger: Logger;
   private readonly now: () => number;
+  /** When the last round after a change started (the next one waits CHANGE_SYNC_MIN_GAP_MS). */
+  private lastChangeRoundAt: number | undefined;
 
   constructor(
     private readonly components: SyncCoordinatorComponents,
@@ -118,14 +120,22 @@ export class SyncCoordinator {
     if (!p.inbound && !p.outbound) this.release(p);
   }
 
-  /** Our heads changed: after `delayMs`, a round with every peer not known to be in sync. */
+  /**
+   * Our heads changed: after `delayMs`, a round with every peer not known to be in sync — but at
+   * most one such round every CHANGE_SYNC_MIN_GAP_MS. Gossip carries each change live; the round
+   * only confirms it, so someone typing starts one round every two seconds, not one per key.
+   */
   afterChange(delayMs: number): void {
-    if (this.timers.has('change')) return;
-    this.setTimer('change', delayMs, () => {
+    if (this.timers.has('change')) return; // the pending round covers this change too
+    const earliest = (this.lastChangeRoundAt ?? -Infinity) + CHANGE_SYNC_MIN_GAP_MS;
+    this.setTimer('change', Math.max(delayMs, earliest - this.now()), () => {
       for (const peerId of this.components.connectedPeers()) {
         const view = this.view(peerId);
         // A running round gets a rerun mark; an idle peer already in sync needs nothing.
-        if (view.running || !(view.last?.inSync() ?? false)) void this.request(peerId);
+        if (view.running || !(view.last?.inSync() ?? false)) {
+          this.lastChangeRoundAt = this.now();
+          void this.request(peerId);
+        }
       }
     });
   }
