@@ -1,0 +1,264 @@
+/**
+ * ShardedSpace: the shared log of a space as 4,096 shard documents plus a persisted read index
+ * (design: docs/SHARDING-PLAN.md). The list comes from the index alone; a shard is loaded only to
+ * open or change one of its entries (an LRU keeps a few dozen); a change from a peer to a shard
+ * that is not loaded updates the index from the decoded change and is appended to the shard's log
+ * without loading it whenever that is sound (row-from-change.ts). Not yet wired into NoteLog.
+ *
+ * Durability: a change is in its shard's log (fsync) before `durable` resolves; the index journal
+ * is written after, without fsync. At start `recover` compares every shard log with what the index
+ * recorded and re-indexes, one shard at a time, only those that differ.
+ */
+import * as A from '@automerge/automerge';
+import { readEntry, type EntryRead } from '../entry.js';
+import { InvalidPeerDataError } from '../errors.js';
+import type { EntryId } from '../ids.js';
+import { measureChange } from '../peer-input.js';
+import type { Logger } from '../ports.js';
+import { IndexFormatError } from './errors.js';
+import type { IndexRow } from './index-rows.js';
+import { NO_SHARD_FILE, type IndexStore, type ShardFileState, type ShardStore } from './ports.js';
+import { decodeUpdate, encodeUpdate, ReadIndex, type IndexUpdate } from './read-index.js';
+import { rowsFromChange } from './row-from-change.js';
+import { ShardCache } from './shard-cache.js';
+import { loadShard, rowOfEntry, rowsOfShard } from './shard-doc.js';
+import { emptyShard, rawShardEntry, SHARD_GENESIS_HEADS, shardOf, type ShardDoc, type ShardId } from './shard-layout.js';
+
+/** Bytes of the index file read for the first screen (~500 rows of realistic titles). */
+export const FIRST_SCREEN_BYTES = 64 * 1024;
+/** Shards held in memory at most. At 100k entries a shard holds ~24 entries (~1–2 MB of WASM heap). */
+export const DEFAULT_SHARD_CACHE = 32;
+/** The index file is rewritten (journal folded in) after this many journal records. */
+export const DEFAULT_JOURNAL_LIMIT = 5_000;
+
+export interface ShardedSpaceComponents {
+  readonly shards: ShardStore;
+  readonly index: IndexStore;
+  readonly logger: Logger;
+}
+
+export interface ShardedSpaceInit {
+  readonly cacheSize?: number;
+  readonly journalLimit?: number;
+  /** Automerge actor for this device's changes (hex); random when absent. */
+  readonly actor?: string;
+}
+
+/** A local change: applied in memory when returned; `durable` settles once its shard log holds it. */
+export interface ShardChange {
+  readonly change?: Uint8Array;
+  readonly heads: readonly string[];
+  readonly durable: Promise<void>;
+}
+
+export type ReceiveResult = 'known' | 'indexed' | 'applied' | 'waiting';
+
+export class ShardedSpace {
+  private readonly cache: ShardCache;
+  private journalRecords: number;
+  private readonly journalLimit: number;
+  private readonly pending = new Set<Promise<unknown>>();
+
+  private constructor(
+    private readonly c: ShardedSpaceComponents,
+    private index: ReadIndex,
+    journalRecords: number,
+    private readonly init: ShardedSpaceInit,
+  ) {
+    this.journalRecords = journalRecords;
+    this.journalLimit = init.journalLimit ?? DEFAULT_JOURNAL_LIMIT;
+    this.cache = new ShardCache(init.cacheSize ?? DEFAULT_SHARD_CACHE, (shard) => this.loadFromStore(shard));
+  }
+
+  /** The first `rows` list rows from the first bytes of the stored index (undefined: no usable index). */
+  static async firstScreen(index: IndexStore, rows = 50): Promise<IndexRow[] | undefined> {
+    const prefix = await index.readPrefix(FIRST_SCREEN_BYTES);
+    if (prefix === undefined) return undefined;
+    try {
+      return ReadIndex.firstRows(prefix, rows);
+    } catch (err) {
+      if (err instanceof IndexFormatError) return undefined;
+      throw err;
+    }
+  }
+
+  /** Reads the index and its journal (a damaged index starts empty: `recover` rebuilds it). */
+  static async open(components: ShardedSpaceComponents, init: ShardedSpaceInit = {}): Promise<ShardedSpace> {
+    const { index: bytes, journal } = await components.index.read();
+    let index = ReadIndex.empty();
+    if (bytes !== undefined) {
+      try {
+        index = ReadIndex.parse(bytes);
+      } catch (err) {
+        if (!(err instanceof IndexFormatError)) throw err;
+        components.logger.warn(`the read index does not parse (${err.message}); every shard is re-indexed`);
+      }
+    }
+    for (const record of journal) {
+      try {
+        index.apply(decodeUpdate(record));
+      } catch (err) {
+        if (!(err instanceof IndexFormatError)) throw err;
+        components.logger.warn(`an index journal record does not parse (${err.message}); its shard is re-indexed`);
+      }
+    }
+    return new ShardedSpace(components, index, journal.length, init);
+  }
+
+  /** Every list row, newest first (tombstones and invalid entries included: filter by `state`). */
+  rows(): Generator<IndexRow> {
+    return this.index.rows();
+  }
+
+  page(n: number): IndexRow[] {
+    return this.index.page(n);
+  }
+
+  /** What the index holds for `shard`: its log's file state and heads. */
+  shardState(shard: ShardId): { file: ShardFileState; heads: readonly string[] } {
+    const s = this.index.shard(shard);
+    return s ? { file: { size: s.size, mtimeMs: s.mtimeMs }, heads: s.heads } : { file: NO_SHARD_FILE, heads: SHARD_GENESIS_HEADS };
+  }
+
+  get loadedShards(): number {
+    return this.cache.size;
+  }
+
+  get cacheStats(): { loads: number; evictions: number } {
+    return { loads: this.cache.loads, evictions: this.cache.evictions };
+  }
+
+  /** One tiny Automerge load, so the first real one does not pay the WebAssembly warm-up. */
+  warmUp(): void {
+    A.free(A.load(A.save(emptyShard())));
+  }
+
+  /**
+   * Re-indexes every shard whose log differs from what the index recorded (a crash between a log
+   * write and its journal record, a lost index), loading one shard at a time and freeing it.
+   */
+  async recover(): Promise<{ checked: number; reindexed: ShardId[] }> {
+    const files = await this.c.shards.states();
+    const changed: ShardId[] = [];
+    for (const [shard, file] of files) {
+      const known = this.index.shard(shard);
+      if (known === undefined || known.size !== file.size || known.mtimeMs !== file.mtimeMs) changed.push(shard);
+    }
+    for (const [shard, known] of this.index.shards()) if (!files.has(shard) && known.size !== 0) changed.push(shard);
+    for (const shard of changed) await this.reindex(shard);
+    if (changed.length > 0) this.c.logger.info(`re-indexed ${changed.length} shard(s) whose log changed since the index was written`);
+    return { checked: files.size, reindexed: changed };
+  }
+
+  /** The entry as stored (loads its shard). Undefined when no shard holds it. */
+  async read(id: EntryId): Promise<EntryRead | undefined> {
+    const doc = await this.cache.get(shardOf(id));
+    const raw = rawShardEntry(doc, id);
+    return raw === undefined ? undefined : readEntry(id, raw, 'shared');
+  }
+
+  /**
+   * A local change to entry `id` (`fn` gets the shard's entry map). The document and the list row
+   * change before this returns; `durable` resolves once the change is in the shard's log.
+   */
+  async change(id: EntryId, message: string, fn: (entries: ShardDoc['e']) => void): Promise<ShardChange> {
+    const shard = shardOf(id);
+    const doc = await this.cache.get(shard);
+    const next = A.change(doc, { message, time: Math.floor(Date.now() / 1000) }, (d) => fn(d.e));
+    if (next === doc) return { heads: A.getHeads(doc), durable: Promise.resolve() };
+    const change = A.getLastLocalChange(next)!;
+    const heads = A.getHeads(next);
+    const row = rowOfEntry(next, id);
+    this.cache.set(shard, next);
+    const rows = row ? [row] : [];
+    this.index.apply({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: false });
+    const durable = this.track(this.c.shards.append(shard, [change]).then((file) => this.record({ shard, state: { ...file, heads }, rows, replace: false })));
+    return { change, heads, durable };
+  }
+
+  /**
+   * A change from a peer for `shard` (bounded before it is decoded). A shard in memory applies it;
+   * otherwise the index is updated from the decoded change and the change appended to the log,
+   * unless only a load can tell what it does. Resolves once the shard log holds it.
+   */
+  async receive(shard: ShardId, change: Uint8Array): Promise<ReceiveResult> {
+    measureChange(change);
+    if (this.cache.peek(shard) === undefined) {
+      const state = this.shardState(shard);
+      const fast = rowsFromChange(shard, change, state.heads, () => this.index.shardRows(shard));
+      if (fast.kind === 'known') return 'known';
+      if (fast.kind === 'rows') {
+        this.index.apply({ shard, state: { ...state.file, heads: fast.heads }, rows: fast.rows, replace: false });
+        const file = await this.track(this.c.shards.append(shard, [change]));
+        await this.record({ shard, state: { ...file, heads: fast.heads }, rows: fast.rows, replace: false });
+        return 'indexed';
+      }
+      this.c.logger.debug(`shard ${shard}: loaded to apply a change (${fast.reason})`);
+    }
+    const doc = await this.cache.get(shard);
+    const hash = A.decodeChange(change).hash;
+    if (A.hasHeads(doc, [hash])) return 'known';
+    let next: A.Doc<ShardDoc>;
+    try {
+      next = A.applyChanges(doc, [change])[0];
+    } catch (err) {
+      throw new InvalidPeerDataError(`a change for shard ${shard} does not apply: ${String(err)}`, { cause: err });
+    }
+    this.cache.set(shard, next);
+    if (!A.hasHeads(next, [hash])) return 'waiting'; // its dependencies are missing: sync brings them
+    const heads = A.getHeads(next);
+    const rows = rowsOfShard(shard, next);
+    this.index.apply({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: true });
+    const file = await this.track(this.c.shards.append(shard, [change]));
+    await this.record({ shard, state: { ...file, heads }, rows, replace: true });
+    return 'applied';
+  }
+
+  /** Writes the index file with the journal folded in (also at close). */
+  async compactIndex(): Promise<void> {
+    const bytes = this.index.encode();
+    // Swapped at once: updates made while the file is written go to the new journal.
+    this.index = ReadIndex.parse(bytes);
+    this.journalRecords = 0;
+    await this.c.index.rewrite(bytes);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+    await this.compactIndex();
+    this.cache.clear();
+    await this.c.index.close();
+    await this.c.shards.close();
+  }
+
+  private async reindex(shard: ShardId): Promise<void> {
+    const stored = await this.c.shards.read(shard);
+    const { doc, bad } = loadShard(stored.chunks);
+    if (bad > 0) this.c.logger.warn(`shard ${shard}: ${bad} stored chunk(s) could not be used; peers bring the rest back`);
+    const rows = rowsOfShard(shard, doc);
+    const heads = A.getHeads(doc);
+    A.free(doc); // loaded only to index it (a cached copy of the shard, if any, stays)
+    await this.record({ shard, state: { ...stored.file, heads }, rows, replace: true });
+  }
+
+  private async loadFromStore(shard: ShardId): Promise<A.Doc<ShardDoc>> {
+    const stored = await this.c.shards.read(shard);
+    const { doc, bad } = loadShard(stored.chunks, this.init.actor);
+    if (bad > 0) this.c.logger.warn(`shard ${shard}: ${bad} stored chunk(s) could not be used; peers bring the rest back`);
+    return doc;
+  }
+
+  /** Applies an update and appends it to the journal; folds the journal when it grew long. */
+  private async record(update: IndexUpdate): Promise<void> {
+    this.index.apply(update);
+    this.journalRecords++;
+    await this.c.index.appendJournal([encodeUpdate(update)]);
+    if (this.journalRecords >= this.journalLimit) await this.compactIndex();
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p)).catch(() => undefined);
+    return p;
+  }
+}
