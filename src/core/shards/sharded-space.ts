@@ -158,13 +158,13 @@ export class ShardedSpace {
   }
 
   /**
-   * A local change to entry `id` (`fn` gets the shard's entry map). The document and the list row
+   * A local change to entry `id` (`fn` gets the shard document, as Automerge's change does). The document and the list row
    * change before this returns; `durable` resolves once the change is in the shard's log.
    */
-  async change(id: EntryId, message: string, fn: (entries: ShardDoc['e']) => void): Promise<ShardChange> {
+  async change(id: EntryId, message: string, fn: (doc: ShardDoc) => void): Promise<ShardChange> {
     const shard = shardOf(id);
     const doc = await this.cache.get(shard);
-    const next = A.change(doc, { message, time: Math.floor(Date.now() / 1000) }, (d) => fn(d.e));
+    const next = A.change(doc, { message, time: Math.floor(Date.now() / 1000) }, fn);
     if (next === doc) return { heads: A.getHeads(doc), durable: Promise.resolve() };
     const change = A.getLastLocalChange(next)!;
     const heads = A.getHeads(next);
