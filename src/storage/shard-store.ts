@@ -7,9 +7,9 @@
  * resolve; a torn last frame is cut off and damage in the middle is copied aside and skipped
  * (as FileLogStore does) the first time this process touches the shard.
  */
-import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SharedNotesError, StoreReadError, StoreWriteError } from '../core/errors.js';
+import { SharedNotesError, StoreLockedError, StoreReadError, StoreWriteError } from '../core/errors.js';
 import type { Logger, StoreProblem } from '../core/ports.js';
 import { isShardId, type ShardId } from '../core/shards/shard-layout.js';
 import { NO_SHARD_FILE, type ShardFileState, type ShardStore, type StoredShard } from '../core/shards/ports.js';
@@ -20,6 +20,8 @@ import { acquireLock, type HeldLock } from './lock.js';
 import { SHARD_FILE_MAGIC, SHARDS_FOLDER } from './shard-constants.js';
 
 const HEX = '0123456789abcdef';
+/** Shard folders open in this process: the LOCK file's pid cannot tell two opens in one process apart. */
+const openFolders = new Set<string>();
 
 export interface FileShardStoreInit {
   readonly logger: Logger;
@@ -49,8 +51,16 @@ export class FileShardStore implements ShardStore {
     } catch (err) {
       throw new StoreWriteError(`could not create the shard folders in ${spaceDir}: ${describeFsError(err)}`, { cause: err });
     }
-    const lock = await acquireLock(dir, init.logger);
-    return new FileShardStore(dir, lock, init);
+    const folder = await realpath(dir);
+    if (openFolders.has(folder)) throw new StoreLockedError(`${folder} is already open in this Shared Notes process`);
+    openFolders.add(folder);
+    try {
+      const lock = await acquireLock(folder, init.logger);
+      return new FileShardStore(folder, lock, init);
+    } catch (err) {
+      openFolders.delete(folder);
+      throw err;
+    }
   }
 
   private folderOf(shard: ShardId): string {
@@ -178,6 +188,7 @@ export class FileShardStore implements ShardStore {
   async close(): Promise<void> {
     await Promise.all([...this.chains.values()]);
     await this.lock.release();
+    openFolders.delete(this.dir);
   }
 
   private async fileState(path: string): Promise<ShardFileState> {
