@@ -1,10 +1,9 @@
 /**
  * One list row of the read index: what the tree and `ls` show without loading a shard. Rows are
  * stored as tab-separated lines, newest first, so the first screen is the first bytes of the
- * file. Pure.
+ * file. Pure, and free of Automerge (the first screen is read before it loads).
  */
-import * as A from '@automerge/automerge';
-import { titleOf, type EntryKind, type EntryRead } from '../entry.js';
+import type { EntryKind, EntryRead } from '../entry.js';
 import { IndexFormatError } from './errors.js';
 
 export type RowState = 'published' | 'deleted' | 'invalid';
@@ -34,7 +33,7 @@ const STATE_OF: Record<string, RowState> = { p: 'published', x: 'deleted', i: 'i
 export function rowFromRead(read: EntryRead, obj: string): IndexRow {
   switch (read.status) {
     case 'valid':
-      return { id: read.entry.id, kind: read.entry.kind, state: 'published', updatedAt: read.entry.updatedAt, author: read.entry.author.name, title: titleOf(read.entry), obj };
+      return { id: read.entry.id, kind: read.entry.kind, state: 'published', updatedAt: read.entry.updatedAt, author: read.entry.author.name, title: read.entry.kind === 'note' ? read.entry.title : read.entry.name, obj };
     case 'deleted': {
       const t = read.tombstone;
       const title = t.fields?.title ?? t.fields?.name ?? '';
@@ -43,12 +42,6 @@ export function rowFromRead(read: EntryRead, obj: string): IndexRow {
     case 'invalid':
       return { id: read.invalid.id, kind: '', state: 'invalid', updatedAt: 0, author: '', title: read.invalid.reason, obj };
   }
-}
-
-/** The object id of a map inside a loaded document, '' if it is not an Automerge object. */
-export function objectIdOf(raw: unknown): string {
-  if (typeof raw !== 'object' || raw === null) return '';
-  return A.getObjectId(raw as A.Doc<unknown>) ?? '';
 }
 
 /** List order: newest first, then by id. */

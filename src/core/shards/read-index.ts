@@ -10,7 +10,9 @@
  */
 import { compareRows, decodeRow, encodeRow, type IndexRow } from './index-rows.js';
 import { IndexFormatError } from './errors.js';
-import { isShardId, SHARD_COUNT, SHARD_DIGITS, type ShardId } from './shard-layout.js';
+import type { Logger } from '../ports.js';
+import type { IndexStore } from './ports.js';
+import { isShardId, SHARD_COUNT, SHARD_DIGITS, type ShardId } from './shard-id.js';
 
 const MAGIC = 'SNIDX 1 ';
 const NEWLINE = 0x0a;
@@ -243,4 +245,37 @@ export function decodeUpdate(text: string): IndexUpdate {
     rows: (r.r as unknown[]).map((line) => decodeRow(String(line))),
     replace: r.x === 1,
   };
+}
+
+/** What a start reads: the index with its journal applied, and how many journal records there were. */
+export interface LoadedIndex {
+  readonly index: ReadIndex;
+  readonly journalRecords: number;
+}
+
+/**
+ * Reads the stored index and applies its journal (no Automerge involved, so the whole list can be
+ * shown before Automerge loads). A damaged index or record is logged and left out: the shards
+ * it described differ from what the index holds, so `ShardedSpace.recover` re-indexes them.
+ */
+export async function readStoredIndex(store: IndexStore, logger: Logger): Promise<LoadedIndex> {
+  const { index: bytes, journal } = await store.read();
+  let index = ReadIndex.empty();
+  if (bytes !== undefined) {
+    try {
+      index = ReadIndex.parse(bytes);
+    } catch (err) {
+      if (!(err instanceof IndexFormatError)) throw err;
+      logger.warn(`the read index does not parse (${err.message}); every shard is re-indexed`);
+    }
+  }
+  for (const record of journal) {
+    try {
+      index.apply(decodeUpdate(record));
+    } catch (err) {
+      if (!(err instanceof IndexFormatError)) throw err;
+      logger.warn(`an index journal record does not parse (${err.message}); its shard is re-indexed`);
+    }
+  }
+  return { index, journalRecords: journal.length };
 }

@@ -4,7 +4,7 @@
 import * as A from '@automerge/automerge';
 import { concat } from '../bytes.js';
 import { readEntry } from '../entry.js';
-import { objectIdOf, rowFromRead, type IndexRow } from './index-rows.js';
+import { rowFromRead, type IndexRow } from './index-rows.js';
 import { belongsTo, emptyShard, rawShardEntries, shardGenesisChange, type ShardDoc, type ShardId } from './shard-layout.js';
 
 export interface LoadedShard {
@@ -58,4 +58,10 @@ export function rowsOfShard(shard: ShardId, doc: A.Doc<ShardDoc>): IndexRow[] {
 export function rowOfEntry(doc: A.Doc<ShardDoc>, id: string): IndexRow | undefined {
   const raw = (doc as ShardDoc).e?.[id];
   return raw === undefined ? undefined : rowFromRead(readEntry(id, raw, 'shared'), objectIdOf(raw));
+}
+
+/** The object id of a map inside a loaded document, '' if it is not an Automerge object. */
+export function objectIdOf(raw: unknown): string {
+  if (typeof raw !== 'object' || raw === null) return '';
+  return A.getObjectId(raw as A.Doc<unknown>) ?? '';
 }

@@ -6,31 +6,16 @@
  */
 import * as A from '@automerge/automerge';
 import { isEntryId, type EntryId } from '../ids.js';
+import type { ShardId } from './shard-id.js';
 import { SHARD_GENESIS_BASE64, SHARD_GENESIS_HASH } from './shard-genesis.js';
 
-declare const brand: unique symbol;
-/** Three lowercase hex digits: which shard an entry id belongs to. */
-export type ShardId = string & { readonly [brand]: 'ShardId' };
+export { allShardIds, isShardId, shardOf, SHARD_COUNT, SHARD_DIGITS, type ShardId } from './shard-id.js';
 
-/** Hex digits of an entry id that name its shard: 16³ = 4,096 shards. */
-export const SHARD_DIGITS = 3;
-export const SHARD_COUNT = 16 ** SHARD_DIGITS;
 export const SHARD_SCHEMA_VERSION = 2;
 
 export interface ShardDoc {
   v: number;
   e: Record<string, Record<string, unknown>>;
-}
-
-export const shardOf = (id: EntryId): ShardId => id.slice(0, SHARD_DIGITS) as ShardId;
-
-export function isShardId(value: unknown): value is ShardId {
-  return typeof value === 'string' && /^[0-9a-f]{3}$/.test(value);
-}
-
-/** Every shard id, in order ('000' … 'fff'). */
-export function allShardIds(): ShardId[] {
-  return Array.from({ length: SHARD_COUNT }, (_, i) => i.toString(16).padStart(SHARD_DIGITS, '0') as ShardId);
 }
 
 let genesisBytes: Uint8Array | undefined;

@@ -18,7 +18,7 @@ import type { Logger } from '../ports.js';
 import { IndexFormatError } from './errors.js';
 import type { IndexRow } from './index-rows.js';
 import { NO_SHARD_FILE, type IndexStore, type ShardFileState, type ShardStore } from './ports.js';
-import { decodeUpdate, encodeUpdate, ReadIndex, type IndexUpdate } from './read-index.js';
+import { encodeUpdate, readStoredIndex, ReadIndex, type IndexUpdate, type LoadedIndex } from './read-index.js';
 import { rowsFromChange } from './row-from-change.js';
 import { ShardCache } from './shard-cache.js';
 import { loadShard, rowOfEntry, rowsOfShard } from './shard-doc.js';
@@ -82,27 +82,13 @@ export class ShardedSpace {
     }
   }
 
-  /** Reads the index and its journal (a damaged index starts empty: `recover` rebuilds it). */
-  static async open(components: ShardedSpaceComponents, init: ShardedSpaceInit = {}): Promise<ShardedSpace> {
-    const { index: bytes, journal } = await components.index.read();
-    let index = ReadIndex.empty();
-    if (bytes !== undefined) {
-      try {
-        index = ReadIndex.parse(bytes);
-      } catch (err) {
-        if (!(err instanceof IndexFormatError)) throw err;
-        components.logger.warn(`the read index does not parse (${err.message}); every shard is re-indexed`);
-      }
-    }
-    for (const record of journal) {
-      try {
-        index.apply(decodeUpdate(record));
-      } catch (err) {
-        if (!(err instanceof IndexFormatError)) throw err;
-        components.logger.warn(`an index journal record does not parse (${err.message}); its shard is re-indexed`);
-      }
-    }
-    return new ShardedSpace(components, index, journal.length, init);
+  /**
+   * Opens the space over its stored index (`loaded`: the index already read, e.g. to show the list
+   * before Automerge was imported). A damaged index starts empty: `recover` rebuilds it.
+   */
+  static async open(components: ShardedSpaceComponents, init: ShardedSpaceInit = {}, loaded?: LoadedIndex): Promise<ShardedSpace> {
+    const { index, journalRecords } = loaded ?? (await readStoredIndex(components.index, components.logger));
+    return new ShardedSpace(components, index, journalRecords, init);
   }
 
   /** Every list row, newest first (tombstones and invalid entries included: filter by `state`). */
@@ -142,7 +128,10 @@ export class ShardedSpace {
     const changed: ShardId[] = [];
     for (const [shard, file] of files) {
       const known = this.index.shard(shard);
-      if (known === undefined || known.size !== file.size || known.mtimeMs !== file.mtimeMs) changed.push(shard);
+      // Size alone decides: a log only grows (appends) or is rewritten by a compaction, which
+      // keeps its heads; a torn append cut back to the recorded size is the recorded state again.
+      // (Modification times would re-index every shard of a copied or restored folder.)
+      if (known === undefined || known.size !== file.size) changed.push(shard);
     }
     for (const [shard, known] of this.index.shards()) if (!files.has(shard) && known.size !== 0) changed.push(shard);
     for (const shard of changed) await this.reindex(shard);

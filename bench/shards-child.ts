@@ -1,0 +1,109 @@
+/**
+ * One fresh process of the sharded-space bench (bench/shards.ts bundles it with esbuild so that
+ * nothing is compiled on the way): opens a private copy of a realistic fixture the way a front
+ * end would and prints one JSON line of measures. Times are from process start.
+ *   node .tmp/bench-shards/shards-child.js <space folder>
+ * Order: first screen (first 64 KB of the index, no Automerge), whole list (index + journal, no
+ * Automerge), start-up done (Automerge imported, space open, every shard log checked, WASM warmed),
+ * 20 entries opened (each in a shard not loaded yet), edits of loaded entries.
+ */
+import { memoryLogger } from '../src/core/logger.js';
+import { readStoredIndex, ReadIndex } from '../src/core/shards/read-index.js';
+import { FileIndexStore } from '../src/storage/read-index-store.js';
+
+const dir = process.argv[2]!;
+const rss = (): number => process.memoryUsage().rss;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const out: Record<string, number | string> = {};
+const logger = memoryLogger('warn');
+
+async function main(): Promise<void> {
+  // 1. The first screen: the first bytes of the index file.
+  const indexStore = new FileIndexStore(dir, logger);
+  const prefix = await indexStore.readPrefix(64 * 1024);
+  const screen = ReadIndex.firstRows(prefix!, 50);
+  out.firstScreenMs = performance.now();
+  out.firstScreenRows = screen.length;
+
+  // 2. The whole list: the index and its journal, every row decoded once (what a tree refresh costs).
+  const loaded = await readStoredIndex(indexStore, logger);
+  let rows = 0;
+  let visible = 0;
+  for (const row of loaded.index.rows()) {
+    rows++;
+    if (row.state === 'published') visible++;
+  }
+  out.listMs = performance.now();
+  out.rows = rows;
+  out.visibleRows = visible;
+  out.rssAfterList = rss();
+
+  // 3. Start-up done: Automerge imported, the space open, crash recovery's check of every shard log, WASM warmed.
+  const { ShardedSpace } = await import('../src/core/shards/sharded-space.js');
+  const { FileShardStore } = await import('../src/storage/shard-store.js');
+  const { writeFields } = await import('../src/core/shards/shard-ops.js');
+  const t = performance.now();
+  const space = await ShardedSpace.open({ shards: await FileShardStore.open(dir, { logger }), index: indexStore, logger }, {}, loaded);
+  const recovered = await space.recover();
+  out.recoverMs = performance.now() - t;
+  out.reindexed = recovered.reindexed.length;
+  space.warmUp();
+  out.readyMs = performance.now();
+  out.rssAfterStart = rss();
+
+  // 4. Open 20 entries, each in a shard that is not loaded yet (spread over the list).
+  const published = [...space.rows()].filter((r) => r.state === 'published');
+  const picks: string[] = [];
+  const shardsSeen = new Set<string>();
+  for (let k = 0; picks.length < 20 && k < published.length; k += Math.max(1, Math.floor(published.length / 40))) {
+    const row = published[k]!;
+    if (shardsSeen.has(row.id.slice(0, 3))) continue;
+    shardsSeen.add(row.id.slice(0, 3));
+    picks.push(row.id);
+  }
+  const opens: number[] = [];
+  for (const id of picks) {
+    const t0 = performance.now();
+    const read = await space.read(id as never);
+    opens.push(performance.now() - t0);
+    if (read?.status !== 'valid') throw new Error(`entry ${id} did not open`);
+  }
+  out.openFirstMs = opens[0]!;
+  out.openMedianMs = median(opens.slice(1));
+  out.rssAfter20 = rss();
+
+  // 5. Edits of opened entries: a word inserted in the body / instructions (the document and the row
+  //    change in memory before `change` returns; `durable` is the shard log's fsync + index journal).
+  const inMemory: number[] = [];
+  const durable: number[] = [];
+  for (let k = 0; k < 60; k++) {
+    const id = picks[k % picks.length]!;
+    const read = await space.read(id as never);
+    if (read?.status !== 'valid') throw new Error('gone');
+    const field = read.entry.kind === 'note' ? 'body' : 'instructions';
+    const text = (read.entry as unknown as Record<string, string>)[field]!;
+    const value = `${text.slice(0, 20)} edit${k} ${text.slice(20)}`;
+    const t0 = performance.now();
+    const made = await space.change(id as never, JSON.stringify({ v: 1, op: 'edit', id, fields: [field], at: Date.now(), by: { name: 'Bench', device: 'bench' } }), (d) =>
+      writeFields(d, id as never, { [field]: value }, Date.now()),
+    );
+    const t1 = performance.now();
+    await made.durable;
+    const t2 = performance.now();
+    if (k >= 10) {
+      inMemory.push(t1 - t0);
+      durable.push(t2 - t0);
+    }
+  }
+  out.editMemP50Ms = median(inMemory);
+  out.editDurableP50Ms = median(durable);
+  out.rssEnd = rss();
+  out.loadedShards = space.loadedShards;
+  await space.close();
+  console.log(JSON.stringify(out));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
