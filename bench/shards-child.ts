@@ -97,6 +97,57 @@ async function main(): Promise<void> {
   }
   out.editMemP50Ms = median(inMemory);
   out.editDurableP50Ms = median(durable);
+
+  // 6. Publish a new realistic entry (~500-character body) into a loaded shard (the op itself; a
+  //    shard not loaded yet adds one open, row 4).
+  const { writePublished } = await import('../src/core/shards/shard-ops.js');
+  const { entryScript } = await import('./realistic-fixture.js');
+  const publishMem: number[] = [];
+  const publishDurable: number[] = [];
+  for (let k = 0; k < 40; k++) {
+    const s = entryScript(10_000_000 + k);
+    const id = `${picks[k % picks.length]!.slice(0, 3)}${s.id.slice(3)}`;
+    const t0 = performance.now();
+    const made = await space.change(id as never, JSON.stringify({ v: 1, op: 'publish', id, at: s.at, by: s.author }), (d) =>
+      writePublished(d, { id: id as never, kind: s.kind, author: s.author, createdAt: s.at, updatedAt: s.at, fields: s.fields }),
+    );
+    const t1 = performance.now();
+    await made.durable;
+    if (k >= 5) {
+      publishMem.push(t1 - t0);
+      publishDurable.push(performance.now() - t0);
+    }
+  }
+  out.publishMemP50Ms = median(publishMem);
+  out.publishDurableP50Ms = median(publishDurable);
+
+  // 7. A peer's edit to a shard this process has not loaded: rows from the decoded change, the
+  //    change appended to the shard log, no load (ShardedSpace.receive → 'indexed').
+  const A = await import('@automerge/automerge');
+  const { loadShard } = await import('../src/core/shards/shard-doc.js');
+  const receiveMs: number[] = [];
+  let indexed = 0;
+  const untouched = published.filter((r) => !shardsSeen.has(r.id.slice(0, 3))).slice(0, 30);
+  const fs = await import('node:fs/promises');
+  for (const row of untouched) {
+    const shard = row.id.slice(0, 3);
+    if (shardsSeen.has(shard)) continue;
+    shardsSeen.add(shard);
+    // The peer's copy of the shard, read straight from the fixture's file (one saved document
+    // after the 16 bytes of file header and frame header; this space has not touched it).
+    const bytes = await fs.readFile(`${dir}/shards/${shard[0]}/${shard}`);
+    const { doc } = loadShard([new Uint8Array(bytes.subarray(16))], 'ee'.repeat(16));
+    const next = A.change(doc, { message: 'peer edit', time: 1 }, (d) => writeFields(d, row.id as never, { title: `${row.title} (peer)` }, Date.now()));
+    const change = A.getLastLocalChange(next)!;
+    A.free(next);
+    const t0 = performance.now();
+    const result = await space.receive(shard as never, change);
+    receiveMs.push(performance.now() - t0);
+    if (result === 'indexed') indexed++;
+  }
+  out.receiveNoLoadP50Ms = median(receiveMs);
+  out.receiveIndexed = indexed;
+  out.receiveTotal = receiveMs.length;
   out.rssEnd = rss();
   out.loadedShards = space.loadedShards;
   await space.close();

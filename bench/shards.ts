@@ -62,8 +62,17 @@ interface Row {
   goal?: string;
 }
 
+/** The floor under every start-up figure: an empty Node process printing its clock. */
+function nodeBootMs(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', 'console.log(performance.now())'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  return new Promise((done) => child.on('close', () => done(Number(stdout.trim()))));
+}
+
 async function main(): Promise<void> {
   const script = await bundleChild();
+  const boots: number[] = [];
   const results = new Map<number, { info: FixtureInfo; runs: Measures[] }>();
   for (const n of sizes) {
     const { dir, info } = await shardedSpaceWith(n, (line) => console.error(line));
@@ -73,6 +82,7 @@ async function main(): Promise<void> {
       await mkdir(join(root, '.bench-data'), { recursive: true });
       await copyFixture(dir, copy);
       measured.push(await runChild(script, copy));
+      boots.push(await nodeBootMs());
       await rm(copy, { recursive: true, force: true });
     }
     results.set(n, { info, runs: measured });
@@ -82,6 +92,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const add = (measure: string, unit: Row['unit'], value: (n: number) => number, goal?: string) =>
     rows.push({ measure, unit, bySize: Object.fromEntries(sizes.map((n) => [n, value(n)])), ...(goal ? { goal } : {}) });
+  add('floor: an empty Node process to its first line', 'ms', () => median(boots));
   add('first screen (50 rows) from process start', 'ms', (n) => med(n, 'firstScreenMs'), '≤ 300 at 100k');
   add('whole list (every row decoded) from process start', 'ms', (n) => med(n, 'listMs'));
   add('start-up done (space open, shard logs checked, WASM warm)', 'ms', (n) => med(n, 'readyMs'), '≤ 1000 at 100k');
@@ -93,6 +104,10 @@ async function main(): Promise<void> {
   add('open the first entry (first shard load of the process)', 'ms', (n) => med(n, 'openFirstMs'));
   add('edit a body, in memory (document + row), p50', 'ms', (n) => med(n, 'editMemP50Ms'), '≤ 1 at 100k');
   add('edit a body, durable (shard log fsync + journal), p50', 'ms', (n) => med(n, 'editDurableP50Ms'));
+  add('publish a ~500-character entry into a loaded shard, in memory, p50', 'ms', (n) => med(n, 'publishMemP50Ms'), '≤ 1 at 100k');
+  add('publish, durable, p50', 'ms', (n) => med(n, 'publishDurableP50Ms'));
+  add("a peer's edit to a shard not loaded: indexed + appended, no load, p50", 'ms', (n) => med(n, 'receiveNoLoadP50Ms'));
+  add("  peer edits taken without a load (of those tried)", 'n', (n) => med(n, 'receiveIndexed'));
   add('rows in the index', 'n', (n) => med(n, 'rows'));
   add('shards with a log', 'n', (n) => results.get(n)!.info.shards);
   add('changes stored (3–4 per entry)', 'n', (n) => results.get(n)!.info.changes);

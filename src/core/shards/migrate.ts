@@ -11,6 +11,7 @@
  */
 import * as A from '@automerge/automerge';
 import { bucketMaps, type SpaceDoc } from '../layout.js';
+import type { ShardStore } from './ports.js';
 import { emptyShard, isShardId, type ShardDoc, type ShardId } from './shard-layout.js';
 
 /** The actor of shard `shard`'s migration change: `5a` + 26 zeros + the shard id + `0`. Never a device's (random) actor. */
@@ -81,4 +82,12 @@ function copyValue(value: unknown): unknown {
 /** Reads a migrated shard back (tests, and the first load after a migration). */
 export function loadMigrated(shard: MigratedShard): A.Doc<ShardDoc> {
   return A.load<ShardDoc>(shard.saved);
+}
+
+/**
+ * Writes a migration into a space's shard store (each shard as one saved document). The index is
+ * then built by `ShardedSpace.recover` (every shard's log differs from an empty index).
+ */
+export async function storeMigration(migration: Migration, store: ShardStore): Promise<void> {
+  for (const shard of migration.shards) await store.compact(shard.shard, shard.saved);
 }
