@@ -75,6 +75,7 @@ async function main(): Promise<void> {
       picks.push(row.id);
     } else if (k % 7 === 3 && others.length < 60) others.push(row);
   }
+  out.rssBeforeOpens = rss();
   const opens: number[] = [];
   const openCpu: number[] = [];
   for (const id of picks) {

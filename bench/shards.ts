@@ -102,6 +102,7 @@ async function main(): Promise<void> {
   add('  of which: check of every shard log (recovery)', 'ms', (n) => med(n, 'recoverMs'));
   add('RSS after the list', 'MB', (n) => med(n, 'rssAfterList'));
   add('RSS after start-up', 'MB', (n) => med(n, 'rssAfterStart'), '≤ 150 at 100k');
+  add('RSS after a pass over the whole list', 'MB', (n) => med(n, 'rssBeforeOpens'));
   add('RSS after opening 20 entries', 'MB', (n) => med(n, 'rssAfter20'), '≤ 150 at 100k');
   add('open one entry (its shard not loaded), median of 19', 'ms', (n) => med(n, 'openMedianMs'));
   add('  CPU time', 'ms', (n) => med(n, 'openCpuMedianMs'));

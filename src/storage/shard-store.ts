@@ -9,7 +9,7 @@
  */
 import { mkdir, open, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SharedNotesError, StoreLockedError, StoreReadError, StoreWriteError } from '../core/errors.js';
+import { SharedNotesError, StoreClosedError, StoreLockedError, StoreReadError, StoreWriteError } from '../core/errors.js';
 import type { Logger, StoreProblem } from '../core/ports.js';
 import { isShardId, type ShardId } from '../core/shards/shard-layout.js';
 import { NO_SHARD_FILE, type ShardFileState, type ShardStore, type StoredShard } from '../core/shards/ports.js';
@@ -71,8 +71,11 @@ export class FileShardStore implements ShardStore {
     return join(this.folderOf(shard), shard);
   }
 
+  private closed = false;
+
   /** Runs `step` after every earlier operation on `shard` settled. */
   private queue<T>(shard: ShardId, step: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new StoreClosedError(`the shard store in ${this.dir} is closed`));
     const next = (this.chains.get(shard) ?? Promise.resolve()).then(step, step);
     const tail = next.catch(() => undefined);
     this.chains.set(shard, tail);
@@ -169,6 +172,7 @@ export class FileShardStore implements ShardStore {
   }
 
   async states(): Promise<Map<ShardId, ShardFileState>> {
+    if (this.closed) throw new StoreClosedError(`the shard store in ${this.dir} is closed`);
     const out = new Map<ShardId, ShardFileState>();
     for (const d of HEX) {
       const folder = join(this.dir, d);
@@ -186,6 +190,8 @@ export class FileShardStore implements ShardStore {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await Promise.all([...this.chains.values()]);
     await this.lock.release();
     openFolders.delete(this.dir);

@@ -7,7 +7,9 @@ import { memoryLogger } from '../../src/core/logger.js';
 import type { StoreProblem } from '../../src/core/ports.js';
 import { loadShard } from '../../src/core/shards/shard-doc.js';
 import { emptyShard, type ShardId } from '../../src/core/shards/shard-layout.js';
+import { FileIndexStore } from '../../src/storage/read-index-store.js';
 import { FileShardStore } from '../../src/storage/shard-store.js';
+import { indexStoreContract, shardStoreContract } from '../contracts/shard-stores.contract.js';
 import { makeTempDir } from './helpers.js';
 
 const shard = 'a1f' as ShardId;
@@ -121,4 +123,18 @@ describe('FileShardStore', () => {
     const { dir } = await openStore('shard-lock');
     await assert.rejects(FileShardStore.open(dir, { logger: memoryLogger() }), { name: 'StoreLockedError' });
   });
+});
+
+shardStoreContract('FileShardStore', async () => {
+  const tmp = await makeTempDir('shard-contract');
+  return {
+    open: () => FileShardStore.open(tmp.path, { logger: memoryLogger() }),
+    reopen: () => FileShardStore.open(tmp.path, { logger: memoryLogger() }),
+    dispose: tmp.remove,
+  };
+});
+
+indexStoreContract('FileIndexStore', async () => {
+  const tmp = await makeTempDir('index-contract');
+  return { open: async () => new FileIndexStore(tmp.path, memoryLogger()), reopen: async () => new FileIndexStore(tmp.path, memoryLogger()), dispose: tmp.remove };
 });
