@@ -152,7 +152,7 @@ export class ShardedSpace {
    */
   async change(id: EntryId, message: string, fn: (doc: ShardDoc) => void): Promise<ShardChange> {
     const shard = shardOf(id);
-    const doc = await this.cache.get(shard);
+    const doc = this.cache.peek(shard) ?? (await this.cache.get(shard));
     const next = A.change(doc, { message, time: Math.floor(Date.now() / 1000) }, fn);
     if (next === doc) return { heads: A.getHeads(doc), durable: Promise.resolve() };
     const change = A.getLastLocalChange(next)!;
