@@ -25,7 +25,7 @@ async function folder(label: string): Promise<string> {
   return tmp.path;
 }
 
-async function openSpace(dir: string, init: { cacheSize?: number; actor?: string } = {}) {
+async function openSpace(dir: string, init: { cacheSize?: number; actor?: string; compactAfterChunks?: number } = {}) {
   const logger = memoryLogger();
   const index = new FileIndexStore(dir, logger);
   const space = await ShardedSpace.open({ shards: await FileShardStore.open(dir, { logger }), index, logger }, init);
@@ -141,5 +141,25 @@ describe('ShardedSpace on real files', () => {
     assert.equal(space.loadedShards, 2);
     assert.ok(space.cacheStats.evictions >= 1);
     assert.equal([...space.rows()].length, 4);
+  });
+
+  it('compacts a shard whose log grew long into one saved document, and the index follows', async () => {
+    const dir = await folder('sharded-compact');
+    const first = await openSpace(dir, { compactAfterChunks: 5 });
+    const id = ids[0]!;
+    await (await first.space.change(id, 'p', publish(id, 0))).durable;
+    const made = [];
+    for (let k = 0; k < 11; k++) made.push(await first.space.change(id, 'e', (d) => writeFields(d, id, { body: `body ${k}` }, 2000 + k)));
+    await Promise.all(made.map((m) => m.durable));
+    await first.close();
+    const logger = memoryLogger();
+    const store = await FileShardStore.open(dir, { logger });
+    const stored = await store.read(shardOf(id));
+    await store.close();
+    assert.ok(stored.chunks.length < 5, `${stored.chunks.length} chunks after compaction`);
+    const second = await openSpace(dir);
+    assert.deepEqual((await second.space.recover()).reindexed, []);
+    const read = await second.space.read(id);
+    assert.equal(read?.status === 'valid' && read.entry.kind === 'note' ? read.entry.body : '', 'body 10');
   });
 });
