@@ -186,7 +186,7 @@ export class ShardedSpace {
       const fast = rowsFromChange(shard, change, state.heads, () => this.index.shardRows(shard));
       if (fast.kind === 'known') return 'known';
       if (fast.kind === 'rows') {
-        this.index.apply({ shard, state: { ...state.file, heads: fast.heads }, rows: fast.rows, replace: false });
+        // The index changes once the log holds the change, so it never claims heads the log lacks.
         const file = await this.track(this.c.shards.append(shard, [change]));
         await this.record({ shard, state: { ...file, heads: fast.heads }, rows: fast.rows, replace: false });
         return 'indexed';
