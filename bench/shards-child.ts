@@ -47,6 +47,9 @@ async function main(): Promise<void> {
   out.rssAfterList = rss();
 
   // 3. Start-up done: Automerge imported, the space open, crash recovery's check of every shard log, WASM warmed.
+  await import('@automerge/automerge');
+  out.automergeMs = performance.now();
+  out.automergeCpuMs = cpu();
   const { ShardedSpace } = await import('../src/core/shards/sharded-space.js');
   const { FileShardStore } = await import('../src/storage/shard-store.js');
   const { writeFields } = await import('../src/core/shards/shard-ops.js');

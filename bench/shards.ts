@@ -103,6 +103,8 @@ async function main(): Promise<void> {
   add('  CPU time of the process until then', 'ms', (n) => med(n, 'firstScreenCpuMs'));
   add('whole list (every row decoded) from process start', 'ms', (n) => med(n, 'listMs'));
   add('  CPU time of the process until then', 'ms', (n) => med(n, 'listCpuMs'));
+  add('Automerge imported (after the list)', 'ms', (n) => med(n, 'automergeMs'));
+  add('  CPU time of the process until then', 'ms', (n) => med(n, 'automergeCpuMs'));
   add('ready: Automerge imported, space open, WASM warm', 'ms', (n) => med(n, 'readyMs'), '≤ 1000 at 100k');
   add('  CPU time of the process until then', 'ms', (n) => med(n, 'readyCpuMs'));
   add('then: crash check of every shard log (stat, none changed)', 'ms', (n) => med(n, 'recoverMs'));
