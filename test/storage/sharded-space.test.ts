@@ -162,4 +162,19 @@ describe('ShardedSpace on real files', () => {
     const read = await second.space.read(id);
     assert.equal(read?.status === 'valid' && read.entry.kind === 'note' ? read.entry.body : '', 'body 10');
   });
+
+  it("warms Automerge up on the newest entry's shard, which stays loaded", async () => {
+    const empty = await openSpace(await folder('sharded-warm-empty'));
+    await empty.space.warmUp();
+    assert.equal(empty.space.loadedShards, 0);
+    const dir = await folder('sharded-warm');
+    const first = await openSpace(dir);
+    await publishAll(first.space);
+    await first.close();
+    const second = await openSpace(dir);
+    await second.space.warmUp();
+    assert.equal(second.space.loadedShards, 1);
+    await second.space.read(second.space.page(1)[0]!.id as EntryId);
+    assert.equal(second.space.cacheStats.loads, 1);
+  });
 });
