@@ -3,6 +3,8 @@
  */
 import * as A from '@automerge/automerge';
 import { concat } from '../bytes.js';
+import { measureChunks } from '../decoded-size.js';
+import { SNAPSHOT_LIMITS } from '../peer-input.js';
 import { readEntry } from '../entry.js';
 import { rowFromRead, type IndexRow } from './index-rows.js';
 import { belongsTo, emptyShard, rawShardEntries, shardGenesisChange, type ShardDoc, type ShardId } from './shard-layout.js';
@@ -15,13 +17,16 @@ export interface LoadedShard {
 
 /**
  * The shard document from its stored chunks: one `Automerge.load` of the genesis change and the
- * chunks concatenated; if that fails, chunk by chunk, keeping every one that loads.
+ * chunks concatenated, measured first against the decoded-size limits of a whole document; if
+ * that fails, chunk by chunk, keeping every one that is within the limits and loads.
  */
 export function loadShard(chunks: readonly Uint8Array[], actor?: string): LoadedShard {
   const init = actor === undefined ? undefined : { actor };
   if (chunks.length === 0) return { doc: emptyShard(actor), bad: 0 };
+  const all = concat([shardGenesisChange(), ...chunks]);
   try {
-    return { doc: A.load<ShardDoc>(concat([shardGenesisChange(), ...chunks]), init), bad: 0 };
+    measureChunks(all, SNAPSHOT_LIMITS); // what it costs decoded, before Automerge decodes it
+    return { doc: A.load<ShardDoc>(all, init), bad: 0 };
   } catch (err) {
     if (err instanceof Error && err.message === 'Module terminated') throw err; // Automerge is gone for this process
   }
@@ -29,6 +34,7 @@ export function loadShard(chunks: readonly Uint8Array[], actor?: string): Loaded
   let bad = 0;
   for (const chunk of chunks) {
     try {
+      measureChunks(chunk, SNAPSHOT_LIMITS);
       doc = A.loadIncremental(doc, chunk);
     } catch {
       bad++; // counted and reported by the caller; the rest of the shard still loads
