@@ -168,7 +168,8 @@ export class ReadIndex {
   private baseId(k: number): string {
     const start = this.offsets[k]!;
     const tab = this.base.indexOf(0x09, start);
-    return this.base.toString('utf8', start, tab);
+    const id = this.base.toString('utf8', start, tab);
+    return id.includes('\\') ? this.baseRow(k).id : id; // an escaped key (only invalid rows have one)
   }
 
   private baseRow(k: number): IndexRow {

@@ -54,7 +54,9 @@ export function loadShard(chunks: readonly Uint8Array[], actor?: string): Loaded
 export function rowsOfShard(shard: ShardId, doc: A.Doc<ShardDoc>): IndexRow[] {
   const rows: IndexRow[] = [];
   for (const [key, raw] of rawShardEntries(doc)) {
-    const read = belongsTo(key, shard) ? readEntry(key, raw, 'shared') : readEntry(`not-in-shard:${key}`, raw, 'shared');
+    // A key that is not an entry id of this shard is listed as invalid under `<shard>/<key>`, so
+    // its row stays attributed to this shard (a re-index of the shard replaces it).
+    const read = belongsTo(key, shard) ? readEntry(key, raw, 'shared') : readEntry(`${shard}/${key}`, raw, 'shared');
     rows.push(rowFromRead(read, objectIdOf(raw)));
   }
   return rows;

@@ -74,6 +74,13 @@ describe('ReadIndex', () => {
     assert.equal([...again.rows()].length, 300 - before.length + 1);
   });
 
+  it('a changed row replaces its base row even when its key had to be escaped', () => {
+    const odd = { ...row('abc/\tkey\\', 5), state: 'invalid' as const };
+    const index = indexWith([odd, row(id('abc', 1), 6)]);
+    index.apply({ shard: 'abc' as ShardId, state: state(3), rows: [{ ...odd, title: 'still invalid' }], replace: false });
+    assert.deepEqual([...index.rows()].map((r) => r.title), [`title ${id('abc', 1).slice(0, 6)}`, 'still invalid']);
+  });
+
   it('journal records round-trip', () => {
     const update = { shard: 'abc' as ShardId, state: state(7), rows: [row(id('abc', 1), 9)], replace: true };
     assert.deepEqual(decodeUpdate(encodeUpdate(update)), update);

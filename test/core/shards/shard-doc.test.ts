@@ -44,5 +44,6 @@ describe('loadShard', () => {
     });
     const [row] = rowsOfShard('abc' as ShardId, doc);
     assert.equal(row?.state, 'invalid');
+    assert.ok(row?.id.startsWith('abc/'), 'listed under the shard that holds it');
   });
 });
