@@ -219,6 +219,46 @@ export class ShardedSpace {
     return 'applied';
   }
 
+  /** The shard's document (loads it): read-only for the caller, e.g. to generate sync messages. */
+  shardDoc(shard: ShardId): Promise<A.Doc<ShardDoc>> {
+    return this.cache.get(shard);
+  }
+
+  /**
+   * Adopts `next`, the shard's document after applying what a peer sent (a sync message): the
+   * changes it gained are appended to the shard log, its rows re-read. Resolves once durable.
+   */
+  async adopt(shard: ShardId, next: A.Doc<ShardDoc>): Promise<number> {
+    const before = this.shardState(shard).heads;
+    const gained = A.getChangesSince(next, [...before]).filter((c) => !before.includes(A.decodeChange(c).hash));
+    this.cache.set(shard, next);
+    if (gained.length === 0) return 0;
+    const heads = A.getHeads(next);
+    const rows = rowsOfShard(shard, next);
+    this.index.apply({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: true });
+    const appended = this.track(this.c.shards.append(shard, gained));
+    for (let k = 0; k < gained.length; k++) this.countAppend(shard, next);
+    await this.record({ shard, state: { ...(await appended), heads }, rows, replace: true });
+    return gained.length;
+  }
+
+  /** A peer's saved shard, for a shard that holds only its genesis here: checked, stored, indexed. */
+  async adoptSaved(shard: ShardId, saved: Uint8Array): Promise<void> {
+    const { doc, bad } = loadShard([saved], this.init.actor);
+    if (bad > 0 || !A.hasHeads(doc, [...SHARD_GENESIS_HEADS])) {
+      A.free(doc);
+      throw new InvalidPeerDataError(`a saved shard ${shard} that does not load or lacks the shard genesis`);
+    }
+    const heads = A.getHeads(doc);
+    const rows = rowsOfShard(shard, doc);
+    const old = this.cache.peek(shard);
+    this.cache.set(shard, doc);
+    if (old !== undefined) A.free(old); // a separate load of the genesis-only shard
+    this.chunkCounts.set(shard, 1);
+    const file = await this.track(this.c.shards.compact(shard, A.save(doc)));
+    await this.record({ shard, state: { ...file, heads }, rows, replace: true });
+  }
+
   /** Writes the index file with the journal folded in (also at close). */
   async compactIndex(): Promise<void> {
     const bytes = this.index.encode();
