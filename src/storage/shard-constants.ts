@@ -8,3 +8,5 @@ export const SHARD_FILE_MAGIC = 'SNSHD';
 export const INDEX_FILE = 'index';
 export const INDEX_JOURNAL_FILE = 'index.journal';
 export const INDEX_JOURNAL_MAGIC = 'SNIJL';
+/** Shard logs kept open for appends (an append is then one write + one fdatasync, no open/close/stat). */
+export const SHARD_HANDLES_OPEN = 32;

@@ -7,7 +7,7 @@
  * resolve; a torn last frame is cut off and damage in the middle is copied aside and skipped
  * (as FileLogStore does) the first time this process touches the shard.
  */
-import { mkdir, open, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SharedNotesError, StoreClosedError, StoreLockedError, StoreReadError, StoreWriteError } from '../core/errors.js';
 import type { Logger, StoreProblem } from '../core/ports.js';
@@ -17,7 +17,7 @@ import { FILE_HEADER_BYTES, RECORD_FRAME_MAGIC } from './constants.js';
 import { copyAside, describeFsError, errorCode, fsyncDir, writeFileDurably, writeFully } from './durable-files.js';
 import { checkFileHeader, encodeFileHeader, encodeFrames, scanFrames } from './framing.js';
 import { acquireLock, type HeldLock } from './lock.js';
-import { SHARD_FILE_MAGIC, SHARDS_FOLDER } from './shard-constants.js';
+import { SHARD_FILE_MAGIC, SHARD_HANDLES_OPEN, SHARDS_FOLDER } from './shard-constants.js';
 
 const HEX = '0123456789abcdef';
 /** Shard folders open in this process: the LOCK file's pid cannot tell two opens in one process apart. */
@@ -34,6 +34,8 @@ export class FileShardStore implements ShardStore {
   private readonly chains = new Map<ShardId, Promise<unknown>>();
   /** Per shard touched by this process: the length of its file that holds whole, verified frames. */
   private readonly goodLength = new Map<ShardId, number>();
+  /** Open handles of recently appended shards, least recently used first. */
+  private readonly handles = new Map<ShardId, FileHandle>();
 
   private constructor(
     readonly dir: string,
@@ -92,6 +94,7 @@ export class FileShardStore implements ShardStore {
   /** Reads and, where needed, repairs one shard file (call only inside the shard's queue). */
   private async readNow(shard: ShardId): Promise<StoredShard> {
     const path = this.pathOf(shard);
+    await this.dropHandle(shard); // a repair below may replace or cut the file
     let bytes: Buffer;
     try {
       bytes = await readFile(path);
@@ -138,27 +141,57 @@ export class FileShardStore implements ShardStore {
         if (at === 0) {
           await writeFileDurably(this.folderOf(shard), shard, Buffer.concat([encodeFileHeader(SHARD_FILE_MAGIC), frames]), this.init.logger);
         } else {
-          const handle = await open(path, 'r+');
-          try {
-            await writeFully(handle, frames, at);
-            await handle.datasync();
-          } finally {
-            await handle.close();
-          }
+          const handle = await this.handleOf(shard);
+          await writeFully(handle, frames, at);
+          await handle.datasync();
         }
       } catch (err) {
         this.goodLength.delete(shard); // a partial frame may follow: verify again before the next write
+        await this.dropHandle(shard);
         throw new StoreWriteError(`could not write to ${path}: ${describeFsError(err)}`, { cause: err });
       }
-      const file = await this.fileState(path);
-      this.goodLength.set(shard, file.size);
-      return file;
+      if (at === 0) {
+        const file = await this.fileState(path);
+        this.goodLength.set(shard, file.size);
+        return file;
+      }
+      // The size is known without a stat; the time is this process's clock (only sizes are compared).
+      this.goodLength.set(shard, at + frames.length);
+      return { size: at + frames.length, mtimeMs: Date.now() };
     });
+  }
+
+  /** An open handle on the shard's file (kept for the next appends; at most SHARD_HANDLES_OPEN). */
+  private async handleOf(shard: ShardId): Promise<FileHandle> {
+    const held = this.handles.get(shard);
+    if (held !== undefined) {
+      this.handles.delete(shard);
+      this.handles.set(shard, held);
+      return held;
+    }
+    const handle = await open(this.pathOf(shard), 'r+');
+    this.handles.set(shard, handle);
+    for (const [other, h] of this.handles) {
+      if (this.handles.size <= SHARD_HANDLES_OPEN) break;
+      if (other === shard || this.chains.has(other)) continue; // in use by an operation of its own
+      this.handles.delete(other);
+      await h.close();
+    }
+    return handle;
+  }
+
+  /** Closes the shard's kept handle: before its file is replaced or repaired, or after a failed write. */
+  private async dropHandle(shard: ShardId): Promise<void> {
+    const handle = this.handles.get(shard);
+    if (handle === undefined) return;
+    this.handles.delete(shard);
+    await handle.close().catch((err: unknown) => this.init.logger.warn(`could not close the log of shard ${shard}: ${describeFsError(err)}`));
   }
 
   compact(shard: ShardId, saved: Uint8Array): Promise<ShardFileState> {
     return this.queue(shard, async () => {
       const path = this.pathOf(shard);
+      await this.dropHandle(shard); // the file is replaced: a kept handle would write to the old one
       try {
         await writeFileDurably(this.folderOf(shard), shard, Buffer.concat([encodeFileHeader(SHARD_FILE_MAGIC), encodeFrames([saved], RECORD_FRAME_MAGIC)]), this.init.logger);
       } catch (err) {
@@ -193,6 +226,7 @@ export class FileShardStore implements ShardStore {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.chains.values()]);
+    for (const shard of [...this.handles.keys()]) await this.dropHandle(shard);
     await this.lock.release();
     openFolders.delete(this.dir);
   }

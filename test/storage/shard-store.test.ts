@@ -57,7 +57,7 @@ describe('FileShardStore', () => {
     const s2 = await store.append(shard, [c2!, c3!]);
     assert.ok(s2.size > s1.size);
     assert.equal((await stat(file)).size, s2.size);
-    assert.deepEqual((await store.states()).get(shard), s2);
+    assert.equal((await store.states()).get(shard)?.size, s2.size);
     const stored = await store.read(shard);
     assert.equal(stored.chunks.length, 3);
     const { doc, bad } = loadShard(stored.chunks);

@@ -4,9 +4,10 @@
  */
 import type { ShardId } from './shard-layout.js';
 
-/** Size and modification time of a shard's log file: what the index compares at start. */
+/** A shard log file's size (what the index compares at start) and, for diagnostics only, a time. */
 export interface ShardFileState {
   readonly size: number;
+  /** The file's modification time, or the clock at the append that returned it: never compared. */
   readonly mtimeMs: number;
 }
 
