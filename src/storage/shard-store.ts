@@ -23,6 +23,13 @@ const HEX = '0123456789abcdef';
 /** Shard folders open in this process: the LOCK file's pid cannot tell two opens in one process apart. */
 const openFolders = new Set<string>();
 
+/** Appends of one shard gathered while a write is in flight; `done` resolves with where they start. */
+interface Batch {
+  readonly frames: Buffer[];
+  bytes: number;
+  done: Promise<number>;
+}
+
 export interface FileShardStoreInit {
   readonly logger: Logger;
   /** Told of every repair (torn tail cut, damaged file copied aside). */
@@ -34,6 +41,8 @@ export class FileShardStore implements ShardStore {
   private readonly chains = new Map<ShardId, Promise<unknown>>();
   /** Per shard touched by this process: the length of its file that holds whole, verified frames. */
   private readonly goodLength = new Map<ShardId, number>();
+  /** Per shard: the appends waiting behind a write in flight, to be written as one. */
+  private readonly batches = new Map<ShardId, Batch>();
   /** Open handles of recently appended shards, least recently used first. */
   private readonly handles = new Map<ShardId, FileHandle>();
 
@@ -88,6 +97,7 @@ export class FileShardStore implements ShardStore {
   }
 
   read(shard: ShardId): Promise<StoredShard> {
+    this.batches.delete(shard); // appends after this call land after it
     return this.queue(shard, () => this.readNow(shard));
   }
 
@@ -131,34 +141,53 @@ export class FileShardStore implements ShardStore {
     return { chunks: scan.records.map((r) => r.slice()), file };
   }
 
+  /**
+   * Appends join the batch of their shard that waits behind a write in flight (group commit: one
+   * write + one fdatasync for a burst of edits). Each append resolves with the file size just after
+   * its own frames, so a journal record never claims a size whose content holds changes its heads
+   * do not name: a crash between two records of one batch leaves a size that differs, and the
+   * shard is re-indexed.
+   */
   append(shard: ShardId, chunks: readonly Uint8Array[]): Promise<ShardFileState> {
     const frames = encodeFrames(chunks, RECORD_FRAME_MAGIC);
-    return this.queue(shard, async () => {
-      if (!this.goodLength.has(shard)) await this.readNow(shard); // verify (and repair) before writing after it
-      const path = this.pathOf(shard);
-      const at = this.goodLength.get(shard)!;
-      try {
-        if (at === 0) {
-          await writeFileDurably(this.folderOf(shard), shard, Buffer.concat([encodeFileHeader(SHARD_FILE_MAGIC), frames]), this.init.logger);
-        } else {
-          const handle = await this.handleOf(shard);
-          await writeFully(handle, frames, at);
-          await handle.datasync();
-        }
-      } catch (err) {
-        this.goodLength.delete(shard); // a partial frame may follow: verify again before the next write
-        await this.dropHandle(shard);
-        throw new StoreWriteError(`could not write to ${path}: ${describeFsError(err)}`, { cause: err });
-      }
-      if (at === 0) {
-        const file = await this.fileState(path);
-        this.goodLength.set(shard, file.size);
-        return file;
-      }
-      // The size is known without a stat; the time is this process's clock (only sizes are compared).
-      this.goodLength.set(shard, at + frames.length);
-      return { size: at + frames.length, mtimeMs: Date.now() };
+    const waiting = this.batches.get(shard);
+    if (waiting !== undefined) {
+      const offset = waiting.bytes;
+      waiting.frames.push(frames);
+      waiting.bytes += frames.length;
+      return waiting.done.then((at) => ({ size: at + offset + frames.length, mtimeMs: Date.now() }));
+    }
+    const batch: Batch = { frames: [frames], bytes: frames.length, done: undefined as unknown as Promise<number> };
+    this.batches.set(shard, batch);
+    batch.done = this.queue(shard, async () => {
+      if (this.batches.get(shard) === batch) this.batches.delete(shard); // later appends start a new batch
+      return this.writeBatch(shard, Buffer.concat(batch.frames));
     });
+    return batch.done.then((at) => ({ size: at + frames.length, mtimeMs: Date.now() }));
+  }
+
+  /** Writes `frames` at the end of the shard's verified log and fsyncs; resolves with where they start. */
+  private async writeBatch(shard: ShardId, frames: Buffer): Promise<number> {
+    if (!this.goodLength.has(shard)) await this.readNow(shard); // verify (and repair) before writing after it
+    const path = this.pathOf(shard);
+    const at = this.goodLength.get(shard)!;
+    try {
+      if (at === 0) {
+        const header = encodeFileHeader(SHARD_FILE_MAGIC);
+        await writeFileDurably(this.folderOf(shard), shard, Buffer.concat([header, frames]), this.init.logger);
+        this.goodLength.set(shard, header.length + frames.length);
+        return header.length;
+      }
+      const handle = await this.handleOf(shard);
+      await writeFully(handle, frames, at);
+      await handle.datasync();
+    } catch (err) {
+      this.goodLength.delete(shard); // a partial frame may follow: verify again before the next write
+      await this.dropHandle(shard);
+      throw new StoreWriteError(`could not write to ${path}: ${describeFsError(err)}`, { cause: err });
+    }
+    this.goodLength.set(shard, at + frames.length);
+    return at;
   }
 
   /** An open handle on the shard's file (kept for the next appends; at most SHARD_HANDLES_OPEN). */
@@ -189,6 +218,7 @@ export class FileShardStore implements ShardStore {
   }
 
   compact(shard: ShardId, saved: Uint8Array): Promise<ShardFileState> {
+    this.batches.delete(shard); // appends after this call land after the compaction, not in a batch before it
     return this.queue(shard, async () => {
       const path = this.pathOf(shard);
       await this.dropHandle(shard); // the file is replaced: a kept handle would write to the old one

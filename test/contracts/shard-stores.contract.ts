@@ -78,6 +78,21 @@ export function shardStoreContract(name: string, factory: () => Promise<StoreHar
         await store.close();
       }));
 
+    it('appends issued after a compaction land after it, even while earlier appends wait to be written', () =>
+      withHarness(factory, async (h) => {
+        const store = await h.open();
+        const all = changes(4);
+        let doc = loadShard([]).doc;
+        doc = A.loadIncremental(doc, all[0]!);
+        doc = A.loadIncremental(doc, all[1]!);
+        const pending = [store.append(shard, [all[0]!]), store.append(shard, [all[1]!]), store.compact(shard, A.save(doc))];
+        pending.push(store.append(shard, [all[2]!]), store.append(shard, [all[3]!]));
+        await Promise.all(pending);
+        const stored = await store.read(shard);
+        assert.equal(Object.keys(loadShard(stored.chunks).doc.e).length, 4);
+        await store.close();
+      }));
+
     it('refuses use after close', () =>
       withHarness(factory, async (h) => {
         const store = await h.open();

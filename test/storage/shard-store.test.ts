@@ -65,6 +65,26 @@ describe('FileShardStore', () => {
     assert.equal(Object.keys(doc.e).length, 3);
   });
 
+  it('a burst of appends to one shard is written together, each resolving with the size after its own chunk', async () => {
+    const { store, file } = await openStore('shard-burst');
+    let doc = emptyShard('cc'.repeat(16));
+    const all: Uint8Array[] = [];
+    for (let i = 0; i < 12; i++) {
+      doc = A.change(doc, (d) => {
+        d.e[`a1f${String(i).padStart(29, '0')}`] = { n: i };
+      });
+      all.push(A.getLastLocalChange(doc)!);
+    }
+    const states = await Promise.all(all.map((c) => store.append(shard, [c])));
+    const sizes = states.map((st) => st.size);
+    assert.deepEqual(sizes, [...sizes].sort((a, b) => a - b));
+    assert.equal(new Set(sizes).size, sizes.length);
+    assert.equal(sizes.at(-1), (await stat(file)).size);
+    const stored = await store.read(shard);
+    assert.deepEqual(stored.chunks.map((c) => Buffer.from(c).toString('hex')), all.map((c) => Buffer.from(c).toString('hex')));
+    assert.deepEqual(A.getHeads(loadShard(stored.chunks).doc), A.getHeads(doc));
+  });
+
   it('compaction replaces the log with one saved document', async () => {
     const { store } = await openStore('shard-compact');
     const all = changes();
