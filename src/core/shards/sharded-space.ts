@@ -1,0 +1,328 @@
+/**
+ * ShardedSpace: the shared log of a space as 4,096 shard documents plus a persisted read index
+ * (design: docs/SHARDING-PLAN.md). The list comes from the index alone; a shard is loaded only to
+ * open or change one of its entries (an LRU keeps a few dozen); a change from a peer to a shard
+ * that is not loaded updates the index from the decoded change and is appended to the shard's log
+ * without loading it whenever that is sound (row-from-change.ts). Not yet wired into NoteLog.
+ *
+ * Durability: a change is in its shard's log (fsync) before `durable` resolves; the index journal
+ * is written after, without fsync. At start `recover` compares every shard log with what the index
+ * recorded and re-indexes, one shard at a time, only those that differ.
+ */
+import * as A from '@automerge/automerge';
+import { readEntry, type EntryRead } from '../entry.js';
+import { InvalidPeerDataError } from '../errors.js';
+import { isEntryId, type EntryId } from '../ids.js';
+import { measureChange } from '../peer-input.js';
+import type { Logger } from '../ports.js';
+import { IndexFormatError } from './errors.js';
+import type { IndexRow } from './index-rows.js';
+import { NO_SHARD_FILE, type IndexStore, type ShardFileState, type ShardStore } from './ports.js';
+import { encodeUpdate, readStoredIndex, ReadIndex, type IndexUpdate, type LoadedIndex } from './read-index.js';
+import { rowsFromChange } from './row-from-change.js';
+import { ShardCache } from './shard-cache.js';
+import { loadShard, rowOfEntry, rowsOfShard } from './shard-doc.js';
+import { emptyShard, rawShardEntry, SHARD_GENESIS_HEADS, shardOf, type ShardDoc, type ShardId } from './shard-layout.js';
+
+/** Bytes of the index file read for the first screen (~500 rows of realistic titles). */
+export const FIRST_SCREEN_BYTES = 64 * 1024;
+/** Shards held in memory at most. At 100k entries a shard holds ~24 entries (~1–2 MB of WASM heap). */
+export const DEFAULT_SHARD_CACHE = 32;
+/** The index file is rewritten (journal folded in) after this many journal records. */
+export const DEFAULT_JOURNAL_LIMIT = 5_000;
+/** A loaded shard whose log holds this many chunks is compacted into one saved document: a load
+ *  costs per change (~0.26 ms each, RESULTS.md of the spike), a saved document loads in one go. */
+export const DEFAULT_COMPACT_AFTER_CHUNKS = 64;
+
+export interface ShardedSpaceComponents {
+  readonly shards: ShardStore;
+  readonly index: IndexStore;
+  readonly logger: Logger;
+}
+
+export interface ShardedSpaceInit {
+  readonly cacheSize?: number;
+  readonly journalLimit?: number;
+  readonly compactAfterChunks?: number;
+  /** Automerge actor for this device's changes (hex); random when absent. */
+  readonly actor?: string;
+}
+
+/** A local change: applied in memory when returned; `durable` settles once its shard log holds it. */
+export interface ShardChange {
+  readonly change?: Uint8Array;
+  readonly heads: readonly string[];
+  readonly durable: Promise<void>;
+}
+
+export type ReceiveResult = 'known' | 'indexed' | 'applied' | 'waiting';
+
+export class ShardedSpace {
+  private readonly cache: ShardCache;
+  private journalRecords: number;
+  private readonly journalLimit: number;
+  private readonly pending = new Set<Promise<unknown>>();
+  /** Chunks in the log of each shard loaded so far (counted at load, then per append). */
+  private readonly chunkCounts = new Map<ShardId, number>();
+  private readonly compactAfter: number;
+
+  private constructor(
+    private readonly c: ShardedSpaceComponents,
+    private index: ReadIndex,
+    journalRecords: number,
+    private readonly init: ShardedSpaceInit,
+  ) {
+    this.journalRecords = journalRecords;
+    this.journalLimit = init.journalLimit ?? DEFAULT_JOURNAL_LIMIT;
+    this.compactAfter = init.compactAfterChunks ?? DEFAULT_COMPACT_AFTER_CHUNKS;
+    this.cache = new ShardCache(init.cacheSize ?? DEFAULT_SHARD_CACHE, (shard) => this.loadFromStore(shard));
+  }
+
+  /** The first `rows` list rows from the first bytes of the stored index (undefined: no usable index). */
+  static async firstScreen(index: IndexStore, rows = 50): Promise<IndexRow[] | undefined> {
+    const prefix = await index.readPrefix(FIRST_SCREEN_BYTES);
+    if (prefix === undefined) return undefined;
+    try {
+      return ReadIndex.firstRows(prefix, rows);
+    } catch (err) {
+      if (err instanceof IndexFormatError) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Opens the space over its stored index (`loaded`: the index already read, e.g. to show the list
+   * before Automerge was imported). A damaged index starts empty: `recover` rebuilds it.
+   */
+  static async open(components: ShardedSpaceComponents, init: ShardedSpaceInit = {}, loaded?: LoadedIndex): Promise<ShardedSpace> {
+    const { index, journalRecords } = loaded ?? (await readStoredIndex(components.index, components.logger));
+    return new ShardedSpace(components, index, journalRecords, init);
+  }
+
+  /** Every list row, newest first (tombstones and invalid entries included: filter by `state`). */
+  rows(): Generator<IndexRow> {
+    return this.index.rows();
+  }
+
+  page(n: number): IndexRow[] {
+    return this.index.page(n);
+  }
+
+  /** What the index holds for `shard`: its log's file state and heads. */
+  shardState(shard: ShardId): { file: ShardFileState; heads: readonly string[] } {
+    const s = this.index.shard(shard);
+    return s ? { file: { size: s.size, mtimeMs: s.mtimeMs }, heads: s.heads } : { file: NO_SHARD_FILE, heads: SHARD_GENESIS_HEADS };
+  }
+
+  get loadedShards(): number {
+    return this.cache.size;
+  }
+
+  get cacheStats(): { loads: number; evictions: number } {
+    return { loads: this.cache.loads, evictions: this.cache.evictions };
+  }
+
+  /**
+   * Pays the first Automerge load of the process (the WebAssembly warm-up: 0.2–1.3 s measured,
+   * which a tiny document does not absorb) after the list is shown, on a real shard: the one of
+   * the newest entry, kept in the cache since it is the likeliest to be opened.
+   */
+  async warmUp(): Promise<void> {
+    const newest = this.index.page(1)[0];
+    if (newest !== undefined && isEntryId(newest.id)) await this.cache.get(shardOf(newest.id));
+    else A.free(A.load(A.save(emptyShard())));
+  }
+
+  /**
+   * Re-indexes every shard whose log differs from what the index recorded (a crash between a log
+   * write and its journal record, a lost index), loading one shard at a time and freeing it.
+   */
+  async recover(): Promise<{ checked: number; reindexed: ShardId[] }> {
+    const files = await this.c.shards.states();
+    const changed: ShardId[] = [];
+    for (const [shard, file] of files) {
+      const known = this.index.shard(shard);
+      // Size alone decides: a log only grows (appends) or is rewritten by a compaction, which
+      // keeps its heads; a torn append cut back to the recorded size is the recorded state again.
+      // (Modification times would re-index every shard of a copied or restored folder.)
+      if (known === undefined || known.size !== file.size) changed.push(shard);
+    }
+    for (const [shard, known] of this.index.shards()) if (!files.has(shard) && known.size !== 0) changed.push(shard);
+    for (const shard of changed) await this.reindex(shard);
+    if (changed.length > 0) this.c.logger.info(`re-indexed ${changed.length} shard(s) whose log changed since the index was written`);
+    return { checked: files.size, reindexed: changed };
+  }
+
+  /** The entry as stored (loads its shard). Undefined when no shard holds it. */
+  async read(id: EntryId): Promise<EntryRead | undefined> {
+    const doc = await this.cache.get(shardOf(id));
+    const raw = rawShardEntry(doc, id);
+    return raw === undefined ? undefined : readEntry(id, raw, 'shared');
+  }
+
+  /**
+   * A local change to entry `id` (`fn` gets the shard document, as Automerge's change does). The document and the list row
+   * change before this returns; `durable` resolves once the change is in the shard's log.
+   */
+  async change(id: EntryId, message: string, fn: (doc: ShardDoc) => void): Promise<ShardChange> {
+    const shard = shardOf(id);
+    const doc = this.cache.peek(shard) ?? (await this.cache.get(shard));
+    const next = A.change(doc, { message, time: Math.floor(Date.now() / 1000) }, fn);
+    if (next === doc) return { heads: A.getHeads(doc), durable: Promise.resolve() };
+    const change = A.getLastLocalChange(next)!;
+    const heads = A.getHeads(next);
+    const row = rowOfEntry(next, id);
+    this.cache.set(shard, next);
+    const rows = row ? [row] : [];
+    this.index.apply({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: false });
+    const durable = this.track(this.c.shards.append(shard, [change]).then((file) => this.record({ shard, state: { ...file, heads }, rows, replace: false })));
+    this.countAppend(shard, next);
+    return { change, heads, durable };
+  }
+
+  /**
+   * A change from a peer for `shard` (bounded before it is decoded). A shard in memory applies it;
+   * otherwise the index is updated from the decoded change and the change appended to the log,
+   * unless only a load can tell what it does. Resolves once the shard log holds it.
+   */
+  async receive(shard: ShardId, change: Uint8Array): Promise<ReceiveResult> {
+    measureChange(change);
+    if (this.cache.peek(shard) === undefined) {
+      const state = this.shardState(shard);
+      const fast = rowsFromChange(shard, change, state.heads, () => this.index.shardRows(shard));
+      if (fast.kind === 'known') return 'known';
+      if (fast.kind === 'rows') {
+        // The index changes once the log holds the change, so it never claims heads the log lacks.
+        const file = await this.track(this.c.shards.append(shard, [change]));
+        await this.record({ shard, state: { ...file, heads: fast.heads }, rows: fast.rows, replace: false });
+        return 'indexed';
+      }
+      this.c.logger.debug(`shard ${shard}: loaded to apply a change (${fast.reason})`);
+    }
+    const doc = await this.cache.get(shard);
+    const hash = A.decodeChange(change).hash;
+    if (A.hasHeads(doc, [hash])) return 'known';
+    let next: A.Doc<ShardDoc>;
+    try {
+      next = A.applyChanges(doc, [change])[0];
+    } catch (err) {
+      throw new InvalidPeerDataError(`a change for shard ${shard} does not apply: ${String(err)}`, { cause: err });
+    }
+    this.cache.set(shard, next);
+    if (!A.hasHeads(next, [hash])) return 'waiting'; // its dependencies are missing: sync brings them
+    const heads = A.getHeads(next);
+    const rows = rowsOfShard(shard, next);
+    this.index.apply({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: true });
+    const appended = this.track(this.c.shards.append(shard, [change]));
+    this.countAppend(shard, next);
+    await this.record({ shard, state: { ...(await appended), heads }, rows, replace: true });
+    return 'applied';
+  }
+
+  /** The shard's document (loads it): read-only for the caller, e.g. to generate sync messages. */
+  shardDoc(shard: ShardId): Promise<A.Doc<ShardDoc>> {
+    return this.cache.get(shard);
+  }
+
+  /**
+   * Adopts `next`, the shard's document after applying what a peer sent (a sync message): the
+   * changes it gained are appended to the shard log, its rows re-read. Resolves once durable.
+   */
+  async adopt(shard: ShardId, next: A.Doc<ShardDoc>): Promise<number> {
+    const before = this.shardState(shard).heads;
+    const gained = A.getChangesSince(next, [...before]).filter((c) => !before.includes(A.decodeChange(c).hash));
+    this.cache.set(shard, next);
+    if (gained.length === 0) return 0;
+    const heads = A.getHeads(next);
+    const rows = rowsOfShard(shard, next);
+    this.index.apply({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: true });
+    const appended = this.track(this.c.shards.append(shard, gained));
+    for (let k = 0; k < gained.length; k++) this.countAppend(shard, next);
+    await this.record({ shard, state: { ...(await appended), heads }, rows, replace: true });
+    return gained.length;
+  }
+
+  /** A peer's saved shard, for a shard that holds only its genesis here: checked, stored, indexed. */
+  async adoptSaved(shard: ShardId, saved: Uint8Array): Promise<void> {
+    const { doc, bad } = loadShard([saved], this.init.actor);
+    if (bad > 0 || !A.hasHeads(doc, [...SHARD_GENESIS_HEADS])) {
+      A.free(doc);
+      throw new InvalidPeerDataError(`a saved shard ${shard} that does not load or lacks the shard genesis`);
+    }
+    const heads = A.getHeads(doc);
+    const rows = rowsOfShard(shard, doc);
+    const old = this.cache.peek(shard);
+    this.cache.set(shard, doc);
+    if (old !== undefined) A.free(old); // a separate load of the genesis-only shard
+    this.chunkCounts.set(shard, 1);
+    const file = await this.track(this.c.shards.compact(shard, A.save(doc)));
+    await this.record({ shard, state: { ...file, heads }, rows, replace: true });
+  }
+
+  /** Writes the index file with the journal folded in (also at close). */
+  async compactIndex(): Promise<void> {
+    const bytes = this.index.encode();
+    // Swapped at once: updates made while the file is written go to the new journal.
+    this.index = ReadIndex.parse(bytes);
+    this.journalRecords = 0;
+    await this.c.index.rewrite(bytes);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+    await this.compactIndex();
+    this.cache.clear();
+    await this.c.index.close();
+    await this.c.shards.close();
+  }
+
+  private async reindex(shard: ShardId): Promise<void> {
+    const stored = await this.c.shards.read(shard);
+    const { doc, bad } = loadShard(stored.chunks);
+    if (bad > 0) this.c.logger.warn(`shard ${shard}: ${bad} stored chunk(s) could not be used; peers bring the rest back`);
+    const rows = rowsOfShard(shard, doc);
+    const heads = A.getHeads(doc);
+    A.free(doc); // loaded only to index it (a cached copy of the shard, if any, stays)
+    await this.record({ shard, state: { ...stored.file, heads }, rows, replace: true });
+  }
+
+  private async loadFromStore(shard: ShardId): Promise<A.Doc<ShardDoc>> {
+    const stored = await this.c.shards.read(shard);
+    const { doc, bad } = loadShard(stored.chunks, this.init.actor);
+    if (bad > 0) this.c.logger.warn(`shard ${shard}: ${bad} stored chunk(s) could not be used; peers bring the rest back`);
+    this.chunkCounts.set(shard, stored.chunks.length);
+    if (stored.chunks.length >= this.compactAfter) this.compactShard(shard, doc);
+    return doc;
+  }
+
+  private countAppend(shard: ShardId, doc: A.Doc<ShardDoc>): void {
+    const count = (this.chunkCounts.get(shard) ?? 0) + 1;
+    this.chunkCounts.set(shard, count);
+    if (count >= this.compactAfter) this.compactShard(shard, doc);
+  }
+
+  /**
+   * Replaces the shard's log by one saved document. Called right after the last append was issued:
+   * the store runs it after that append, and `doc` holds every change appended before.
+   */
+  private compactShard(shard: ShardId, doc: A.Doc<ShardDoc>): void {
+    this.chunkCounts.set(shard, 1);
+    const heads = A.getHeads(doc);
+    const done = this.c.shards.compact(shard, A.save(doc)).then((file) => this.record({ shard, state: { ...file, heads }, rows: [], replace: false }));
+    void this.track(done).catch((err: unknown) => this.c.logger.warn(`shard ${shard}: compaction failed (${String(err)}); its log stays as it is`));
+  }
+
+  /** Applies an update and appends it to the journal; folds the journal when it grew long. */
+  private async record(update: IndexUpdate): Promise<void> {
+    this.index.apply(update);
+    this.journalRecords++;
+    await this.c.index.appendJournal([encodeUpdate(update)]);
+    if (this.journalRecords >= this.journalLimit) await this.compactIndex();
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p)).catch(() => undefined);
+    return p;
+  }
+}
