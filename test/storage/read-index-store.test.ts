@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { memoryLogger } from '../../src/core/logger.js';
 import { FileIndexStore } from '../../src/storage/read-index-store.js';
-import { makeTempDir } from './helpers.js';
+import { makeTempDir } from '../helpers/storage.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -15,7 +15,7 @@ import { ShardedSpace } from '../../src/core/shards/sharded-space.js';
 import { loadShard, rowsOfShard } from '../../src/core/shards/shard-doc.js';
 import { FileIndexStore } from '../../src/storage/read-index-store.js';
 import { FileShardStore } from '../../src/storage/shard-store.js';
-import { FIXTURES, makeTempDir, REPO_ROOT } from './helpers.js';
+import { FIXTURES, makeTempDir, REPO_ROOT } from '../helpers/storage.js';
 
 const ROUNDS = 8;
 

@@ -10,7 +10,7 @@ import { writeFields } from '../../src/core/shards/shard-ops.js';
 import { FileLogStore } from '../../src/storage/file-log-store.js';
 import { FileIndexStore } from '../../src/storage/read-index-store.js';
 import { FileShardStore } from '../../src/storage/shard-store.js';
-import { makeTempDir } from './helpers.js';
+import { makeTempDir } from '../helpers/storage.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -10,7 +10,7 @@ import { emptyShard, type ShardId } from '../../src/core/shards/shard-layout.js'
 import { FileIndexStore } from '../../src/storage/read-index-store.js';
 import { FileShardStore } from '../../src/storage/shard-store.js';
 import { indexStoreContract, shardStoreContract } from '../contracts/shard-stores.contract.js';
-import { makeTempDir } from './helpers.js';
+import { makeTempDir } from '../helpers/storage.js';
 
 const shard = 'a1f' as ShardId;
 const cleanups: (() => Promise<void>)[] = [];

@@ -11,7 +11,7 @@ import { shardOf, type ShardDoc } from '../../src/core/shards/shard-layout.js';
 import { writeFields, writePublished } from '../../src/core/shards/shard-ops.js';
 import { FileIndexStore } from '../../src/storage/read-index-store.js';
 import { FileShardStore } from '../../src/storage/shard-store.js';
-import { makeTempDir } from './helpers.js';
+import { makeTempDir } from '../helpers/storage.js';
 
 const ann = { name: 'Ann', device: 'dev-ann' as DeviceId };
 const cleanups: (() => Promise<void>)[] = [];
