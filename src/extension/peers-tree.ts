@@ -5,10 +5,16 @@ import { toTreeItem } from './notes-tree.js';
 import type { OpenEntries } from './presence.js';
 import { peerItem, sortPeers, type PeerRow } from './tree-items.js';
 
+const TOOLTIP_REFRESH_MS = 30_000;
+
 export class PeersTreeProvider implements vscode.TreeDataProvider<PeerRow>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private readonly subscriptions: vscode.Disposable[];
+  /** What the rows showed at the last refresh (labels, descriptions, icons; not the tooltips' relative times). */
+  private shown = '';
+  /** Tooltips say "synced 2 min ago": refreshed now and then even when nothing else changes. */
+  private readonly clock = setInterval(() => this.changeEmitter.fire(undefined), TOOLTIP_REFRESH_MS);
 
   constructor(
     private readonly controller: SpaceController,
@@ -18,8 +24,10 @@ export class PeersTreeProvider implements vscode.TreeDataProvider<PeerRow>, vsco
     private readonly alwaysOn: () => ReadonlySet<string> = () => new Set(),
   ) {
     this.subscriptions = [
-      controller.onDidChangeState(() => this.changeEmitter.fire(undefined)),
-      ...(presence ? [presence.onDidChange(() => this.changeEmitter.fire(undefined))] : []),
+      // State events come with every sync message's progress; the view is redrawn (and shows its
+      // progress bar) only when a row would look different.
+      controller.onDidChangeState(() => this.refreshIfChanged()),
+      ...(presence ? [presence.onDidChange(() => this.refreshIfChanged())] : []),
     ];
   }
 
@@ -33,7 +41,20 @@ export class PeersTreeProvider implements vscode.TreeDataProvider<PeerRow>, vsco
     return sortPeers(this.controller.snapshot.peers).map((p) => (alwaysOn.has(p.peerId) ? { ...p, alwaysOn: true } : p));
   }
 
+  private refreshIfChanged(): void {
+    const now = Date.now();
+    const rows = this.getChildren().map((p) => {
+      const { tooltip: _tooltip, ...shown } = peerItem(p, now, this.presence?.openEntryOf(p.peerId));
+      return shown;
+    });
+    const key = JSON.stringify(rows);
+    if (key === this.shown) return;
+    this.shown = key;
+    this.changeEmitter.fire(undefined);
+  }
+
   dispose(): void {
+    clearInterval(this.clock);
     for (const s of this.subscriptions) s.dispose();
     this.changeEmitter.dispose();
   }
