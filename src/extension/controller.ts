@@ -59,7 +59,7 @@ export class SpaceController implements vscode.Disposable {
   private detach: (() => void)[] = [];
   private stateTimer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
-  /** Local changes not yet passed on (`undefined` in it: anything may have changed). */
+  /** Changes (ours and peers') not yet passed on to the views (`undefined` in it: anything may have changed). */
   private readonly viewIds = new Set<EntryId | undefined>();
   private viewTimer: ReturnType<typeof setTimeout> | undefined;
   private lastViewFire = -Infinity;
