@@ -100,51 +100,80 @@ export class PeerLineFilter {
 
 /**
  * The readable status line: printed when a state different from the last printed one has held
- * for `settleMs` (a sync round's syncing → in sync flicker prints nothing; the caller gives a sync
- * in progress longer), and never while a command runs (it waits for the command's output).
+ * for `settleMs`, and never while a command runs (it waits for the command's output).
+ *
+ * A sync in progress (an update given its own, longer settle time) is told only when it lasts
+ * that long. Sync rounds come and go every few seconds with several peers, so a round does not
+ * restart the clock of the state around it: `in sync with 3 peers` that held for 1.5 s apart from
+ * such rounds is printed when no round runs.
  */
 export class StatusLine {
-  private pending: string | undefined;
+  /** The latest state that is not a sync in progress, and since when it has held. */
+  private steady: { text: string; since: number } | undefined;
+  /** The sync in progress, if any: its latest text, when it began and how long it must last. */
+  private syncing: { text: string; since: number; settleMs: number } | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private busy = false;
-  private due = false;
+  private due: string | undefined;
 
   constructor(
     private readonly print: (text: string) => void,
     private printed: string,
     private readonly settleMs = STATUS_SETTLE_MS,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  /** A new state; `settleMs` overrides how long it must hold (longer for a sync in progress). */
+  /** A new state; a `settleMs` longer than the default marks a sync in progress. */
   update(text: string, settleMs = this.settleMs): void {
-    clearTimeout(this.timer);
-    this.due = false;
-    this.pending = text === this.printed ? undefined : text;
-    if (this.pending === undefined) return;
-    this.timer = setTimeout(() => this.flush(), settleMs);
-    this.timer.unref?.();
+    const at = this.now();
+    if (settleMs > this.settleMs) {
+      this.syncing = { text, since: this.syncing?.since ?? at, settleMs };
+    } else {
+      this.syncing = undefined;
+      if (this.steady?.text !== text) this.steady = { text, since: at };
+    }
+    this.check();
   }
 
   /** While busy (a command runs) nothing is printed; a status that settled meanwhile follows its output. */
   setBusy(busy: boolean): void {
     this.busy = busy;
-    if (!busy && this.due) this.flush();
+    if (!busy && this.due !== undefined) this.flush(this.due);
   }
 
   stop(): void {
     clearTimeout(this.timer);
-    this.pending = undefined;
+    this.timer = undefined;
+    this.steady = undefined;
+    this.syncing = undefined;
+    this.due = undefined;
   }
 
-  private flush(): void {
-    if (this.busy) {
-      this.due = true;
+  private check(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.due = undefined; // a newer state supersedes one that waited for a command
+    const at = this.now();
+    const candidate = this.syncing
+      ? { text: this.syncing.text, dueAt: this.syncing.since + this.syncing.settleMs }
+      : this.steady && { text: this.steady.text, dueAt: this.steady.since + this.settleMs };
+    if (!candidate || candidate.text === this.printed) return;
+    if (at >= candidate.dueAt) {
+      this.flush(candidate.text);
       return;
     }
-    this.due = false;
-    if (this.pending === undefined || this.pending === this.printed) return;
-    this.printed = this.pending;
-    this.pending = undefined;
-    this.print(this.printed);
+    this.timer = setTimeout(() => this.check(), candidate.dueAt - at);
+    this.timer.unref?.();
+  }
+
+  private flush(text: string): void {
+    if (this.busy) {
+      this.due = text;
+      return;
+    }
+    this.due = undefined;
+    if (text === this.printed) return;
+    this.printed = text;
+    this.print(text);
   }
 }

@@ -96,4 +96,32 @@ describe('readable status line', () => {
     assert.deepEqual(printed, ['status: offline (no peers)']);
     line.stop();
   });
+
+  it('sync rounds that come and go do not keep a new state from being told', async () => {
+    const printed: string[] = [];
+    const line = new StatusLine((t) => printed.push(t), 'status: syncing 1 of 1 peer', 60);
+    line.update('status: in sync with 3 peers');
+    for (let i = 0; i < 10; i++) {
+      // a check-up round with one of the peers every 20 ms, each over after 10 ms
+      await new Promise((r) => setTimeout(r, 10));
+      line.update('status: syncing 1 of 3 peers', 10_000);
+      await new Promise((r) => setTimeout(r, 10));
+      line.update('status: in sync with 3 peers');
+    }
+    assert.deepEqual(printed, ['status: in sync with 3 peers'], 'held 60 ms apart from the rounds');
+    line.update('status: syncing 2 of 3 peers', 10_000);
+    line.update('status: 3 peers, 2 in sync');
+    line.update('status: in sync with 3 peers');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(printed, ['status: in sync with 3 peers'], 'a flicker through another state prints nothing');
+    line.update('status: syncing 1 of 3 peers', 100);
+    line.update('status: syncing 2 of 3 peers', 100); // the same sync, still running
+    await new Promise((r) => setTimeout(r, 50));
+    line.update('status: syncing 3 of 3 peers', 100);
+    await new Promise((r) => setTimeout(r, 80));
+    assert.deepEqual(printed.at(-1), 'status: syncing 3 of 3 peers', 'a sync that lasts is told from when it began');
+    line.update('status: in sync with 3 peers');
+    assert.deepEqual(printed.at(-1), 'status: in sync with 3 peers', 'and its end at once');
+    line.stop();
+  });
 });

@@ -123,7 +123,11 @@ describe('the arrival feed, identity and quiet output', { timeout: 300_000 }, ()
     const r = ReadablePeer.start(data, ['--name', 'Rea', '--join', a.ready.invite]);
     await r.waitFor((t) => t.includes('Type "help" for commands'));
     await a.until('Rea in sync with A', () => a.run('peers'), (l) => (l.peers as PeerLine[]).some((p) => p.name === 'Rea' && p.state === 'in-sync'));
-    await new Promise((res) => setTimeout(res, 4_000)); // start-up statuses have settled
+    // The mesh forms after the join (Rea hears of the others from Ann's peer list): wait until Rea
+    // says it is in sync with everyone Ann is connected to, then let start-up statuses settle.
+    const others = ((await a.run('peers')).peers as PeerLine[]).filter((p) => p.connected).length;
+    await r.waitFor((t) => t === `status: in sync with ${others} peers`, 60_000);
+    await new Promise((res) => setTimeout(res, 4_000));
     const mark = r.out.length;
     r.child.stdin.write('create note Quiet|please\n');
     await r.waitFor((t) => t.startsWith('created draft note'));
