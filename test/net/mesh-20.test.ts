@@ -7,6 +7,8 @@ const MEMBERS = 20;
 const TARGET = 8;
 /** Gossip mesh peers each member must hold before live delivery is timed (gossipsub's D_lo is 4). */
 const GOSSIP_MIN = 4;
+/** Live delivery takes ~0.2-1.4 s here on a quiet machine; CI machines are not quiet. */
+const SPREAD_LIMIT_MS = 10_000;
 
 test(`a ${MEMBERS}-member mesh: each joined through a random earlier member; notes reach all; half can leave`, { timeout: 360_000 }, async (t) => {
   const { nodes } = await startMesh(MEMBERS);
@@ -16,10 +18,11 @@ test(`a ${MEMBERS}-member mesh: each joined through a random earlier member; not
   const grafted = await waitForGossipMesh(nodes, GOSSIP_MIN, 30_000);
   t.diagnostic(`gossip meshes grafted ${Math.round(grafted)} ms later; gossip peers per member: ${gossipDegrees(nodes).join(' ')}`);
 
-  // A note from any member reaches all within 2 s (five members, each a random one).
+  // A note from any member reaches all (five members, each a random one). How fast is a benchmark's
+  // question (`npm run bench -- --mesh`); the limit here only allows for a loaded CI machine.
   for (let i = 0; i < 5; i++) {
     const from = nodes[Math.floor(Math.random() * nodes.length)]!;
-    const ms = await spread(from, nodes, `note-${i}`, 2_000);
+    const ms = await spread(from, nodes, `note-${i}`, SPREAD_LIMIT_MS);
     t.diagnostic(`note-${i} from ${from.name} reached all ${MEMBERS} in ${Math.round(ms)} ms`);
   }
 
@@ -34,7 +37,7 @@ test(`a ${MEMBERS}-member mesh: each joined through a random earlier member; not
   t.diagnostic(`after half left, connections per remaining member: ${degrees(rest).join(' ')}`);
   for (let i = 0; i < 3; i++) {
     const from = rest[Math.floor(Math.random() * rest.length)]!;
-    const ms = await spread(from, rest, `after-${i}`, 2_000);
+    const ms = await spread(from, rest, `after-${i}`, SPREAD_LIMIT_MS);
     t.diagnostic(`after-${i} from ${from.name} reached the remaining ${rest.length} in ${Math.round(ms)} ms`);
   }
 });

@@ -87,6 +87,11 @@ export async function waitForGossipMesh(nodes: readonly TestNode[], min: number,
 export async function spread(from: TestNode, to: readonly TestNode[], key: string, timeoutMs: number): Promise<number> {
   const started = performance.now();
   await write(from, key);
-  await waitFor(`"${key}" from ${from.name} at every member`, () => to.every((n) => n.replica.doc.t?.[key] === 1), timeoutMs);
+  try {
+    await waitFor(`"${key}" from ${from.name} at every member`, () => to.every((n) => n.replica.doc.t?.[key] === 1), timeoutMs);
+  } catch (err) {
+    const missing = to.filter((n) => n.replica.doc.t?.[key] !== 1).map((n) => `${n.name} (gossip peers ${n.net.gossipPeers().length})`);
+    throw new Error(`${(err as Error).message}; missing at ${missing.join(', ')}`, { cause: err });
+  }
   return performance.now() - started;
 }
