@@ -1,9 +1,14 @@
-/** The Notes view: Published / Drafts (/ Recently deleted / Invalid) groups over the note log, refreshed on every change. */
+/**
+ * The Notes view: Published / Drafts (/ Recently deleted / Invalid) groups over the note log,
+ * redrawn when a change makes a shown row look different (ShownNotes); tooltips are made on hover.
+ */
 import * as vscode from 'vscode';
+import type { EntryList } from '../core/note-log.js';
 import type { SpaceController } from './controller.js';
 import type { NotesFilter } from './notes-filter.js';
 import { filteredList } from './search-items.js';
 import type { OpenEntries } from './presence.js';
+import { ShownNotes } from './shown-notes.js';
 import { groupChildren, notesItem, notesRoots, withOpenBy, type ItemData, type NotesNode } from './tree-items.js';
 
 export const OPEN_ENTRY_COMMAND = 'sharedNotes.openEntry';
@@ -13,7 +18,8 @@ export class NotesTreeProvider implements vscode.TreeDataProvider<NotesNode>, vs
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private readonly subscriptions: vscode.Disposable[];
   /** Relative times ("2 min ago") age: refresh them now and then even when nothing changes. */
-  private readonly clock = setInterval(() => this.changeEmitter.fire(undefined), 60_000);
+  private readonly clock = setInterval(() => this.redraw(), 60_000);
+  private readonly shown = new ShownNotes((node, now) => this.rowOf(node, now));
 
   constructor(
     private readonly controller: SpaceController,
@@ -23,29 +29,45 @@ export class NotesTreeProvider implements vscode.TreeDataProvider<NotesNode>, vs
     private readonly filter?: NotesFilter,
   ) {
     this.subscriptions = [
-      ...(filter ? [filter.onDidChange(() => this.changeEmitter.fire(undefined))] : []),
-      ...(presence ? [presence.onDidChange(() => this.changeEmitter.fire(undefined))] : []),
-      controller.onDidChangeEntries(() => this.changeEmitter.fire(undefined)),
+      ...(filter ? [filter.onDidChange(() => this.redraw())] : []),
+      ...(presence ? [presence.onDidChange(() => this.redraw())] : []),
+      controller.onDidChangeEntries((ids) => {
+        const list = this.list();
+        if (!list || this.shown.differs(list, ids, Date.now())) this.redraw();
+      }),
       controller.onDidChangeState((s) => {
-        if (s.phase !== 'running') this.changeEmitter.fire(undefined);
+        if (s.phase !== 'running') this.redraw();
       }),
     ];
   }
 
   getTreeItem(node: NotesNode): vscode.TreeItem {
-    const item = notesItem(node);
-    return toTreeItem(node.type === 'entry' && this.presence ? withOpenBy(item, this.presence.openBy(node.entry.id)) : item);
+    // Without its tooltip: that quotes the body, which changes with every keystroke; resolveTreeItem
+    // makes it when the row is hovered.
+    const { tooltip: _tooltip, ...row } = this.rowOf(node, Date.now());
+    return toTreeItem(row);
+  }
+
+  resolveTreeItem(item: vscode.TreeItem, node: NotesNode): vscode.TreeItem {
+    const tooltip = this.rowOf(this.current(node), Date.now()).tooltip;
+    if (tooltip !== undefined) item.tooltip = new vscode.MarkdownString(tooltip, true);
+    return item;
   }
 
   getChildren(node?: NotesNode): NotesNode[] {
-    const peer = this.controller.current;
-    if (!peer) return []; // empty: the view shows its welcome content instead
-    const list = filteredList(peer.log.list(), this.filter?.matching());
+    const list = this.list();
+    if (!list) return []; // empty: the view shows its welcome content instead
+    const now = Date.now();
     if (!node) {
       this.filter?.showCount(list.entries.length);
-      return notesRoots(list);
+      const roots = notesRoots(list);
+      this.shown.rootsShown(roots, now);
+      return roots;
     }
-    return node.type === 'group' ? groupChildren(list, node.group) : [];
+    if (node.type !== 'group') return [];
+    const children = groupChildren(list, node.group);
+    this.shown.childrenShown(node.group, children, now);
+    return children;
   }
 
   getParent(node: NotesNode): NotesNode | undefined {
@@ -53,6 +75,28 @@ export class NotesTreeProvider implements vscode.TreeDataProvider<NotesNode>, vs
     if (node.type === 'invalid') return { type: 'group', group: 'invalid', count: 0 };
     if (node.type === 'deleted') return { type: 'group', group: 'deleted', count: 0 };
     return { type: 'group', group: node.entry.state === 'draft' ? 'drafts' : 'published', count: 0 };
+  }
+
+  private list(): EntryList | undefined {
+    const peer = this.controller.current;
+    return peer ? filteredList(peer.log.list(), this.filter?.matching()) : undefined;
+  }
+
+  private rowOf(node: NotesNode, now: number): ItemData {
+    const item = notesItem(node, now);
+    return node.type === 'entry' && this.presence ? withOpenBy(item, this.presence.openBy(node.entry.id)) : item;
+  }
+
+  /** The node as the log has it now (a row's node is what the view was last given). */
+  private current(node: NotesNode): NotesNode {
+    if (node.type !== 'entry') return node;
+    const read = this.controller.current?.log.get(node.entry.id);
+    return read?.status === 'valid' ? { type: 'entry', entry: read.entry } : node;
+  }
+
+  private redraw(): void {
+    this.shown.forget();
+    this.changeEmitter.fire(undefined);
   }
 
   dispose(): void {

@@ -37,6 +37,8 @@ export class EditorPresence implements OpenEntries, vscode.Disposable {
   readonly onDidChange = this.openEmitter.event;
   private readonly subscriptions: vscode.Disposable[];
   private readonly decorations = new Map<string, PeerDecorations>();
+  /** What each peer's decorations show in each editor (cursor and selection offsets), as last set. */
+  private readonly rendered = new WeakMap<PeerDecorations, WeakMap<vscode.TextEditor, string>>();
   private lastOpenKey = '';
   private treeTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -133,6 +135,13 @@ export class EditorPresence implements OpenEntries, vscode.Disposable {
         const inEntry = entryOf(editor) === p.entry;
         const length = doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end);
         const { cursors, ranges } = selectionRanges(inEntry ? p.selections : [], length);
+        // Renders come with every keystroke and sync message; each setDecorations makes the window
+        // redraw the editor, so only a change goes out (the editor itself moves decorations with edits).
+        const key = JSON.stringify([cursors, ranges]);
+        const rendered = this.rendered.get(d) ?? new WeakMap<vscode.TextEditor, string>();
+        this.rendered.set(d, rendered);
+        if (rendered.get(editor) === key) continue;
+        rendered.set(editor, key);
         const hoverMessage = new vscode.MarkdownString().appendText(`${presenceLabel(p)} is here`);
         editor.setDecorations(d.cursor, cursors.map((offset) => ({ range: new vscode.Range(doc.positionAt(offset), doc.positionAt(offset)), hoverMessage })));
         editor.setDecorations(d.selection, ranges.map(([start, end]) => new vscode.Range(doc.positionAt(start), doc.positionAt(end))));

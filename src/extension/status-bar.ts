@@ -12,6 +12,8 @@ export class StatusBar implements vscode.Disposable {
   private rerender: ReturnType<typeof setTimeout> | undefined;
   private endProgress: (() => void) | undefined;
   private report: ((message: string) => void) | undefined;
+  /** What the item shows (command, text, tooltip, kind), as last set. */
+  private shown = '';
 
   constructor(
     private readonly controller: SpaceController,
@@ -38,11 +40,18 @@ export class StatusBar implements vscode.Disposable {
     clearTimeout(this.rerender);
     this.rerender = model.recheckInMs !== undefined ? setTimeout(() => this.render(this.controller.snapshot), model.recheckInMs) : undefined;
     // Clicking shows what needs attention: a document that is not up to date, else the peers.
-    this.item.command = held.length > 0 ? 'sharedNotes.reloadDocument' : 'sharedNotes.peers.focus';
-    this.item.text = model.text;
-    this.item.tooltip = new vscode.MarkdownString(model.tooltip, true);
-    this.item.backgroundColor = model.kind === 'normal' ? undefined : new vscode.ThemeColor(`statusBarItem.${model.kind}Background`);
-    this.item.accessibilityInformation = { label: `Shared Notes: ${model.text.replace(/\$\([^)]*\)\s*/g, '')}` };
+    const command = held.length > 0 ? 'sharedNotes.reloadDocument' : 'sharedNotes.peers.focus';
+    // State events come with every sync message; each property set is a message to the window, which
+    // redraws the status bar. Only a change in what it shows is sent.
+    const shown = JSON.stringify([command, model.text, model.tooltip, model.kind]);
+    if (shown !== this.shown) {
+      this.shown = shown;
+      this.item.command = command;
+      this.item.text = model.text;
+      this.item.tooltip = new vscode.MarkdownString(model.tooltip, true);
+      this.item.backgroundColor = model.kind === 'normal' ? undefined : new vscode.ThemeColor(`statusBarItem.${model.kind}Background`);
+      this.item.accessibilityInformation = { label: `Shared Notes: ${model.text.replace(/\$\([^)]*\)\s*/g, '')}` };
+    }
     this.trackCatchUp(s);
   }
 
