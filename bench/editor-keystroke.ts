@@ -2,9 +2,11 @@
  * Live co-editing through real editors (`npm run bench -- --editor-keystroke`): three code-servers
  * (4.100.3) with the packaged VSIX, driven from one Chromium (playwright-core) with the helpers of
  * the editor end-to-end test (test/editor-e2e). A creates a space, B and C join (C also bootstraps
- * to B: a full mesh, as mDNS gives on a LAN), A publishes a note, all three open it.
+ * to B: a full mesh, as mDNS gives on a LAN), A publishes a note, B and C open it.
  *
- * 1. Keystroke latency: B types one character at the end of line 3, one every KEY_GAP_MS. Each
+ * 1. Keystroke latency, through two editors: after QUIET_BEFORE_KEYS_MS, B types one character at
+ *    the end of line 3, one every KEY_GAP_MS; how busy B's and C's main threads were meanwhile
+ *    comes from Chromium's Performance metrics. A opens the note after this phase. Each
  *    time is taken inside the browser pages with Date.now() (one Chromium, one clock): in B, a
  *    capturing `keydown` listener; in C (and in B, for the local echo), a MutationObserver on the
  *    editor's rendered lines that notes when the rendered text length changes. Latency of key i =
@@ -26,6 +28,10 @@ import { packageVsix } from './extension-timing.js';
 import { quantile } from './table.js';
 
 const KEY_GAP_MS = 100;
+/** The windows settle this long after opening the note before B types. */
+const QUIET_BEFORE_KEYS_MS = 5_000;
+/** The last this many ms of that quiet are measured (how busy the windows are while nobody types). */
+const IDLE_MEASURED_MS = 3_000;
 const BODY = ['line one', 'line two', 'line three', 'line four'];
 /** Each writer's alphabet (upper case: the note's body is lower case). */
 const ALPHABETS = { A: 'ABCDEFGH', B: 'JKLMNOPQ', C: 'RSTUVWXY' } as const;
@@ -44,6 +50,10 @@ export interface EditorKeystroke {
   local: Latency;
   /** Keys whose character never showed in C within the wait. */
   missingInC: number;
+  /** How busy the main threads of B's and C's pages were while B typed (Chromium's Performance metrics). */
+  busy: { B: PageBusy; C: PageBusy };
+  /** The same over the last IDLE_MEASURED_MS before B typed: what the windows cost doing nothing. */
+  idle: { B: PageBusy; C: PageBusy };
   /** Per key in typing order, B keydown → shown in C (ms; undefined: never shown). */
   remoteSeries: (number | undefined)[];
   /** C's rendered text length over time: [ms after B's first keydown, characters added]. */
@@ -59,6 +69,14 @@ export interface EditorKeystroke {
     finalLengths: number[];
     texts: string[];
   };
+}
+
+/** A page's main thread over the typing: ms of tasks, of script, of style and layout, in `ms` of wall time. */
+export interface PageBusy {
+  ms: number;
+  task: number;
+  script: number;
+  styleLayout: number;
 }
 
 const latency = (xs: number[]): Latency => ({ n: xs.length, p50: quantile(xs, 0.5), p99: quantile(xs, 0.99), max: Math.max(...xs) });
@@ -161,13 +179,28 @@ export async function benchEditorKeystroke(keys: number, seconds: number): Promi
     await A.save();
     await runCommand(A.page, 'Shared Notes: Publish');
     const expected = noteDocument(title, BODY.join('\n'));
-    await Promise.all(everyone.map(async (p) => {
-      await p.openFromTree(title);
-      await p.waitText('the published note', (t) => t === expected, SYNC_TIMEOUT);
-    }));
+    const open = (p: Person) => p.openFromTree(title).then(() => p.waitText('the published note', (t) => t === expected, SYNC_TIMEOUT));
+    // Two editors for the keystroke phase, as the goal says: A's window keeps the note closed
+    // until the writers' phase (on 2 cores, a third window rendering every key competes for the CPU).
+    await Promise.all([B, C].map(open));
 
-    // 1. Keystroke latency, B → C.
+    // 1. Keystroke latency, B → C, once the windows are quiet (the opening's sync rounds and redraws done).
     await B.cursorToLineEnd(3);
+    const cdp = await Promise.all([B.page, C.page].map(async (page) => {
+      const session = await page.context().newCDPSession(page);
+      await session.send('Performance.enable');
+      return session;
+    }));
+    const metrics = () => Promise.all(cdp.map(async (session) => {
+      const { metrics: list } = await session.send('Performance.getMetrics');
+      return Object.fromEntries(list.map((m) => [m.name, m.value]));
+    }));
+    await sleep(QUIET_BEFORE_KEYS_MS - IDLE_MEASURED_MS);
+    const idleFrom = await metrics();
+    const idleStart = Date.now();
+    await sleep(IDLE_MEASURED_MS);
+    const before = await metrics();
+    const idleFor = Date.now() - idleStart;
     await Promise.all([B.page.evaluate(RECORDER), C.page.evaluate(RECORDER)]);
     const alphabet = 'abcdefghijklmnopqrstuvwxyz';
     const start = Date.now();
@@ -175,9 +208,19 @@ export async function benchEditorKeystroke(keys: number, seconds: number): Promi
       await sleep(Math.max(0, start + i * KEY_GAP_MS - Date.now()));
       await B.page.keyboard.type(alphabet[i % alphabet.length]!);
     }
+    const typedFor = Date.now() - start;
+    const after = await metrics();
     const fromB = await recorded(B.page);
     await until('C to show every key', () => recorded(C.page), (r) => (r.lens.at(-1)?.[1] ?? 0) >= (r.lens[0]?.[1] ?? 0) + keys, 15_000).catch(() => undefined);
     const inC = await recorded(C.page);
+    type Metrics = Record<string, number>;
+    const busy = (i: number, from: Metrics[], to: Metrics[], ms: number): PageBusy => {
+      const d = (name: string) => ((to[i]![name] ?? 0) - (from[i]![name] ?? 0)) * 1000;
+      return { ms, task: d('TaskDuration'), script: d('ScriptDuration'), styleLayout: d('RecalcStyleDuration') + d('LayoutDuration') };
+    };
+    const typedText = Array.from({ length: keys }, (_, i) => alphabet[i % alphabet.length]).join('');
+    await A.openFromTree(title);
+    await A.waitText('the note with what B typed', (t) => t.includes(typedText), SYNC_TIMEOUT);
     const remoteAll = arrivals(fromB.keys, inC.lens);
     const remote = remoteAll.filter((x): x is number => x !== undefined);
     const local = arrivals(fromB.keys, fromB.lens).filter((x): x is number => x !== undefined);
@@ -230,6 +273,8 @@ export async function benchEditorKeystroke(keys: number, seconds: number): Promi
       remote: latency(remote),
       local: latency(local),
       remoteSeries: remoteAll,
+      busy: { B: busy(0, before, after, typedFor), C: busy(1, before, after, typedFor) },
+      idle: { B: busy(0, idleFrom, before, idleFor), C: busy(1, idleFrom, before, idleFor) },
       cTimeline: inC.lens.map(([at, n]) => [at - (fromB.keys[0] ?? at), n - (inC.lens[0]?.[1] ?? 0)]),
       missingInC: remoteAll.length - remote.length + (keys - fromB.keys.length),
       writers: { seconds, typed, found, lost, identical: texts.every((t) => t === texts[0]), settleMs, finalLengths: texts.map((t) => t.length), texts },

@@ -101,6 +101,16 @@ async function editorKeystroke(quick: boolean): Promise<void> {
       ['keys never shown in C', r.missingInC, '', '', '', '0', r.missingInC === 0 ? 'yes' : 'NO'],
     ],
   );
+  const pct = (x: number, of: number) => `${Math.round((100 * x) / of)} %`;
+  printTable(
+    `The two windows' main threads while B typed (Chromium Performance metrics, ${(r.busy.B.ms / 1000).toFixed(1)} s of typing; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`,
+    ['page', 'while', 'busy', 'script', 'style + layout', 'other (paint, input, messages)'],
+    (['B', 'C'] as const).flatMap((id) =>
+      ([['nobody types (3 s before)', r.idle[id]], ['B types', r.busy[id]]] as const).map(([what, b]) => [
+        id, what, pct(b.task, b.ms), pct(b.script, b.ms), pct(b.styleLayout, b.ms), pct(b.task - b.script - b.styleLayout, b.ms),
+      ]),
+    ),
+  );
   console.log(`\nper key, B keydown → shown in C (ms, in typing order): ${r.remoteSeries.map((x) => x ?? '—').join(' ')}`);
   console.log(`C's rendered text over time [ms after B's first key, characters added]: ${r.cTimeline.map(([t, n]) => `${t}:${n}`).join(' ')}`);
   const w = r.writers;
