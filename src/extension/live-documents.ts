@@ -8,7 +8,7 @@
  * so the cursor, selection and undo history of the person typing stay where they are.
  *
  * Save: typing is already shared and stored; a document whose text is all stored is saved
- * automatically so that the unsaved marker only ever means "typed, not yet shared". Ctrl+S
+ * automatically after a 1 s pause, so that the unsaved marker means "typing". Ctrl+S
  * shares and stores at once. Neither ever undoes anyone's edit: both write only the difference
  * between the document's version and its text.
  *
@@ -393,8 +393,8 @@ class LiveSession {
     this.behindSince = undefined;
     this.setHeld(undefined);
     await durable;
-    // Everything the document shows is stored: it is saved once typing pauses, so "unsaved" means
-    // "typed, not yet shared" (or shared less than a second ago). Not awaited: the save comes back
+    // Everything the document shows is stored: it is saved once typing pauses (QUIET_SAVE_AFTER_MS), so "unsaved"
+    // means "typing". Not awaited: the save comes back
     // through writeFile to this session's queue.
     if (this.doc.isDirty && this.doc.getText() === wanted && !this.disposed) this.saveWhenQuiet();
   }
