@@ -5,6 +5,7 @@
 import { constants as fsConstants } from 'node:fs';
 import { copyFile, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SharedNotesError, StoreWriteError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import { TMP_SUFFIX } from './constants.js';
 
@@ -139,4 +140,14 @@ export async function moveAside(dir: string, name: string, logger: Logger): Prom
   });
   await fsyncDir(dir, logger);
   return join(dir, aside);
+}
+
+/** Runs a repair step, turning a raw fs failure into a StoreWriteError that names the file. */
+export async function repairing<T>(path: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    if (err instanceof SharedNotesError) throw err;
+    throw new StoreWriteError(`could not repair ${path}: ${describeFsError(err)}`, { cause: err });
+  }
 }

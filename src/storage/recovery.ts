@@ -5,10 +5,10 @@
  */
 import { open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SharedNotesError, StoreReadError, StoreWriteError } from '../core/errors.js';
+import { StoreReadError } from '../core/errors.js';
 import type { LoadedLog, Logger, StoreProblem } from '../core/ports.js';
 import { FILE_HEADER_BYTES, LOG_FILE, LOG_FILE_MAGIC, RECORD_FRAME_MAGIC, SNAPSHOT_FILE, TMP_SUFFIX } from './constants.js';
-import { copyAside, describeFsError, errorCode, moveAside, writeFileDurably } from './durable-files.js';
+import { copyAside, describeFsError, errorCode, moveAside, repairing, writeFileDurably } from './durable-files.js';
 import { checkFileHeader, decodeSnapshotFile, encodeFileHeader, encodeFrames, scanFrames, type ScanResult, type SnapshotDecode } from './framing.js';
 
 export interface RecoveredStore {
@@ -23,16 +23,6 @@ async function readIfPresent(path: string): Promise<Buffer | undefined> {
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return undefined;
     throw new StoreReadError(`could not read ${path}: ${describeFsError(err)}`, { cause: err });
-  }
-}
-
-/** Runs a repair step, turning a raw fs failure into a StoreWriteError that names the file. */
-async function repairing<T>(path: string, step: () => Promise<T>): Promise<T> {
-  try {
-    return await step();
-  } catch (err) {
-    if (err instanceof SharedNotesError) throw err;
-    throw new StoreWriteError(`could not repair ${path}: ${describeFsError(err)}`, { cause: err });
   }
 }
 

@@ -9,12 +9,12 @@
  */
 import { mkdir, open, readdir, readFile, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SharedNotesError, StoreClosedError, StoreLockedError, StoreReadError, StoreWriteError } from '../core/errors.js';
+import { StoreClosedError, StoreLockedError, StoreReadError, StoreWriteError } from '../core/errors.js';
 import type { Logger, StoreProblem } from '../core/ports.js';
 import { isShardId, type ShardId } from '../core/shards/shard-layout.js';
 import { NO_SHARD_FILE, type ShardFileState, type ShardStore, type StoredShard } from '../core/shards/ports.js';
 import { FILE_HEADER_BYTES, RECORD_FRAME_MAGIC } from './constants.js';
-import { copyAside, describeFsError, errorCode, fsyncDir, writeFileDurably, writeFully } from './durable-files.js';
+import { copyAside, describeFsError, errorCode, fsyncDir, repairing, writeFileDurably, writeFully } from './durable-files.js';
 import { checkFileHeader, encodeFileHeader, encodeFrames, scanFrames } from './framing.js';
 import { acquireLock, type HeldLock } from './lock.js';
 import { SHARD_FILE_MAGIC, SHARD_HANDLES_OPEN, SHARDS_FOLDER } from './shard-constants.js';
@@ -119,12 +119,12 @@ export class FileShardStore implements ShardStore {
     if (!header.ok) throw new StoreReadError(`cannot open ${path}: ${header.reason}. Nothing was changed.`);
     const scan = scanFrames(bytes, FILE_HEADER_BYTES, RECORD_FRAME_MAGIC);
     if (scan.damaged.length > 0) {
-      const movedTo = await this.repairing(path, () => copyAside(this.folderOf(shard), shard, this.init.logger));
+      const movedTo = await repairing(path, () => copyAside(this.folderOf(shard), shard, this.init.logger));
       const rewritten = Buffer.concat([encodeFileHeader(SHARD_FILE_MAGIC), encodeFrames(scan.records, RECORD_FRAME_MAGIC)]);
-      await this.repairing(path, () => writeFileDurably(this.folderOf(shard), shard, rewritten, this.init.logger));
+      await repairing(path, () => writeFileDurably(this.folderOf(shard), shard, rewritten, this.init.logger));
       this.report({ kind: 'corrupt-record', file: path, detail: `${scan.damaged.length} damaged stretch(es) skipped, ${scan.records.length} chunks kept`, movedTo });
     } else if (scan.tornTail !== undefined) {
-      await this.repairing(path, async () => {
+      await repairing(path, async () => {
         const handle = await open(path, 'r+');
         try {
           await handle.truncate(scan.validEnd);
@@ -267,15 +267,6 @@ export class FileShardStore implements ShardStore {
       return { size: s.size, mtimeMs: s.mtimeMs };
     } catch (err) {
       throw new StoreReadError(`could not stat ${path}: ${describeFsError(err)}`, { cause: err });
-    }
-  }
-
-  private async repairing<T>(path: string, step: () => Promise<T>): Promise<T> {
-    try {
-      return await step();
-    } catch (err) {
-      if (err instanceof SharedNotesError) throw err;
-      throw new StoreWriteError(`could not repair ${path}: ${describeFsError(err)}`, { cause: err });
     }
   }
 
