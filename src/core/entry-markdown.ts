@@ -19,7 +19,8 @@ export class DocumentFormatError extends SharedNotesError {}
 export type EntryFields = Readonly<Record<string, string>>;
 
 const SECTION = /^\\*## +(ingredients|instructions)\s*$/i;
-const TITLE = /^# (.*)$/;
+/** The title line. `s`: a title may hold U+2028/U+2029, which `.` does not match otherwise (lines are already split on "\n"). */
+const TITLE = /^# (.*)$/s;
 
 /** The fields of an entry that the document shows, by kind. */
 export function fieldsOf(entry: Entry): EntryFields {

@@ -35,6 +35,15 @@ describe('markdown files', () => {
     );
   });
 
+  it('round-trips titles holding line and paragraph separators (U+2028, U+2029), which regexes treat as line ends', () => {
+    for (const ws of ['\u2028', '\u2029', '\u0085', '\u00a0']) {
+      const note: Entry = { id: 'a'.repeat(32) as EntryId, kind: 'note', state: 'draft', author: { name: 'Ann', device: 'd' as DeviceId }, createdAt: 0, updatedAt: 0, title: `${ws}!`, body: `x${ws}y` };
+      assert.deepEqual(parseMarkdownFile(formatMarkdownFile(note), 'x').fields, fieldsOf(note), JSON.stringify(ws));
+      const recipe: Entry = { ...note, kind: 'recipe', name: `a${ws}`, ingredients: ws, instructions: '' } as Entry;
+      assert.deepEqual(parseMarkdownFile(formatMarkdownFile(recipe), 'x').fields, fieldsOf(recipe), JSON.stringify(ws));
+    }
+  });
+
   it('reads plain markdown: a recipe by its sections, a note by its title line, else the file name as title', () => {
     const recipe = parseMarkdownFile('# Pancakes\n\n## Ingredients\n\nflour\n\n## Instructions\n\nfry\n', 'x');
     assert.equal(recipe.kind, 'recipe');
