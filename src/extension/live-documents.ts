@@ -8,7 +8,7 @@
  * so the cursor, selection and undo history of the person typing stay where they are.
  *
  * Save: typing is already shared and stored; a document whose text is all stored is saved
- * automatically after a 1 s pause, so that the unsaved marker means "typing". Ctrl+S
+ * automatically so that the unsaved marker only ever means "typed, not yet shared". Ctrl+S
  * shares and stores at once. Neither ever undoes anyone's edit: both write only the difference
  * between the document's version and its text.
  *

@@ -62,7 +62,7 @@ export class LiveIndicator implements vscode.Disposable {
         text: '$(broadcast) Live',
         tooltip:
           '**Live co-editing.** What you type reaches the other members within a fraction of a second, and their edits appear here as they type. ' +
-          'It is saved as you go: the unsaved dot only means "typing" and clears when you pause. Save (Ctrl+S) shares and stores at once; it never undoes anyone else’s edits.',
+          'It is saved as you go: the unsaved dot only means "typed, not shared yet". Save (Ctrl+S) shares and stores at once; it never undoes anyone else’s edits.',
         markdown: true,
       };
     }

@@ -19,12 +19,6 @@ import { titleOf } from '../core/entry.js';
 export const LIVE_BATCH_MS = 50;
 /** A document that stays behind the stored entry this long, without typing to explain it, is held. */
 const HELD_AFTER_MS = 3_000;
-/**
- * The save that clears the unsaved marker once everything a document shows is stored waits for a
- * pause this long: each save is a round trip through the window (save participants, the file
- * system provider, the tab's marker), far too heavy to make for every keystroke while people type.
- */
-export const QUIET_SAVE_AFTER_MS = 1_000;
 
 /** What readFile returned for a document, and the version it was. */
 export interface ReadVersion {
@@ -49,7 +43,6 @@ export class LiveSession {
   /** The fields the document and the log last agreed on; what typing is measured from. */
   private shadow: Readonly<Record<string, string>> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private behindSince: number | undefined;
@@ -136,18 +129,6 @@ export class LiveSession {
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.timer);
-    clearTimeout(this.saveTimer);
-  }
-
-  /** Saves (clearing the unsaved marker) after a pause, if the document then shows the stored entry. */
-  private saveWhenQuiet(): void {
-    clearTimeout(this.saveTimer);
-    this.saveTimer = setTimeout(() => {
-      this.saveTimer = undefined;
-      if (this.disposed || this.doc.isClosed || !this.doc.isDirty || this.running || this.timer !== undefined) return;
-      const entry = this.entry();
-      if (entry && this.doc.getText() === this.textFor(entry)) this.saveQuietly();
-    }, QUIET_SAVE_AFTER_MS);
   }
 
   private async run(): Promise<void> {
@@ -258,10 +239,11 @@ export class LiveSession {
     this.behindSince = undefined;
     this.setHeld(undefined);
     await durable;
-    // Everything the document shows is stored: it is saved once typing pauses (QUIET_SAVE_AFTER_MS),
-    // so "unsaved" means "typing". Not awaited: the save comes back through writeFile to this
-    // session's queue.
-    if (this.doc.isDirty && this.doc.getText() === wanted && !this.disposed) this.saveWhenQuiet();
+    // Everything the document shows is stored: it is saved, so "unsaved" means "typed, not yet
+    // shared". Not awaited: the save comes back through writeFile to this session's queue.
+    // (Saving only after a pause in typing would spare the window a save per batch, but a first
+    // try left documents dirty for good in the racing-saves e2e; see docs/BENCHMARKS.md.)
+    if (this.doc.isDirty && this.doc.getText() === wanted && !this.disposed) this.saveQuietly();
   }
 
   private entry(): Entry | undefined {
