@@ -70,15 +70,22 @@ export class CliPeer {
     });
     const peer = new CliPeer(name, dataDir, child);
     if (options.stdin !== undefined) child.stdin.write(options.stdin);
-    const first = await Promise.race([
-      peer.waitFor((l) => l.type === 'ready' || l.type === 'error', 30_000),
-      peer.exited.then((code) => {
-        throw new Error(`${name} exited (${code}) before ready:\n${peer.stderr.join('\n')}`);
-      }),
-    ]);
-    if (first.type !== 'ready') throw new Error(`${name} failed to start: ${JSON.stringify(first)}`);
-    peer.ready = first as CliPeer['ready'];
-    return peer;
+    try {
+      const first = await Promise.race([
+        peer.waitFor((l) => l.type === 'ready' || l.type === 'error', 30_000),
+        peer.exited.then((code) => {
+          throw new Error(`${name} exited (${code}) before ready:\n${peer.stderr.join('\n')}`);
+        }),
+      ]);
+      if (first.type !== 'ready') throw new Error(`${name} failed to start: ${JSON.stringify(first)}`);
+      peer.ready = first as CliPeer['ready'];
+      return peer;
+    } catch (err) {
+      // A start that failed (no ready line in time, an error line) must not leave the process
+      // running: nobody holds it, and its pipes would keep the test file from ever exiting.
+      await peer.kill('SIGKILL');
+      throw err;
+    }
   }
 
   /** Resolves with the first line (already printed or future) that passes `test`. */
