@@ -163,9 +163,19 @@ export class DeadEnd {
 
 /** A free port on 127.0.0.1 right now (the caller binds it soon after; fine on loopback). */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  // Below Linux's ephemeral range (32768–60999): a port the system hands out to outgoing
+  // connections (other tests run beside this one) could be taken again before the peer listens.
+  for (let attempt = 0; ; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (bound) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      return port;
+    }
+    if (attempt > 100) throw new Error('no free port below the ephemeral range');
+  }
 }

@@ -53,6 +53,8 @@ export class ManagedPeer {
   starts = 0;
   failedStarts: string[] = [];
   private readonly finished: CliPeer[] = [];
+  /** Set by remove(): a start still in flight then stops its process instead of keeping it. */
+  private removed = false;
 
   constructor(
     readonly name: string,
@@ -69,8 +71,14 @@ export class ManagedPeer {
   async start(): Promise<CliPeer> {
     this.starts++;
     try {
-      this.cli = await CliPeer.start(this.name, this.dir, [...this.args(), ...this.extraArgs], this.options);
-      return this.cli;
+      const cli = await CliPeer.start(this.name, this.dir, [...this.args(), ...this.extraArgs], this.options);
+      if (this.removed) {
+        // The test ended (e.g. another peer failed to start) while this one was starting.
+        await cli.kill();
+        throw new Error(`${this.name} was removed while it started`);
+      }
+      this.cli = cli;
+      return cli;
     } catch (err) {
       this.failedStarts.push(String(err).slice(0, 2000));
       throw err;
@@ -91,6 +99,7 @@ export class ManagedPeer {
   }
 
   async remove(): Promise<void> {
+    this.removed = true;
     await this.kill();
     await rm(this.dir, { recursive: true, force: true });
   }
