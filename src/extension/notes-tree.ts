@@ -1,6 +1,6 @@
 /**
  * The Notes view: Published / Drafts (/ Recently deleted / Invalid) groups over the note log,
- * redrawn when a change makes a shown row look different (ShownNotes); tooltips are made on hover.
+ * redrawn when a change makes a shown row look different (ShownNotes).
  */
 import * as vscode from 'vscode';
 import type { EntryList } from '../core/note-log.js';
@@ -42,16 +42,10 @@ export class NotesTreeProvider implements vscode.TreeDataProvider<NotesNode>, vs
   }
 
   getTreeItem(node: NotesNode): vscode.TreeItem {
-    // Without its tooltip: that quotes the body, which changes with every keystroke; resolveTreeItem
-    // makes it when the row is hovered.
-    const { tooltip: _tooltip, ...row } = this.rowOf(node, Date.now());
-    return toTreeItem(row);
-  }
-
-  resolveTreeItem(item: vscode.TreeItem, node: NotesNode): vscode.TreeItem {
-    const tooltip = this.rowOf(this.current(node), Date.now()).tooltip;
-    if (tooltip !== undefined) item.tooltip = new vscode.MarkdownString(tooltip, true);
-    return item;
+    // The tooltip quotes the body as of the last redraw (typing alone does not redraw). Not made on
+    // hover with resolveTreeItem: in VS Code 1.100 a resolve re-registers the row's command, and a
+    // click right after the hover then ran the disposed one ("Actual command not found").
+    return toTreeItem(this.rowOf(node, Date.now()));
   }
 
   getChildren(node?: NotesNode): NotesNode[] {
@@ -85,13 +79,6 @@ export class NotesTreeProvider implements vscode.TreeDataProvider<NotesNode>, vs
   private rowOf(node: NotesNode, now: number): ItemData {
     const item = notesItem(node, now);
     return node.type === 'entry' && this.presence ? withOpenBy(item, this.presence.openBy(node.entry.id)) : item;
-  }
-
-  /** The node as the log has it now (a row's node is what the view was last given). */
-  private current(node: NotesNode): NotesNode {
-    if (node.type !== 'entry') return node;
-    const read = this.controller.current?.log.get(node.entry.id);
-    return read?.status === 'valid' ? { type: 'entry', entry: read.entry } : node;
   }
 
   private redraw(): void {

@@ -3,8 +3,8 @@
  * different. Every redraw of a tree view shows the view's progress bar, and in a browser-hosted
  * editor (code-server) that bar's animation keeps the page repainting: while a person types, the
  * note's row keeps its label, "just now" and place, so nothing needs redrawing. The rows' tooltips
- * (which quote the body) are not part of what is compared: the view resolves them on hover from
- * the entry as it is then. No `vscode` import here; unit-tested in plain Node.
+ * (which quote the body) are not part of what is compared: they follow at the next redraw (at the
+ * latest the view's minute clock). No `vscode` import here; unit-tested in plain Node.
  */
 import type { EntryList } from '../core/note-log.js';
 import { groupChildren, notesRoots, type GroupKind, type ItemData, type NotesNode } from './tree-items.js';
