@@ -120,8 +120,8 @@ const MAX_PREFIX_BYTES = 4;
  * past MAX_PREFIX_BYTES, and the announced length is checked before any of the frame is read,
  * so a peer cannot make us buffer an endless prefix or a frame over the cap.
  */
-function frameReader(stream: Stream, byteStream: Stack['byteStream']) {
-  const bytes = byteStream(stream, { maxBufferSize: SYNC_READ_BUFFER_BYTES });
+export function frameReader(stream: Stream, byteStream: Stack['byteStream'], maxFrameBytes = MAX_SYNC_FRAME_BYTES, readBufferBytes = SYNC_READ_BUFFER_BYTES) {
+  const bytes = byteStream(stream, { maxBufferSize: readBufferBytes });
   return {
     async read(signal: AbortSignal): Promise<Uint8Array> {
       let length = 0;
@@ -131,27 +131,44 @@ function frameReader(stream: Stream, byteStream: Stack['byteStream']) {
         if (byte < 0x80) break;
         if (i + 1 >= MAX_PREFIX_BYTES) throw new SyncFrameTooLargeError(`sync frame refused: a length prefix longer than ${MAX_PREFIX_BYTES} bytes`);
       }
-      if (length > MAX_SYNC_FRAME_BYTES) throw new SyncFrameTooLargeError(`sync frame refused: ${length} bytes announced, over the ${MAX_SYNC_FRAME_BYTES}-byte limit`);
+      if (length > maxFrameBytes) throw new SyncFrameTooLargeError(`sync frame refused: ${length} bytes announced, over the ${maxFrameBytes}-byte limit`);
       if (length === 0) return EMPTY;
       return (await bytes.read({ bytes: length, signal })).subarray();
     },
     async write(message: Uint8Array, signal: AbortSignal): Promise<void> {
-      const prefix: number[] = [];
-      let n = message.byteLength;
-      do {
-        prefix.push((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
-        n = Math.floor(n / 0x80);
-      } while (n > 0);
-      const frame = new Uint8Array(prefix.length + message.byteLength);
-      frame.set(prefix);
-      frame.set(message, prefix.length);
-      await bytes.write(frame, { signal });
+      await bytes.write(encodeFrame(message), { signal });
+    },
+    /** Several frames in one write. */
+    async writeAll(messages: readonly Uint8Array[], signal: AbortSignal): Promise<number> {
+      const frames = messages.map(encodeFrame);
+      const all = new Uint8Array(frames.reduce((n, f) => n + f.byteLength, 0));
+      let at = 0;
+      for (const f of frames) {
+        all.set(f, at);
+        at += f.byteLength;
+      }
+      await bytes.write(all, { signal });
+      return all.byteLength;
     },
   };
 }
 
+/** A varint length prefix, then the message. */
+function encodeFrame(message: Uint8Array): Uint8Array {
+  const prefix: number[] = [];
+  let n = message.byteLength;
+  do {
+    prefix.push((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
+    n = Math.floor(n / 0x80);
+  } while (n > 0);
+  const frame = new Uint8Array(prefix.length + message.byteLength);
+  frame.set(prefix);
+  frame.set(message, prefix.length);
+  return frame;
+}
+
 /** Maps stream-level failures to the named errors callers act on. */
-function translate(err: unknown, signal: AbortSignal, doing: string): Error {
+export function translate(err: unknown, signal: AbortSignal, doing: string): Error {
   if (err instanceof InvalidPeerDataError) return err;
   const name = err instanceof Error ? err.name : '';
   if (name === 'StreamBufferError') {

@@ -16,6 +16,7 @@ import { isEntryId, type EntryId } from '../ids.js';
 import { measureChange } from '../peer-input.js';
 import type { Logger } from '../ports.js';
 import { IndexFormatError } from './errors.js';
+import { HeadsDigest } from './heads-digest.js';
 import type { IndexRow } from './index-rows.js';
 import { NO_SHARD_FILE, type IndexStore, type ShardFileState, type ShardStore } from './ports.js';
 import { encodeUpdate, readStoredIndex, ReadIndex, type IndexUpdate, type LoadedIndex } from './read-index.js';
@@ -65,6 +66,7 @@ export class ShardedSpace {
   /** Chunks in the log of each shard loaded so far (counted at load, then per append). */
   private readonly chunkCounts = new Map<ShardId, number>();
   private readonly compactAfter: number;
+  private digestTree: HeadsDigest | undefined;
 
   private constructor(
     private readonly c: ShardedSpaceComponents,
@@ -112,6 +114,14 @@ export class ShardedSpace {
   shardState(shard: ShardId): { file: ShardFileState; heads: readonly string[] } {
     const s = this.index.shard(shard);
     return s ? { file: { size: s.size, mtimeMs: s.mtimeMs }, heads: s.heads } : { file: NO_SHARD_FILE, heads: SHARD_GENESIS_HEADS };
+  }
+
+  /**
+   * The digest tree of every shard's heads (what the sync layer compares first), built on first use
+   * (4,096 hashes) and kept current by every change, adoption and re-index.
+   */
+  headsDigest(): HeadsDigest {
+    return (this.digestTree ??= new HeadsDigest((shard) => this.shardState(shard).heads));
   }
 
   get loadedShards(): number {
@@ -174,7 +184,7 @@ export class ShardedSpace {
     const row = rowOfEntry(next, id);
     this.cache.set(shard, next);
     const rows = row ? [row] : [];
-    this.index.apply({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: false });
+    this.applyIndex({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: false });
     const durable = this.track(this.c.shards.append(shard, [change]).then((file) => this.record({ shard, state: { ...file, heads }, rows, replace: false })));
     this.countAppend(shard, next);
     return { change, heads, durable };
@@ -212,7 +222,7 @@ export class ShardedSpace {
     if (!A.hasHeads(next, [hash])) return 'waiting'; // its dependencies are missing: sync brings them
     const heads = A.getHeads(next);
     const rows = rowsOfShard(shard, next);
-    this.index.apply({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: true });
+    this.applyIndex({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: true });
     const appended = this.track(this.c.shards.append(shard, [change]));
     this.countAppend(shard, next);
     await this.record({ shard, state: { ...(await appended), heads }, rows, replace: true });
@@ -235,7 +245,7 @@ export class ShardedSpace {
     if (gained.length === 0) return 0;
     const heads = A.getHeads(next);
     const rows = rowsOfShard(shard, next);
-    this.index.apply({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: true });
+    this.applyIndex({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: true });
     const appended = this.track(this.c.shards.append(shard, gained));
     for (let k = 0; k < gained.length; k++) this.countAppend(shard, next);
     await this.record({ shard, state: { ...(await appended), heads }, rows, replace: true });
@@ -314,10 +324,16 @@ export class ShardedSpace {
 
   /** Applies an update and appends it to the journal; folds the journal when it grew long. */
   private async record(update: IndexUpdate): Promise<void> {
-    this.index.apply(update);
+    this.applyIndex(update);
     this.journalRecords++;
     await this.c.index.appendJournal([encodeUpdate(update)]);
     if (this.journalRecords >= this.journalLimit) await this.compactIndex();
+  }
+
+  /** Every index update goes through here, so the digest tree follows the shard heads. */
+  private applyIndex(update: IndexUpdate): void {
+    this.index.apply(update);
+    this.digestTree?.update(update.shard, update.state.heads);
   }
 
   private track<T>(p: Promise<T>): Promise<T> {

@@ -1,0 +1,233 @@
+/**
+ * One sharded sync conversation with one peer (issue 13), transport-free: what to say in each
+ * turn and what to do with each message the peer sends. The network layer (net/shard-sync-protocol)
+ * frames the turns. Pure apart from the space's own storage.
+ *
+ * The conversation, in turns that strictly alternate (the initiator speaks first):
+ * 1. Roots (32 bytes each). Equal roots: every shard's heads are equal, and two quiet turns end
+ *    the conversation at once (the in-sync check is one round trip of ~70 bytes).
+ * 2. Otherwise the 64 group digests, then the 64 shard digests of each group that differs. Both
+ *    sides then know the same list of differing shards, and which side holds only a shard's genesis.
+ * 3. Per shard, in a window of a few shards at a time (load, sync, let the LRU free it: a cold
+ *    catch-up never holds every shard): the saved shard to a peer that holds only its genesis
+ *    (shard-sync.ts `nextShardMessage`), otherwise the Automerge sync protocol on that shard. A side
+ *    that holds only the genesis of a shard the peer has leaves it to the peer (it waits for the
+ *    saved shard rather than asking for it change by change). A shard leaves the window when this
+ *    side has nothing more to say about it; a message from the peer about any shard is answered.
+ * 4. A turn with nothing but the current root is quiet; a quiet turn answered by a quiet turn ends
+ *    the conversation, and both sides know whether the roots they ended on are equal (`inSync`).
+ *
+ * Bounds: what a message may hold is checked by the codec (shard-sync-codec.ts) and by its decoded
+ * size where it is applied (shard-sync.ts, shard-doc.ts); a saved shard is taken only for a shard
+ * this side told the peer holds only its genesis; the transport bounds frames, turns and time.
+ */
+import { InvalidPeerDataError } from '../errors.js';
+import { DIGEST_BYTES, GROUP_SIZE, shardDigest } from './heads-digest.js';
+import type { ShardedSpace } from './sharded-space.js';
+import { SHARD_GENESIS_HEADS, type ShardId } from './shard-layout.js';
+import type { SyncWireMessage } from './shard-sync-codec.js';
+import { nextShardMessage, receiveShardMessage, ShardSyncStates } from './shard-sync.js';
+
+/** Shards this side works on at once (each loaded while in the window; the shard cache holds 32). */
+export const SHARD_SYNC_WINDOW = 8;
+/** Saved shards sent in one turn, besides the window (a cold catch-up moves ~4,096 of them). */
+export const SAVED_BYTES_PER_TURN = 1024 * 1024;
+
+const GENESIS_DIGEST = shardDigest(SHARD_GENESIS_HEADS);
+
+export interface ShardSyncProgress {
+  /** Shards found to differ (grows while the digests arrive). */
+  readonly differing: number;
+  /** Of those, shards this side is done with (in the window and out again, or taken whole). */
+  readonly done: number;
+  readonly savedIn: number;
+  readonly savedOut: number;
+  readonly messagesIn: number;
+  readonly messagesOut: number;
+}
+
+export class ShardSyncSession {
+  private readonly states = new ShardSyncStates();
+  private sentGroups = false;
+  private peerRoot: Uint8Array | undefined;
+  private peerGroups: Uint8Array | undefined;
+  /** Shard digests of each group as this side sent them (what a saved shard is checked against). */
+  private readonly sentShardDigests = new Map<number, Uint8Array>();
+  /** Groups whose shard digests the peer sent (each is compared once). */
+  private readonly comparedGroups = new Set<number>();
+  /** Shards the peer's digest says hold only the genesis there. */
+  private readonly peerGenesis = new Set<ShardId>();
+  /** Differing shards this side still has to start on, in order, and those it works on. */
+  private readonly queue: ShardId[] = [];
+  /** Differing shards the peer holds only the genesis of: they go out saved. */
+  private readonly savedQueue: ShardId[] = [];
+  private readonly active = new Set<ShardId>();
+  /** Shards the peer's last turn spoke about: answered in this side's next turn. */
+  private touched = new Set<ShardId>();
+  private differing = 0;
+  private done = 0;
+  private savedIn = 0;
+  private savedOut = 0;
+  private messagesIn = 0;
+  private messagesOut = 0;
+  private lastTurnQuiet = false;
+  private peerTurnQuiet = false;
+  private peerSaidMore = false;
+
+  constructor(
+    private readonly space: ShardedSpace,
+    private readonly window = SHARD_SYNC_WINDOW,
+  ) {}
+
+  /** What this side says in its turn (never empty: a quiet turn carries the root). */
+  async nextTurn(): Promise<SyncWireMessage[]> {
+    const digest = this.space.headsDigest();
+    const out: SyncWireMessage[] = [];
+    if (this.peerRoot !== undefined && !same(this.peerRoot, digest.root) && !this.sentGroups) {
+      out.push({ kind: 'groups', digests: digest.groupDigests() });
+      this.sentGroups = true;
+    }
+    if (this.peerGroups !== undefined) {
+      for (const g of digest.differingGroups(this.peerGroups)) {
+        if (this.sentShardDigests.has(g)) continue;
+        const digests = digest.shardDigests(g);
+        this.sentShardDigests.set(g, digests);
+        out.push({ kind: 'shards', group: g, digests });
+      }
+    }
+    await this.shardMessages(out);
+    const quiet = out.length === 0;
+    // The root opens the conversation and closes it: every quiet turn carries it.
+    if (quiet || this.messagesOut === 0) out.unshift({ kind: 'root', root: digest.root });
+    this.lastTurnQuiet = quiet;
+    this.messagesOut += out.length;
+    return out;
+  }
+
+  /**
+   * Answers every shard the peer spoke about and works on the window; saved shards (for shards the
+   * peer holds only the genesis of) go out besides the window, up to SAVED_BYTES_PER_TURN.
+   */
+  private async shardMessages(out: SyncWireMessage[]): Promise<void> {
+    const answer = this.touched;
+    this.touched = new Set();
+    let savedBytes = 0;
+    for (;;) {
+      while (savedBytes < SAVED_BYTES_PER_TURN && this.savedQueue.length > 0) {
+        const shard = this.savedQueue.shift()!;
+        const message = await nextShardMessage(this.space, shard, this.states, true);
+        if (message?.kind === 'saved') {
+          this.peerGenesis.delete(shard);
+          this.savedOut++;
+          this.done++;
+          savedBytes += message.bytes.length;
+          out.push(message);
+        } else {
+          this.active.add(shard); // not saved after all (it was sent this session): sync it
+        }
+      }
+      this.refill();
+      const speak = [...new Set([...answer, ...this.active])].sort();
+      answer.clear();
+      let said = 0;
+      for (const shard of speak) {
+        const message = await nextShardMessage(this.space, shard, this.states, false);
+        if (message === undefined) {
+          if (this.active.delete(shard)) this.done++;
+          continue;
+        }
+        out.push(message);
+        said++;
+      }
+      if (said > 0 || savedBytes > 0 || (this.queue.length === 0 && this.savedQueue.length === 0)) return;
+    }
+  }
+
+  /** Applies one message of the peer's turn (resolves once what it brought is durable). */
+  async receive(message: SyncWireMessage): Promise<void> {
+    this.messagesIn++;
+    if (message.kind !== 'root') this.peerSaidMore = true;
+    switch (message.kind) {
+      case 'root':
+        this.peerRoot = message.root;
+        return;
+      case 'groups':
+        this.peerGroups = message.digests;
+        return;
+      case 'shards':
+        this.compareGroup(message.group, message.digests);
+        return;
+      case 'saved':
+        return this.receiveSaved(message.shard, message.bytes);
+      case 'sync':
+        await receiveShardMessage(this.space, this.states, message);
+        this.touched.add(message.shard);
+        return;
+    }
+  }
+
+  /** The peer's turn ended (it was quiet when it held nothing but its root). */
+  endPeerTurn(): void {
+    this.peerTurnQuiet = !this.peerSaidMore;
+    this.peerSaidMore = false;
+  }
+
+  /** Whether the conversation is over: after this side's quiet turn the peer answered quietly, or the reverse. */
+  get finished(): boolean {
+    return this.lastTurnQuiet && this.peerTurnQuiet;
+  }
+
+  /** Whether the peer's last root equals this side's root now: every shard's heads are equal. */
+  inSync(): boolean {
+    return this.peerRoot !== undefined && same(this.peerRoot, this.space.headsDigest().root);
+  }
+
+  progress(): ShardSyncProgress {
+    return { differing: this.differing, done: this.done, savedIn: this.savedIn, savedOut: this.savedOut, messagesIn: this.messagesIn, messagesOut: this.messagesOut };
+  }
+
+  private refill(): void {
+    while (this.active.size < this.window && this.queue.length > 0) this.active.add(this.queue.shift()!);
+  }
+
+  private compareGroup(g: number, theirs: Uint8Array): void {
+    if (this.comparedGroups.has(g)) return;
+    this.comparedGroups.add(g);
+    const mine = this.space.headsDigest().shardDigests(g);
+    for (let k = 0; k < GROUP_SIZE; k++) {
+      const a = mine.subarray(k * DIGEST_BYTES, (k + 1) * DIGEST_BYTES);
+      const b = theirs.subarray(k * DIGEST_BYTES, (k + 1) * DIGEST_BYTES);
+      if (same(a, b)) continue;
+      const shard = (g * GROUP_SIZE + k).toString(16).padStart(3, '0') as ShardId;
+      this.differing++;
+      const peerHasGenesisOnly = same(b, GENESIS_DIGEST);
+      if (peerHasGenesisOnly) this.peerGenesis.add(shard);
+      // Only the genesis here and more there: the peer sends the saved shard, unasked.
+      if (same(a, GENESIS_DIGEST) && !peerHasGenesisOnly) continue;
+      (peerHasGenesisOnly ? this.savedQueue : this.queue).push(shard);
+    }
+  }
+
+  private async receiveSaved(shard: ShardId, bytes: Uint8Array): Promise<void> {
+    const g = Math.floor(parseInt(shard, 16) / GROUP_SIZE);
+    const k = parseInt(shard, 16) % GROUP_SIZE;
+    const told = this.sentShardDigests.get(g)?.subarray(k * DIGEST_BYTES, (k + 1) * DIGEST_BYTES);
+    if (told === undefined || !same(told, GENESIS_DIGEST)) {
+      throw new InvalidPeerDataError(`a saved shard ${shard} that was not asked for (this side never said it held only its genesis)`);
+    }
+    if (!same(this.space.headsDigest().shardDigests(g).subarray(k * DIGEST_BYTES, (k + 1) * DIGEST_BYTES), GENESIS_DIGEST)) {
+      // Written here since the digests were sent: sync it change by change instead.
+      if (!this.active.has(shard) && !this.queue.includes(shard)) this.queue.unshift(shard);
+      return;
+    }
+    await receiveShardMessage(this.space, this.states, { kind: 'saved', shard, bytes });
+    this.savedIn++;
+    this.done++;
+  }
+}
+
+function same(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
