@@ -93,7 +93,7 @@ export async function runShardConversation(stream: Stream, session: ShardSyncSes
       if (count >= MAX_MESSAGES_PER_TURN) throw new InvalidPeerDataError(`the peer's shard sync turn ran past ${MAX_MESSAGES_PER_TURN} messages`);
       await session.receive(decodeSyncWire(frame));
     }
-    session.endPeerTurn();
+    await session.endPeerTurn();
     turns++;
     options.onProgress?.(progress());
   };

@@ -22,9 +22,10 @@
  * this side told the peer holds only its genesis; the transport bounds frames, turns and time.
  */
 import { InvalidPeerDataError } from '../errors.js';
+import { isEntryId, type EntryId } from '../ids.js';
 import { DIGEST_BYTES, GROUP_SIZE, shardDigest } from './heads-digest.js';
 import type { ShardedSpace } from './sharded-space.js';
-import { SHARD_GENESIS_HEADS, type ShardId } from './shard-layout.js';
+import { SHARD_GENESIS_HEADS, shardOf, type ShardId } from './shard-layout.js';
 import type { SyncWireMessage } from './shard-sync-codec.js';
 import { nextShardMessage, receiveShardMessage, ShardSyncStates } from './shard-sync.js';
 
@@ -32,6 +33,12 @@ import { nextShardMessage, receiveShardMessage, ShardSyncStates } from './shard-
 export const SHARD_SYNC_WINDOW = 8;
 /** Saved shards sent in one turn, besides the window (a cold catch-up moves ~4,096 of them). */
 export const SAVED_BYTES_PER_TURN = 1024 * 1024;
+
+/** Rows of a first screen: their shards go out first in a cold catch-up. */
+const FIRST_SCREEN_ROWS = 50;
+
+/** Saved shards adopted at once (loaded, indexed, written and fsynced concurrently). */
+const ADOPTING_AT_ONCE = 16;
 
 const GENESIS_DIGEST = shardDigest(SHARD_GENESIS_HEADS);
 
@@ -73,6 +80,8 @@ export class ShardSyncSession {
   private lastTurnQuiet = false;
   private peerTurnQuiet = false;
   private peerSaidMore = false;
+  private readonly adopting = new Map<ShardId, Promise<void>>();
+  private prioritized = false;
 
   constructor(
     private readonly space: ShardedSpace,
@@ -112,8 +121,17 @@ export class ShardSyncSession {
     const answer = this.touched;
     this.touched = new Set();
     let savedBytes = 0;
+    let savedLimit = Infinity;
+    if (!this.prioritized && this.savedQueue.length > 0) {
+      // The shards of this side's first screen go first, alone in their turn: a newcomer's list
+      // fills from the top before the rest arrives.
+      this.prioritized = true;
+      const first = new Set(this.space.page(FIRST_SCREEN_ROWS).filter((r) => isEntryId(r.id)).map((r) => shardOf(r.id as EntryId)));
+      this.savedQueue.sort((x, y) => Number(first.has(y)) - Number(first.has(x)));
+      savedLimit = Math.max(1, this.savedQueue.filter((shard) => first.has(shard)).length);
+    }
     for (;;) {
-      while (savedBytes < SAVED_BYTES_PER_TURN && this.savedQueue.length > 0) {
+      while (savedBytes < SAVED_BYTES_PER_TURN && savedLimit-- > 0 && this.savedQueue.length > 0) {
         const shard = this.savedQueue.shift()!;
         const message = await nextShardMessage(this.space, shard, this.states, true);
         if (message?.kind === 'saved') {
@@ -160,14 +178,14 @@ export class ShardSyncSession {
       case 'saved':
         return this.receiveSaved(message.shard, message.bytes);
       case 'sync':
-        await receiveShardMessage(this.space, this.states, message);
         this.touched.add(message.shard);
-        return;
+        return this.adopt(message.shard, () => receiveShardMessage(this.space, this.states, message));
     }
   }
 
-  /** The peer's turn ended (it was quiet when it held nothing but its root). */
-  endPeerTurn(): void {
+  /** The peer's turn ended (it was quiet when it held nothing but its root); resolves once what it brought is durable. */
+  async endPeerTurn(): Promise<void> {
+    await this.settle();
     this.peerTurnQuiet = !this.peerSaidMore;
     this.peerSaidMore = false;
   }
@@ -220,9 +238,30 @@ export class ShardSyncSession {
       if (!this.active.has(shard) && !this.queue.includes(shard)) this.queue.unshift(shard);
       return;
     }
-    await receiveShardMessage(this.space, this.states, { kind: 'saved', shard, bytes });
-    this.savedIn++;
-    this.done++;
+    await this.adopt(shard, async () => {
+      await receiveShardMessage(this.space, this.states, { kind: 'saved', shard, bytes });
+      this.savedIn++;
+      this.done++;
+    });
+  }
+
+  /**
+   * Applies what a message brings concurrently with the rest of the turn (the writes and fsyncs of
+   * different shards overlap), one at a time per shard, a few shards in flight; all of it is
+   * awaited before this side speaks.
+   */
+  private async adopt(shard: ShardId, apply: () => Promise<void>): Promise<void> {
+    const adopting = (this.adopting.get(shard) ?? Promise.resolve()).then(apply);
+    adopting.catch(() => undefined); // observed by settle(); this only keeps it from counting as unhandled
+    this.adopting.set(shard, adopting);
+    if (this.adopting.size >= ADOPTING_AT_ONCE) await this.settle();
+  }
+
+  /** Waits for what the peer's messages brought to be durable (rejects with the first failure). */
+  private async settle(): Promise<void> {
+    const all = [...this.adopting.values()];
+    this.adopting.clear();
+    await Promise.all(all);
   }
 }
 

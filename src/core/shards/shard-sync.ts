@@ -47,11 +47,11 @@ export class ShardSyncStates {
  * `peerHasOnlyGenesis`: what the peer's digest of the shard says.
  */
 export async function nextShardMessage(space: ShardedSpace, shard: ShardId, states: ShardSyncStates, peerHasOnlyGenesis: boolean): Promise<ShardMessage | undefined> {
-  const doc = await space.shardDoc(shard);
   if (peerHasOnlyGenesis && !isShardGenesisOnly(space.shardState(shard).heads) && states.takeSaved(shard)) {
     states.restart(shard);
-    return { kind: 'saved', shard, bytes: A.save(doc) };
+    return { kind: 'saved', shard, bytes: await space.savedShard(shard) };
   }
+  const doc = await space.shardDoc(shard);
   const [next, message] = A.generateSyncMessage(doc, states.get(shard));
   states.set(shard, next);
   return message ? { kind: 'sync', shard, bytes: message } : undefined;
@@ -68,14 +68,13 @@ export async function receiveShardMessage(space: ShardedSpace, states: ShardSync
     return;
   }
   measureSyncMessage(message.bytes, 'peer');
-  const doc = await space.shardDoc(shard);
-  let next: A.Doc<unknown>;
-  let state: A.SyncState;
-  try {
-    [next, state] = A.receiveSyncMessage(doc, states.get(shard), message.bytes);
-  } catch (err) {
-    throw new InvalidPeerDataError(`a sync message for shard ${shard} does not apply: ${String(err)}`, { cause: err });
-  }
-  states.set(shard, state);
-  await space.adopt(shard, next as typeof doc);
+  await space.adoptFrom(shard, (doc) => {
+    try {
+      const [next, state] = A.receiveSyncMessage(doc, states.get(shard), message.bytes);
+      states.set(shard, state);
+      return next;
+    } catch (err) {
+      throw new InvalidPeerDataError(`a sync message for shard ${shard} does not apply: ${String(err)}`, { cause: err });
+    }
+  });
 }

@@ -10,6 +10,7 @@
  * recorded and re-indexes, one shard at a time, only those that differ.
  */
 import * as A from '@automerge/automerge';
+import { concat } from '../bytes.js';
 import { readEntry, type EntryRead } from '../entry.js';
 import { InvalidPeerDataError } from '../errors.js';
 import { isEntryId, type EntryId } from '../ids.js';
@@ -229,9 +230,36 @@ export class ShardedSpace {
     return 'applied';
   }
 
-  /** The shard's document (loads it): read-only for the caller, e.g. to generate sync messages. */
+  /**
+   * The shard as one blob a peer that holds only its genesis can take whole (`adoptSaved`): the
+   * saved document when it is loaded here, otherwise its stored log as it is, without loading it
+   * (chunks that load with the genesis in front: a saved document and the changes after it).
+   */
+  async savedShard(shard: ShardId): Promise<Uint8Array> {
+    const doc = this.cache.peek(shard);
+    if (doc !== undefined) return A.save(doc);
+    const { chunks } = await this.c.shards.read(shard);
+    return chunks.length === 1 ? chunks[0]! : concat(chunks);
+  }
+
+  /**
+   * The shard's document (loads it): read-only for the caller, e.g. to generate sync messages
+   * (a document to adopt is derived with `adoptFrom`).
+   */
   shardDoc(shard: ShardId): Promise<A.Doc<ShardDoc>> {
     return this.cache.get(shard);
+  }
+
+  /**
+   * `adopt(shard, derive(doc))` on the shard's current document, with no await between reading it
+   * and adopting what `derive` made of it (a local change in that gap would be lost from memory).
+   */
+  async adoptFrom(shard: ShardId, derive: (doc: A.Doc<ShardDoc>) => A.Doc<ShardDoc>): Promise<number> {
+    for (;;) {
+      await this.cache.get(shard);
+      const doc = this.cache.peek(shard); // undefined only if evicted since: load it again
+      if (doc !== undefined) return this.adopt(shard, derive(doc));
+    }
   }
 
   /**
@@ -265,7 +293,8 @@ export class ShardedSpace {
     this.cache.set(shard, doc);
     if (old !== undefined) A.free(old); // a separate load of the genesis-only shard
     this.chunkCounts.set(shard, 1);
-    const file = await this.track(this.c.shards.compact(shard, A.save(doc)));
+    // Stored as received: it loaded (with the genesis in front, as every load does), so it is a saved shard.
+    const file = await this.track(this.c.shards.compact(shard, saved));
     await this.record({ shard, state: { ...file, heads }, rows, replace: true });
   }
 
