@@ -43,7 +43,9 @@ type Json = Record<string, unknown>;
 
 /** A child whose stdout lines are JSON objects: `next()` resolves with the next one. */
 function child(script: string, args: string[]): { proc: ChildProcess; next(): Promise<Json>; done: Promise<number> } {
-  const proc = spawn(process.execPath, [script, ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  // BENCH_PROFILE=<folder>: a CPU profile of every child (node --cpu-prof) lands there.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, `--cpu-prof-name=${args[0]}-${Date.now()}.cpuprofile`] : [];
+  const proc = spawn(process.execPath, [...profile, script, ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: Json[] = [];
   const waiting: ((j: Json) => void)[] = [];
   let buffer = '';

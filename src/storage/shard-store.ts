@@ -218,20 +218,53 @@ export class FileShardStore implements ShardStore {
   }
 
   compact(shard: ShardId, saved: Uint8Array): Promise<ShardFileState> {
-    this.batches.delete(shard); // appends after this call land after the compaction, not in a batch before it
-    return this.queue(shard, async () => {
-      const path = this.pathOf(shard);
-      await this.dropHandle(shard); // the file is replaced: a kept handle would write to the old one
-      try {
-        await writeFileDurably(this.folderOf(shard), shard, Buffer.concat([encodeFileHeader(SHARD_FILE_MAGIC), encodeFrames([saved], RECORD_FRAME_MAGIC)]), this.init.logger);
-      } catch (err) {
-        this.goodLength.delete(shard);
-        throw new StoreWriteError(`could not compact ${path}: ${describeFsError(err)}`, { cause: err });
-      }
-      const file = await this.fileState(path);
-      this.goodLength.set(shard, file.size);
-      return file;
-    });
+    return this.compactMany([{ shard, saved }]).then((states) => states[0]!);
+  }
+
+  compactMany(items: readonly { shard: ShardId; saved: Uint8Array }[]): Promise<ShardFileState[]> {
+    // Each folder is fsynced once, after every file of the batch in it was renamed; each shard's
+    // step waits for that inside its queue, so nothing queued after it sees an undurable rename.
+    if (new Set(items.map((i) => i.shard)).size !== items.length) return Promise.reject(new RangeError('compactMany takes each shard once'));
+    const folders = new Map<string, { left: number; synced?: Promise<void> }>();
+    for (const { shard } of items) {
+      const f = folders.get(this.folderOf(shard)) ?? { left: 0 };
+      f.left++;
+      folders.set(this.folderOf(shard), f);
+    }
+    const renamed = new Map<string, { resolve: () => void; done: Promise<void> }>();
+    for (const folder of folders.keys()) {
+      let resolve!: () => void;
+      const done = new Promise<void>((r) => (resolve = r));
+      renamed.set(folder, { resolve, done });
+    }
+    const folderSynced = (folder: string): Promise<void> => {
+      const f = folders.get(folder)!;
+      if (--f.left === 0) renamed.get(folder)!.resolve();
+      return (f.synced ??= renamed.get(folder)!.done.then(() => fsyncDir(folder, this.init.logger)));
+    };
+    return Promise.all(
+      items.map(({ shard, saved }) => {
+        this.batches.delete(shard); // appends after this call land after the compaction, not in a batch before it
+        return this.queue(shard, async () => {
+          const path = this.pathOf(shard);
+          const folder = this.folderOf(shard);
+          let written = false;
+          try {
+            await this.dropHandle(shard); // the file is replaced: a kept handle would write to the old one
+            await writeFileDurably(folder, shard, Buffer.concat([encodeFileHeader(SHARD_FILE_MAGIC), encodeFrames([saved], RECORD_FRAME_MAGIC)]), this.init.logger, undefined, false);
+            written = true;
+            await folderSynced(folder);
+          } catch (err) {
+            if (!written) void folderSynced(folder).catch(() => undefined); // the others of the folder do not wait for this one
+            this.goodLength.delete(shard);
+            throw new StoreWriteError(`could not compact ${path}: ${describeFsError(err)}`, { cause: err });
+          }
+          const file = await this.fileState(path);
+          this.goodLength.set(shard, file.size);
+          return file;
+        });
+      }),
+    );
   }
 
   async states(): Promise<Map<ShardId, ShardFileState>> {

@@ -33,6 +33,11 @@ export class MemoryShardStore implements ShardStore {
     return this.touch(shard);
   }
 
+  async compactMany(items: readonly { shard: ShardId; saved: Uint8Array }[]): Promise<ShardFileState[]> {
+    if (new Set(items.map((i) => i.shard)).size !== items.length) throw new RangeError('compactMany takes each shard once');
+    return Promise.all(items.map(({ shard, saved }) => this.compact(shard, saved)));
+  }
+
   async states(): Promise<Map<ShardId, ShardFileState>> {
     this.assertOpen();
     return new Map(this.states_);

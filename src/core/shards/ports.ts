@@ -29,6 +29,11 @@ export interface ShardStore {
   append(shard: ShardId, chunks: readonly Uint8Array[]): Promise<ShardFileState>;
   /** Replaces the shard's log by one saved document covering everything appended before the call. */
   compact(shard: ShardId, saved: Uint8Array): Promise<ShardFileState>;
+  /**
+   * `compact` of several distinct shards at once (a catch-up taking whole shards): each resolves as
+   * `compact` would, the writes and fsyncs overlap and each folder is fsynced once for the batch.
+   */
+  compactMany(items: readonly { shard: ShardId; saved: Uint8Array }[]): Promise<ShardFileState[]>;
   /** The file state of every shard whose log exists. */
   states(): Promise<Map<ShardId, ShardFileState>>;
   close(): Promise<void>;

@@ -34,6 +34,8 @@ export interface IndexUpdate {
 
 export class ReadIndex {
   private readonly overlay = new Map<string, IndexRow | null>();
+  /** The overlay's ids by shard (what `shardRows` reads instead of scanning the whole overlay). */
+  private readonly overlayIds = new Map<string, Set<string>>();
   private overlaySorted: IndexRow[] | undefined;
   private readonly shardStates = new Map<ShardId, ShardState>();
   /** Base rows grouped by shard (counting sort, built on first use). */
@@ -140,7 +142,10 @@ export class ReadIndex {
       const row = this.baseRow(groups.rows[i]!);
       if (!this.overlay.has(row.id)) out.set(row.id, row);
     }
-    for (const [id, row] of this.overlay) if (row && id.startsWith(shard)) out.set(id, row);
+    for (const id of this.overlayIds.get(shard) ?? []) {
+      const row = this.overlay.get(id);
+      if (row) out.set(id, row);
+    }
     return [...out.values()];
   }
 
@@ -148,9 +153,9 @@ export class ReadIndex {
   apply(update: IndexUpdate): void {
     if (update.replace) {
       const keep = new Set(update.rows.map((r) => r.id));
-      for (const row of this.shardRows(update.shard)) if (!keep.has(row.id)) this.overlay.set(row.id, null);
+      for (const row of this.shardRows(update.shard)) if (!keep.has(row.id)) this.setOverlay(update.shard, row.id, null);
     }
-    for (const row of update.rows) this.overlay.set(row.id, row);
+    for (const row of update.rows) this.setOverlay(update.shard, row.id, row);
     this.overlaySorted = undefined;
     this.shardStates.set(update.shard, update.state);
   }
@@ -163,6 +168,13 @@ export class ReadIndex {
     const shardLines = [...this.shardStates].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, s]) => `#shard\t${id}\t${s.size}\t${s.mtimeMs}\t${s.heads.join(',')}`);
     const text = `${MAGIC}${lines.length}\n${lines.map((l) => `${l}\n`).join('')}#actors${[...actorIndex.keys()].map((a) => `\t${a}`).join('')}\n${shardLines.map((l) => `${l}\n`).join('')}`;
     return Buffer.from(text, 'utf8');
+  }
+
+  private setOverlay(shard: string, id: string, row: IndexRow | null): void {
+    this.overlay.set(id, row);
+    let ids = this.overlayIds.get(shard);
+    if (ids === undefined) this.overlayIds.set(shard, (ids = new Set()));
+    ids.add(id);
   }
 
   private baseId(k: number): string {

@@ -10,6 +10,8 @@ export class ShardCache {
   /** Insertion order is recency: the first key is the least recently used. */
   private readonly docs = new Map<ShardId, A.Doc<ShardDoc>>();
   private readonly loading = new Map<ShardId, Promise<A.Doc<ShardDoc>>>();
+  /** Bumped by `delete`: a load that started before is stale when it ends. */
+  private readonly generations = new Map<ShardId, number>();
   /** Shards loaded and evicted so far (the bench and tests read them). */
   loads = 0;
   evictions = 0;
@@ -35,15 +37,29 @@ export class ShardCache {
     if (held !== undefined) return held;
     let pending = this.loading.get(shard);
     if (pending === undefined) {
+      const generation = this.generations.get(shard);
       pending = this.load(shard).finally(() => this.loading.delete(shard));
       this.loading.set(shard, pending);
       const doc = await pending;
       this.loads++;
+      if (this.generations.get(shard) !== generation) {
+        A.free(doc); // the shard was replaced while this load read the old one
+        return this.get(shard);
+      }
       this.set(shard, doc);
       return doc;
     }
     await pending;
     return this.get(shard);
+  }
+
+  /** Drops the shard (its log was replaced): freed if held, and a load in flight is not kept. */
+  delete(shard: ShardId): void {
+    this.generations.set(shard, (this.generations.get(shard) ?? 0) + 1);
+    const doc = this.docs.get(shard);
+    if (doc === undefined) return;
+    this.docs.delete(shard);
+    A.free(doc);
   }
 
   /** Replaces the shard's document (after a change: Automerge returns a new one). */

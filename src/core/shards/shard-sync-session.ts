@@ -34,6 +34,9 @@ export const SHARD_SYNC_WINDOW = 8;
 /** Saved shards sent in one turn, besides the window (a cold catch-up moves ~4,096 of them). */
 export const SAVED_BYTES_PER_TURN = 1024 * 1024;
 
+/** Saved shards adopted as one batch (loaded one by one, written together, each folder fsynced once). */
+const SAVED_BATCH = 64;
+
 /** Rows of a first screen: their shards go out first in a cold catch-up. */
 const FIRST_SCREEN_ROWS = 50;
 
@@ -81,7 +84,12 @@ export class ShardSyncSession {
   private peerTurnQuiet = false;
   private peerSaidMore = false;
   private readonly adopting = new Map<ShardId, Promise<void>>();
+  /** Saved shards received and not yet handed to the space, and the batches being adopted. */
+  private readonly savedBatch: { shard: ShardId; saved: Uint8Array }[] = [];
+  private readonly savedAdopting: Promise<void>[] = [];
+  private readonly savedThisTurn = new Set<ShardId>();
   private prioritized = false;
+  private readonly readAhead = new Map<ShardId, Promise<Uint8Array>>();
 
   constructor(
     private readonly space: ShardedSpace,
@@ -105,6 +113,7 @@ export class ShardSyncSession {
       }
     }
     await this.shardMessages(out);
+    this.readSavedAhead(out.filter((m) => m.kind === 'saved').length);
     const quiet = out.length === 0;
     // The root opens the conversation and closes it: every quiet turn carries it.
     if (quiet || this.messagesOut === 0) out.unshift({ kind: 'root', root: digest.root });
@@ -133,7 +142,9 @@ export class ShardSyncSession {
     for (;;) {
       while (savedBytes < SAVED_BYTES_PER_TURN && savedLimit-- > 0 && this.savedQueue.length > 0) {
         const shard = this.savedQueue.shift()!;
-        const message = await nextShardMessage(this.space, shard, this.states, true);
+        const ahead = this.readAhead.get(shard)?.catch(() => this.space.savedShard(shard));
+        const message = await nextShardMessage(this.space, shard, this.states, true, ahead);
+        this.readAhead.delete(shard);
         if (message?.kind === 'saved') {
           this.peerGenesis.delete(shard);
           this.savedOut++;
@@ -179,6 +190,7 @@ export class ShardSyncSession {
         return this.receiveSaved(message.shard, message.bytes);
       case 'sync':
         this.touched.add(message.shard);
+        if (this.savedThisTurn.has(message.shard)) await this.settle(); // the shard's saved copy first
         return this.adopt(message.shard, () => receiveShardMessage(this.space, this.states, message));
     }
   }
@@ -186,6 +198,7 @@ export class ShardSyncSession {
   /** The peer's turn ended (it was quiet when it held nothing but its root); resolves once what it brought is durable. */
   async endPeerTurn(): Promise<void> {
     await this.settle();
+    this.savedThisTurn.clear();
     this.peerTurnQuiet = !this.peerSaidMore;
     this.peerSaidMore = false;
   }
@@ -202,6 +215,20 @@ export class ShardSyncSession {
 
   progress(): ShardSyncProgress {
     return { differing: this.differing, done: this.done, savedIn: this.savedIn, savedOut: this.savedOut, messagesIn: this.messagesIn, messagesOut: this.messagesOut };
+  }
+
+  /**
+   * Reads the next turn's saved shards while the peer takes this one (a cold catch-up alternates
+   * between the two sides; this keeps the sender's disk reads off the receiver's wait).
+   */
+  private readSavedAhead(sentThisTurn: number): void {
+    if (sentThisTurn === 0) return;
+    for (const shard of this.savedQueue.slice(0, sentThisTurn)) {
+      if (this.readAhead.has(shard)) continue;
+      const bytes = this.space.savedShard(shard);
+      bytes.catch(() => undefined); // a failed read is read again when the shard is sent (and fails there)
+      this.readAhead.set(shard, bytes);
+    }
   }
 
   private refill(): void {
@@ -238,11 +265,23 @@ export class ShardSyncSession {
       if (!this.active.has(shard) && !this.queue.includes(shard)) this.queue.unshift(shard);
       return;
     }
-    await this.adopt(shard, async () => {
-      await receiveShardMessage(this.space, this.states, { kind: 'saved', shard, bytes });
-      this.savedIn++;
-      this.done++;
+    if (this.savedThisTurn.has(shard) || this.adopting.has(shard)) throw new InvalidPeerDataError(`shard ${shard} sent whole after another message about it in one turn`);
+    this.savedThisTurn.add(shard);
+    this.states.restart(shard);
+    this.savedBatch.push({ shard, saved: bytes });
+    if (this.savedBatch.length >= SAVED_BATCH) this.flushSaved();
+  }
+
+  /** Adopts the saved shards received so far as one batch, while the rest of the turn is read. */
+  private flushSaved(): void {
+    const batch = this.savedBatch.splice(0);
+    if (batch.length === 0) return;
+    const adopting = this.space.adoptSavedMany(batch).then(() => {
+      this.savedIn += batch.length;
+      this.done += batch.length;
     });
+    adopting.catch(() => undefined); // observed by settle()
+    this.savedAdopting.push(adopting);
   }
 
   /**
@@ -259,7 +298,8 @@ export class ShardSyncSession {
 
   /** Waits for what the peer's messages brought to be durable (rejects with the first failure). */
   private async settle(): Promise<void> {
-    const all = [...this.adopting.values()];
+    this.flushSaved();
+    const all = [...this.adopting.values(), ...this.savedAdopting.splice(0)];
     this.adopting.clear();
     await Promise.all(all);
   }

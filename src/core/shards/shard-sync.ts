@@ -44,12 +44,12 @@ export class ShardSyncStates {
 
 /**
  * What to send the peer about `shard` next, or undefined when this side has nothing more to say.
- * `peerHasOnlyGenesis`: what the peer's digest of the shard says.
+ * `peerHasOnlyGenesis`: what the peer's digest of the shard says; `saved`: the saved shard, read ahead.
  */
-export async function nextShardMessage(space: ShardedSpace, shard: ShardId, states: ShardSyncStates, peerHasOnlyGenesis: boolean): Promise<ShardMessage | undefined> {
+export async function nextShardMessage(space: ShardedSpace, shard: ShardId, states: ShardSyncStates, peerHasOnlyGenesis: boolean, saved?: Promise<Uint8Array>): Promise<ShardMessage | undefined> {
   if (peerHasOnlyGenesis && !isShardGenesisOnly(space.shardState(shard).heads) && states.takeSaved(shard)) {
     states.restart(shard);
-    return { kind: 'saved', shard, bytes: await space.savedShard(shard) };
+    return { kind: 'saved', shard, bytes: await (saved ?? space.savedShard(shard)) };
   }
   const doc = await space.shardDoc(shard);
   const [next, message] = A.generateSyncMessage(doc, states.get(shard));

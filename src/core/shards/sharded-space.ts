@@ -282,20 +282,32 @@ export class ShardedSpace {
 
   /** A peer's saved shard, for a shard that holds only its genesis here: checked, stored, indexed. */
   async adoptSaved(shard: ShardId, saved: Uint8Array): Promise<void> {
-    const { doc, bad } = loadShard([saved], this.init.actor);
-    if (bad > 0 || !A.hasHeads(doc, [...SHARD_GENESIS_HEADS])) {
-      A.free(doc);
-      throw new InvalidPeerDataError(`a saved shard ${shard} that does not load or lacks the shard genesis`);
+    await this.adoptSavedMany([{ shard, saved }]);
+  }
+
+  /**
+   * Peers' saved shards (distinct shards that hold only their genesis here), e.g. a turn of a cold
+   * catch-up: each is loaded to check it and read its rows, then freed (a newcomer does not need
+   * them in memory); all are written as one batch (`compactMany`), then indexed. Resolves once all
+   * are durable; one that does not load refuses the whole batch before anything is written.
+   */
+  async adoptSavedMany(items: readonly { shard: ShardId; saved: Uint8Array }[]): Promise<void> {
+    const checked = items.map(({ shard, saved }) => {
+      const { doc, bad } = loadShard([saved], this.init.actor);
+      try {
+        if (bad > 0 || !A.hasHeads(doc, [...SHARD_GENESIS_HEADS])) throw new InvalidPeerDataError(`a saved shard ${shard} that does not load or lacks the shard genesis`);
+        return { shard, heads: A.getHeads(doc), rows: rowsOfShard(shard, doc) };
+      } finally {
+        A.free(doc);
+      }
+    });
+    for (const { shard } of items) {
+      this.cache.delete(shard); // a load of the genesis-only shard, now outdated
+      this.chunkCounts.set(shard, 1);
     }
-    const heads = A.getHeads(doc);
-    const rows = rowsOfShard(shard, doc);
-    const old = this.cache.peek(shard);
-    this.cache.set(shard, doc);
-    if (old !== undefined) A.free(old); // a separate load of the genesis-only shard
-    this.chunkCounts.set(shard, 1);
-    // Stored as received: it loaded (with the genesis in front, as every load does), so it is a saved shard.
-    const file = await this.track(this.c.shards.compact(shard, saved));
-    await this.record({ shard, state: { ...file, heads }, rows, replace: true });
+    // Stored as received: it loaded (with the genesis, as every load has it), so it is a saved shard.
+    const files = await this.track(this.c.shards.compactMany(items));
+    await this.recordMany(checked.map(({ shard, heads, rows }, k) => ({ shard, state: { ...files[k]!, heads }, rows, replace: true })));
   }
 
   /** Writes the index file with the journal folded in (also at close). */
@@ -352,10 +364,14 @@ export class ShardedSpace {
   }
 
   /** Applies an update and appends it to the journal; folds the journal when it grew long. */
-  private async record(update: IndexUpdate): Promise<void> {
-    this.applyIndex(update);
-    this.journalRecords++;
-    await this.c.index.appendJournal([encodeUpdate(update)]);
+  private record(update: IndexUpdate): Promise<void> {
+    return this.recordMany([update]);
+  }
+
+  private async recordMany(updates: readonly IndexUpdate[]): Promise<void> {
+    for (const update of updates) this.applyIndex(update);
+    this.journalRecords += updates.length;
+    await this.c.index.appendJournal(updates.map(encodeUpdate));
     if (this.journalRecords >= this.journalLimit) await this.compactIndex();
   }
 
