@@ -123,7 +123,7 @@ describe('ShardedSpace on real files', () => {
     assert.ok(both?.status === 'valid' && both.entry.kind === 'note' && both.entry.title === 'B was here' && both.entry.body === 'A was here');
   });
 
-  it('a change whose dependencies are missing waits, and is not written', async () => {
+  it('a change whose dependencies are missing is neither applied nor written; it applies once they are here', async () => {
     const a = await openSpace(await folder('sharded-wait-a'), { actor: 'aa'.repeat(16) });
     const b = await openSpace(await folder('sharded-wait-b'));
     const first = await a.space.change(ids[0]!, 'p', publish(ids[0]!, 0));
@@ -131,6 +131,8 @@ describe('ShardedSpace on real files', () => {
     assert.equal(await b.space.receive(shardOf(ids[0]!), second.change!), 'waiting');
     assert.equal(b.space.shardState(shardOf(ids[0]!)).file.size, 0);
     assert.equal(await b.space.receive(shardOf(ids[0]!), first.change!), 'applied');
+    assert.equal(b.space.page(1)[0]!.title, 'Note 0'); // not held in memory meanwhile: sync brings it again
+    assert.equal(await b.space.receive(shardOf(ids[0]!), second.change!), 'applied');
     assert.equal(b.space.page(1)[0]!.title, 'later');
   });
 

@@ -16,6 +16,7 @@ import { InvalidPeerDataError } from '../errors.js';
 import { isEntryId, type EntryId } from '../ids.js';
 import { measureChange } from '../peer-input.js';
 import type { Logger } from '../ports.js';
+import { assertChangeInShard, assertDocInShard } from './change-scope.js';
 import { IndexFormatError } from './errors.js';
 import { HeadsDigest } from './heads-digest.js';
 import type { IndexRow } from './index-rows.js';
@@ -198,6 +199,8 @@ export class ShardedSpace {
    */
   async receive(shard: ShardId, change: Uint8Array): Promise<ReceiveResult> {
     measureChange(change);
+    const decoded = A.decodeChange(change);
+    assertChangeInShard(shard, decoded);
     if (this.cache.peek(shard) === undefined) {
       const state = this.shardState(shard);
       const fast = rowsFromChange(shard, change, state.heads, () => this.index.shardRows(shard));
@@ -211,8 +214,10 @@ export class ShardedSpace {
       this.c.logger.debug(`shard ${shard}: loaded to apply a change (${fast.reason})`);
     }
     const doc = await this.cache.get(shard);
-    const hash = A.decodeChange(change).hash;
+    const hash = decoded.hash;
     if (A.hasHeads(doc, [hash])) return 'known';
+    // Not applied while a change it depends on is missing (Automerge would hold it unchecked): sync brings both.
+    if (!A.hasHeads(doc, decoded.deps)) return 'waiting';
     let next: A.Doc<ShardDoc>;
     try {
       next = A.applyChanges(doc, [change])[0];
@@ -269,6 +274,12 @@ export class ShardedSpace {
   async adopt(shard: ShardId, next: A.Doc<ShardDoc>): Promise<number> {
     const before = this.shardState(shard).heads;
     const gained = A.getChangesSince(next, [...before]).filter((c) => !before.includes(A.decodeChange(c).hash));
+    try {
+      for (const c of gained) assertChangeInShard(shard, c);
+    } catch (err) {
+      this.cache.delete(shard); // `next` shares the loaded document: dropped, the log (without them) loads again
+      throw err;
+    }
     this.cache.set(shard, next);
     if (gained.length === 0) return 0;
     const heads = A.getHeads(next);
@@ -296,6 +307,7 @@ export class ShardedSpace {
       const { doc, bad } = loadShard([saved], this.init.actor);
       try {
         if (bad > 0 || !A.hasHeads(doc, [...SHARD_GENESIS_HEADS])) throw new InvalidPeerDataError(`a saved shard ${shard} that does not load or lacks the shard genesis`);
+        assertDocInShard(shard, doc);
         return { shard, heads: A.getHeads(doc), rows: rowsOfShard(shard, doc) };
       } finally {
         A.free(doc);
