@@ -69,7 +69,9 @@ async function serve(dir: string, fraction: number): Promise<void> {
   await n.handle(SHARD_SYNC_PROTOCOL, (stream: Stream) => {
     runShardConversation(stream, new ShardSyncSession(space), { initiator: false }).catch((err: unknown) => process.stderr.write(`serve: ${String(err)}\n`));
   });
-  say({ addr: n.getMultiaddrs()[0]!.toString(), firstIds: space.page(50).map((r) => r.id), edited, rows: space.page(1_000_000).length });
+  let rows = 0;
+  for (const _ of space.rows()) rows++;
+  say({ addr: n.getMultiaddrs()[0]!.toString(), firstIds: space.page(50).map((r) => r.id), edited, rows });
   for await (const line of stdinLines()) if (line.trim() === 'stop') break;
   say({ peakRss: sample() });
   await n.stop();
@@ -79,19 +81,28 @@ async function serve(dir: string, fraction: number): Promise<void> {
 
 async function join(dir: string, addr: string, firstIds: string[]): Promise<void> {
   const space = await openSpace(dir, 'bb'.repeat(16));
+  await space.warmUp(); // as a front end does once its list is shown
   const n = await node();
   const { multiaddr } = await import('@multiformats/multiaddr');
   const rssBefore = sample();
   const t0 = performance.now();
   let firstScreenMs = NaN;
   const want = firstIds.join(',');
+  const turnTimes: number[] = [];
   const checkScreen = () => {
     if (Number.isNaN(firstScreenMs) && space.page(50).map((r) => r.id).join(',') === want) firstScreenMs = performance.now() - t0;
   };
+  const screenTimer = setInterval(checkScreen, 10); // rows are listed as they are adopted, before the turn ends
   const stream = await n.dialProtocol(multiaddr(addr), SHARD_SYNC_PROTOCOL);
   const connectMs = performance.now() - t0;
-  const first = await runShardConversation(stream, new ShardSyncSession(space), { initiator: true, onProgress: checkScreen });
+  const first = await runShardConversation(stream, new ShardSyncSession(space), {
+    initiator: true,
+    onProgress: () => {
+      if (turnTimes.length < 8) turnTimes.push(Math.round(performance.now() - t0));
+    },
+  });
   checkScreen();
+  clearInterval(screenTimer);
   const catchUpMs = performance.now() - t0;
   const rssAfter = sample();
   // The in-sync check: a second conversation between two peers that are in sync.
@@ -101,6 +112,7 @@ async function join(dir: string, addr: string, firstIds: string[]): Promise<void
   say({
     connectMs,
     firstScreenMs,
+    turnTimes,
     catchUpMs,
     inSync: first.inSync,
     turns: first.progress.turns,
@@ -111,7 +123,7 @@ async function join(dir: string, addr: string, firstIds: string[]): Promise<void
     checkMs,
     checkInSync: again.inSync,
     checkBytes: again.progress.bytesIn + again.progress.bytesOut,
-    rows: space.page(1_000_000).length,
+    rows: [...space.rows()].length,
     rssBefore,
     rssAfter,
     peakRss: sample(),

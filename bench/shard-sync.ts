@@ -62,7 +62,10 @@ function child(script: string, args: string[]): { proc: ChildProcess; next(): Pr
       else lines.push(json);
     }
   });
-  proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  proc.stderr!.on('data', (c: Buffer) => {
+    stderr += c.toString();
+    if (process.env.BENCH_TRACE) process.stderr.write(c);
+  });
   const done = new Promise<number>((resolveDone) => proc.on('close', (code) => resolveDone(code ?? -1)));
   return {
     proc,
@@ -165,7 +168,7 @@ export async function benchShardSync(sizes: number[], log: (line: string) => voi
     const fl = await floor(script, dir);
     log(`  ${n}: floor ${Math.round(fl.floorMs)} ms`);
     const cold = await catchUp(script, dir, 0, false);
-    log(`  ${n}: cold ${Math.round(cold.catchUpMs)} ms, first screen ${Math.round(cold.firstScreenMs)} ms`);
+    log(`  ${n}: cold ${Math.round(cold.catchUpMs)} ms, first screen ${Math.round(cold.firstScreenMs)} ms (turns ended at ${String((cold as unknown as { turnTimes: number[] }).turnTimes)} ms)`);
     const warm = await catchUp(script, dir, 0.01, true);
     log(`  ${n}: warm ${Math.round(warm.catchUpMs)} ms (${warm.edited} edited), in-sync check ${warm.checkMs.toFixed(1)} ms / ${warm.checkBytes} B`);
     out.push({ n, info, cold, warm, floor: fl });
@@ -186,6 +189,7 @@ async function main(): Promise<void> {
     const k = label(f.n);
     rows.push([`cold catch-up ${k}: dial → in sync`, 'ms', ms(f.cold.catchUpMs), ms(f.floor.floorMs), `${(f.cold.catchUpMs / f.floor.floorMs).toFixed(2)}×`, '≤ 1.5× floor']);
     rows.push([`  first screen (newest 50 rows) on the newcomer`, 'ms', ms(f.cold.firstScreenMs), '', '', '≤ 2,000']);
+    rows.push([`  of which: the dial (connection and protocol)`, 'ms', ms(f.cold.connectMs), '', '', '']);
     rows.push([`  bytes to the newcomer / from it`, 'B', `${f.cold.bytesIn.toLocaleString('en')} / ${f.cold.bytesOut.toLocaleString('en')}`, f.floor.bytes.toLocaleString('en'), `${(f.cold.bytesIn / f.floor.bytes).toFixed(2)}×`, '']);
     rows.push([`  peak RSS newcomer / member`, 'MB', `${mb(f.cold.peakRssJoin)} / ${mb(f.cold.peakRssServe)}`, mb(f.floor.peakRssJoin), '', '']);
     rows.push([`  turns / shards taken whole`, 'n', `${f.cold.turns} / ${f.cold.savedIn}`, String(f.floor.shards), '', '']);

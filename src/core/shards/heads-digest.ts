@@ -28,7 +28,14 @@ export class HeadsDigest {
 
   /** `headsOf(shard)`: the shard's heads (a shard with no log: the genesis heads). */
   constructor(headsOf: (shard: ShardId) => readonly string[]) {
-    for (let s = 0; s < SHARD_COUNT; s++) this.shards.set(shardDigest(headsOf(shardName(s))), s * DIGEST_BYTES);
+    // Shards without a log share one heads array (the genesis): hashed once.
+    const hashed = new Map<readonly string[], Uint8Array>();
+    for (let s = 0; s < SHARD_COUNT; s++) {
+      const heads = headsOf(shardName(s));
+      let digest = hashed.get(heads);
+      if (digest === undefined) hashed.set(heads, (digest = shardDigest(heads)));
+      this.shards.set(digest, s * DIGEST_BYTES);
+    }
     for (let g = 0; g < GROUP_COUNT; g++) this.rehashGroup(g);
     this.rehashRoot();
   }

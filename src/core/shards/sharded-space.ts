@@ -36,6 +36,8 @@ export const DEFAULT_JOURNAL_LIMIT = 5_000;
 /** A loaded shard whose log holds this many chunks is compacted into one saved document: a load
  *  costs per change (~0.26 ms each, RESULTS.md of the spike), a saved document loads in one go. */
 export const DEFAULT_COMPACT_AFTER_CHUNKS = 64;
+/** Changed rows held as objects before the index is rewritten with them (~10 MB of JS heap). */
+const OVERLAY_ROWS_LIMIT = 25_000;
 
 export interface ShardedSpaceComponents {
   readonly shards: ShardStore;
@@ -140,6 +142,7 @@ export class ShardedSpace {
    * the newest entry, kept in the cache since it is the likeliest to be opened.
    */
   async warmUp(): Promise<void> {
+    this.headsDigest(); // what the first sync compares, built before a peer asks
     const newest = this.index.page(1)[0];
     if (newest !== undefined && isEntryId(newest.id)) await this.cache.get(shardOf(newest.id));
     else A.free(A.load(A.save(emptyShard())));
@@ -313,9 +316,11 @@ export class ShardedSpace {
         A.free(doc);
       }
     });
-    for (const { shard } of items) {
+    for (const { shard, heads, rows } of checked) {
       this.cache.delete(shard); // a load of the genesis-only shard, now outdated
       this.chunkCounts.set(shard, 1);
+      // Listed at once (a newcomer's list fills while the writes run); the journal follows the fsyncs.
+      this.applyIndex({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: true });
     }
     // Stored as received: it loaded (with the genesis, as every load has it), so it is a saved shard.
     const files = await this.track(this.c.shards.compactMany(items));
@@ -384,7 +389,9 @@ export class ShardedSpace {
     for (const update of updates) this.applyIndex(update);
     this.journalRecords += updates.length;
     await this.c.index.appendJournal(updates.map(encodeUpdate));
-    if (this.journalRecords >= this.journalLimit) await this.compactIndex();
+    // Folded also when many rows changed (a catch-up: 4,096 records can bring 100k rows, each a JS
+    // object in the overlay until folded into the index's one Buffer).
+    if (this.journalRecords >= this.journalLimit || this.index.pendingRows >= OVERLAY_ROWS_LIMIT) await this.compactIndex();
   }
 
   /** Every index update goes through here, so the digest tree follows the shard heads. */
