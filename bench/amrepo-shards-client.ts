@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     });
   };
   const fetchDoc = async (url: string): Promise<Handle | undefined> => {
+    const asked = performance.now();
     try {
       const handle = await repo.find(url as never);
       await sameHeads(handle, url);
@@ -68,7 +69,13 @@ async function main(): Promise<void> {
       return handle;
     } catch (err) {
       failed++;
-      if (out.firstError === undefined) out.firstError = String(err);
+      const waited = performance.now() - asked;
+      if (out.firstError === undefined) {
+        out.firstError = String(err);
+        out.firstFailMs = performance.now();
+      }
+      out.failWaitedMinMs = Math.min(Number(out.failWaitedMinMs ?? Infinity), waited);
+      out.failWaitedMaxMs = Math.max(Number(out.failWaitedMaxMs ?? 0), waited);
       return undefined;
     }
   };

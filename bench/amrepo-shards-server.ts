@@ -24,6 +24,11 @@ async function main(): Promise<void> {
     for (const ws of Object.values(adapter.sockets)) if (ws._socket) sockets.add(ws._socket);
   };
   const sampler = setInterval(sample, 50);
+  // How many of B's requests A answered with "doc-unavailable" (it could not load the document in time).
+  let unavailableSent = 0;
+  (peer.repo.synchronizer as unknown as { on(event: 'message', f: (m: { type: string }) => void): void }).on('message', (m) => {
+    if (m.type === 'doc-unavailable') unavailableSent++;
+  });
   console.log(JSON.stringify({ port: peer.port }));
   let finished = false;
   const finish = async (): Promise<void> => {
@@ -42,7 +47,7 @@ async function main(): Promise<void> {
       bytesWritten += s.bytesWritten;
     }
     const cpu = process.cpuUsage();
-    return { bytesFromB: bytesRead, bytesToB: bytesWritten, connections: sockets.size, peakRss, cpuMs: (cpu.user + cpu.system) / 1000, handles: Object.keys(peer.repo.handles).length };
+    return { bytesFromB: bytesRead, bytesToB: bytesWritten, connections: sockets.size, peakRss, cpuMs: (cpu.user + cpu.system) / 1000, unavailableSent, handles: Object.keys(peer.repo.handles).length };
   };
   // Every second too, in case this process is too busy to answer a report in time.
   const ticker = setInterval(() => console.log(JSON.stringify({ tick: Math.round(performance.now()), ...stats() })), 1000);

@@ -218,6 +218,7 @@ interface AStats {
   bytesFromB: number;
   peakRss: number;
   cpuMs: number;
+  unavailableSent: number;
 }
 
 /** One cold catch-up of B from A over the `n`-entry sharded fixture. */
@@ -278,6 +279,7 @@ export async function amrepoShardCatchup(n: number, opts: AmrepoShardOptions = {
       a.stdin!.write('report\n');
       if (!(await untilA(() => report !== undefined, 60_000))) notes.push(`A answered no report within 60 s: its figures are from its last tick, ${lastTick ? `${(lastTick.tick / 1000).toFixed(0)} s after it started` : 'none'}`);
       const aStats = report ?? lastTick;
+      log(`  A (${n}): ${JSON.stringify(aStats ?? {})}`);
       a.stdin!.end('exit\n');
       const shut = setTimeout(() => a.kill('SIGKILL'), 30_000);
       await aWatch.ended;
@@ -289,7 +291,10 @@ export async function amrepoShardCatchup(n: number, opts: AmrepoShardOptions = {
       const finished = !timedOut && bEnd.code === 0 && measures !== undefined && !measures.failed;
       if (timedOut) notes.push(`did not finish in ${Math.round(timeoutMs / 60_000)} min (${partial ? `${partial.progress} of ${partial.of} documents ready` : 'no progress line'})`);
       else if (!measures || bEnd.code !== 0) notes.push(`B failed (code ${bEnd.code}, signal ${bEnd.signal}): ${bWatch.stderr().slice(-600)}`);
-      else if (measures.failed) notes.push(`${String(measures.failed)} of ${built.docs} finds failed (first: ${String(measures.firstError)})`);
+      else if (measures.failed) {
+        const waited = `${((measures.failWaitedMinMs as number) / 1000).toFixed(0)}–${((measures.failWaitedMaxMs as number) / 1000).toFixed(0)} s`;
+        notes.push(`${String(measures.failed)} of ${built.docs} finds failed after ${waited} (first: ${String(measures.firstError)}; A sent ${aStats?.unavailableSent ?? '?'} "doc-unavailable")`);
+      }
       return {
         seconds: finished ? sec('allMs')! : NaN,
         firstScreenSeconds: sec('firstScreenMs'),

@@ -83,6 +83,8 @@ export const MAX_PEER_BOOK_ENTRIES = 1_000;
 /** Domain-separation labels so keys and topics derived from the same inputs never collide. */
 export const PSK_LABEL = 'shared-notes/pnet-psk/v1';
 export const TOPIC_LABEL = 'shared-notes/gossip-topic/v1';
+/** A sharded space's gossip topic (another format: a v1 peer never sees it). */
+export const SHARD_TOPIC_LABEL = 'shared-notes/gossip-topic/v2';
 export const MDNS_LABEL = 'shared-notes/mdns-tag/v1';
 /** Length of the space key an invite carries. */
 export const SPACE_KEY_BYTES = 32;

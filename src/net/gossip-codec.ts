@@ -1,3 +1,4 @@
+import { SHARD_COUNT, type ShardId } from '../core/shards/shard-id.js';
 import { MAX_GOSSIP_MESSAGE_BYTES } from './constants.js';
 import { InvalidGossipMessageError, UnsupportedGossipTypeError } from './errors.js';
 
@@ -57,4 +58,42 @@ export function decodeGossip(bytes: Uint8Array): GossipMessage {
     default:
       throw new UnsupportedGossipTypeError(`gossip type ${bytes[1]} is not known to this version`);
   }
+}
+
+/**
+ * A sharded space's gossip (its own topic, keys.ts shardTopicForSpace): byte 0 = 2, byte 1 = type
+ * 1 (`shard-change`), bytes 2–3 = the shard number (big-endian, below 4,096), then one Automerge
+ * change to that shard. The shard a change names is checked against what it writes where it is
+ * applied (core/shards/change-scope.ts).
+ */
+export const SHARD_GOSSIP_VERSION = 2;
+const SHARD_HEADER_BYTES = HEADER_BYTES + 2;
+export const MAX_SHARD_GOSSIP_CHANGE_BYTES = MAX_GOSSIP_MESSAGE_BYTES - SHARD_HEADER_BYTES;
+
+export interface ShardChangeGossip {
+  readonly shard: ShardId;
+  readonly change: Uint8Array;
+}
+
+export function encodeShardGossip(message: ShardChangeGossip): Uint8Array {
+  const n = parseInt(message.shard, 16);
+  if (!(n >= 0 && n < SHARD_COUNT)) throw new InvalidGossipMessageError(`no shard ${message.shard}`);
+  if (message.change.byteLength === 0 || message.change.byteLength > MAX_SHARD_GOSSIP_CHANGE_BYTES) {
+    throw new InvalidGossipMessageError(`a change of ${message.change.byteLength} bytes is not shard gossip`);
+  }
+  const bytes = new Uint8Array(SHARD_HEADER_BYTES + message.change.byteLength);
+  bytes.set([SHARD_GOSSIP_VERSION, GossipType.change, n >> 8, n & 0xff]);
+  bytes.set(message.change, SHARD_HEADER_BYTES);
+  return bytes;
+}
+
+/** Validates a sharded space's gossip bytes (errors as `decodeGossip`). */
+export function decodeShardGossip(bytes: Uint8Array): ShardChangeGossip {
+  if (bytes.byteLength > MAX_GOSSIP_MESSAGE_BYTES) throw new InvalidGossipMessageError(`gossip of ${bytes.byteLength} bytes is over the ${MAX_GOSSIP_MESSAGE_BYTES}-byte limit`);
+  if (bytes.byteLength <= SHARD_HEADER_BYTES) throw new InvalidGossipMessageError(`shard gossip of ${bytes.byteLength} bytes is truncated`);
+  if (bytes[0] !== SHARD_GOSSIP_VERSION) throw new InvalidGossipMessageError(`gossip version ${bytes[0]} on a sharded space's topic`);
+  if (bytes[1] !== GossipType.change) throw new UnsupportedGossipTypeError(`shard gossip type ${bytes[1]} is not known to this version`);
+  const n = (bytes[2]! << 8) | bytes[3]!;
+  if (n >= SHARD_COUNT) throw new InvalidGossipMessageError(`shard gossip names shard ${n}, past the last one`);
+  return { shard: n.toString(16).padStart(3, '0') as ShardId, change: bytes.slice(SHARD_HEADER_BYTES) };
 }

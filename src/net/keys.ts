@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PrivateKey } from '@libp2p/interface';
-import { MDNS_LABEL, PSK_LABEL, SPACE_KEY_BYTES, TOPIC_LABEL } from './constants.js';
+import { MDNS_LABEL, PSK_LABEL, SHARD_TOPIC_LABEL, SPACE_KEY_BYTES, TOPIC_LABEL } from './constants.js';
 import { InvalidNetworkConfigError } from './errors.js';
 import { loadStack } from './stack.js';
 
@@ -24,6 +24,11 @@ export function pnetKeyFromSpaceKey(spaceKey: Uint8Array): Uint8Array {
 /** The gossip topic of a space: a hash, so the topic name reveals nothing about the space. */
 export function topicForSpace(spaceId: string): string {
   return `shared-notes/${labelledHash(TOPIC_LABEL, spaceId).toString('hex')}`;
+}
+
+/** The gossip topic of the space once sharded (format v2). */
+export function shardTopicForSpace(spaceId: string): string {
+  return `shared-notes/${labelledHash(SHARD_TOPIC_LABEL, spaceId).toString('hex')}`;
 }
 
 /** The space's presence topic: ephemeral, unscored, never applied to the log (presence.ts). */
