@@ -1,9 +1,12 @@
 import type { Stream } from '@libp2p/interface';
 import { InvalidPeerDataError } from '../core/errors.js';
 import { decodeSyncWire, encodeSyncWire, MAX_SHARD_PAYLOAD_BYTES } from '../core/shards/shard-sync-codec.js';
-import type { ShardSyncProgress, ShardSyncSession } from '../core/shards/shard-sync-session.js';
+import type { ShardedSpace } from '../core/shards/sharded-space.js';
+import { ShardSyncSession, type ShardSyncProgress } from '../core/shards/shard-sync-session.js';
+import type { SyncProgress } from '../core/sync-session.js';
 import { SyncTimeoutError } from './errors.js';
 import { loadStack } from './stack.js';
+import type { CatchUpEngine } from './sync-coordinator.js';
 import { frameReader, translate } from './sync-protocol.js';
 
 /**
@@ -117,4 +120,30 @@ export async function runShardConversation(stream: Stream, session: ShardSyncSes
     stream.abort(err instanceof Error ? err : new Error(String(err)));
   }
   return { inSync: session.inSync(), progress: progress() };
+}
+
+/** A sharded space's catch-up engine for the sync coordinator (SHARD_SYNC_PROTOCOL). */
+export function shardCatchUp(space: ShardedSpace): CatchUpEngine {
+  const asSyncProgress = (p: ShardConversationProgress): SyncProgress => ({
+    messagesIn: p.messagesIn,
+    messagesOut: p.messagesOut,
+    bytesIn: p.bytesIn,
+    bytesOut: p.bytesOut,
+    changesIn: 0, // counted per shard here: shards taken whole are the snapshots
+    theirHeads: null,
+    snapshotsIn: p.savedIn,
+    snapshotsOut: p.savedOut,
+  });
+  return {
+    protocol: SHARD_SYNC_PROTOCOL,
+    converse(_peerId, stream, options) {
+      const session = new ShardSyncSession(space);
+      const outcome = runShardConversation(stream, session, { ...options, onProgress: (p) => options.onProgress(asSyncProgress(p)) }).then((o) => ({
+        inSync: o.inSync,
+        progress: asSyncProgress(o.progress),
+        summary: `${o.progress.turns} turns, ${o.progress.differing} shards differed, ${o.progress.savedIn} taken whole`,
+      }));
+      return { session, outcome };
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import type { KnownPeer } from '../core/known-peer.js';
 import type { Logger } from '../core/ports.js';
 import type { Replica } from '../core/replica.js';
+import type { ShardedSpace } from '../core/shards/sharded-space.js';
 import type { PeerPresence } from './presence.js';
 import type { PeerStatus, SpaceSummary } from './status.js';
 import type { TrafficMeter } from './traffic.js';
@@ -8,7 +9,9 @@ import type { TrafficMeter } from './traffic.js';
 /** What a SpaceNetwork is built from (components), how it is set up (init), and what it tells (events). */
 
 export interface SpaceNetworkComponents {
-  replica: Replica<unknown>;
+  /** The space's data: one replica (format v1) or a sharded space (v2); exactly one of them. */
+  replica?: Replica<unknown>;
+  sharded?: ShardedSpace;
   logger: Logger;
 }
 

@@ -11,12 +11,13 @@ import {
   PEER_EXCHANGE_PROTOCOL,
   REMOTE_CHANGE_SYNC_DEBOUNCE_MS,
   STRIKES_BEFORE_DISCONNECT,
-  SYNC_PROTOCOL,
 } from './constants.js';
 import { NetworkNotRunningError } from './errors.js';
-import { SpaceGossip } from './gossip.js';
+import { SpaceGossip, type TopicGossip } from './gossip.js';
+import { ShardGossip } from './shard-gossip.js';
+import { shardCatchUp } from './shard-sync-protocol.js';
 import { SpaceHello } from './hello.js';
-import { mdnsServiceTagForSpace, pnetKeyFromSpaceKey, presenceTopicForSpace, privateKeyOf, topicForSpace } from './keys.js';
+import { mdnsServiceTagForSpace, pnetKeyFromSpaceKey, presenceTopicForSpace, privateKeyOf, shardTopicForSpace, topicForSpace } from './keys.js';
 import { SpaceMembership } from './membership.js';
 import { createSpaceNode, type SpaceLibp2p } from './node.js';
 import type { KnownPeer } from '../core/known-peer.js';
@@ -25,7 +26,7 @@ import { SpacePresence, type LocalPresence, type PeerPresence } from './presence
 import { loadStack, type Stack } from './stack.js';
 import { SpaceProtocols } from './registrar.js';
 import { SpaceStatus, type PeerFacts, type PeerStatus, type SpaceSummary } from './status.js';
-import { SyncCoordinator } from './sync-coordinator.js';
+import { replicaCatchUp, SyncCoordinator } from './sync-coordinator.js';
 import type { SpaceNetworkComponents, SpaceNetworkEvents, SpaceNetworkInit } from './space-network-options.js';
 
 export type { ConnectionKind } from './addresses.js';
@@ -51,7 +52,7 @@ export class SpaceNetwork {
   private tornDown = false;
   private node: SpaceLibp2p | undefined;
   private stack: Stack | undefined;
-  private gossip: SpaceGossip | undefined;
+  private gossip: TopicGossip | undefined;
   private connections: SpaceConnections | undefined;
   private selfId: string | undefined;
   private readonly logger: Logger;
@@ -82,6 +83,7 @@ export class SpaceNetwork {
     private readonly components: SpaceNetworkComponents,
     private readonly init: SpaceNetworkInit,
   ) {
+    if ((components.replica === undefined) === (components.sharded === undefined)) throw new TypeError('a SpaceNetwork runs over a replica or a sharded space, exactly one');
     this.logger = components.logger;
     this.strikeLimit = init.strikesBeforeDisconnect ?? STRIKES_BEFORE_DISCONNECT;
     this.changeDelayMs = init.changeSyncDelayMs ?? CHANGE_SYNC_DEBOUNCE_MS;
@@ -135,11 +137,13 @@ export class SpaceNetwork {
     this.selfId = selfId;
     const bootstrap = (await parseAddrs(init.bootstrap ?? [], (err) => this.logger.warn(`ignoring a bootstrap address: ${String(err)}`)))
       .filter((b) => b.peerId !== selfId);
+    const { replica, sharded } = this.components;
+    const catchUp = sharded ? shardCatchUp(sharded) : replicaCatchUp(replica!);
     const sync = new SyncCoordinator(
       {
-        replica: this.components.replica,
+        catchUp,
         logger: this.logger.child('sync'),
-        openStream: (peerId, signal) => this.protocols.openStream(SYNC_PROTOCOL, peerId, signal),
+        openStream: (peerId, signal) => this.protocols.openStream(catchUp.protocol, peerId, signal),
         strike: (peerId, err) => this.strike(peerId, err, 'sync'),
         changed: (peerId) => this.emitStatus(peerId),
         connectedPeers: () => this.connectedIds(),
@@ -224,18 +228,17 @@ export class SpaceNetwork {
     await hello.start();
     await node.start();
 
-    this.gossip = new SpaceGossip(
-      {
-        pubsub: node.services.pubsub,
-        replica: this.components.replica,
-        logger: this.logger.child('gossip'),
-        stack: this.stack,
-        strike: (peerId, err) => this.strike(peerId, err, 'gossip'),
-        isBlocked: (peerId) => this.book.isBlocked(peerId),
-      },
-      topicForSpace(init.spaceId),
-    );
-    this.gossip.start();
+    const topicComponents = {
+      pubsub: node.services.pubsub,
+      logger: this.logger.child('gossip'),
+      stack: this.stack,
+      strike: (peerId: string, err: InvalidPeerDataError) => this.strike(peerId, err, 'gossip'),
+      isBlocked: (peerId: string) => this.book.isBlocked(peerId),
+    };
+    const shardGossip = sharded ? new ShardGossip({ ...topicComponents, space: sharded, onMissing: () => sync.afterChange(REMOTE_CHANGE_SYNC_DEBOUNCE_MS) }, shardTopicForSpace(init.spaceId)) : undefined;
+    const replicaGossip = replica && !sharded ? new SpaceGossip({ ...topicComponents, replica }, topicForSpace(init.spaceId)) : undefined;
+    this.gossip = shardGossip ?? replicaGossip;
+    this.gossip?.start();
     this.presenceOf = new SpacePresence(
       {
         pubsub: node.services.pubsub,
@@ -250,20 +253,34 @@ export class SpaceNetwork {
     );
     this.presenceOf.start();
     this.presenceOf.set(this.localPresence);
-    const { replica } = this.components;
-    this.unsubscribe.push(
-      replica.events.on('local-change', (change) => {
-        void this.gossip?.publish(change);
-        this.status.refreshAll();
-        sync.afterChange(this.changeDelayMs);
-      }),
-      replica.events.on('remote-changes', () => {
-        this.status.refreshAll();
-        // Jittered, so two receivers of the same change rarely open sessions to each other at once.
-        const delay = Math.max(this.changeDelayMs, REMOTE_CHANGE_SYNC_DEBOUNCE_MS);
-        sync.afterChange(delay + Math.floor(Math.random() * (delay / 2)));
-      }),
-    );
+    const localChange = () => {
+      this.status.refreshAll();
+      sync.afterChange(this.changeDelayMs);
+    };
+    const remoteChanges = () => {
+      this.status.refreshAll();
+      // Jittered, so two receivers of the same change rarely open sessions to each other at once.
+      const delay = Math.max(this.changeDelayMs, REMOTE_CHANGE_SYNC_DEBOUNCE_MS);
+      sync.afterChange(delay + Math.floor(Math.random() * (delay / 2)));
+    };
+    if (replicaGossip) {
+      this.unsubscribe.push(
+        replica!.events.on('local-change', (change) => {
+          void replicaGossip.publish(change);
+          localChange();
+        }),
+        replica!.events.on('remote-changes', remoteChanges),
+      );
+    }
+    if (shardGossip) {
+      this.unsubscribe.push(
+        sharded!.events.on('local-change', ({ shard, change }) => {
+          void shardGossip.publish(shard, change);
+          localChange();
+        }),
+        sharded!.events.on('remote-changes', remoteChanges),
+      );
+    }
     this.phase = 'running';
     this.disconnectedSince = Date.now();
 

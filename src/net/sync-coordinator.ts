@@ -14,13 +14,45 @@ export type SyncDirection = 'inbound' | 'outbound';
 export interface PeerSyncView {
   running: boolean;
   /** The last finished session, if any since the peer connected; `inSync()` is live. */
-  last: SyncSession | undefined;
+  last: LiveSync | undefined;
   lastSyncAt: number | undefined;
   progress: SyncProgress | undefined;
 }
 
+/** A finished catch-up session: whether the peer's state, as it last told it, equals ours now. */
+export interface LiveSync {
+  inSync(): boolean;
+}
+
+export interface ConversationOptions {
+  initiator: boolean;
+  idleTimeoutMs?: number;
+  sessionCapMs?: number;
+  signal: AbortSignal;
+  onProgress: (progress: SyncProgress) => void;
+}
+
+/** How a space catches up with one peer: its protocol id and one conversation on a stream. */
+export interface CatchUpEngine {
+  readonly protocol: string;
+  /** What the session ended on (`summary`: for the log); rejects as the protocol runners do. */
+  converse(peerId: string, stream: Stream, options: ConversationOptions): { session: LiveSync; outcome: Promise<{ inSync: boolean; progress: SyncProgress; summary: string }> };
+}
+
+/** A v1 space: the Automerge sync protocol on its one replica (SYNC_PROTOCOL). */
+export function replicaCatchUp(replica: Replica<unknown>): CatchUpEngine {
+  return {
+    protocol: SYNC_PROTOCOL,
+    converse(peerId, stream, options) {
+      const session = new SyncSession(replica, peerId);
+      const outcome = runSyncConversation(stream, session, options).then((o) => ({ ...o, summary: `${o.rounds} rounds, ${o.progress.changesIn} changes in` }));
+      return { session, outcome };
+    },
+  };
+}
+
 export interface SyncCoordinatorComponents {
-  replica: Replica<unknown>;
+  catchUp: CatchUpEngine;
   logger: Logger;
   /** Opens an outbound sync stream to a connected peer. */
   openStream(peerId: string, signal: AbortSignal): Promise<Stream>;
@@ -30,7 +62,7 @@ export interface SyncCoordinatorComponents {
   changed(peerId: string): void;
   /** Peers connected right now. */
   connectedPeers(): string[];
-  /** Where start() registers SYNC_PROTOCOL. */
+  /** Where start() registers the catch-up protocol. */
   registrar: ProtocolRegistrar;
 }
 
@@ -49,7 +81,7 @@ interface PeerSyncs {
   /** Someone asked for a round while one was running: run again after it unless in sync. */
   rerun: boolean;
   waiters: (() => void)[];
-  last: SyncSession | undefined;
+  last: LiveSync | undefined;
   lastSyncAt: number | undefined;
   progress: SyncProgress | undefined;
 }
@@ -66,6 +98,8 @@ interface PeerSyncs {
  */
 export class SyncCoordinator {
   private readonly peers = new Map<string, PeerSyncs>();
+  /** Peers told about once: they run the other space format. */
+  private readonly incompatible = new Set<string>();
   private readonly stopping = new AbortController();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private antiEntropy: ReturnType<typeof setInterval> | undefined;
@@ -84,7 +118,7 @@ export class SyncCoordinator {
 
   /** Serves SYNC_PROTOCOL and starts the anti-entropy timer. */
   async start(): Promise<void> {
-    await this.components.registrar.handle(SYNC_PROTOCOL, (peerId, stream) => this.handleInbound(peerId, stream), { maxInboundStreams: MAX_INBOUND_SYNC_STREAMS });
+    await this.components.registrar.handle(this.components.catchUp.protocol, (peerId, stream) => this.handleInbound(peerId, stream), { maxInboundStreams: MAX_INBOUND_SYNC_STREAMS });
     const interval = this.init.antiEntropyMs ?? DEFAULT_ANTI_ENTROPY_MS;
     this.antiEntropy = setInterval(() => {
       const now = this.now();
@@ -181,7 +215,7 @@ export class SyncCoordinator {
   /** Stops serving SYNC_PROTOCOL, aborts every session and waits for them to wind down. */
   async stop(): Promise<void> {
     this.stopping.abort(new Error('network stopping'));
-    await this.components.registrar.unhandle(SYNC_PROTOCOL);
+    await this.components.registrar.unhandle(this.components.catchUp.protocol);
     clearInterval(this.antiEntropy);
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
@@ -202,7 +236,11 @@ export class SyncCoordinator {
       try {
         stream = await this.components.openStream(peerId, this.stopping.signal);
       } catch (err) {
-        this.logger.debug(`could not open a sync stream to ${peerId}: ${String(err)}`);
+        if (err instanceof Error && err.name === 'UnsupportedProtocolError' && !this.incompatible.has(peerId)) {
+          // The same space key, another format: a v1 (one document) and a v2 (sharded) peer never sync.
+          this.incompatible.add(peerId);
+          this.logger.warn(`peer ${peerId} does not speak ${this.components.catchUp.protocol}: it runs another version of Shared Notes, whose space format does not sync with this one. Upgrade the older one.`);
+        } else this.logger.debug(`could not open a sync stream to ${peerId}: ${String(err)}`);
         return;
       }
       await this.run(peerId, p, stream, true);
@@ -216,11 +254,10 @@ export class SyncCoordinator {
 
   /** One conversation; never rejects. */
   private async run(peerId: string, p: PeerSyncs, stream: Stream, initiator: boolean): Promise<void> {
-    const session = new SyncSession(this.components.replica, peerId);
     const direction: SyncDirection = initiator ? 'outbound' : 'inbound';
     const started = this.now();
     try {
-      const outcome = await runSyncConversation(stream, session, {
+      const { session, outcome: running } = this.components.catchUp.converse(peerId, stream, {
         initiator,
         idleTimeoutMs: this.init.idleTimeoutMs,
         sessionCapMs: this.init.sessionCapMs,
@@ -230,11 +267,12 @@ export class SyncCoordinator {
           this.components.changed(peerId);
         },
       });
+      const outcome = await running;
       p.last = session;
       p.lastSyncAt = this.now();
       p.progress = outcome.progress;
       this.logger.debug(
-        `sync ${direction} with ${peerId}: ${outcome.rounds} rounds, ${outcome.progress.changesIn} changes in, ` +
+        `sync ${direction} with ${peerId}: ${outcome.summary}, ` +
           `${outcome.progress.bytesIn} B in / ${outcome.progress.bytesOut} B out, ${this.now() - started} ms, in sync: ${outcome.inSync}`,
       );
     } catch (err) {

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, mock, test } from 'node:test';
 import { createLogger } from '../../src/core/logger.js';
 import type { Replica } from '../../src/core/replica.js';
 import { CHANGE_SYNC_MIN_GAP_MS } from '../../src/net/constants.js';
-import { SyncCoordinator } from '../../src/net/sync-coordinator.js';
+import { replicaCatchUp, SyncCoordinator } from '../../src/net/sync-coordinator.js';
 
 beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 0 }));
 afterEach(() => mock.timers.reset());
@@ -18,7 +18,7 @@ function coordinator(): { sync: SyncCoordinator; opened: number[] } {
   const opened: number[] = [];
   const sync = new SyncCoordinator(
     {
-      replica: {} as Replica<unknown>, // never reached: no stream opens
+      catchUp: replicaCatchUp({} as Replica<unknown>), // never reached: no stream opens
       logger: createLogger(() => undefined, 'test', 'error'),
       openStream: () => {
         opened.push(Date.now());

@@ -13,7 +13,7 @@ import { Replica } from '../../src/core/replica.js';
 import { sameHeads } from '../../src/core/sync-session.js';
 import { MAX_INBOUND_SYNC_STREAMS, SYNC_PROTOCOL } from '../../src/net/constants.js';
 import type { InboundHandler, ProtocolRegistrar } from '../../src/net/registrar.js';
-import { SyncCoordinator } from '../../src/net/sync-coordinator.js';
+import { replicaCatchUp, SyncCoordinator } from '../../src/net/sync-coordinator.js';
 import { memoryReplica, setKey, type TestDoc } from '../helpers/core.js';
 import { streamPair } from '../helpers/net.js';
 
@@ -53,7 +53,7 @@ async function pair(options: { antiEntropyMs?: number; clock?: () => number; gat
     const side: Side = { id, replica: await replica(id, changes), registrar: new RecordingRegistrar(), opened: 0, strikes: [] };
     side.sync = new SyncCoordinator(
       {
-        replica: side.replica as Replica<unknown>,
+        catchUp: replicaCatchUp(side.replica as Replica<unknown>),
         logger: memoryLogger(),
         registrar: side.registrar,
         openStream: async (peerId: string): Promise<Stream> => {

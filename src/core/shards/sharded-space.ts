@@ -11,6 +11,7 @@
  */
 import * as A from '@automerge/automerge';
 import { concat } from '../bytes.js';
+import { Emitter } from '../emitter.js';
 import { readEntry, type EntryRead } from '../entry.js';
 import { InvalidPeerDataError } from '../errors.js';
 import { isEntryId, type EntryId } from '../ids.js';
@@ -62,7 +63,15 @@ export interface ShardChange {
 
 export type ReceiveResult = 'known' | 'indexed' | 'applied' | 'waiting';
 
+export interface ShardedSpaceEvents {
+  /** A change made here (its write started): the network gossips it. */
+  'local-change': { shard: ShardId; change: Uint8Array };
+  /** A peer's changes or shards were taken: the list may have changed. */
+  'remote-changes': { shards: ShardId[] };
+}
+
 export class ShardedSpace {
+  readonly events = new Emitter<ShardedSpaceEvents>();
   private readonly cache: ShardCache;
   private journalRecords: number;
   private readonly journalLimit: number;
@@ -192,6 +201,7 @@ export class ShardedSpace {
     this.applyIndex({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: false });
     const durable = this.track(this.c.shards.append(shard, [change]).then((file) => this.record({ shard, state: { ...file, heads }, rows, replace: false })));
     this.countAppend(shard, next);
+    this.events.emit('local-change', { shard, change });
     return { change, heads, durable };
   }
 
@@ -212,6 +222,7 @@ export class ShardedSpace {
         // The index changes once the log holds the change, so it never claims heads the log lacks.
         const file = await this.track(this.c.shards.append(shard, [change]));
         await this.record({ shard, state: { ...file, heads: fast.heads }, rows: fast.rows, replace: false });
+        this.events.emit('remote-changes', { shards: [shard] });
         return 'indexed';
       }
       this.c.logger.debug(`shard ${shard}: loaded to apply a change (${fast.reason})`);
@@ -234,6 +245,7 @@ export class ShardedSpace {
     this.applyIndex({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: true });
     const appended = this.track(this.c.shards.append(shard, [change]));
     this.countAppend(shard, next);
+    this.events.emit('remote-changes', { shards: [shard] });
     await this.record({ shard, state: { ...(await appended), heads }, rows, replace: true });
     return 'applied';
   }
@@ -290,6 +302,7 @@ export class ShardedSpace {
     this.applyIndex({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: true });
     const appended = this.track(this.c.shards.append(shard, gained));
     for (let k = 0; k < gained.length; k++) this.countAppend(shard, next);
+    this.events.emit('remote-changes', { shards: [shard] });
     await this.record({ shard, state: { ...(await appended), heads }, rows, replace: true });
     return gained.length;
   }
@@ -322,6 +335,7 @@ export class ShardedSpace {
       // Listed at once (a newcomer's list fills while the writes run); the journal follows the fsyncs.
       this.applyIndex({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: true });
     }
+    this.events.emit('remote-changes', { shards: checked.map((c) => c.shard) });
     // Stored as received: it loaded (with the genesis, as every load has it), so it is a saved shard.
     const files = await this.track(this.c.shards.compactMany(items));
     await this.recordMany(checked.map(({ shard, heads, rows }, k) => ({ shard, state: { ...files[k]!, heads }, rows, replace: true })));
