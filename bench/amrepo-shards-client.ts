@@ -7,7 +7,8 @@
  * the root document. Order: the root, then the shards that hold the 50 newest entries (the
  * root's `recent`, all at once: the first screen), then every other shard, `concurrency` finds
  * in flight. A document counts when `repo.find` has resolved and its heads equal A's (read from
- * the expected-heads file, which only the check uses). Times are ms from process start; prints
+ * the expected-heads file, which only the check uses); a find rejected as unavailable is counted
+ * and its handle waited for until it turns ready (see `recover`). Times are ms from process start; prints
  * progress lines to stderr and one JSON line of measures to stdout at the end.
  */
 import { readFileSync } from 'node:fs';
@@ -41,9 +42,17 @@ async function main(): Promise<void> {
   };
   const sampler = setInterval(sample, 50);
   let ready = 0;
-  let failed = 0;
+  let unavailable = 0;
+  let recovered = 0;
+  let connects = 0;
+  let disconnects = 0;
+  repo.networkSubsystem.on('peer', () => connects++);
+  repo.networkSubsystem.on('peer-disconnected', () => disconnects++);
   let total = 1;
-  const progress = setInterval(() => console.error(JSON.stringify({ progress: ready, failed, of: total, ms: Math.round(performance.now()) })), 2000);
+  const progress = setInterval(
+    () => console.error(JSON.stringify({ progress: ready, unavailable, recovered, disconnects, of: total, ms: Math.round(performance.now()) })),
+    2000,
+  );
 
   /** Resolves when the handle's document has A's heads (at once if it has them already). */
   const sameHeads = (handle: Handle, url: string): Promise<void> => {
@@ -59,16 +68,33 @@ async function main(): Promise<void> {
       handle.on('change', check);
     });
   };
-  const fetchDoc = async (url: string): Promise<Handle | undefined> => {
+  /** A document counted: its heads are A's. */
+  const got = async (handle: Handle, url: string): Promise<Handle> => {
+    await sameHeads(handle, url);
+    ready++;
+    if (out.firstShardMs === undefined && url !== rootUrl) out.firstShardMs = performance.now();
+    return handle;
+  };
+  /**
+   * After a find rejected as unavailable: its handle stays in the repo, and automerge-repo syncs it
+   * again with A once the connection is back (A's keep-alive drops a client that does not answer
+   * its ping within 5–10 s), turning it ready. Wait for that, as an app would see it.
+   */
+  const recover = async (url: string): Promise<Handle> => {
+    const handle = repo.handles[m.repo.parseAutomergeUrl(url as never).documentId] as Handle;
+    while (!handle.isReady()) await handle.whenReady(['ready']).catch(() => undefined);
+    recovered++;
+    return got(handle, url);
+  };
+  const recovering: Promise<unknown>[] = [];
+  /** Finds one document; if it is needed now (`wait`), waits for it even after its find failed. */
+  const fetchDoc = async (url: string, wait: boolean): Promise<Handle | undefined> => {
     const asked = performance.now();
+    let handle: Handle;
     try {
-      const handle = await repo.find(url as never);
-      await sameHeads(handle, url);
-      ready++;
-      if (out.firstShardMs === undefined && url !== rootUrl) out.firstShardMs = performance.now();
-      return handle;
+      handle = await repo.find(url as never);
     } catch (err) {
-      failed++;
+      unavailable++;
       const waited = performance.now() - asked;
       if (out.firstError === undefined) {
         out.firstError = String(err);
@@ -76,34 +102,40 @@ async function main(): Promise<void> {
       }
       out.failWaitedMinMs = Math.min(Number(out.failWaitedMinMs ?? Infinity), waited);
       out.failWaitedMaxMs = Math.max(Number(out.failWaitedMaxMs ?? 0), waited);
+      if (wait) return recover(url);
+      recovering.push(recover(url)); // not holding a slot of the pool
       return undefined;
     }
+    return got(handle, url);
   };
 
   out.findRootMs = performance.now();
-  const root = await fetchDoc(rootUrl);
-  if (!root) throw new Error(`the root document ${rootUrl} could not be found: ${out.firstError}`);
+  const root = (await fetchDoc(rootUrl, true))!;
   out.rootMs = performance.now();
   const doc = root.doc() as unknown as RootDoc;
   const urls = Object.values(doc.shards).map(String);
   const recent = [...new Set(doc.recent.map(String))];
   total = 1 + urls.length;
 
-  await Promise.all(recent.map(fetchDoc));
+  await Promise.all(recent.map((url) => fetchDoc(url, true)));
   out.firstScreenMs = performance.now();
   out.firstScreenShards = recent.length;
 
   const rest = urls.filter((u) => !recent.includes(u));
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < rest.length) await fetchDoc(rest[next++]!);
+    while (next < rest.length) await fetchDoc(rest[next++]!, false);
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, rest.length) }, worker));
+  await Promise.all(recovering);
   out.allMs = performance.now();
   const cpuAll = process.cpuUsage();
   out.allCpuMs = (cpuAll.user + cpuAll.system) / 1000;
   out.ready = ready;
-  out.failed = failed;
+  out.unavailable = unavailable;
+  out.recovered = recovered;
+  out.connects = connects;
+  out.disconnects = disconnects;
   out.docs = total;
   sample();
 

@@ -214,6 +214,7 @@ const lastProgress = (stderr: string): Record<string, number> | undefined => {
 };
 
 interface AStats {
+  connections: number;
   bytesToB: number;
   bytesFromB: number;
   peakRss: number;
@@ -288,12 +289,14 @@ export async function amrepoShardCatchup(n: number, opts: AmrepoShardOptions = {
       const sec = (key: string): number | undefined => (typeof measures?.[key] === 'number' ? (measures[key] as number) / 1000 : undefined);
       const num = (key: string): number | undefined => (typeof measures?.[key] === 'number' ? (measures[key] as number) : undefined);
       const partial = lastProgress(bWatch.stderr());
-      const finished = !timedOut && bEnd.code === 0 && measures !== undefined && !measures.failed;
-      if (timedOut) notes.push(`did not finish in ${Math.round(timeoutMs / 60_000)} min (${partial ? `${partial.progress} of ${partial.of} documents ready` : 'no progress line'})`);
+      const finished = !timedOut && bEnd.code === 0 && measures !== undefined;
+      if (timedOut) notes.push(`did not finish in ${Math.round(timeoutMs / 60_000)} min (${partial ? `${partial.progress} of ${partial.of} documents ready, ${partial.unavailable} finds rejected, ${partial.disconnects} disconnects` : 'no progress line'})`);
       else if (!measures || bEnd.code !== 0) notes.push(`B failed (code ${bEnd.code}, signal ${bEnd.signal}): ${bWatch.stderr().slice(-600)}`);
-      else if (measures.failed) {
+      if (measures?.unavailable) {
         const waited = `${((measures.failWaitedMinMs as number) / 1000).toFixed(0)}–${((measures.failWaitedMaxMs as number) / 1000).toFixed(0)} s`;
-        notes.push(`${String(measures.failed)} of ${built.docs} finds failed after ${waited} (first: ${String(measures.firstError)}; A sent ${aStats?.unavailableSent ?? '?'} "doc-unavailable")`);
+        notes.push(
+          `${String(measures.unavailable)} of ${built.docs} finds rejected as unavailable after ${waited}, ready later (A sent ${aStats?.unavailableSent ?? '?'} "doc-unavailable"; B's connection dropped ${String(measures.disconnects)} times)`,
+        );
       }
       return {
         seconds: finished ? sec('allMs')! : NaN,

@@ -4,7 +4,10 @@
  * `--quick` uses smaller sizes and skips the editor; `--coediting` runs only the co-editing and
  * history rows (with the live A → B row as a yardstick of the machine). Never asserts: it reports.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { benchSharded } from './sharded.js';
 import { floorKeystroke, KEYSTROKE_GAP_MS, oursKeystroke, staleBaseEdits, threeWriters } from './coediting.js';
 import { editedSpace } from './edited-fixture.js';
 import { benchExtension } from './extension-timing.js';
@@ -45,7 +48,16 @@ const fmt = (x: number | undefined, unit: Unit): string => {
 const ratio = (a: number, b: number | undefined): string => (b === undefined || !b ? '—' : `${(a / b).toFixed(2)}×`);
 const k = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n));
 
+/** The figures of this run as JSON (bench/results/latest.json): to compare runs. */
+function writeLatest(): void {
+  const machine = { node: process.version, cores: cpus().length, cpu: cpus()[0]?.model ?? '', memoryGB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => +x.toFixed(1)) };
+  const figures = rows.map((r) => ({ measure: r.measure, unit: r.unit, ours: r.ours, automergeRepo: r.repo ?? null, floor: r.floor ?? null, goal: r.goal?.text ?? null, met: r.goal?.met ?? null }));
+  mkdirSync(join(__dirname, 'results'), { recursive: true });
+  writeFileSync(join(__dirname, 'results', 'latest.json'), `${JSON.stringify({ date: new Date().toISOString(), args: process.argv.slice(2), machine, figures }, null, 2)}\n`);
+}
+
 function print(): void {
+  writeLatest();
   printTable(
     'Shared Notes vs automerge-repo vs floor (same machine, same run; lower is better)',
     ['measure', 'unit', 'ours', 'automerge-repo', 'floor', 'ours/am-repo', 'ours/floor', 'goal', 'met'],
@@ -249,8 +261,15 @@ async function reads(quick: boolean): Promise<void> {
   );
 }
 
+/** `--shards`: issue 13 part 2, the sharded space: start-up, memory, local ops and catch-up (bench/sharded.ts). */
+async function sharded(quick: boolean): Promise<void> {
+  rows.push(...(await benchSharded(quick, step)));
+  print();
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
+  if (process.argv.includes('--shards')) return sharded(quick);
   if (process.argv.includes('--search-warm')) return searchWarm(quick);
   if (process.argv.includes('--search')) return search(quick);
   if (process.argv.includes('--import')) return markdownImport(quick);

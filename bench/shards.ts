@@ -20,7 +20,7 @@ const arg = (name: string, fallback: string): string => {
 const sizes = arg('sizes', '1000,10000,100000').split(',').map(Number);
 const runs = Number(arg('runs', '3'));
 
-type Measures = Record<string, number>;
+export type Measures = Record<string, number>;
 
 async function bundleChild(): Promise<string> {
   const outdir = join(root, '.tmp', 'bench-shards');
@@ -75,7 +75,13 @@ function nodeBoot(): Promise<{ ms: number; cpuMs: number }> {
   );
 }
 
-async function main(): Promise<void> {
+export interface ShardsFigures {
+  results: Map<number, { info: FixtureInfo; runs: Measures[] }>;
+  boots: { ms: number; cpuMs: number }[];
+}
+
+/** Start-up, memory and local ops of the sharded space at each size: `runs` fresh processes each. */
+export async function benchShards(sizes: number[], runs: number): Promise<ShardsFigures> {
   const script = await bundleChild();
   const boots: { ms: number; cpuMs: number }[] = [];
   const results = new Map<number, { info: FixtureInfo; runs: Measures[] }>();
@@ -93,6 +99,11 @@ async function main(): Promise<void> {
     results.set(n, { info, runs: measured });
     console.error(`  ${n}: ${JSON.stringify(measured.at(-1))}`);
   }
+  return { results, boots };
+}
+
+async function main(): Promise<void> {
+  const { results, boots } = await benchShards(sizes, runs);
   const med = (n: number, key: string): number => median(results.get(n)!.runs.map((m) => m[key]!));
   const rows: Row[] = [];
   const add = (measure: string, unit: Row['unit'], value: (n: number) => number, goal?: string) =>
@@ -146,7 +157,9 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,71 @@
+/**
+ * `npm run bench -- --shards [--quick]`: issue 13's table for the sharded space on the realistic
+ * fixture, ours next to automerge-repo (the same shard documents, one repo document each:
+ * bench/amrepo-shards.ts) and the floor, all from one run: start-up and memory (bench/shards.ts,
+ * fresh processes), local ops, and catch-up between two member processes over libp2p
+ * (bench/shard-sync.ts: cold, warm, in-sync check; the floor: the stored shards over a plain TCP
+ * socket, each loaded).
+ */
+import { amrepoShardCatchup } from './amrepo-shards.js';
+import { benchShards, type Measures } from './shards.js';
+import { benchShardSync } from './shard-sync.js';
+import { median } from './table.js';
+
+export interface ShardedRow {
+  measure: string;
+  unit: 'ms' | 'B' | 'MB' | 'n';
+  ours: number;
+  repo?: number;
+  floor?: number;
+  goal?: { text: string; met: boolean };
+}
+
+const k = (n: number) => `${n / 1000}k`;
+
+export async function benchSharded(quick: boolean, step: <T>(what: string, fn: () => Promise<T>) => Promise<T>): Promise<ShardedRow[]> {
+  const rows: ShardedRow[] = [];
+  const localSizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+  const syncSizes = quick ? [1_000] : [10_000, 100_000];
+  const big = localSizes.at(-1)!;
+  const local = await step(`sharded start-up, memory and local ops at ${localSizes.map(k).join(', ')} (${quick ? 1 : 3} fresh processes each)`, () => benchShards(localSizes, quick ? 1 : 3));
+  const boot = median(local.boots.map((b) => b.ms));
+  const med = (n: number, key: string) => median(local.results.get(n)!.runs.map((m: Measures) => m[key]!));
+  for (const n of localSizes) {
+    const atBig = n === big;
+    rows.push({ measure: `${k(n)}: first screen (50 rows) from process start`, unit: 'ms', ours: med(n, 'firstScreenMs'), floor: boot, goal: atBig ? { text: '≤ 300', met: med(n, 'firstScreenMs') <= 300 } : undefined });
+    rows.push({ measure: `${k(n)}: ready (space open) from process start`, unit: 'ms', ours: med(n, 'readyMs'), floor: boot, goal: atBig ? { text: '≤ 1,000', met: med(n, 'readyMs') <= 1000 } : undefined });
+    rows.push({ measure: `${k(n)}: RSS after start-up`, unit: 'MB', ours: med(n, 'rssAfterStart'), goal: atBig ? { text: '≤ 150 MB', met: med(n, 'rssAfterStart') <= 150e6 } : undefined });
+    rows.push({ measure: `${k(n)}: RSS after opening 20 entries`, unit: 'MB', ours: med(n, 'rssAfter20'), goal: atBig ? { text: '≤ 150 MB', met: med(n, 'rssAfter20') <= 150e6 } : undefined });
+    rows.push({ measure: `${k(n)}: open one entry (shard not loaded), median`, unit: 'ms', ours: med(n, 'openMedianMs') });
+    rows.push({ measure: `${k(n)}: edit a body in memory, p50`, unit: 'ms', ours: med(n, 'editMemP50Ms'), goal: atBig ? { text: '≤ 1', met: med(n, 'editMemP50Ms') <= 1 } : undefined });
+    rows.push({ measure: `${k(n)}: publish a ~500-character entry in memory, p50`, unit: 'ms', ours: med(n, 'publishMemP50Ms'), goal: atBig ? { text: '≤ 1', met: med(n, 'publishMemP50Ms') <= 1 } : undefined });
+  }
+  const figures = await step(`sharded catch-up over libp2p at ${syncSizes.map(k).join(', ')} (cold, warm, in-sync check, floor)`, () => benchShardSync(syncSizes));
+  for (const f of figures) {
+    const n = f.n;
+    const repo = await step(`automerge-repo cold catch-up of the same ${k(n)} shard documents`, () => amrepoShardCatchup(n, { timeoutMs: (quick ? 3 : 15) * 60_000 }).catch((err: unknown) => ({ error: String(err) })));
+    const r = 'error' in repo ? undefined : repo;
+    const repoMs = r && Number.isFinite(r.seconds) ? r.seconds * 1000 : undefined;
+    rows.push({
+      measure: `${k(n)}: cold catch-up, dial → every shard here`,
+      unit: 'ms',
+      ours: f.cold.catchUpMs,
+      repo: repoMs,
+      floor: f.floor.floorMs,
+      goal: { text: '≤ 1.5× floor, < automerge-repo', met: f.cold.catchUpMs <= 1.5 * f.floor.floorMs && (repoMs === undefined || f.cold.catchUpMs < repoMs) },
+    });
+    const repoScreen = r?.firstScreenSeconds !== undefined ? r.firstScreenSeconds * 1000 : undefined;
+    rows.push({ measure: `${k(n)}: cold, newest 50 rows listed on the newcomer`, unit: 'ms', ours: f.cold.firstScreenMs, repo: repoScreen, goal: { text: '≤ 2,000', met: f.cold.firstScreenMs <= 2000 } });
+    rows.push({ measure: `${k(n)}: cold, bytes to the newcomer`, unit: 'B', ours: f.cold.bytesIn, repo: r?.bytesToB, floor: f.floor.bytes });
+    rows.push({ measure: `${k(n)}: cold, bytes from the newcomer`, unit: 'B', ours: f.cold.bytesOut, repo: r?.bytesFromB });
+    rows.push({ measure: `${k(n)}: cold, peak RSS of the newcomer`, unit: 'MB', ours: f.cold.peakRssJoin, repo: r?.peakRssB, floor: f.floor.peakRssJoin });
+    rows.push({ measure: `${k(n)}: cold, peak RSS of the member it joins`, unit: 'MB', ours: f.cold.peakRssServe, repo: r?.peakRssA });
+    rows.push({ measure: `${k(n)}: warm catch-up, 1 % of entries edited (${f.warm.edited})`, unit: 'ms', ours: f.warm.catchUpMs });
+    rows.push({ measure: `${k(n)}: warm catch-up, bytes both ways`, unit: 'B', ours: f.warm.bytesIn + f.warm.bytesOut });
+    rows.push({ measure: `${k(n)}: in-sync check between two members`, unit: 'ms', ours: f.warm.checkMs, goal: { text: '< 50', met: f.warm.checkMs < 50 } });
+    rows.push({ measure: `${k(n)}: in-sync check, bytes both ways`, unit: 'B', ours: f.warm.checkBytes, goal: { text: '< 1,000', met: f.warm.checkBytes < 1000 } });
+    if (!r) console.log(`  automerge-repo at ${k(n)}: ${'error' in repo ? repo.error : ''}`);
+    else if (!Number.isFinite(r.seconds)) console.log(`  automerge-repo at ${k(n)} did not finish: ${r.note ?? ''}`);
+  }
+  return rows;
+}
