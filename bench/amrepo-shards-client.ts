@@ -26,6 +26,16 @@ interface RootDoc {
 }
 type Handle = Awaited<ReturnType<Repo['find']>>;
 
+/**
+ * automerge-repo leaves some promises unhandled (DocSynchronizer.beginSync's whenReady, which
+ * times out after 60 s on a busy machine); Node would end the process on the first, a browser
+ * only logs it. Counted and reported instead, so that the run goes on as it would in a browser.
+ */
+let unhandled = 0;
+process.on('unhandledRejection', (reason) => {
+  if (unhandled++ === 0) console.error(`first unhandled rejection: ${String(reason)}`);
+});
+
 async function main(): Promise<void> {
   const m = await load();
   out.modulesMs = performance.now();
@@ -50,7 +60,7 @@ async function main(): Promise<void> {
   repo.networkSubsystem.on('peer-disconnected', () => disconnects++);
   let total = 1;
   const progress = setInterval(
-    () => console.error(JSON.stringify({ progress: ready, unavailable, recovered, disconnects, of: total, ms: Math.round(performance.now()) })),
+    () => console.error(JSON.stringify({ progress: ready, unavailable, recovered, disconnects, unhandled, of: total, ms: Math.round(performance.now()) })),
     2000,
   );
 
@@ -136,6 +146,7 @@ async function main(): Promise<void> {
   out.recovered = recovered;
   out.connects = connects;
   out.disconnects = disconnects;
+  out.unhandledRejections = unhandled;
   out.docs = total;
   sample();
 

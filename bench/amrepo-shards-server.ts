@@ -15,6 +15,16 @@ import { repoPeer } from './amrepo.js';
 const dir = process.argv[2]!;
 let peakRss = process.memoryUsage.rss();
 
+/**
+ * automerge-repo leaves some promises unhandled (DocSynchronizer.beginSync's whenReady, which
+ * times out after 60 s on a busy machine); Node would end the process on the first, a browser
+ * only logs it. Counted and reported instead, so that the run goes on as it would in a browser.
+ */
+let unhandled = 0;
+process.on('unhandledRejection', (reason) => {
+  if (unhandled++ === 0) console.error(`first unhandled rejection: ${String(reason)}`);
+});
+
 async function main(): Promise<void> {
   const peer = await repoPeer('a', { serve: true, dir });
   const adapter = peer.repo.networkSubsystem.adapters[0] as unknown as { sockets: Record<string, { _socket?: Socket }> };
@@ -47,7 +57,7 @@ async function main(): Promise<void> {
       bytesWritten += s.bytesWritten;
     }
     const cpu = process.cpuUsage();
-    return { bytesFromB: bytesRead, bytesToB: bytesWritten, connections: sockets.size, peakRss, cpuMs: (cpu.user + cpu.system) / 1000, unavailableSent, handles: Object.keys(peer.repo.handles).length };
+    return { bytesFromB: bytesRead, bytesToB: bytesWritten, connections: sockets.size, peakRss, cpuMs: (cpu.user + cpu.system) / 1000, unavailableSent, unhandledRejections: unhandled, handles: Object.keys(peer.repo.handles).length };
   };
   // Every second too, in case this process is too busy to answer a report in time.
   const ticker = setInterval(() => console.log(JSON.stringify({ tick: Math.round(performance.now()), ...stats() })), 1000);

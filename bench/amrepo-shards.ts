@@ -215,6 +215,7 @@ const lastProgress = (stderr: string): Record<string, number> | undefined => {
 
 interface AStats {
   connections: number;
+  unhandledRejections: number;
   bytesToB: number;
   bytesFromB: number;
   peakRss: number;
@@ -292,6 +293,8 @@ export async function amrepoShardCatchup(n: number, opts: AmrepoShardOptions = {
       const finished = !timedOut && bEnd.code === 0 && measures !== undefined;
       if (timedOut) notes.push(`did not finish in ${Math.round(timeoutMs / 60_000)} min (${partial ? `${partial.progress} of ${partial.of} documents ready, ${partial.unavailable} finds rejected, ${partial.disconnects} disconnects` : 'no progress line'})`);
       else if (!measures || bEnd.code !== 0) notes.push(`B failed (code ${bEnd.code}, signal ${bEnd.signal}): ${bWatch.stderr().slice(-600)}`);
+      const unhandled = Number(measures?.unhandledRejections ?? partial?.unhandled ?? 0) + (aStats?.unhandledRejections ?? 0);
+      if (unhandled > 0) notes.push(`${unhandled} unhandled promise rejections inside automerge-repo (B ${Number(measures?.unhandledRejections ?? partial?.unhandled ?? 0)}, A ${aStats?.unhandledRejections ?? 0}), counted instead of ending the process`);
       if (measures?.unavailable) {
         const waited = `${((measures.failWaitedMinMs as number) / 1000).toFixed(0)}–${((measures.failWaitedMaxMs as number) / 1000).toFixed(0)} s`;
         notes.push(

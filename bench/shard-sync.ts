@@ -8,36 +8,17 @@
  * - floor: every shard's stored bytes on a plain TCP socket on loopback, each loaded by the receiver.
  * Prints a table and writes bench/results/shard-sync-latest.json. Never asserts: it reports.
  */
-import { build } from 'esbuild';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { bundleBenchChild } from './bundle.js';
 import { copyFixture, shardedSpaceWith, type FixtureInfo } from './realistic-fixture.js';
 import { printTable } from './table.js';
 
 const root = resolve(__dirname, '..');
 
-export async function bundleShardSyncChild(): Promise<string> {
-  const outdir = join(root, '.tmp', 'bench-shard-sync');
-  await rm(outdir, { recursive: true, force: true });
-  await build({
-    absWorkingDir: root,
-    entryPoints: { 'shard-sync-child': 'bench/shard-sync-child.ts' },
-    outdir,
-    bundle: true,
-    splitting: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['@automerge/automerge'],
-    outExtension: { '.js': '.mjs' },
-    // ws and friends are CommonJS and require Node built-ins: give the ES module bundle a require.
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    logLevel: 'warning',
-  });
-  return join(outdir, 'shard-sync-child.mjs');
-}
+export const bundleShardSyncChild = (): Promise<string> => bundleBenchChild('bench/shard-sync-child.ts', 'shard-sync-child', 'bench-shard-sync', { withRequire: true });
 
 type Json = Record<string, unknown>;
 

@@ -4,11 +4,11 @@
  * (bench/shards-child.ts, bundled by esbuild so nothing is compiled while it is timed). Prints a
  * table and writes bench/results/shards-latest.json. Never asserts: it reports.
  */
-import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { bundleBenchChild } from './bundle.js';
 import { copyFixture, shardedSpaceWith, type FixtureInfo } from './realistic-fixture.js';
 import { median, printTable } from './table.js';
 
@@ -22,23 +22,7 @@ const runs = Number(arg('runs', '3'));
 
 export type Measures = Record<string, number>;
 
-async function bundleChild(): Promise<string> {
-  const outdir = join(root, '.tmp', 'bench-shards');
-  await rm(outdir, { recursive: true, force: true });
-  await build({
-    absWorkingDir: root,
-    entryPoints: { 'shards-child': 'bench/shards-child.ts' },
-    outdir,
-    bundle: true,
-    splitting: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['@automerge/automerge'],
-    logLevel: 'warning',
-  });
-  return join(outdir, 'shards-child.js');
-}
+const bundleChild = (): Promise<string> => bundleBenchChild('bench/shards-child.ts', 'shards-child', 'bench-shards');
 
 function runChild(script: string, dir: string): Promise<Measures> {
   const child = spawn(process.execPath, [script, dir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });

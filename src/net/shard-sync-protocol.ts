@@ -7,7 +7,7 @@ import type { SyncProgress } from '../core/sync-session.js';
 import { SyncTimeoutError } from './errors.js';
 import { loadStack } from './stack.js';
 import type { CatchUpEngine } from './sync-coordinator.js';
-import { frameReader, translate } from './sync-protocol.js';
+import { closeStream, frameReader, translate } from './sync-protocol.js';
 
 /**
  * The sharded catch-up protocol (SHARD_SYNC_PROTOCOL) on one libp2p stream: the turns of a
@@ -114,11 +114,7 @@ export async function runShardConversation(stream: Stream, session: ShardSyncSes
     stream.abort(err instanceof Error ? err : new Error(String(err)));
     throw err;
   }
-  try {
-    await stream.close({ signal: AbortSignal.timeout(idleMs) });
-  } catch (err) {
-    stream.abort(err instanceof Error ? err : new Error(String(err)));
-  }
+  await closeStream(stream, idleMs);
   return { inSync: session.inSync(), progress: progress() };
 }
 

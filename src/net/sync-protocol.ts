@@ -103,13 +103,17 @@ export async function runSyncConversation(stream: Stream, session: SyncSession, 
     stream.abort(err instanceof Error ? err : new Error(String(err)));
     throw err;
   }
+  await closeStream(stream, idleMs);
+  return { inSync: session.inSync(), rounds, progress: session.progress() };
+}
+
+/** Closes a stream after a completed conversation; a slow close only costs the stream (aborted). */
+export async function closeStream(stream: Stream, timeoutMs: number): Promise<void> {
   try {
-    await stream.close({ signal: AbortSignal.timeout(idleMs) });
+    await stream.close({ signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
-    // The conversation itself completed; a slow close only costs the stream.
     stream.abort(err instanceof Error ? err : new Error(String(err)));
   }
-  return { inSync: session.inSync(), rounds, progress: session.progress() };
 }
 
 /** Longest varint length prefix: four bytes cover 2^28, more than MAX_SYNC_FRAME_BYTES. */
