@@ -4,7 +4,7 @@ import { decodeSyncWire, encodeSyncWire, MAX_SHARD_PAYLOAD_BYTES } from '../core
 import type { ShardedSpace } from '../core/shards/sharded-space.js';
 import { ShardSyncSession, type ShardSyncProgress } from '../core/shards/shard-sync-session.js';
 import type { SyncProgress } from '../core/sync-session.js';
-import { SyncTimeoutError } from './errors.js';
+import { SyncMessageTooLargeError, SyncTimeoutError } from './errors.js';
 import { loadStack } from './stack.js';
 import type { CatchUpEngine } from './sync-coordinator.js';
 import { closeStream, frameReader, translate } from './sync-protocol.js';
@@ -73,6 +73,9 @@ export async function runShardConversation(stream: Stream, session: ShardSyncSes
 
   const speak = async (): Promise<void> => {
     const messages = (await session.nextTurn()).map(encodeSyncWire);
+    const tooLarge = messages.find((m) => m.byteLength > MAX_SHARD_FRAME_BYTES);
+    // The peer would refuse it (and count it against us): ours to report, not the peer's fault.
+    if (tooLarge) throw new SyncMessageTooLargeError(`a shard sync message of ${tooLarge.byteLength} bytes is over the ${MAX_SHARD_FRAME_BYTES}-byte frame limit`);
     const signal = AbortSignal.any([outer, AbortSignal.timeout(idleMs)]);
     try {
       bytesOut += await frames.writeAll([...messages, new Uint8Array(0)], signal);

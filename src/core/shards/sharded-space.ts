@@ -26,7 +26,7 @@ import { encodeUpdate, readStoredIndex, ReadIndex, type IndexUpdate, type Loaded
 import { rowsFromChange } from './row-from-change.js';
 import { ShardCache } from './shard-cache.js';
 import { loadShard, rowOfEntry, rowsOfShard } from './shard-doc.js';
-import { emptyShard, rawShardEntry, SHARD_GENESIS_HEADS, shardOf, type ShardDoc, type ShardId } from './shard-layout.js';
+import { emptyShard, isShardGenesisOnly, rawShardEntry, SHARD_GENESIS_HEADS, shardOf, type ShardDoc, type ShardId } from './shard-layout.js';
 
 /** Bytes of the index file read for the first screen (~500 rows of realistic titles). */
 export const FIRST_SCREEN_BYTES = 64 * 1024;
@@ -318,7 +318,12 @@ export class ShardedSpace {
    * them in memory); all are written as one batch (`compactMany`), then indexed. Resolves once all
    * are durable; one that does not load refuses the whole batch before anything is written.
    */
-  async adoptSavedMany(items: readonly { shard: ShardId; saved: Uint8Array }[]): Promise<void> {
+  async adoptSavedMany(all: readonly { shard: ShardId; saved: Uint8Array }[]): Promise<void> {
+    // A shard written here since the peer was told it held only the genesis is not replaced (that
+    // would drop the local change): the next sync brings the peer's part change by change. Nothing
+    // below awaits before the batch is handed to the store, so no local change slips in between.
+    const items = all.filter(({ shard }) => isShardGenesisOnly(this.shardState(shard).heads));
+    if (items.length < all.length) this.c.logger.debug(`${all.length - items.length} saved shard(s) not taken: written here meanwhile`);
     const checked = items.map(({ shard, saved }) => {
       const { doc, bad } = loadShard([saved], this.init.actor);
       try {

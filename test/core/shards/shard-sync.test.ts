@@ -97,6 +97,22 @@ describe('per-shard sync', () => {
     assert.deepEqual(reopened.shardState(shardOf(id)).heads, a.shardState(shardOf(id)).heads);
   });
 
+  it('a batch of saved shards skips one written here since the peer was told it held nothing: the local entry stays', async () => {
+    const { space: a } = await space('aa'.repeat(16));
+    const { space: b } = await space('bb'.repeat(16));
+    const theirs = idIn('3c3', 1);
+    const other = idIn('4d4', 1);
+    await (await a.change(theirs, 'p', publish(theirs, 'theirs'))).durable;
+    await (await a.change(other, 'p', publish(other, 'other'))).durable;
+    const saved = await Promise.all([theirs, other].map((id) => nextShardMessage(a, shardOf(id), new ShardSyncStates(), true)));
+    const mine = idIn('3c3', 2);
+    await (await b.change(mine, 'p', publish(mine, 'mine, meanwhile'))).durable;
+    await b.adoptSavedMany(saved.map((m) => ({ shard: m!.shard, saved: m!.bytes })));
+    assert.deepEqual([...b.rows()].map((r) => r.title).sort(), ['mine, meanwhile', 'other']);
+    const read = await b.read(mine);
+    assert.equal(read?.status, 'valid');
+  });
+
   it('refuses a saved shard sent to a peer that holds more than the genesis there', async () => {
     const { space: a } = await space('aa'.repeat(16));
     const { space: b } = await space('bb'.repeat(16));
