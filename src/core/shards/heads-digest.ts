@@ -25,6 +25,8 @@ export class HeadsDigest {
   private readonly shards = new Uint8Array(SHARD_COUNT * DIGEST_BYTES);
   private readonly groups = new Uint8Array(GROUP_COUNT * DIGEST_BYTES);
   private rootDigest = new Uint8Array(32);
+  /** Shards whose heads changed since the digests were last read. */
+  private readonly pending = new Map<number, readonly string[]>();
 
   /** `headsOf(shard)`: the shard's heads (a shard with no log: the genesis heads). */
   constructor(headsOf: (shard: ShardId) => readonly string[]) {
@@ -41,35 +43,48 @@ export class HeadsDigest {
   }
 
   get root(): Uint8Array {
+    this.flush();
     return this.rootDigest;
   }
 
   /** The 64 group digests, concatenated (512 bytes). */
   groupDigests(): Uint8Array {
+    this.flush();
     return this.groups.slice();
   }
 
   /** The 64 shard digests of group `g`, concatenated (512 bytes). */
   shardDigests(g: number): Uint8Array {
+    this.flush();
     return this.shards.slice(g * GROUP_SIZE * DIGEST_BYTES, (g + 1) * GROUP_SIZE * DIGEST_BYTES);
   }
 
-  /** A shard's heads changed. */
+  /** A shard's heads changed (hashed when the digests are next read: an edit pays nothing here). */
   update(shard: ShardId, heads: readonly string[]): void {
-    const s = parseInt(shard, 16);
-    this.shards.set(shardDigest(heads), s * DIGEST_BYTES);
-    this.rehashGroup(Math.floor(s / GROUP_SIZE));
-    this.rehashRoot();
+    this.pending.set(parseInt(shard, 16), heads);
   }
 
   /** Groups whose digest differs from `theirs` (a peer's `groupDigests()`). */
   differingGroups(theirs: Uint8Array): number[] {
+    this.flush();
     return differing(this.groups, theirs, GROUP_COUNT);
   }
 
   /** Shards of group `g` whose digest differs from `theirs` (a peer's `shardDigests(g)`). */
   differingShards(g: number, theirs: Uint8Array): ShardId[] {
     return differing(this.shardDigests(g), theirs, GROUP_SIZE).map((k) => shardName(g * GROUP_SIZE + k));
+  }
+
+  private flush(): void {
+    if (this.pending.size === 0) return;
+    const groups = new Set<number>();
+    for (const [s, heads] of this.pending) {
+      this.shards.set(shardDigest(heads), s * DIGEST_BYTES);
+      groups.add(Math.floor(s / GROUP_SIZE));
+    }
+    this.pending.clear();
+    for (const g of groups) this.rehashGroup(g);
+    this.rehashRoot();
   }
 
   private rehashGroup(g: number): void {
