@@ -113,6 +113,7 @@ export async function runShardConversation(stream: Stream, session: ShardSyncSes
       await speak();
       if (session.finished) break;
     }
+    await session.settled();
   } catch (err) {
     stream.abort(err instanceof Error ? err : new Error(String(err)));
     throw err;

@@ -37,6 +37,9 @@ export const SAVED_BYTES_PER_TURN = 1024 * 1024;
 /** Saved shards adopted as one batch (loaded one by one, written together, each folder fsynced once). */
 const SAVED_BATCH = 64;
 
+/** Batches of saved shards still being written while the conversation goes on (then it waits). */
+const SAVED_BATCHES_IN_FLIGHT = 4;
+
 /** Rows of a first screen: their shards go out first in a cold catch-up. */
 const FIRST_SCREEN_ROWS = 50;
 
@@ -88,6 +91,8 @@ export class ShardSyncSession {
   private readonly savedBatch: { shard: ShardId; saved: Uint8Array }[] = [];
   private readonly savedAdopting: Promise<void>[] = [];
   private readonly savedThisTurn = new Set<ShardId>();
+  /** Shards whose saved copy is being adopted, and by which batch. */
+  private readonly savedInFlight = new Map<ShardId, Promise<void>>();
   private prioritized = false;
   private readonly readAhead = new Map<ShardId, Promise<Uint8Array>>();
 
@@ -190,14 +195,21 @@ export class ShardSyncSession {
         return this.receiveSaved(message.shard, message.bytes);
       case 'sync':
         this.touched.add(message.shard);
-        if (this.savedThisTurn.has(message.shard)) await this.settle(); // the shard's saved copy first
+        if (this.savedBatch.some((b) => b.shard === message.shard)) this.flushSaved();
+        await this.savedInFlight.get(message.shard); // the shard's saved copy first
         return this.adopt(message.shard, () => receiveShardMessage(this.space, this.states, message));
     }
   }
 
   /** The peer's turn ended (it was quiet when it held nothing but its root); resolves once what it brought is durable. */
   async endPeerTurn(): Promise<void> {
-    await this.settle();
+    // Shards taken whole go on being written while this side speaks (a cold catch-up overlaps the
+    // two sides' work); what sync messages brought is applied before this side answers about it.
+    this.flushSaved();
+    const applying = [...this.adopting.values()];
+    this.adopting.clear();
+    await Promise.all(applying);
+    while (this.savedAdopting.length > SAVED_BATCHES_IN_FLIGHT) await this.savedAdopting.shift();
     this.savedThisTurn.clear();
     this.peerTurnQuiet = !this.peerSaidMore;
     this.peerSaidMore = false;
@@ -282,6 +294,16 @@ export class ShardSyncSession {
     });
     adopting.catch(() => undefined); // observed by settle()
     this.savedAdopting.push(adopting);
+    for (const { shard } of batch) this.savedInFlight.set(shard, adopting);
+    const forget = () => {
+      for (const { shard } of batch) if (this.savedInFlight.get(shard) === adopting) this.savedInFlight.delete(shard);
+    };
+    adopting.then(forget, forget);
+  }
+
+  /** Resolves once everything taken in this conversation is durable (rejects with the first failure). */
+  settled(): Promise<void> {
+    return this.settle();
   }
 
   /**
