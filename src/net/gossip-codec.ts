@@ -1,4 +1,4 @@
-import { SHARD_COUNT, type ShardId } from '../core/shards/shard-id.js';
+import { SHARD_COUNT, shardAt, shardNumber, type ShardId } from '../core/shards/shard-id.js';
 import { MAX_GOSSIP_MESSAGE_BYTES } from './constants.js';
 import { InvalidGossipMessageError, UnsupportedGossipTypeError } from './errors.js';
 
@@ -76,7 +76,7 @@ export interface ShardChangeGossip {
 }
 
 export function encodeShardGossip(message: ShardChangeGossip): Uint8Array {
-  const n = parseInt(message.shard, 16);
+  const n = shardNumber(message.shard);
   if (!(n >= 0 && n < SHARD_COUNT)) throw new InvalidGossipMessageError(`no shard ${message.shard}`);
   if (message.change.byteLength === 0 || message.change.byteLength > MAX_SHARD_GOSSIP_CHANGE_BYTES) {
     throw new InvalidGossipMessageError(`a change of ${message.change.byteLength} bytes is not shard gossip`);
@@ -95,5 +95,5 @@ export function decodeShardGossip(bytes: Uint8Array): ShardChangeGossip {
   if (bytes[1] !== GossipType.change) throw new UnsupportedGossipTypeError(`shard gossip type ${bytes[1]} is not known to this version`);
   const n = (bytes[2]! << 8) | bytes[3]!;
   if (n >= SHARD_COUNT) throw new InvalidGossipMessageError(`shard gossip names shard ${n}, past the last one`);
-  return { shard: n.toString(16).padStart(3, '0') as ShardId, change: bytes.slice(SHARD_HEADER_BYTES) };
+  return { shard: shardAt(n), change: bytes.slice(SHARD_HEADER_BYTES) };
 }

@@ -6,7 +6,8 @@
  * shard (one shard, its group and the root are rehashed). Pure.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { SHARD_COUNT, type ShardId } from './shard-id.js';
+import { sameBytes } from '../bytes.js';
+import { SHARD_COUNT, shardAt, shardNumber, type ShardId } from './shard-id.js';
 
 /** Shards per group and groups per root: 64 × 64 = 4,096. */
 export const GROUP_SIZE = 64;
@@ -33,7 +34,7 @@ export class HeadsDigest {
     // Shards without a log share one heads array (the genesis): hashed once.
     const hashed = new Map<readonly string[], Uint8Array>();
     for (let s = 0; s < SHARD_COUNT; s++) {
-      const heads = headsOf(shardName(s));
+      const heads = headsOf(shardAt(s));
       let digest = hashed.get(heads);
       if (digest === undefined) hashed.set(heads, (digest = shardDigest(heads)));
       this.shards.set(digest, s * DIGEST_BYTES);
@@ -59,9 +60,15 @@ export class HeadsDigest {
     return this.shards.slice(g * GROUP_SIZE * DIGEST_BYTES, (g + 1) * GROUP_SIZE * DIGEST_BYTES);
   }
 
+  /** One shard's digest (8 bytes). */
+  digestOf(shard: ShardId): Uint8Array {
+    this.flush();
+    return digestAt(this.shards, shardNumber(shard)).slice();
+  }
+
   /** A shard's heads changed (hashed when the digests are next read: an edit pays nothing here). */
   update(shard: ShardId, heads: readonly string[]): void {
-    this.pending.set(parseInt(shard, 16), heads);
+    this.pending.set(shardNumber(shard), heads);
   }
 
   /** Groups whose digest differs from `theirs` (a peer's `groupDigests()`). */
@@ -72,7 +79,7 @@ export class HeadsDigest {
 
   /** Shards of group `g` whose digest differs from `theirs` (a peer's `shardDigests(g)`). */
   differingShards(g: number, theirs: Uint8Array): ShardId[] {
-    return differing(this.shardDigests(g), theirs, GROUP_SIZE).map((k) => shardName(g * GROUP_SIZE + k));
+    return differing(this.shardDigests(g), theirs, GROUP_SIZE).map((k) => shardAt(g * GROUP_SIZE + k));
   }
 
   private flush(): void {
@@ -96,14 +103,11 @@ export class HeadsDigest {
   }
 }
 
-const shardName = (s: number): ShardId => s.toString(16).padStart(3, '0') as ShardId;
+/** The `k`th digest of a run of digests (a group's shard digests, the group digests). */
+export const digestAt = (digests: Uint8Array, k: number): Uint8Array => digests.subarray(k * DIGEST_BYTES, (k + 1) * DIGEST_BYTES);
 
 function differing(mine: Uint8Array, theirs: Uint8Array, count: number): number[] {
   const out: number[] = [];
-  for (let k = 0; k < count; k++) {
-    const a = mine.subarray(k * DIGEST_BYTES, (k + 1) * DIGEST_BYTES);
-    const b = theirs.subarray(k * DIGEST_BYTES, (k + 1) * DIGEST_BYTES);
-    if (b.length !== DIGEST_BYTES || a.some((x, i) => x !== b[i])) out.push(k);
-  }
+  for (let k = 0; k < count; k++) if (!sameBytes(digestAt(mine, k), digestAt(theirs, k))) out.push(k);
   return out;
 }

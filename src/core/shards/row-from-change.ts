@@ -40,8 +40,8 @@ class NeedsLoad extends Error {
  * The rows `change` makes in `shard`, given the heads the index holds for it and its current rows;
  * `known` if the index already counts it, `load` when only loading the shard can tell.
  */
-export function rowsFromChange(shard: ShardId, change: Uint8Array, heads: readonly string[], currentRows: () => readonly IndexRow[]): ChangeIndexing {
-  const decoded = A.decodeChange(change);
+export function rowsFromChange(shard: ShardId, change: Uint8Array | A.DecodedChange, heads: readonly string[], currentRows: () => readonly IndexRow[]): ChangeIndexing {
+  const decoded = change instanceof Uint8Array ? A.decodeChange(change) : change;
   if (heads.includes(decoded.hash)) return { kind: 'known' };
   if (!sameSet(decoded.deps, heads)) return { kind: 'load', reason: 'the change is not on top of the indexed heads' };
   try {

@@ -18,7 +18,13 @@ export function isShardId(value: unknown): value is ShardId {
   return typeof value === 'string' && /^[0-9a-f]{3}$/.test(value);
 }
 
+/** The shard with number `n` (0 … 4,095): its id. */
+export const shardAt = (n: number): ShardId => n.toString(16).padStart(SHARD_DIGITS, '0') as ShardId;
+
+/** A shard id's number (0 … 4,095). */
+export const shardNumber = (shard: ShardId): number => parseInt(shard, 16);
+
 /** Every shard id, in order ('000' … 'fff'). */
 export function allShardIds(): ShardId[] {
-  return Array.from({ length: SHARD_COUNT }, (_, i) => i.toString(16).padStart(SHARD_DIGITS, '0') as ShardId);
+  return Array.from({ length: SHARD_COUNT }, (_, i) => shardAt(i));
 }

@@ -6,7 +6,7 @@
  */
 import { InvalidPeerDataError } from '../errors.js';
 import { DIGEST_BYTES, GROUP_COUNT, GROUP_SIZE } from './heads-digest.js';
-import { SHARD_COUNT, type ShardId } from './shard-id.js';
+import { SHARD_COUNT, shardAt, shardNumber } from './shard-id.js';
 import type { ShardMessage } from './shard-sync.js';
 
 /** A saved shard or a sync message larger than this is refused before it is read (a shard of
@@ -35,7 +35,7 @@ export function encodeSyncWire(m: SyncWireMessage): Uint8Array {
     case 'saved':
     case 'sync': {
       const out = new Uint8Array(3 + m.bytes.length);
-      const n = parseInt(m.shard, 16);
+      const n = shardNumber(m.shard);
       out[0] = TYPE[m.kind];
       out[1] = n >> 8;
       out[2] = n & 0xff;
@@ -67,7 +67,7 @@ export function decodeSyncWire(bytes: Uint8Array): SyncWireMessage {
       const n = (body[0]! << 8) | body[1]!;
       if (n >= SHARD_COUNT) fail(`names shard ${n}, past the last one`);
       if (body.length - 2 > MAX_SHARD_PAYLOAD_BYTES) fail(`carries ${body.length - 2} bytes, over ${MAX_SHARD_PAYLOAD_BYTES}`);
-      const shard = n.toString(16).padStart(3, '0') as ShardId;
+      const shard = shardAt(n);
       return { kind: bytes[0] === TYPE.saved ? 'saved' : 'sync', shard, bytes: body.slice(2) };
     }
     default:

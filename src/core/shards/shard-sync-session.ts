@@ -21,10 +21,12 @@
  * size where it is applied (shard-sync.ts, shard-doc.ts); a saved shard is taken only for a shard
  * this side told the peer holds only its genesis; the transport bounds frames, turns and time.
  */
+import { sameBytes } from '../bytes.js';
 import { InvalidPeerDataError } from '../errors.js';
 import { isEntryId, type EntryId } from '../ids.js';
-import { DIGEST_BYTES, GROUP_SIZE, shardDigest } from './heads-digest.js';
+import { digestAt, GROUP_SIZE, shardDigest } from './heads-digest.js';
 import type { ShardedSpace } from './sharded-space.js';
+import { shardNumber } from './shard-id.js';
 import { SHARD_GENESIS_HEADS, shardOf, type ShardId } from './shard-layout.js';
 import type { SyncWireMessage } from './shard-sync-codec.js';
 import { nextShardMessage, receiveShardMessage, ShardSyncStates } from './shard-sync.js';
@@ -68,8 +70,6 @@ export class ShardSyncSession {
   private readonly sentShardDigests = new Map<number, Uint8Array>();
   /** Groups whose shard digests the peer sent (each is compared once). */
   private readonly comparedGroups = new Set<number>();
-  /** Shards the peer's digest says hold only the genesis there. */
-  private readonly peerGenesis = new Set<ShardId>();
   /** Differing shards this side still has to start on, in order, and those it works on. */
   private readonly queue: ShardId[] = [];
   /** Differing shards the peer holds only the genesis of: they go out saved. */
@@ -90,7 +90,6 @@ export class ShardSyncSession {
   /** Saved shards received and not yet handed to the space, and the batches being adopted. */
   private readonly savedBatch: { shard: ShardId; saved: Uint8Array }[] = [];
   private readonly savedAdopting: Promise<void>[] = [];
-  private readonly savedThisTurn = new Set<ShardId>();
   /** Shards whose saved copy is being adopted, and by which batch. */
   private readonly savedInFlight = new Map<ShardId, Promise<void>>();
   private prioritized = false;
@@ -105,7 +104,7 @@ export class ShardSyncSession {
   async nextTurn(): Promise<SyncWireMessage[]> {
     const digest = this.space.headsDigest();
     const out: SyncWireMessage[] = [];
-    if (this.peerRoot !== undefined && !same(this.peerRoot, digest.root) && !this.sentGroups) {
+    if (this.peerRoot !== undefined && !sameBytes(this.peerRoot, digest.root) && !this.sentGroups) {
       out.push({ kind: 'groups', digests: digest.groupDigests() });
       this.sentGroups = true;
     }
@@ -151,7 +150,6 @@ export class ShardSyncSession {
         const message = await nextShardMessage(this.space, shard, this.states, true, ahead);
         this.readAhead.delete(shard);
         if (message?.kind === 'saved') {
-          this.peerGenesis.delete(shard);
           this.savedOut++;
           this.done++;
           savedBytes += message.bytes.length;
@@ -210,7 +208,6 @@ export class ShardSyncSession {
     this.adopting.clear();
     await Promise.all(applying);
     while (this.savedAdopting.length > SAVED_BATCHES_IN_FLIGHT) await this.savedAdopting.shift();
-    this.savedThisTurn.clear();
     this.peerTurnQuiet = !this.peerSaidMore;
     this.peerSaidMore = false;
   }
@@ -222,7 +219,7 @@ export class ShardSyncSession {
 
   /** Whether the peer's last root equals this side's root now: every shard's heads are equal. */
   inSync(): boolean {
-    return this.peerRoot !== undefined && same(this.peerRoot, this.space.headsDigest().root);
+    return this.peerRoot !== undefined && sameBytes(this.peerRoot, this.space.headsDigest().root);
   }
 
   progress(): ShardSyncProgress {
@@ -250,35 +247,29 @@ export class ShardSyncSession {
   private compareGroup(g: number, theirs: Uint8Array): void {
     if (this.comparedGroups.has(g)) return;
     this.comparedGroups.add(g);
-    const mine = this.space.headsDigest().shardDigests(g);
-    for (let k = 0; k < GROUP_SIZE; k++) {
-      const a = mine.subarray(k * DIGEST_BYTES, (k + 1) * DIGEST_BYTES);
-      const b = theirs.subarray(k * DIGEST_BYTES, (k + 1) * DIGEST_BYTES);
-      if (same(a, b)) continue;
-      const shard = (g * GROUP_SIZE + k).toString(16).padStart(3, '0') as ShardId;
+    const digest = this.space.headsDigest();
+    for (const shard of digest.differingShards(g, theirs)) {
       this.differing++;
-      const peerHasGenesisOnly = same(b, GENESIS_DIGEST);
-      if (peerHasGenesisOnly) this.peerGenesis.add(shard);
+      const peerHasGenesisOnly = sameBytes(digestAt(theirs, shardNumber(shard) % GROUP_SIZE), GENESIS_DIGEST);
       // Only the genesis here and more there: the peer sends the saved shard, unasked.
-      if (same(a, GENESIS_DIGEST) && !peerHasGenesisOnly) continue;
+      if (sameBytes(digest.digestOf(shard), GENESIS_DIGEST) && !peerHasGenesisOnly) continue;
       (peerHasGenesisOnly ? this.savedQueue : this.queue).push(shard);
     }
   }
 
   private async receiveSaved(shard: ShardId, bytes: Uint8Array): Promise<void> {
-    const g = Math.floor(parseInt(shard, 16) / GROUP_SIZE);
-    const k = parseInt(shard, 16) % GROUP_SIZE;
-    const told = this.sentShardDigests.get(g)?.subarray(k * DIGEST_BYTES, (k + 1) * DIGEST_BYTES);
-    if (told === undefined || !same(told, GENESIS_DIGEST)) {
+    const told = this.sentShardDigests.get(Math.floor(shardNumber(shard) / GROUP_SIZE));
+    if (told === undefined || !sameBytes(digestAt(told, shardNumber(shard) % GROUP_SIZE), GENESIS_DIGEST)) {
       throw new InvalidPeerDataError(`a saved shard ${shard} that was not asked for (this side never said it held only its genesis)`);
     }
-    if (!same(this.space.headsDigest().shardDigests(g).subarray(k * DIGEST_BYTES, (k + 1) * DIGEST_BYTES), GENESIS_DIGEST)) {
+    if (!sameBytes(this.space.headsDigest().digestOf(shard), GENESIS_DIGEST)) {
       // Written here since the digests were sent: sync it change by change instead.
       if (!this.active.has(shard) && !this.queue.includes(shard)) this.queue.unshift(shard);
       return;
     }
-    if (this.savedThisTurn.has(shard) || this.adopting.has(shard)) throw new InvalidPeerDataError(`shard ${shard} sent whole after another message about it in one turn`);
-    this.savedThisTurn.add(shard);
+    if (this.savedInFlight.has(shard) || this.savedBatch.some((b) => b.shard === shard) || this.adopting.has(shard)) {
+      throw new InvalidPeerDataError(`shard ${shard} sent whole while another message about it is being applied`);
+    }
     this.states.restart(shard);
     this.savedBatch.push({ shard, saved: bytes });
     if (this.savedBatch.length >= SAVED_BATCH) this.flushSaved();
@@ -325,10 +316,4 @@ export class ShardSyncSession {
     this.adopting.clear();
     await Promise.all(all);
   }
-}
-
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -216,7 +216,7 @@ export class ShardedSpace {
     assertChangeInShard(shard, decoded);
     if (this.cache.peek(shard) === undefined) {
       const state = this.shardState(shard);
-      const fast = rowsFromChange(shard, change, state.heads, () => this.index.shardRows(shard));
+      const fast = rowsFromChange(shard, decoded, state.heads, () => this.index.shardRows(shard));
       if (fast.kind === 'known') return 'known';
       if (fast.kind === 'rows') {
         // The index changes once the log holds the change, so it never claims heads the log lacks.
@@ -288,9 +288,12 @@ export class ShardedSpace {
    */
   async adopt(shard: ShardId, next: A.Doc<ShardDoc>): Promise<number> {
     const before = this.shardState(shard).heads;
-    const gained = A.getChangesSince(next, [...before]).filter((c) => !before.includes(A.decodeChange(c).hash));
+    const decoded = A.getChangesSince(next, [...before])
+      .map((bytes) => ({ bytes, change: A.decodeChange(bytes) }))
+      .filter(({ change }) => !before.includes(change.hash));
+    const gained = decoded.map((d) => d.bytes);
     try {
-      for (const c of gained) assertChangeInShard(shard, c);
+      for (const { change } of decoded) assertChangeInShard(shard, change);
     } catch (err) {
       this.cache.delete(shard); // `next` shares the loaded document: dropped, the log (without them) loads again
       throw err;
