@@ -27,6 +27,7 @@ interface Member {
   space: ShardedSpace;
   net: SpaceNetwork;
   logger: ReturnType<typeof memoryLogger>;
+  dir: string;
 }
 
 test('three members of a sharded space: a newcomer catches up, edits travel by gossip, the status tells the truth; a v1 member is told apart', async (t) => {
@@ -38,14 +39,18 @@ test('three members of a sharded space: a newcomer catches up, edits travel by g
     for (const m of members) await m.space.close();
     for (const c of cleanups) await c();
   });
-  const start = async (name: string, actor: string, bootstrap: string[] = []): Promise<Member> => {
-    const tmp = await makeTempDir(`sharded-net-${name}`);
-    cleanups.push(tmp.remove);
+  const start = async (name: string, actor: string, bootstrap: string[] = [], folder?: string): Promise<Member> => {
+    let dir = folder;
+    if (dir === undefined) {
+      const tmp = await makeTempDir(`sharded-net-${name}`);
+      cleanups.push(tmp.remove);
+      dir = tmp.path;
+    }
     const logger = memoryLogger('debug');
-    const space = await ShardedSpace.open({ shards: await FileShardStore.open(tmp.path, { logger }), index: new FileIndexStore(tmp.path, logger), logger }, { actor });
+    const space = await ShardedSpace.open({ shards: await FileShardStore.open(dir, { logger }), index: new FileIndexStore(dir, logger), logger }, { actor });
     const net = new SpaceNetwork({ sharded: space, logger: logger.child(name) }, { listen: LOOPBACK, mdns: false, ...room, identity: await generateIdentity(), bootstrap });
     await net.start();
-    const m = { name, space, net, logger };
+    const m = { name, space, net, logger, dir };
     members.push(m);
     return m;
   };
@@ -78,10 +83,26 @@ test('three members of a sharded space: a newcomer catches up, edits travel by g
   }
   await waitFor('in sync again', () => members.every((m) => m.net.summary().inSync === m.net.summary().connected), 15_000);
 
+  // B leaves; A and C go on writing at the same moment; B comes back on its folder and catches up.
+  await b.net.stop();
+  await b.space.close();
+  members.splice(members.indexOf(b), 1);
+  const whileAway = idOf(77, 'd');
+  await Promise.all([
+    a.space.change(whileAway, 'publish', publish(whileAway, 'written while B was away')).then((m) => m.durable),
+    c.space.change(shared, 'edit', (d) => writeFields(d, shared, { title: 'Renamed by C while B was away' }, 900)).then((m) => m.durable),
+  ]);
+  const back = await start('B again', 'bb'.repeat(16), [...a.net.addresses(), ...c.net.addresses()], b.dir);
+  await waitFor('B, back, agrees with A and C', () => root(back) === root(a) && root(a) === root(c), 20_000).catch((err: unknown) => {
+    for (const m of members) console.log(m.name, root(m).slice(0, 8), JSON.stringify(m.net.summary()), '\n   ' + m.logger.lines.filter((l) => /sync|warn|error/.test(l)).slice(-6).join('\n   '));
+    throw err;
+  });
+  assert.ok(titles(back).includes('written while B was away') && titles(back).includes('Renamed by C while B was away'));
+
   // A member of the other format, same key: connected, never synced, and the log says why.
   const old = await startNode('OLD', room, { bootstrap: a.net.addresses() });
   cleanups.push(() => old.net.stop());
   await waitFor('A names the other format', () => a.logger.lines.some((l) => l.includes('another version of Shared Notes')) || old.logger.lines.some((l) => l.includes('another version of Shared Notes')), 15_000);
   assert.equal(old.replica.allChanges().length, 1, 'the v1 member got nothing');
-  assert.equal(titles(a).split('|').length, 121);
+  assert.equal(titles(a).split('|').length, 122);
 });
