@@ -24,6 +24,17 @@ export const STATUS_SETTLE_MS = 1_500;
 /** A status that says a sync runs is printed only when the sync has run this long (most take well under a second). */
 export const SYNCING_SETTLE_MS = 10_000;
 
+/**
+ * How long a readable status must hold before it is told. Peers that are connected but not yet in
+ * sync are a sync on its way, like one that runs: after a change every peer is behind until a
+ * confirming round (at most one every two seconds, the network's CHANGE_SYNC_MIN_GAP_MS) says it
+ * has the change, so two edits a moment apart would otherwise print "3 peers, 2 in sync" and then
+ * "in sync" again. A peer that stays behind is told once SYNCING_SETTLE_MS has passed.
+ */
+export function statusSettleMs(summary: { connected: number; inSync: number; syncing: number }): number | undefined {
+  return summary.syncing > 0 || summary.inSync < summary.connected ? SYNCING_SETTLE_MS : undefined;
+}
+
 
 /** An entry's title whatever its state: the entry's, the content a tombstone kept, or its short id. */
 export function readTitle(read: EntryRead | undefined, id: string): string {

@@ -2,7 +2,7 @@
 import type { SpacePeer } from '../engine/space-peer.js';
 import type { Emit } from './main.js';
 import { statusText } from '../core/text.js';
-import { arrivals, arrivalText, catchUpText, MAX_ARRIVAL_LINES, PeerLineFilter, readTitle, StatusLine, SYNCING_SETTLE_MS } from './feed.js';
+import { arrivals, arrivalText, catchUpText, MAX_ARRIVAL_LINES, PeerLineFilter, readTitle, StatusLine, statusSettleMs } from './feed.js';
 import { shortPeerId } from '../core/text.js';
 import { displayLine } from '../core/display-text.js';
 
@@ -70,7 +70,7 @@ export function watchPeer(peer: SpacePeer, emit: Emit, json: boolean): Watch {
   // `summary` events come only when the counts changed (the network's StatusChanges).
   const offSummary = peer.network.events.on('summary', (summary) => {
     if (json) emit('sync', { ...summary, heads: peer.log.shared.heads() });
-    else statusLine.update(`status: ${statusText(summary)}`, summary.syncing > 0 ? SYNCING_SETTLE_MS : undefined);
+    else statusLine.update(`status: ${statusText(summary)}`, statusSettleMs(summary));
   });
   const offUnreachable = peer.events.on('invite-unreachable', ({ message, addresses }) => {
     say('invite-unreachable', { message, addresses }, `! ${message} (still trying)`);

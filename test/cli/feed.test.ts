@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { EntryRead } from '../../src/core/entry.js';
 import type { DeviceId, EntryId } from '../../src/core/ids.js';
 import type { OpMessage } from '../../src/core/ops.js';
-import { arrivals, arrivalText, catchUpText, PeerLineFilter, StatusLine } from '../../src/cli/feed.js';
+import { arrivals, arrivalText, catchUpText, PeerLineFilter, StatusLine, statusSettleMs, SYNCING_SETTLE_MS } from '../../src/cli/feed.js';
 import type { PeerStatus } from '../../src/net/status.js';
 
 const ann = { name: 'Ann', device: 'aaaaaaaaaaaaaaaa' as DeviceId };
@@ -123,5 +123,12 @@ describe('readable status line', () => {
     line.update('status: in sync with 3 peers');
     assert.deepEqual(printed.at(-1), 'status: in sync with 3 peers', 'and its end at once');
     line.stop();
+  });
+
+  it('peers behind wait as long as a sync that runs: a change leaves them behind until a round confirms it', () => {
+    assert.equal(statusSettleMs({ connected: 3, inSync: 3, syncing: 0 }), undefined);
+    assert.equal(statusSettleMs({ connected: 0, inSync: 0, syncing: 0 }), undefined, 'offline is told at once');
+    assert.equal(statusSettleMs({ connected: 3, inSync: 2, syncing: 0 }), SYNCING_SETTLE_MS, 'a peer behind');
+    assert.equal(statusSettleMs({ connected: 3, inSync: 2, syncing: 1 }), SYNCING_SETTLE_MS);
   });
 });
