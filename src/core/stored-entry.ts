@@ -8,10 +8,11 @@ import { EDITABLE_FIELDS, readEntry, type Author, type EntryKind, type EntryRead
 import { InvalidInputError } from './errors.js';
 import { changeMessageOf } from './change-header.js';
 import type { EntryId } from './ids.js';
-import { bucketFor, rawEntries, type SpaceDoc } from './layout.js';
+import { rawEntries, type SpaceDoc } from './layout.js';
+import { SPACE_LAYOUT, type EntryLayout } from './entry-layout.js';
 import { decodeOps, encodeOp, type DraftStep, type OpMessage } from './ops.js';
 import { genesisChange } from './replica.js';
-import { merge3 } from './text-diff.js';
+import { merge3, singleSplice } from './text-diff.js';
 
 export function checkTitle(field: string, value: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw new InvalidInputError(`${field} must not be empty`);
@@ -25,18 +26,23 @@ export function checkText(field: string, value: string): string {
   return value;
 }
 
-export const pathOf = (id: EntryId, field: string): string[] => ['b', id[0] ?? '', id[1] ?? '', id[2] ?? '', id, field];
-
-/** A peer could have removed a bucket map; recreating it keeps this device working (and is logged by Automerge history). */
+/** The map that holds entry `id` in a v1 space document, made if a peer removed it (SPACE_LAYOUT). */
 export function bucketOrCreate(doc: SpaceDoc, id: EntryId): Record<string, unknown> {
-  const existing = bucketFor(doc, id);
-  if (existing) return existing;
-  const [a, b, c] = [id[0] ?? '', id[1] ?? '', id[2] ?? ''];
-  doc.b ??= {};
-  doc.b[a] ??= {};
-  doc.b[a][b] ??= {};
-  doc.b[a][b][c] ??= {};
-  return doc.b[a][b][c];
+  return SPACE_LAYOUT.container(doc, id, true)!;
+}
+
+/** Inside a change callback: the map holding entry `id` (the layout makes what it may make). */
+export function containerOf(doc: unknown, id: EntryId, layout: EntryLayout): Record<string, unknown> {
+  const container = layout.container(doc, id, true);
+  if (!container) throw new InvalidInputError(`the ${layout.name} document has no map for entry ${id} (a peer damaged it)`);
+  return container;
+}
+
+/** Inside a change callback: entry `id`'s stored map, which must exist. */
+function storedOf(doc: unknown, id: EntryId, layout: EntryLayout): Record<string, unknown> {
+  const stored = layout.container(doc, id)?.[id];
+  if (typeof stored !== 'object' || stored === null) throw new InvalidInputError(`entry ${id} is not in the ${layout.name} document`);
+  return stored as Record<string, unknown>;
 }
 
 /** The stored form: collaborative text only for long texts; identifiers and titles are immutable strings. */
@@ -99,7 +105,7 @@ export function draftsOnly(doc: A.Doc<SpaceDoc>, stepsOf: (id: EntryId) => Draft
  * and first writes are set as they are.
  */
 export function writeFields(
-  doc: SpaceDoc,
+  doc: unknown,
   id: EntryId,
   edit: {
     names: readonly string[];
@@ -109,32 +115,52 @@ export function writeFields(
     there: Readonly<Record<string, string>>;
     at: number;
   },
+  layout: EntryLayout = SPACE_LAYOUT,
 ): void {
-  const stored = bucketFor(doc, id)?.[id] as Record<string, unknown>;
+  const stored = storedOf(doc, id, layout);
   for (const name of edit.names) {
     const mine = edit.fields[name] ?? '';
     const there = edit.there[name] ?? '';
     const text = edit.kinds[name] === 'text';
     const value = text && there !== edit.reference[name] ? merge3(edit.reference[name] ?? '', mine, there) : mine;
-    if (text && typeof stored[name] === 'string') A.updateText(doc, pathOf(id, name), value);
+    const current = stored[name];
+    if (text && typeof current === 'string') writeText(doc as A.Doc<unknown>, [...layout.path(id), name], current, value);
     else stored[name] = text ? value : new A.ImmutableString(value);
   }
   stored.updatedAt = edit.at;
 }
 
 /** Sets the deleted marker. The content stays behind it, so that the entry, and an edit racing the delete, can be restored (its history holds it anyway). */
-export function markDeleted(doc: SpaceDoc, id: EntryId, by: Author, at: number): void {
-  const stored = bucketFor(doc, id)?.[id] as Record<string, unknown>;
+export function markDeleted(doc: unknown, id: EntryId, by: Author, at: number, layout: EntryLayout = SPACE_LAYOUT): void {
+  const stored = storedOf(doc, id, layout);
   stored.deleted = { at, by: { name: new A.ImmutableString(by.name), device: new A.ImmutableString(by.device) } };
   stored.updatedAt = at;
 }
 
 /** Removes the deleted marker, filling in from `fields` what an older delete removed. */
-export function unmarkDeleted(doc: SpaceDoc, id: EntryId, kinds: Readonly<Record<string, 'text' | 'title'>>, fields: Readonly<Record<string, string>>, at: number): void {
-  const stored = bucketFor(doc, id)?.[id] as Record<string, unknown>;
+export function unmarkDeleted(
+  doc: unknown,
+  id: EntryId,
+  kinds: Readonly<Record<string, 'text' | 'title'>>,
+  fields: Readonly<Record<string, string>>,
+  at: number,
+  layout: EntryLayout = SPACE_LAYOUT,
+): void {
+  const stored = storedOf(doc, id, layout);
   delete stored.deleted;
   for (const [field, type] of Object.entries(kinds)) {
     if (stored[field] === undefined) stored[field] = type === 'text' ? (fields[field] ?? '') : new A.ImmutableString(fields[field] ?? '');
   }
   stored.updatedAt = at;
+}
+
+/**
+ * A text's new value: one splice when the edit inserts only or deletes only, in one place (typing,
+ * a deletion: exactly what the diff would find, at about half the cost of `updateText` on a
+ * ~500-character body, measured 0.18–0.23 ms against 0.31–0.55 ms), else a character diff.
+ */
+function writeText(doc: A.Doc<unknown>, path: string[], before: string, after: string): void {
+  const one = singleSplice(before, after);
+  if (one === undefined) A.updateText(doc, path, after);
+  else if (one.del > 0 || one.ins !== '') A.splice(doc, path, one.at, one.del, one.ins);
 }

@@ -134,3 +134,23 @@ export function merge3(base: string, mine: string, theirs: string): string {
   }
   return out + base.slice(at);
 }
+
+/**
+ * The edit from `before` to `after` as one splice, when it inserts only or deletes only, in one
+ * place (then it is the minimal edit); undefined otherwise. Never splits a surrogate pair.
+ */
+export function singleSplice(before: string, after: string): { at: number; del: number; ins: string } | undefined {
+  const max = Math.min(before.length, after.length);
+  let prefix = 0;
+  while (prefix < max && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  if (prefix > 0 && isHighSurrogate(before.charCodeAt(prefix - 1))) prefix--;
+  let suffix = 0;
+  while (suffix < max - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  if (suffix > 0 && isLowSurrogate(before.charCodeAt(before.length - suffix))) suffix--;
+  const del = before.length - prefix - suffix;
+  const ins = after.slice(prefix, after.length - suffix);
+  return del === 0 || ins === '' ? { at: prefix, del, ins } : undefined;
+}
+
+const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
+const isLowSurrogate = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff;

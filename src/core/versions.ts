@@ -7,15 +7,15 @@ import * as A from '@automerge/automerge';
 import { EDITABLE_FIELDS, type EntryKind } from './entry.js';
 import type { EntryId } from './ids.js';
 import { InvalidInputError } from './errors.js';
-import { bucketPath } from './layout.js';
+import { SPACE_LAYOUT, type EntryLayout } from './entry-layout.js';
 
 type Backend = ReturnType<typeof A.getBackend>;
 
 /** The object id of entry `id`'s map at `heads` (now when omitted), or undefined. */
-export function entryObjectAt(doc: A.Doc<unknown>, id: EntryId, heads?: readonly string[]): string | undefined {
+export function entryObjectAt(doc: A.Doc<unknown>, id: EntryId, heads?: readonly string[], layout: EntryLayout = SPACE_LAYOUT): string | undefined {
   const backend = A.getBackend(doc);
   let obj = '_root';
-  for (const prop of ['b', ...bucketPath(id), id]) {
+  for (const prop of layout.path(id)) {
     const value = backend.getWithType(obj, prop, heads as string[] | undefined);
     if (!value || value[0] !== 'map') return undefined;
     obj = value[1] as string;
@@ -40,8 +40,8 @@ export interface EntryVersion {
 }
 
 /** Entry `id` as it was at `heads`, or undefined if it did not exist there. */
-export function entryAt(doc: A.Doc<unknown>, id: EntryId, heads: readonly string[]): EntryVersion | undefined {
-  const obj = entryObjectAt(doc, id, heads);
+export function entryAt(doc: A.Doc<unknown>, id: EntryId, heads: readonly string[], layout: EntryLayout = SPACE_LAYOUT): EntryVersion | undefined {
+  const obj = entryObjectAt(doc, id, heads, layout);
   if (obj === undefined) return undefined;
   const backend = A.getBackend(doc);
   const kind = fieldAt(backend, obj, 'kind', heads);
@@ -56,8 +56,8 @@ export function entryAt(doc: A.Doc<unknown>, id: EntryId, heads: readonly string
 }
 
 /** Every value a field holds now: one normally, several after concurrent writes (a conflict). */
-export function competingValues(doc: A.Doc<unknown>, id: EntryId, field: string): Array<{ value: string; opId: string }> {
-  const obj = entryObjectAt(doc, id);
+export function competingValues(doc: A.Doc<unknown>, id: EntryId, field: string, layout: EntryLayout = SPACE_LAYOUT): Array<{ value: string; opId: string }> {
+  const obj = entryObjectAt(doc, id, undefined, layout);
   if (obj === undefined) return [];
   const out: Array<{ value: string; opId: string }> = [];
   for (const [type, value, opId] of A.getBackend(doc).getAll(obj, field)) {

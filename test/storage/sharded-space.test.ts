@@ -7,6 +7,7 @@ import type { DeviceId, EntryId } from '../../src/core/ids.js';
 import { memoryLogger } from '../../src/core/logger.js';
 import { loadShard } from '../../src/core/shards/shard-doc.js';
 import { ShardedSpace } from '../../src/core/shards/sharded-space.js';
+import { ShardNotLoadedError } from '../../src/core/shards/errors.js';
 import { shardOf, type ShardDoc } from '../../src/core/shards/shard-layout.js';
 import { writeFields, writePublished } from '../../src/core/shards/shard-ops.js';
 import { FileIndexStore } from '../../src/storage/read-index-store.js';
@@ -143,6 +144,45 @@ describe('ShardedSpace on real files', () => {
     assert.equal(space.loadedShards, 2);
     assert.ok(space.cacheStats.evictions >= 1);
     assert.equal([...space.rows()].length, 4);
+  });
+
+  it('a held shard stays loaded while others come and go; a synchronous change needs its shard in memory', async () => {
+    const dir = await folder('sharded-hold');
+    const first = await openSpace(dir, { cacheSize: 1 });
+    await publishAll(first.space);
+    const release = await first.space.hold(ids[0]!);
+    await first.space.read(ids[2]!);
+    await first.space.read(ids[3]!);
+    assert.ok(first.space.loaded(ids[0]!), 'held through loads of other shards');
+    assert.equal(first.space.loaded(ids[2]!), undefined, 'the unheld ones were evicted');
+    assert.throws(() => first.space.changeNow(ids[2]!, 'edit', (d) => writeFields(d, ids[2]!, { title: 'x' }, 1)), ShardNotLoadedError);
+    const made = first.space.changeNow(ids[0]!, 'edit', (d) => writeFields(d, ids[0]!, { title: 'Typed' }, 2000));
+    assert.ok(made.change, 'applied at once');
+    assert.equal(first.space.page(1)[0]?.title, 'Typed', 'the row too');
+    await made.durable;
+    release();
+    await first.space.read(ids[3]!);
+    assert.equal(first.space.loaded(ids[0]!), undefined, 'released, it may go');
+    await first.close();
+    const again = await openSpace(dir);
+    const read = await again.space.read(ids[0]!);
+    assert.equal(read?.status === 'valid' && read.entry.kind === 'note' ? read.entry.title : '', 'Typed', 'durable');
+  });
+
+  it('a change made at a base merges with what came since: a copy\'s typing never undoes newer text', async () => {
+    const dir = await folder('sharded-base');
+    const { space } = await openSpace(dir);
+    const id = ids[0]!;
+    await (await space.change(id, 'publish', publish(id, 0))).durable;
+    await space.load([id]);
+    const base = space.shardState(shardOf(id)).heads;
+    await (await space.change(id, 'theirs', (d) => writeFields(d, id, { body: 'body 0 and theirs' }, 2000))).durable;
+    const made = space.changeNow(id, 'mine', (d) => writeFields(d, id, { body: 'mine: body 0' }, 2001), base);
+    await made.durable;
+    const read = await space.read(id);
+    assert.equal(read?.status === 'valid' && read.entry.kind === 'note' ? read.entry.body : '', 'mine: body 0 and theirs');
+    assert.notDeepEqual(made.own, made.heads, 'the copy stands for base + its change, not the heads');
+    assert.equal(made.own.length, 1);
   });
 
   it('compacts a shard whose log grew long into one saved document, and the index follows', async () => {

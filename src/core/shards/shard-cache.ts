@@ -1,7 +1,9 @@
 /**
  * The shard documents in memory: at most `capacity`, least recently used evicted first and freed
  * (`Automerge.free`), so opening entries across the space never holds more than a few dozen
- * shards of WebAssembly memory. Concurrent requests for one shard share one load. Pure.
+ * shards of WebAssembly memory. Concurrent requests for one shard share one load. A shard that is
+ * held (an entry of it is open in an editor) is never evicted; past `capacity` of held shards,
+ * the cache holds them all and evicts the others. Pure.
  */
 import * as A from '@automerge/automerge';
 import type { ShardDoc, ShardId } from './shard-layout.js';
@@ -12,6 +14,8 @@ export class ShardCache {
   private readonly loading = new Map<ShardId, Promise<A.Doc<ShardDoc>>>();
   /** Bumped by `delete`: a load that started before is stale when it ends. */
   private readonly generations = new Map<ShardId, number>();
+  /** How many holders each held shard has. */
+  private readonly holds = new Map<ShardId, number>();
   /** Shards loaded and evicted so far (the bench and tests read them). */
   loads = 0;
   evictions = 0;
@@ -65,12 +69,40 @@ export class ShardCache {
   /** Replaces the shard's document (after a change: Automerge returns a new one). */
   set(shard: ShardId, doc: A.Doc<ShardDoc>): void {
     this.touch(shard, doc);
-    while (this.docs.size > this.capacity) {
-      const [oldest, old] = this.docs.entries().next().value as [ShardId, A.Doc<ShardDoc>];
-      this.docs.delete(oldest);
-      A.free(old);
+    this.evict();
+  }
+
+  /** Least recently used first, held shards skipped, until the cache is within its capacity. */
+  private evict(): void {
+    if (this.docs.size <= this.capacity) return;
+    for (const [shard, doc] of this.docs) {
+      if (this.docs.size <= this.capacity) return;
+      if (this.holds.has(shard)) continue;
+      this.docs.delete(shard);
+      A.free(doc);
       this.evictions++;
     }
+  }
+
+  /**
+   * Keeps the shard in memory until the returned function is called (once per hold; holds
+   * count). Load it with `get` first: holding does not load.
+   */
+  hold(shard: ShardId): () => void {
+    this.holds.set(shard, (this.holds.get(shard) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.holds.get(shard) ?? 1) - 1;
+      if (left > 0) this.holds.set(shard, left);
+      else this.holds.delete(shard);
+      this.evict();
+    };
+  }
+
+  isHeld(shard: ShardId): boolean {
+    return this.holds.has(shard);
   }
 
   /** Frees every shard (at close). */

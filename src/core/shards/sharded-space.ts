@@ -18,7 +18,7 @@ import { isEntryId, type EntryId } from '../ids.js';
 import { measureChange } from '../peer-input.js';
 import type { Logger } from '../ports.js';
 import { assertChangeInShard, assertDocInShard } from './change-scope.js';
-import { IndexFormatError } from './errors.js';
+import { IndexFormatError, ShardNotLoadedError } from './errors.js';
 import { HeadsDigest } from './heads-digest.js';
 import type { IndexRow } from './index-rows.js';
 import { NO_SHARD_FILE, type IndexStore, type ShardFileState, type ShardStore } from './ports.js';
@@ -54,10 +54,15 @@ export interface ShardedSpaceInit {
   readonly actor?: string;
 }
 
-/** A local change: applied in memory when returned; `durable` settles once its shard log holds it. */
+/**
+ * A local change: applied in memory when returned; `durable` settles once its shard log holds it.
+ * `heads` are the shard's heads after it; `own` the version a copy made at the change's base now
+ * stands for (the base plus this change: equal to `heads` for a change made at the heads).
+ */
 export interface ShardChange {
   readonly change?: Uint8Array;
   readonly heads: readonly string[];
+  readonly own: readonly string[];
   readonly durable: Promise<void>;
 }
 
@@ -184,15 +189,62 @@ export class ShardedSpace {
     return raw === undefined ? undefined : readEntry(id, raw, 'shared');
   }
 
+  /** Loads entry `id`'s shard and keeps it in memory until the returned function is called. */
+  async hold(id: EntryId): Promise<() => void> {
+    const shard = shardOf(id);
+    const release = this.cache.hold(shard);
+    try {
+      await this.cache.get(shard);
+    } catch (err) {
+      release();
+      throw err;
+    }
+    return release;
+  }
+
+  /** Loads the shards of `ids` (for synchronous reads right after; an unheld shard may be evicted later). */
+  async load(ids: Iterable<EntryId>): Promise<void> {
+    await Promise.all([...new Set([...ids].map(shardOf))].map((shard) => this.cache.get(shard)));
+  }
+
+  /** Entry `id`'s shard document if it is in memory (marks it used). */
+  loaded(id: EntryId): A.Doc<ShardDoc> | undefined {
+    return this.cache.peek(shardOf(id));
+  }
+
+  /** Entry `id`'s shard document, which must be in memory (`load` or `hold` first). */
+  docOf(id: EntryId): A.Doc<ShardDoc> {
+    const doc = this.cache.peek(shardOf(id));
+    if (doc === undefined) throw new ShardNotLoadedError(`the shard of entry ${id} is not loaded`);
+    return doc;
+  }
+
   /**
    * A local change to entry `id` (`fn` gets the shard document, as Automerge's change does). The document and the list row
    * change before this returns; `durable` resolves once the change is in the shard's log.
    */
   async change(id: EntryId, message: string, fn: (doc: ShardDoc) => void): Promise<ShardChange> {
+    await this.cache.get(shardOf(id));
+    return this.changeNow(id, message, fn);
+  }
+
+  /**
+   * `change` on a shard in memory, synchronously (live typing). With `base` (heads the shard
+   * holds) the change is made as if there, and Automerge merges it with what came since.
+   */
+  changeNow(id: EntryId, message: string, fn: (doc: ShardDoc) => void, base?: readonly string[]): ShardChange {
     const shard = shardOf(id);
-    const doc = this.cache.peek(shard) ?? (await this.cache.get(shard));
-    const next = A.change(doc, { message, time: Math.floor(Date.now() / 1000) }, fn);
-    if (next === doc) return { heads: A.getHeads(doc), durable: Promise.resolve() };
+    const doc = this.docOf(id);
+    const options = { message, time: Math.floor(Date.now() / 1000) };
+    let next: A.Doc<ShardDoc>;
+    let own: readonly string[] | undefined;
+    if (base === undefined) next = A.change(doc, options, fn);
+    else {
+      const result = A.changeAt(doc, [...base], options, fn);
+      next = result.newDoc;
+      own = result.newHeads ?? [...base];
+    }
+    if (next === doc) return { heads: A.getHeads(doc), own: own ?? A.getHeads(doc), durable: Promise.resolve() };
     const change = A.getLastLocalChange(next)!;
     const heads = A.getHeads(next);
     const row = rowOfEntry(next, id);
@@ -200,9 +252,10 @@ export class ShardedSpace {
     const rows = row ? [row] : [];
     this.applyIndex({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: false });
     const durable = this.track(this.c.shards.append(shard, [change]).then((file) => this.record({ shard, state: { ...file, heads }, rows, replace: false })));
+    durable.catch(() => undefined); // the caller awaits it
     this.countAppend(shard, next);
     this.events.emit('local-change', { shard, change });
-    return { change, heads, durable };
+    return { change, heads, own: own ?? heads, durable };
   }
 
   /**

@@ -37,4 +37,26 @@ describe('ShardCache', () => {
     assert.equal(loads, 1);
     cache.clear();
   });
+
+  it('never evicts a held shard; past capacity it keeps every held one and evicts the rest; a release lets it go', async () => {
+    const cache = new ShardCache(2, async () => emptyShard());
+    const s = (n: number) => `00${n}` as ShardId;
+    await cache.get(s(1));
+    const release1 = cache.hold(s(1));
+    const release1b = cache.hold(s(1)); // a second editor on the same shard
+    await cache.get(s(2));
+    const release2 = cache.hold(s(2));
+    await cache.get(s(3)); // over capacity with two held: the unheld newcomer is the one to go
+    assert.ok(cache.peek(s(1)) && cache.peek(s(2)), 'the held shards stay');
+    assert.equal(cache.size, 2);
+    release1();
+    release1(); // a second call of the same release counts once
+    await cache.get(s(4));
+    assert.ok(cache.peek(s(1)), 'still held by its second holder');
+    release1b();
+    release2();
+    assert.equal(cache.size, 2, 'releasing brings the cache back within its capacity');
+    assert.equal(cache.isHeld(s(1)), false);
+    cache.clear();
+  });
 });

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DeviceId, EntryId } from '../../../src/core/ids.js';
 import { emptyShard, type ShardDoc } from '../../../src/core/shards/shard-layout.js';
-import { singleSplice, writeFields, writePublished } from '../../../src/core/shards/shard-ops.js';
+import { writeFields, writePublished } from '../../../src/core/shards/shard-ops.js';
+import { singleSplice } from '../../../src/core/text-diff.js';
 
 const id = `abc${'0'.repeat(29)}` as EntryId;
 function withBody(body: string): A.Doc<ShardDoc> {
