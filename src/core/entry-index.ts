@@ -194,11 +194,15 @@ export class EntryIndex {
   }
 }
 
-const newestFirst = (a: Entry, b: Entry): number => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+interface Listed {
+  readonly id: string;
+  readonly updatedAt: number;
+}
+const newestFirst = (a: Listed, b: Listed): number => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Two lists sorted newest first, as one (a new array). */
-export function mergeNewestFirst(a: readonly Entry[], b: readonly Entry[]): Entry[] {
-  const out: Entry[] = [];
+export function mergeNewestFirst<T extends Listed>(a: readonly T[], b: readonly T[]): T[] {
+  const out: T[] = [];
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) out.push(newestFirst(a[i]!, b[j]!) <= 0 ? a[i++]! : b[j++]!);

@@ -152,3 +152,45 @@ export function titleOf(entry: Entry): string {
 export function tombstoneTitle(t: Tombstone): string | undefined {
   return t.fields?.[titleField(t.kind)];
 }
+
+/**
+ * What a list shows of an entry, without its contents: what a sharded space's read index holds
+ * for every entry (the list never loads a shard). `title` is a note's title or a recipe's name.
+ */
+export interface EntrySummary {
+  readonly id: EntryId;
+  readonly kind: EntryKind;
+  readonly state: EntryState;
+  readonly title: string;
+  readonly author: { readonly name: string };
+  readonly updatedAt: number;
+  /** Title-like fields holding competing values, where the list knows it (v1 logs). */
+  readonly conflicts?: readonly string[];
+}
+
+/** A deleted entry as a list shows it. */
+export interface DeletedSummary {
+  readonly id: EntryId;
+  readonly kind: EntryKind;
+  /** Its last title, when the tombstone kept it. */
+  readonly title?: string;
+  readonly deletedAt: number;
+  readonly deletedBy: { readonly name: string };
+}
+
+export interface SummaryList {
+  /** Valid entries, newest change first. */
+  readonly entries: EntrySummary[];
+  readonly deleted: DeletedSummary[];
+  readonly invalid: InvalidEntry[];
+}
+
+export function summaryOf(entry: Entry): EntrySummary {
+  const summary = { id: entry.id, kind: entry.kind, state: entry.state, title: titleOf(entry), author: { name: entry.author.name }, updatedAt: entry.updatedAt };
+  return entry.conflicts?.length ? { ...summary, conflicts: entry.conflicts } : summary;
+}
+
+export function deletedSummaryOf(t: Tombstone): DeletedSummary {
+  const title = tombstoneTitle(t);
+  return { id: t.id, kind: t.kind, ...(title !== undefined ? { title } : {}), deletedAt: t.deletedAt, deletedBy: { name: t.deletedBy.name } };
+}

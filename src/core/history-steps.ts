@@ -2,11 +2,9 @@
  * An entry's history with content: for each step, which fields it changed and their values just
  * before (as its author saw the entry: the step's dependencies) and right after. Pure.
  */
-import type * as A from '@automerge/automerge';
 import { EDITABLE_FIELDS, type LogScope } from './entry.js';
-import type { EntryId } from './ids.js';
 import type { HistoryItem } from './ops.js';
-import { entryAt } from './versions.js';
+import type { EntryVersion } from './versions.js';
 
 export interface FieldChange {
   readonly field: string;
@@ -21,14 +19,13 @@ export interface HistoryStep extends HistoryItem {
   readonly changes: readonly FieldChange[];
 }
 
-export function historySteps(items: readonly HistoryItem[], docOf: (scope: LogScope) => A.Doc<unknown>, id: EntryId): HistoryStep[] {
+export function historySteps(items: readonly HistoryItem[], entryAt: (scope: LogScope, heads: readonly string[]) => EntryVersion | undefined): HistoryStep[] {
   return items.map((item, index) => {
-    const doc = docOf(item.scope);
     const changes: FieldChange[] = [];
     // A step carried in a publish record (hash '') has no content here: drafts stay private.
     if ((item.op === 'create' || item.op === 'edit') && item.hash !== '') {
-      const after = entryAt(doc, id, [item.hash]);
-      const before = item.op === 'edit' && item.deps.length > 0 ? entryAt(doc, id, item.deps) : undefined;
+      const after = entryAt(item.scope, [item.hash]);
+      const before = item.op === 'edit' && item.deps.length > 0 ? entryAt(item.scope, item.deps) : undefined;
       const fields = item.op === 'edit' ? (item.fields ?? []) : after ? Object.keys(EDITABLE_FIELDS[after.kind]) : [];
       for (const field of fields) {
         changes.push({ field, before: before?.fields[field], after: after?.fields[field] });

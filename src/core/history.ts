@@ -31,7 +31,7 @@ export interface HistorySource {
  * everything at once.
  */
 export class HistoryIndex {
-  private built: Built | undefined;
+  private built: HistoryItems | undefined;
   /** How many of each log's metadata the cache holds (-1: it holds nothing usable). */
   private cached = new Map<LogScope, number>();
   private loading: Promise<void> | undefined;
@@ -77,30 +77,12 @@ export class HistoryIndex {
   }
 
   get(id: EntryId): HistoryItem[] {
-    // A draft's steps can be known twice: from the local log (with content, on the author's device
-    // until the local log is rebuilt) and from the publish record (without). Keep one of each.
-    const seen = new Map<string, HistoryItem>();
-    for (const item of this.build().items.get(id) ?? []) {
-      const key = `${item.op}|${item.at}|${item.by.device}|${item.scope}`;
-      const prev = seen.get(key);
-      if (!prev || (prev.hash === '' && item.hash !== '')) seen.set(key, item);
-    }
-    return [...seen.values()].sort((x, y) => x.at - y.at || opOrder(x) - opOrder(y));
+    return this.build().get(id);
   }
 
   /** The author of the Automerge op `counter@actor` (an op id), if its change carried an op record. */
   authorOfOp(opId: string): Author | undefined {
-    const built = this.build();
-    const at = opId.indexOf('@');
-    const counter = Number(opId.slice(0, at));
-    const ranges = built.actors.get(opId.slice(at + 1));
-    if (!ranges || !Number.isFinite(counter)) return undefined;
-    let found: Author | undefined;
-    for (const range of ranges) {
-      if (range.startOp > counter) break;
-      found = range.by;
-    }
-    return found;
+    return this.build().authorOfOp(opId);
   }
 
   /** Forgets the index (the document was replaced); the next `get` rebuilds it. */
@@ -122,10 +104,10 @@ export class HistoryIndex {
   }
 
   /** Synchronous build from the logs alone (a `get` before `ready` finished, or without a cache). */
-  private build(): Built {
+  private build(): HistoryItems {
     if (!this.built) {
       this.pending = undefined; // a build in progress is dropped: this one holds everything
-      const built = new Built();
+      const built = new HistoryItems();
       for (const source of this.sources()) {
         built.add(source.scope, source.changes());
         this.cached.set(source.scope, -1);
@@ -161,7 +143,7 @@ export class HistoryIndex {
     });
     const pending: Array<{ scope: LogScope; metas: ChangeMeta[] }> = [];
     this.pending = pending;
-    const staged = new Built();
+    const staged = new HistoryItems();
     for (const part of parts) {
       for (let i = 0; i < part.metas.length; i += SLICE) {
         staged.add(part.scope, part.metas.slice(i, i + SLICE));
@@ -182,8 +164,23 @@ export class HistoryIndex {
 const SLICE = 2_000;
 const yieldNow = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
-/** The index itself: history items per entry, op authors per actor, and the metadata it came from. */
-class Built {
+/**
+ * An entry's history items in order, each step once. A draft's steps can be known twice: from the
+ * local log (with content, on the author's device until the local log is rebuilt) and from the
+ * publish record (without): the one with content is kept.
+ */
+export function orderedHistory(items: Iterable<HistoryItem>): HistoryItem[] {
+  const seen = new Map<string, HistoryItem>();
+  for (const item of items) {
+    const key = `${item.op}|${item.at}|${item.by.device}|${item.scope}`;
+    const prev = seen.get(key);
+    if (!prev || (prev.hash === '' && item.hash !== '')) seen.set(key, item);
+  }
+  return [...seen.values()].sort((x, y) => x.at - y.at || opOrder(x) - opOrder(y));
+}
+
+/** History items per entry and op authors per actor, from changes' metadata (one log, or one shard). */
+export class HistoryItems {
   readonly items = new Map<string, HistoryItem[]>();
   /** actor → its changes' first op counters (ascending) and who wrote them. */
   readonly actors = new Map<string, Array<{ startOp: number; by: Author }>>();
@@ -217,6 +214,30 @@ class Built {
         this.push(op.id, item);
       }
     }
+  }
+
+  /** Entry `id`'s items, in order, each step once. */
+  get(id: EntryId): HistoryItem[] {
+    return orderedHistory(this.items.get(id) ?? []);
+  }
+
+  /** Entry `id`'s items as indexed (unordered, possibly twice: see orderedHistory). */
+  raw(id: EntryId): readonly HistoryItem[] {
+    return this.items.get(id) ?? [];
+  }
+
+  /** The author of the Automerge op `counter@actor` (an op id), if its change carried an op record. */
+  authorOfOp(opId: string): Author | undefined {
+    const at = opId.indexOf('@');
+    const counter = Number(opId.slice(0, at));
+    const ranges = this.actors.get(opId.slice(at + 1));
+    if (!ranges || !Number.isFinite(counter)) return undefined;
+    let found: Author | undefined;
+    for (const range of ranges) {
+      if (range.startOp > counter) break;
+      found = range.by;
+    }
+    return found;
   }
 
   private push(id: string, item: HistoryItem): void {

@@ -61,7 +61,7 @@ function isMap(value: unknown): value is Record<string, unknown> {
 }
 
 /** A full entry id or a unique prefix of one (at least 4 hex digits), as people type them, among the entries of `docs`. */
-export function resolveEntryId(text: string, docs: ReadonlyArray<A.Doc<SpaceDoc>>, exists: (id: EntryId) => boolean): EntryId {
+export function resolveEntryId(text: string, ids: () => Iterable<string>, exists: (id: EntryId) => boolean): EntryId {
   const prefix = text.trim().toLowerCase();
   if (!/^[0-9a-f]{4,32}$/.test(prefix)) throw new InvalidInputError(`"${text}" is not an entry id (hex digits, at least 4)`);
   if (isEntryId(prefix)) {
@@ -69,7 +69,7 @@ export function resolveEntryId(text: string, docs: ReadonlyArray<A.Doc<SpaceDoc>
     return prefix; // a full id needs no scan
   }
   const matches = new Set<string>();
-  for (const doc of docs) for (const [id] of rawEntries(doc)) if (id.startsWith(prefix)) matches.add(id);
+  for (const id of ids()) if (id.startsWith(prefix)) matches.add(id);
   if (matches.size === 0) throw new EntryNotFoundError(`no entry with id ${prefix}`);
   if (matches.size > 1) throw new InvalidInputError(`"${prefix}" matches ${matches.size} entries; type more of the id`);
   return [...matches][0] as EntryId;

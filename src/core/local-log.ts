@@ -6,7 +6,7 @@
 import * as A from '@automerge/automerge';
 import { readEntry } from './entry.js';
 import type { EntryId } from './ids.js';
-import { rawEntries, rawEntry, type SpaceDoc } from './layout.js';
+import { rawEntries, type SpaceDoc } from './layout.js';
 import { MAX_DRAFT_STEPS, type DraftStep, type HistoryItem } from './ops.js';
 import type { Logger } from './ports.js';
 import { isGenesisOnly, type Replica } from './replica.js';
@@ -55,12 +55,12 @@ export function rebuiltLocalDoc(doc: A.Doc<SpaceDoc>, stepsOf: (id: EntryId) => 
 /** Completes each publish a crash interrupted between its two writes (the entry is in both logs). */
 export async function finishInterruptedPublishes(
   local: A.Doc<SpaceDoc>,
-  shared: A.Doc<SpaceDoc>,
+  published: (id: EntryId) => boolean,
   removeDraft: (id: EntryId) => Promise<void>,
   logger: Logger,
 ): Promise<void> {
   for (const [id] of [...rawEntries(local)]) {
-    if (rawEntry(shared, id as EntryId) === undefined) continue;
+    if (!published(id as EntryId)) continue;
     logger.info(`finishing the interrupted publish of ${id}`);
     await removeDraft(id as EntryId);
   }

@@ -4,10 +4,13 @@ import type { EntryId } from './ids.js';
 import type { OpMessage } from './ops.js';
 import type { Clock, HistoryCache, LogStore, Logger } from './ports.js';
 import type { Heads } from './replica.js';
+import type { ShardedSpace } from './shards/sharded-space.js';
 
 export interface NoteLogComponents {
-  /** The shared log: published entries, replicated to peers. */
+  /** The shared log: published entries, replicated to peers (one document: schema v1). */
   shared: LogStore;
+  /** Or the shared log of a sharded space (schema v2), open; the note log closes it. */
+  sharded?: ShardedSpace;
   /** The local log: drafts, never leaves this device. */
   local: LogStore;
   logger: Logger;

@@ -1,87 +1,45 @@
-import { Emitter } from './emitter.js';
-import { EDITABLE_FIELDS, readEntry, titleOf, type Author, type Entry, type EntryKind, type EntryRead, type LogScope, type NoteFields, type RecipeFields } from './entry.js';
+import { EDITABLE_FIELDS, titleOf, type Author, type Entry, type EntryKind, type NoteFields, type RecipeFields } from './entry.js';
 import { createDrafts, type NewDraft } from './bulk-create.js';
-import { AlreadyPublishedError, EntryDeletedError, EntryNotFoundError, InvalidInputError } from './errors.js';
-import { HistoryIndex } from './history.js';
-import { EntryIndex, mergeNewestFirst } from './entry-index.js';
-import { bucketOrCreate, checkText, checkTitle, opsOf, storedEntry, unmarkDeleted, markDeleted, withConflicts, writeFields } from './stored-entry.js';
-import { competingValues, entryAt, headsOfToken, versionTokenOf, type EntryVersion } from './versions.js';
+import { AlreadyPublishedError, EntryNotFoundError, InvalidInputError } from './errors.js';
+import { checkText, checkTitle, containerOf, storedEntry, unmarkDeleted, markDeleted, writeFields } from './stored-entry.js';
 import { newEntryId, type EntryId } from './ids.js';
-import { bucketFor, rawEntry, resolveEntryId, type SpaceDoc } from './layout.js';
-import { encodeOp, type HistoryItem, type OpMessage } from './ops.js';
-import { historySteps, type HistoryStep } from './history-steps.js';
+import { bucketFor, type SpaceDoc } from './layout.js';
+import { SPACE_LAYOUT } from './entry-layout.js';
+import { encodeOp, type OpMessage } from './ops.js';
 import { draftStepsOf, finishInterruptedPublishes, forgetPublishedDrafts, rebuiltLocalDoc } from './local-log.js';
 import type { Clock, HistoryCache, Logger, StoreProblem } from './ports.js';
 import { Replica, type Heads } from './replica.js';
-import type { EntriesChanged, EntryList, EntryVersionRef, FieldConflict, ListFilter, NoteLogComponents, NoteLogInit } from './note-log-types.js';
+import type { ShardedSpace } from './shards/sharded-space.js';
+import { NoteReads } from './note-reads.js';
+import type { NoteLogComponents, NoteLogInit } from './note-log-types.js';
 
 export type { ChangeOrigin, EntriesChanged, EntryList, EntryVersionRef, FieldConflict, ListFilter, NoteLogComponents, NoteLogInit } from './note-log-types.js';
 
 /**
- * The note log of one space: operations (create, edit, publish, delete) and a validated read view.
- * Drafts live in the local replica until published; publishing moves them, same id, to the shared one.
+ * The note log of one space: operations (create, edit, publish, delete) over the read side
+ * (note-reads.ts). Drafts live in the local replica until published; publishing moves them,
+ * same id, to the shared log (one document, or the entry's shard on a sharded space).
  */
-export class NoteLog {
-  readonly events = new Emitter<{ changed: EntriesChanged }>();
-  private readonly history: HistoryIndex;
-  /** Validated entries per log, kept current change by change (what `list` and `counts` read). */
-  private readonly index: Readonly<Record<LogScope, EntryIndex>>;
+export class NoteLog extends NoteReads {
   private readonly clock: Clock;
 
   private constructor(
-    readonly shared: Replica<SpaceDoc>,
-    readonly local: Replica<SpaceDoc>,
-    readonly problems: StoreProblem[],
-    private readonly logger: Logger,
+    shared: Replica<SpaceDoc> | ShardedSpace,
+    local: Replica<SpaceDoc>,
+    problems: StoreProblem[],
+    logger: Logger,
     private author: Author,
     clock: Clock | undefined,
     historyCache: HistoryCache | undefined,
   ) {
+    super(shared, local, problems, logger, historyCache);
     this.clock = clock ?? Date.now;
-    const source = (scope: LogScope, replica: Replica<SpaceDoc>) => ({
-      scope,
-      changes: () => replica.changesMeta(),
-      since: (heads: readonly string[]) => replica.changesMetaSince(heads),
-      heads: () => replica.heads(),
-    });
-    this.history = new HistoryIndex(() => [source('local', this.local), source('shared', this.shared)], historyCache, logger.child('history'));
-    this.index = { local: new EntryIndex('local', () => local.doc, logger), shared: new EntryIndex('shared', () => shared.doc, logger) };
-    local.events.on('rebuilt', () => {
-      this.history.reset();
-      this.index.local.invalidate('the local log was rebuilt');
-    });
-    for (const [scope, replica] of [['local', local], ['shared', shared]] as const) {
-      replica.events.on('local-change', (change) => {
-        this.history.add(scope, [change]);
-        this.index[scope].changed([change]);
-        const ops = opsOf([change]);
-        this.events.emit('changed', { scope, origin: 'local', ids: idsOf(ops), ops });
-      });
-      replica.events.on('reloaded', () => {
-        // after an Automerge panic: the document was read again from the store
-        this.history.reset();
-        this.index[scope].invalidate('the document was reloaded');
-        this.events.emit('changed', { scope, origin: 'reload', ids: [] });
-      });
-      replica.events.on('remote-changes', ({ changes, from, snapshot }) => {
-        if (snapshot !== undefined) {
-          this.index[scope].invalidate('a whole-document catch-up');
-          this.history.reset();
-          this.events.emit('changed', { scope, origin: 'remote', ids: [], from, bulk: snapshot });
-          return;
-        }
-        this.history.add(scope, changes);
-        this.index[scope].changed(changes);
-        const ops = opsOf(changes);
-        this.events.emit('changed', { scope, origin: 'remote', ids: idsOf(ops), ops, from });
-      });
-    }
   }
 
   static async open(components: NoteLogComponents, init: NoteLogInit): Promise<NoteLog> {
     const { logger } = components;
     const opts = { logger, compactAfterRecords: init.compactAfterRecords };
-    const shared = await Replica.open<SpaceDoc>(components.shared, { ...opts, name: 'shared' });
+    const shared = components.sharded ? { replica: components.sharded, problems: [] } : await Replica.open<SpaceDoc>(components.shared, { ...opts, name: 'shared' });
     // The local log rebuilds itself from its live drafts when it compacts: it costs what the
     // current drafts cost, not what every draft ever written cost.
     let self: NoteLog | undefined;
@@ -91,7 +49,10 @@ export class NoteLog {
       rebuild: (doc) => (self ? rebuiltLocalDoc(doc, (id) => draftStepsOf(self?.historyOf(id) ?? []), logger) : undefined),
     });
     const log = (self = new NoteLog(shared.replica, local.replica, [...shared.problems, ...local.problems], logger, init.author, components.clock, components.historyCache));
-    await finishInterruptedPublishes(log.local.doc, log.shared.doc, (id) => log.removeDraft(id, log.op({ op: 'publish', id, at: log.clock() })), logger);
+    // On shards the read index says whether a draft's id is also published: no shard is loaded.
+    const shards = log.shards;
+    const published = shards ? (id: EntryId) => shards.row(id) !== undefined : (id: EntryId) => log.sides.shared.raw(id) !== undefined;
+    await finishInterruptedPublishes(log.local.doc, published, (id) => log.removeDraft(id, log.op({ op: 'publish', id, at: log.clock() })), logger);
     await forgetPublishedDrafts(log.local, logger);
     return log;
   }
@@ -159,55 +120,25 @@ export class NoteLog {
       if (kind === 'title') checkTitle(name, fields[name] ?? '');
       else checkText(name, fields[name] ?? '');
     }
-    const replica = this.replica(scope);
-    const base = from.base !== undefined && replica.hasHeads(from.base) ? from.base : undefined;
-    const then = base ? entryAt(replica.doc, id, base) : undefined;
+    const side = this.sides[scope];
+    const base = from.base !== undefined && side.hasHeads(id, from.base) ? from.base : undefined;
+    const then = base ? this.entryAt(scope, id, base) : undefined;
     const current = entry as unknown as Record<string, string>;
     const reference = from.shadow ?? (then && !then.deleted ? then.fields : current);
     const changed = names.filter((n) => reference[n] !== fields[n]);
-    if (changed.length === 0) return { heads: replica.heads(), own: replica.heads(), changed: false, durable: Promise.resolve() };
+    if (changed.length === 0) return { heads: side.heads(id), own: side.heads(id), changed: false, durable: Promise.resolve() };
     const concurrentTitle = changed.some((n) => allowed[n] === 'title' && current[n] !== reference[n]);
     const at = this.clock();
     const message = this.op({ op: 'edit', id, fields: changed, at, ...(from.restoredFrom ? { restoredFrom: from.restoredFrom } : {}) });
     // At the heads, a text someone else changed meanwhile gets both sides' edits; at base, the
     // copy's edits go onto the text as it was there (the shadow may differ from it).
-    const write = (atBase: boolean) => (doc: SpaceDoc) =>
-      writeFields(doc, id, { names: changed, fields, kinds: allowed, reference, there: atBase ? (then?.fields ?? {}) : current, at });
+    const write = (atBase: boolean) => (doc: unknown) =>
+      writeFields(doc, id, { names: changed, fields, kinds: allowed, reference, there: atBase ? (then?.fields ?? {}) : current, at }, side.layout);
     // Automerge's changeAt isolates the whole document at the base (its cost grows with the
-    // space): only for the rare title written concurrently, where it keeps both values.
-    const made = concurrentTitle && base && then && !then.deleted ? replica.changeAtNow(base, message, write(true)) : replica.changeNow(message, write(false));
-    return { heads: replica.heads(), own: made.heads, changed: made.change !== undefined, durable: made.durable };
-  }
-
-  /**
-   * The first of `candidates` at which the entry's titles are those of `fields`: a base a copy
-   * holding `fields` can write its next edits from without overwriting a title it never showed.
-   */
-  baseWithTitles(id: EntryId, fields: Readonly<Record<string, string>>, candidates: ReadonlyArray<Heads | undefined>): Heads | undefined {
-    const read = this.get(id);
-    if (read?.status !== 'valid') return undefined;
-    const titles = Object.entries(EDITABLE_FIELDS[read.entry.kind]).filter(([name, kind]) => kind === 'title' && name in fields).map(([name]) => name);
-    return candidates.find((heads) => {
-      const then = heads ? this.fieldsAt(id, heads) : undefined;
-      return then !== undefined && !then.deleted && titles.every((name) => then.fields[name] === fields[name]);
-    });
-  }
-
-  /** The log an entry is in and its heads now: the base to give `edit` for a copy made now. */
-  version(id: EntryId): EntryVersionRef {
-    const { scope } = this.require(id);
-    return { scope, heads: this.replica(scope).heads() };
-  }
-
-  /** A short, typeable form of `version(id).heads` (16 hex digits of each head, joined by +). */
-  versionToken(id: EntryId): string {
-    return versionTokenOf(this.version(id).heads);
-  }
-
-  /** The heads a `versionToken` stands for, looked up among the changes of the entry's log. */
-  resolveVersion(id: EntryId, token: string): Heads {
-    const { scope } = this.require(id);
-    return headsOfToken(token, this.replica(scope).changesMeta().map((m) => m.hash));
+    // document): only for the rare title written concurrently, where it keeps both values.
+    const atBase = concurrentTitle && base && then && !then.deleted ? base : undefined;
+    const made = side.changeNow(id, message, write(atBase !== undefined), atBase);
+    return { heads: made.heads, own: made.own, changed: made.change !== undefined, durable: made.durable };
   }
 
   /** Moves a draft, same id, from the local log into the shared log. */
@@ -218,8 +149,9 @@ export class NoteLog {
     // The draft's steps go with it: its own changes leave the local log when it next compacts.
     const steps = draftStepsOf(this.historyOf(id));
     const message = this.op({ op: 'publish', id, at, ...(steps.length > 0 ? { steps } : {}) });
-    await this.shared.change(message, (doc) => {
-      bucketOrCreate(doc, id)[id] = storedEntry({ ...entry, state: 'published', updatedAt: at });
+    const shared = this.sides.shared;
+    await shared.change(id, message, (doc) => {
+      containerOf(doc, id, shared.layout)[id] = storedEntry({ ...entry, state: 'published', updatedAt: at });
     });
     // If we crash here the entry is in both logs; open() finishes the move.
     await this.removeDraft(id, message);
@@ -237,7 +169,8 @@ export class NoteLog {
       await forgetPublishedDrafts(this.local, this.logger);
       return;
     }
-    await this.shared.change(message, (doc) => markDeleted(doc, id, this.author, at));
+    const shared = this.sides.shared;
+    await shared.change(id, message, (doc) => markDeleted(doc, id, this.author, at, shared.layout));
   }
 
   /**
@@ -254,22 +187,9 @@ export class NoteLog {
     const fields = read.tombstone.fields ?? this.contentBeforeDelete(id);
     if (!fields) throw new InvalidInputError(`entry ${id} has no content left to restore`);
     const at = this.clock();
-    await this.shared.change(this.op({ op: 'restore', id, at }), (doc) => unmarkDeleted(doc, id, EDITABLE_FIELDS[read.tombstone.kind], fields, at));
+    const shared = this.sides.shared;
+    await shared.change(id, this.op({ op: 'restore', id, at }), (doc) => unmarkDeleted(doc, id, EDITABLE_FIELDS[read.tombstone.kind], fields, at, shared.layout));
     return this.require(id).entry;
-  }
-
-  /** Competing values of the entry's title-like fields, with their authors (empty: no conflict). */
-  conflictsOf(id: EntryId): FieldConflict[] {
-    const { entry, scope } = this.require(id);
-    const shown = entry as unknown as Record<string, string>;
-    const out: FieldConflict[] = [];
-    for (const [field, type] of Object.entries(EDITABLE_FIELDS[entry.kind])) {
-      if (type !== 'title') continue;
-      const values = competingValues(this.replica(scope).doc, id, field);
-      if (values.length < 2) continue;
-      out.push({ field, values: values.map((v) => ({ value: v.value, by: this.history.authorOfOp(v.opId), shown: v.value === shown[field] })) });
-    }
-    return out;
   }
 
   /** Ends a conflict on `field` with one value (picked or new), written over every competing one. */
@@ -278,32 +198,11 @@ export class NoteLog {
     if (EDITABLE_FIELDS[entry.kind][field] !== 'title') throw new InvalidInputError(`a ${entry.kind}'s "${field}" is not a field with competing values`);
     checkTitle(field, value);
     const at = this.clock();
-    await this.replica(scope).change(this.op({ op: 'edit', id, fields: [field], at }), (doc) =>
-      writeFields(doc, id, { names: [field], fields: { [field]: value }, kinds: EDITABLE_FIELDS[entry.kind], reference: {}, there: {}, at }),
+    const side = this.sides[scope];
+    await side.change(id, this.op({ op: 'edit', id, fields: [field], at }), (doc) =>
+      writeFields(doc, id, { names: [field], fields: { [field]: value }, kinds: EDITABLE_FIELDS[entry.kind], reference: {}, there: {}, at }, side.layout),
     );
     return this.require(id).entry;
-  }
-
-  /** History with what each step changed (field, before → after), read at each step's version. */
-  historyDetails(id: EntryId): HistoryStep[] {
-    return historySteps(this.historyOf(id), (scope) => this.replica(scope).doc, id);
-  }
-
-  /** The entry as it was right after one step of its history (`hash` from historyOf). */
-  versionAt(id: EntryId, hash: string): EntryVersion {
-    const step = this.historyOf(id).find((item) => item.hash === hash);
-    if (!step) throw new EntryNotFoundError(`entry ${id} has no history step ${hash.slice(0, 12)}`);
-    const version = entryAt(this.replica(step.scope).doc, id, [hash]);
-    if (!version) throw new EntryNotFoundError(`entry ${id} did not exist at step ${hash.slice(0, 12)}`);
-    return version;
-  }
-
-  /** The entry as it was at `heads` of its log (undefined when the log does not hold them). */
-  fieldsAt(id: EntryId, heads: Heads): EntryVersion | undefined {
-    const read = this.get(id);
-    if (!read) return undefined;
-    const replica = this.replica(read.scope);
-    return replica.hasHeads(heads) ? entryAt(replica.doc, id, heads) : undefined;
   }
 
   /** Writes a past version back as a new edit (restoring the entry first if it was deleted). */
@@ -314,52 +213,9 @@ export class NoteLog {
     return this.edit(id, version.fields, undefined, hash);
   }
 
-  /**
-   * Resolves once the history index is built (from the stored index and the changes since, read
-   * in slices: never blocking for long). `historyDetails` and `conflictsOf` are instant after it.
-   */
-  historyReady(): Promise<void> {
-    return this.history.ready();
-  }
-
-  /** One entry, validated: drafts take precedence over a published copy during an interrupted publish. */
-  get(id: EntryId): (EntryRead & { scope: LogScope }) | undefined {
-    for (const scope of ['local', 'shared'] as const) {
-      const raw = rawEntry(this.replica(scope).doc, id);
-      if (raw !== undefined) return { ...withConflicts(readEntry(id, raw, scope), raw), scope };
-    }
-    return undefined;
-  }
-
-  /** Valid entries newest first, plus deleted and invalid ones: from the entry index, no rescan. */
-  list(filter: ListFilter = {}): EntryList {
-    const scopes: LogScope[] = filter.state === 'draft' ? ['local'] : filter.state === 'published' ? ['shared'] : ['local', 'shared'];
-    const views = scopes.map((scope) => this.index[scope].view());
-    const entries = views.length === 1 ? [...views[0]!.entries] : mergeNewestFirst(views[0]!.entries, views[1]!.entries);
-    return {
-      entries: filter.kind ? entries.filter((e) => e.kind === filter.kind) : entries,
-      deleted: views.flatMap((v) => v.deleted),
-      invalid: views.flatMap((v) => v.invalid),
-    };
-  }
-
-  /** How many drafts and published entries there are (what `status` shows): no list is built. */
-  counts(): { drafts: number; published: number } {
-    return { drafts: this.index.local.count(), published: this.index.shared.count() };
-  }
-
-  historyOf(id: EntryId): HistoryItem[] {
-    return this.history.get(id);
-  }
-
-  /** Accepts a full id or a unique prefix (at least 4 hex digits), as people type them. */
-  resolveId(text: string): EntryId {
-    return resolveEntryId(text, [this.local.doc, this.shared.doc], (id) => this.get(id) !== undefined);
-  }
-
   async close(): Promise<void> {
     await this.history.persist();
-    const results = await Promise.allSettled([this.shared.close(), this.local.close()]);
+    const results = await Promise.allSettled([this.shards ? this.shards.space.close() : this.shared.close(), this.local.close()]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   }
@@ -368,14 +224,14 @@ export class NoteLog {
   private contentBeforeDelete(id: EntryId): Record<string, string> | undefined {
     const deletes = this.historyOf(id).filter((item) => item.op === 'delete' && item.scope === 'shared');
     const last = deletes.at(-1);
-    return last ? entryAt(this.shared.doc, id, last.deps)?.fields : undefined;
+    return last ? this.entryAt('shared', id, last.deps)?.fields : undefined;
   }
 
   private async create(kind: EntryKind, fields: Record<string, string>): Promise<Entry> {
     const id = newEntryId();
     const at = this.clock();
     await this.local.change(this.op({ op: 'create', id, kind, at }), (doc) => {
-      bucketOrCreate(doc, id)[id] = storedEntry({ kind, ...fields, author: this.author, createdAt: at, updatedAt: at, state: 'draft' });
+      containerOf(doc, id, SPACE_LAYOUT)[id] = storedEntry({ kind, ...fields, author: this.author, createdAt: at, updatedAt: at, state: 'draft' });
     });
     return this.require(id).entry;
   }
@@ -387,24 +243,9 @@ export class NoteLog {
     });
   }
 
-  private require(id: EntryId): { entry: Entry; scope: LogScope } {
-    const read = this.get(id);
-    if (!read) throw new EntryNotFoundError(`no entry with id ${id}`);
-    if (read.status === 'deleted') throw new EntryDeletedError(`entry ${id} was deleted`);
-    if (read.status === 'invalid') throw new InvalidInputError(`entry ${id} is invalid (${read.invalid.reason}); it cannot be changed`);
-    return { entry: read.entry, scope: read.scope };
-  }
-
-  private replica(scope: LogScope): Replica<SpaceDoc> {
-    return scope === 'shared' ? this.shared : this.local;
-  }
-
   private op(fields: DistributiveOmit<OpMessage, 'v' | 'by'>): string {
     return encodeOp({ v: 1, by: this.author, ...fields } as OpMessage);
   }
 }
-
-
-const idsOf = (ops: readonly OpMessage[]): EntryId[] => [...new Set(ops.map((op) => op.id))];
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -2,7 +2,10 @@ import * as A from '@automerge/automerge';
 import { memoryLogger } from '../../src/core/logger.js';
 import { MemoryLogStore } from '../../src/core/memory-store.js';
 import { NoteLog } from '../../src/core/note-log.js';
-import type { DeviceId } from '../../src/core/ids.js';
+import type { DeviceId, EntryId } from '../../src/core/ids.js';
+import { MemoryIndexStore, MemoryShardStore } from '../../src/core/shards/memory-stores.js';
+import { ShardedSpace } from '../../src/core/shards/sharded-space.js';
+import { shardOf } from '../../src/core/shards/shard-id.js';
 import { genesisChange, Replica } from '../../src/core/replica.js';
 
 /** The document the replica and network tests write: counters under `t`, a blob for large changes. */
@@ -48,4 +51,31 @@ export function changesFor(from: NoteLog, to: NoteLog): Uint8Array[] {
 export async function exchange(a: NoteLog, b: NoteLog): Promise<void> {
   await b.shared.applyRemoteChanges(changesFor(a, b), 'a');
   await a.shared.applyRemoteChanges(changesFor(b, a), 'b');
+}
+
+/** The stores of a NoteLog on a sharded space (in memory), reusable to reopen it. */
+export function memoryShardedStores() {
+  return { local: new MemoryLogStore(), shards: new MemoryShardStore(), index: new MemoryIndexStore() };
+}
+
+/** The same stores after a close, as a restarted process finds them. */
+export function reopenShardedStores(stores: ReturnType<typeof memoryShardedStores>): ReturnType<typeof memoryShardedStores> {
+  return { local: stores.local.reopen(), shards: stores.shards.reopen(), index: stores.index.reopen() };
+}
+
+/** A NoteLog on a sharded space (schema v2) over in-memory stores. */
+export async function memoryShardedNoteLog(name = 'Ann', device = 'dev-ann', stores = memoryShardedStores(), init: { cacheSize?: number } = {}) {
+  const logger = memoryLogger();
+  const sharded = await ShardedSpace.open({ shards: stores.shards, index: stores.index, logger }, init);
+  const log = await NoteLog.open({ shared: new MemoryLogStore(), local: stores.local, sharded, logger }, { author: { name, device: device as DeviceId } });
+  return { log, stores, logger };
+}
+
+/** Copies the changes of entry `id`'s shard each way between two sharded note logs, as sync would. */
+export async function exchangeShard(a: NoteLog, b: NoteLog, id: EntryId): Promise<void> {
+  for (const [from, to] of [[a, b], [b, a]] as const) {
+    const space = from.sharded!;
+    await space.load([id]);
+    for (const change of A.getAllChanges(space.docOf(id)).slice(1)) await to.sharded!.receive(shardOf(id), change);
+  }
 }

@@ -71,8 +71,9 @@ export type ReceiveResult = 'known' | 'indexed' | 'applied' | 'waiting';
 export interface ShardedSpaceEvents {
   /** A change made here (its write started): the network gossips it. */
   'local-change': { shard: ShardId; change: Uint8Array };
-  /** A peer's changes or shards were taken: the list may have changed. */
-  'remote-changes': { shards: ShardId[] };
+  /** A peer's changes or shards were taken: the list may have changed. `changes` when they were
+   *  taken one by one (a whole shard adopted has none: everything in it may be new). */
+  'remote-changes': { shards: ShardId[]; changes?: Uint8Array[] };
 }
 
 export class ShardedSpace {
@@ -126,6 +127,12 @@ export class ShardedSpace {
 
   page(n: number): IndexRow[] {
     return this.index.page(n);
+  }
+
+  /** Entry `id`'s list row (from the index; no load). */
+  row(id: string): IndexRow | undefined {
+    if (id.length < 3) return undefined;
+    return this.index.shardRows(id.slice(0, 3) as ShardId).find((r) => r.id === id);
   }
 
   /** What the index holds for `shard`: its log's file state and heads. */
@@ -275,7 +282,7 @@ export class ShardedSpace {
         // The index changes once the log holds the change, so it never claims heads the log lacks.
         const file = await this.track(this.c.shards.append(shard, [change]));
         await this.record({ shard, state: { ...file, heads: fast.heads }, rows: fast.rows, replace: false });
-        this.events.emit('remote-changes', { shards: [shard] });
+        this.events.emit('remote-changes', { shards: [shard], changes: [change] });
         return 'indexed';
       }
       this.c.logger.debug(`shard ${shard}: loaded to apply a change (${fast.reason})`);
@@ -298,7 +305,7 @@ export class ShardedSpace {
     this.applyIndex({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: true });
     const appended = this.track(this.c.shards.append(shard, [change]));
     this.countAppend(shard, next);
-    this.events.emit('remote-changes', { shards: [shard] });
+    this.events.emit('remote-changes', { shards: [shard], changes: [change] });
     await this.record({ shard, state: { ...(await appended), heads }, rows, replace: true });
     return 'applied';
   }
@@ -358,7 +365,7 @@ export class ShardedSpace {
     this.applyIndex({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: true });
     const appended = this.track(this.c.shards.append(shard, gained));
     for (let k = 0; k < gained.length; k++) this.countAppend(shard, next);
-    this.events.emit('remote-changes', { shards: [shard] });
+    this.events.emit('remote-changes', { shards: [shard], changes: gained });
     await this.record({ shard, state: { ...(await appended), heads }, rows, replace: true });
     return gained.length;
   }

@@ -1,0 +1,94 @@
+/**
+ * The shared log of a NoteLog on a sharded space (schema v2): entries entry by entry through
+ * their shards (log-side.ts `ShardSide`), the list from the read index (never a shard load), and
+ * each entry's shared history from its shard's change records (read when the shard is at hand,
+ * kept until the shard changes). Pure.
+ */
+import * as A from '@automerge/automerge';
+import type { DeletedSummary, EntrySummary, InvalidEntry } from './entry.js';
+import { changeMetaOf } from './change-header.js';
+import { HistoryItems } from './history.js';
+import { isEntryId, type EntryId } from './ids.js';
+import { ShardSide } from './log-side.js';
+import type { Author } from './entry.js';
+import type { HistoryItem } from './ops.js';
+import type { IndexRow } from './shards/index-rows.js';
+import type { ShardedSpace } from './shards/sharded-space.js';
+import type { ShardDoc } from './shards/shard-layout.js';
+
+export interface SharedSummaries {
+  readonly entries: EntrySummary[];
+  readonly deleted: DeletedSummary[];
+  readonly invalid: InvalidEntry[];
+}
+
+export class ShardedShared {
+  readonly side: ShardSide;
+  /** Each shard document's history, built on first use (a change makes a new document). */
+  private readonly histories = new WeakMap<A.Doc<ShardDoc>, HistoryItems>();
+
+  constructor(readonly space: ShardedSpace) {
+    this.side = new ShardSide(space);
+  }
+
+  /** Entry `id`'s list row, from the index alone. */
+  row(id: string): IndexRow | undefined {
+    return this.space.row(id);
+  }
+
+  /** Every id the shared log lists (valid, deleted or invalid), newest first. */
+  *ids(): Generator<string> {
+    for (const row of this.space.rows()) yield row.id;
+  }
+
+  /** The list: published entries newest first, the deleted and the invalid ones. */
+  summaries(): SharedSummaries {
+    const entries: EntrySummary[] = [];
+    const deleted: DeletedSummary[] = [];
+    const invalid: InvalidEntry[] = [];
+    for (const row of this.space.rows()) {
+      if (row.state === 'invalid' || row.kind === '' || !isEntryId(row.id)) {
+        invalid.push({ id: row.id, scope: 'shared', reason: row.state === 'invalid' ? row.title : 'the index cannot place it' });
+      } else if (row.state === 'deleted') {
+        deleted.push({ id: row.id, kind: row.kind, ...(row.title !== '' ? { title: row.title } : {}), deletedAt: row.updatedAt, deletedBy: { name: row.author } });
+      } else {
+        entries.push({ id: row.id, kind: row.kind, state: 'published', title: row.title, author: { name: row.author }, updatedAt: row.updatedAt });
+      }
+    }
+    return { entries, deleted, invalid };
+  }
+
+  /** Published entries (what `counts` shows), from the index. */
+  count(): number {
+    let n = 0;
+    for (const row of this.space.rows()) if (row.state === 'published' && row.kind !== '') n++;
+    return n;
+  }
+
+  /** Entry `id`'s shared history as indexed (its shard must be at hand). */
+  historyItems(id: EntryId): readonly HistoryItem[] {
+    return this.itemsOf(id).raw(id);
+  }
+
+  /** Who wrote the op `opId` in entry `id`'s shard (its shard must be at hand). */
+  authorOfOp(id: EntryId, opId: string): Author | undefined {
+    return this.itemsOf(id).authorOfOp(opId);
+  }
+
+  private itemsOf(id: EntryId): HistoryItems {
+    const doc = this.space.docOf(id);
+    let items = this.histories.get(doc);
+    if (!items) {
+      items = new HistoryItems();
+      items.add(
+        'shared',
+        A.getAllChanges(doc).flatMap((change) => {
+          const meta = changeMetaOf(change);
+          return meta ? [meta] : [];
+        }),
+      );
+      this.histories.set(doc, items);
+    }
+    return items;
+  }
+}
