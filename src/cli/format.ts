@@ -2,10 +2,10 @@
  * Readable text for the CLI's default (non-JSON) output. Pure functions of the data. Every string
  * a peer wrote goes through `displayLine` (one line) or `displayText` (a body) before it is printed.
  */
-import type { Entry, InvalidEntry, Tombstone } from '../core/entry.js';
+import type { Entry, EntrySummary, InvalidEntry, SummaryList, Tombstone } from '../core/entry.js';
 import { titleOf, tombstoneTitle } from '../core/entry.js';
 import type { HistoryStep } from '../core/history-steps.js';
-import type { EntryList, FieldConflict } from '../core/note-log.js';
+import type { FieldConflict } from '../core/note-log.js';
 import { textDelta } from '../core/versions.js';
 import { connectionKindText, relativeTime, shortId, shortPeerId } from '../core/text.js';
 import { displayLine, displayText, terminalSafeJson } from '../core/display-text.js';
@@ -25,11 +25,11 @@ export const deviceTag = (device: string | undefined): string => (device ? `[${s
 /** An author: `Ann [3fa2c1d0]`, the same device `peers` lists under that tag. */
 export const authorText = (a: { name: string; device: string }): string => `${who(a.name)} ${deviceTag(a.device)}`;
 
-export function entryLine(e: Entry, now = Date.now()): string {
-  return `  ${short(e.id)}  ${e.kind.padEnd(6)}  ${oneLine(titleOf(e)).padEnd(40)}  ${who(e.author.name)} · ${relativeTime(e.updatedAt, now)}`;
+export function entryLine(e: EntrySummary, now = Date.now()): string {
+  return `  ${short(e.id)}  ${e.kind.padEnd(6)}  ${oneLine(e.title).padEnd(40)}  ${who(e.author.name)} · ${relativeTime(e.updatedAt, now)}`;
 }
 
-export function formatList(list: EntryList, now = Date.now()): string {
+export function formatList(list: SummaryList, now = Date.now()): string {
   const drafts = list.entries.filter((e) => e.state === 'draft');
   const published = list.entries.filter((e) => e.state === 'published');
   const lines = [`Drafts (${drafts.length})`, ...drafts.map((e) => entryLine(e, now)), `Published (${published.length})`, ...published.map((e) => entryLine(e, now))];

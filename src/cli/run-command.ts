@@ -18,7 +18,12 @@ export interface CommandResult {
 
 export async function runCommand(peer: SpacePeer, command: Command): Promise<CommandResult> {
   const log = peer.log;
-  const id = (text: string): EntryId => log.resolveId(text);
+  // An entry named by a command is brought at hand (its shard loaded) for the reads that follow.
+  const id = async (text: string): Promise<EntryId> => {
+    const target = log.resolveId(text);
+    await log.load([target]);
+    return target;
+  };
   switch (command.name) {
     case 'create-note': {
       const entry = await log.createNote({ title: command.title, body: command.body });
@@ -29,17 +34,17 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
       return { data: { entry }, text: `created draft recipe ${entry.id} "${displayLine(titleOf(entry), 80)}" (publish ${shortId(entry.id)} to share it)` };
     }
     case 'publish': {
-      const entry = await log.publish(id(command.id));
+      const entry = await log.publish(await id(command.id));
       return { data: { entry }, text: `published ${entry.id}` };
     }
     case 'edit': {
-      const target = id(command.id);
+      const target = await id(command.id);
       const base = command.version !== undefined ? log.resolveVersion(target, command.version) : undefined;
       const entry = await log.edit(target, command.fields, base);
       return { data: { entry }, text: `edited ${entry.id} (${Object.keys(command.fields).join(', ')})${base ? ' from version ' + command.version : ''}` };
     }
     case 'restore': {
-      const target = id(command.id);
+      const target = await id(command.id);
       if (command.step === undefined) {
         const entry = await log.restore(target);
         return { data: { entry }, text: `restored ${entry.id} "${displayLine(titleOf(entry), 80)}" for everyone` };
@@ -51,20 +56,20 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
       return { data: { entry, restoredFrom: step.hash }, text: `${entry.id} is back to its version after step ${command.step} (a new edit)` };
     }
     case 'resolve': {
-      const entry = await log.resolveConflict(id(command.id), command.field, command.value);
+      const entry = await log.resolveConflict(await id(command.id), command.field, command.value);
       return { data: { entry }, text: `resolved the ${command.field} of ${entry.id}: "${displayLine(command.value, 80)}"` };
     }
     case 'delete': {
-      const target = id(command.id);
+      const target = await id(command.id);
       await log.delete(target);
       return { data: { id: target, deleted: true }, text: `deleted ${target}` };
     }
     case 'ls': {
-      const list = log.list();
+      const list = log.summaries();
       return { data: { entries: list.entries, invalid: list.invalid, deleted: list.deleted.length }, text: formatList(list) };
     }
     case 'show': {
-      const target = id(command.id);
+      const target = await id(command.id);
       const read = log.get(target);
       if (!read) return { data: { id: target }, text: 'not found' };
       if (read.status === 'valid') {
@@ -77,7 +82,7 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
       return { data: { invalid: read.invalid }, text: invalidLine(read.invalid) };
     }
     case 'history': {
-      const target = id(command.id);
+      const target = await id(command.id);
       await log.historyReady();
       const history = log.historyDetails(target);
       return { data: { id: target, history }, text: formatHistory(history) };
@@ -87,7 +92,7 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
       return { data: { ...results }, text: formatSearch(results) };
     }
     case 'export': {
-      const report = await peer.exportMarkdown(resolve(command.dir), command.ids.length > 0 ? command.ids.map(id) : undefined);
+      const report = await peer.exportMarkdown(resolve(command.dir), command.ids.length > 0 ? await Promise.all(command.ids.map(id)) : undefined);
       return { data: { ...report }, text: formatExport(report) };
     }
     case 'import': {
@@ -108,7 +113,7 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
         ...summary,
         drafts: counts.drafts,
         published: counts.published,
-        heads: log.shared.heads(),
+        heads: log.sharedVersion(),
       };
       return { data, text: `${displayLine(peer.space.name, 100)}: ${statusText(summary)}; ${data.drafts} drafts, ${data.published} published` };
     }

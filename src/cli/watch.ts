@@ -1,5 +1,6 @@
 /** Prints what happens without a command: entries arriving from peers, peers coming and going, sync state. */
 import type { SpacePeer } from '../engine/space-peer.js';
+import type { EntriesChanged } from '../core/note-log.js';
 import type { Emit } from './main.js';
 import { statusText } from '../core/text.js';
 import { arrivals, arrivalText, catchUpText, MAX_ARRIVAL_LINES, PeerLineFilter, readTitle, StatusLine, statusSettleMs } from './feed.js';
@@ -29,16 +30,20 @@ export function watchPeer(peer: SpacePeer, emit: Emit, json: boolean): Watch {
   };
   const self = peer.profile.deviceId;
 
-  const offChanged = peer.log.events.on('changed', (change) => {
-    if (change.origin !== 'remote') return;
+  // Told in order; an arrival's entries are brought at hand first (on shards a peer's change may
+  // have been taken without loading its shard).
+  let telling: Promise<void> = Promise.resolve();
+  const tell = async (change: EntriesChanged): Promise<void> => {
     if (change.bulk !== undefined) {
-      // A whole-document catch-up: everything is new here; name the latest entries.
-      const entries = [...peer.log.list().entries].sort((a, b) => b.updatedAt - a.updatedAt);
-      const titles = entries.map((e) => readTitle({ status: 'valid', entry: e }, e.id));
+      // Whole shards (or a whole document) at once: name the newest of their entries.
+      const wanted = new Set(change.ids);
+      const entries = peer.log.summaries().entries.filter((e) => wanted.size === 0 || wanted.has(e.id));
+      const titles = entries.map((e) => e.title);
       say('catch-up', { from: change.from, scope: change.scope, changes: change.bulk, entries: entries.length, ids: entries.slice(0, MAX_CATCH_UP_IDS).map((e) => e.id) }, catchUpText(change.bulk, who(change.from), titles));
       return;
     }
     const news = arrivals(change.ops ?? [], self);
+    await peer.log.load(news.map((op) => op.id));
     if (news.length > MAX_ARRIVAL_LINES) {
       const titles = news.map((op) => readTitle(peer.log.get(op.id), op.id)).reverse();
       say('catch-up', { from: change.from, scope: change.scope, changes: change.ops?.length ?? 0, entries: news.length, ids: news.slice(-MAX_CATCH_UP_IDS).map((op) => op.id) }, catchUpText(change.ops?.length ?? 0, who(change.from), titles));
@@ -51,6 +56,10 @@ export function watchPeer(peer: SpacePeer, emit: Emit, json: boolean): Watch {
       const detail = read.status === 'valid' ? { entry: read.entry } : read.status === 'deleted' ? { tombstone: read.tombstone } : { invalid: read.invalid };
       say('entry', { ...base, ...detail }, arrivalText(op, read));
     }
+  };
+  const offChanged = peer.log.events.on('changed', (change) => {
+    if (change.origin !== 'remote') return;
+    telling = telling.then(() => tell(change)).catch((err: unknown) => peer.log.logger.warn(`could not tell what arrived: ${String(err)}`));
   });
 
   const seen = new Map<string, { connected: boolean; name: string | undefined }>();
@@ -69,7 +78,7 @@ export function watchPeer(peer: SpacePeer, emit: Emit, json: boolean): Watch {
   const statusLine = new StatusLine((text) => emit('status', {}, text), `status: ${statusText(peer.network.summary())}`);
   // `summary` events come only when the counts changed (the network's StatusChanges).
   const offSummary = peer.network.events.on('summary', (summary) => {
-    if (json) emit('sync', { ...summary, heads: peer.log.shared.heads() });
+    if (json) emit('sync', { ...summary, heads: peer.log.sharedVersion() });
     else statusLine.update(`status: ${statusText(summary)}`, statusSettleMs(summary));
   });
   const offUnreachable = peer.events.on('invite-unreachable', ({ message, addresses }) => {

@@ -8,7 +8,7 @@ import type { ShardedSpace } from './shards/sharded-space.js';
 
 export interface NoteLogComponents {
   /** The shared log: published entries, replicated to peers (one document: schema v1). */
-  shared: LogStore;
+  shared?: LogStore;
   /** Or the shared log of a sharded space (schema v2), open; the note log closes it. */
   sharded?: ShardedSpace;
   /** The local log: drafts, never leaves this device. */
@@ -40,7 +40,8 @@ export interface EntriesChanged {
   readonly ops?: readonly OpMessage[];
   /** Remote changes: the peer they came from. */
   readonly from?: string;
-  /** A whole-document catch-up brought this many changes at once: `ids` is empty, reload everything. */
+  /** A catch-up took whole documents at once: v1, this many changes (`ids` empty: reload everything);
+   *  on shards, whole shards holding this many entries (`ids` names them). */
   readonly bulk?: number;
 }
 

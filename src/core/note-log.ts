@@ -39,7 +39,8 @@ export class NoteLog extends NoteReads {
   static async open(components: NoteLogComponents, init: NoteLogInit): Promise<NoteLog> {
     const { logger } = components;
     const opts = { logger, compactAfterRecords: init.compactAfterRecords };
-    const shared = components.sharded ? { replica: components.sharded, problems: [] } : await Replica.open<SpaceDoc>(components.shared, { ...opts, name: 'shared' });
+    if ((components.shared === undefined) === (components.sharded === undefined)) throw new InvalidInputError('a note log has one shared log: a store (v1) or a sharded space (v2)');
+    const shared = components.sharded ? { replica: components.sharded, problems: [] } : await Replica.open<SpaceDoc>(components.shared!, { ...opts, name: 'shared' });
     // The local log rebuilds itself from its live drafts when it compacts: it costs what the
     // current drafts cost, not what every draft ever written cost.
     let self: NoteLog | undefined;
@@ -90,6 +91,7 @@ export class NoteLog extends NoteReads {
    * A base this log does not hold (e.g. the draft was published meanwhile) edits the current entry.
    */
   async edit(id: EntryId, fields: Readonly<Record<string, string>>, base?: Heads, restoredFrom?: string): Promise<Entry> {
+    await this.load([id]);
     await this.editNow(id, fields, { base, restoredFrom }).durable;
     return this.require(id).entry;
   }
@@ -143,6 +145,7 @@ export class NoteLog extends NoteReads {
 
   /** Moves a draft, same id, from the local log into the shared log. */
   async publish(id: EntryId): Promise<Entry> {
+    await this.load([id]);
     const { entry, scope } = this.require(id);
     if (scope === 'shared') throw new AlreadyPublishedError(`"${titleOf(entry)}" is already published`);
     const at = this.clock();
@@ -161,6 +164,7 @@ export class NoteLog extends NoteReads {
 
   /** Deletes a draft outright; a published entry becomes a tombstone in the shared log. */
   async delete(id: EntryId): Promise<void> {
+    await this.load([id]);
     const { scope } = this.require(id);
     const at = this.clock();
     const message = this.op({ op: 'delete', id, at });
@@ -181,6 +185,7 @@ export class NoteLog extends NoteReads {
    * concurrently with the restore wins (someone meant to delete it again).
    */
   async restore(id: EntryId): Promise<Entry> {
+    await this.load([id]);
     const read = this.get(id);
     if (!read) throw new EntryNotFoundError(`no entry with id ${id}`);
     if (read.status !== 'deleted') throw new InvalidInputError(`entry ${id} is not deleted`);
@@ -194,6 +199,7 @@ export class NoteLog extends NoteReads {
 
   /** Ends a conflict on `field` with one value (picked or new), written over every competing one. */
   async resolveConflict(id: EntryId, field: string, value: string): Promise<Entry> {
+    await this.load([id]);
     const { entry, scope } = this.require(id);
     if (EDITABLE_FIELDS[entry.kind][field] !== 'title') throw new InvalidInputError(`a ${entry.kind}'s "${field}" is not a field with competing values`);
     checkTitle(field, value);
@@ -207,6 +213,7 @@ export class NoteLog extends NoteReads {
 
   /** Writes a past version back as a new edit (restoring the entry first if it was deleted). */
   async restoreVersion(id: EntryId, hash: string): Promise<Entry> {
+    await this.load([id]);
     if (hash === '') throw new InvalidInputError('that step was made while the entry was a private draft; its content was not shared');
     const version = this.versionAt(id, hash);
     if (this.get(id)?.status === 'deleted') await this.restore(id);

@@ -13,7 +13,7 @@ import { HistoryIndex, orderedHistory } from './history.js';
 import { EntryIndex, mergeNewestFirst } from './entry-index.js';
 import { opsOf, withConflicts } from './stored-entry.js';
 import { competingValues, entryAt, headsOfToken, versionTokenOf, type EntryVersion } from './versions.js';
-import type { EntryId } from './ids.js';
+import { isEntryId, type EntryId } from './ids.js';
 import { rawEntries, rawEntry, resolveEntryId, type SpaceDoc } from './layout.js';
 import { ShardedShared } from './sharded-shared.js';
 import type { ShardedSpace } from './shards/sharded-space.js';
@@ -41,7 +41,7 @@ export class NoteReads {
     shared: Replica<SpaceDoc> | ShardedSpace,
     readonly local: Replica<SpaceDoc>,
     readonly problems: StoreProblem[],
-    protected readonly logger: Logger,
+    readonly logger: Logger,
     historyCache: HistoryCache | undefined,
   ) {
     const v1 = shared instanceof Replica ? shared : undefined;
@@ -237,6 +237,20 @@ export class NoteReads {
     return this.sides.shared.load(ids);
   }
 
+  /** `get`, after bringing the entry at hand (what a front end calls outside live editing). */
+  async read(id: EntryId): Promise<(EntryRead & { scope: LogScope }) | undefined> {
+    await this.load([id]);
+    return this.get(id);
+  }
+
+  /**
+   * The shared log's version in short, for status output: the document's heads (v1), or the
+   * root of the shard heads digest (v2), which two members share exactly when they are in sync.
+   */
+  sharedVersion(): string[] {
+    return this.shards ? [Buffer.from(this.shards.space.headsDigest().root).toString('hex')] : this.shared.heads();
+  }
+
   /** Keeps entry `id` at hand (an editor has it open) until the returned function is called. */
   hold(id: EntryId): Promise<() => void> {
     return this.sides.shared.hold(id);
@@ -267,7 +281,9 @@ export class NoteReads {
     });
     space.events.on('remote-changes', ({ shards, changes }) => {
       if (!changes) {
-        this.events.emit('changed', { scope: 'shared', origin: 'remote', ids: [], bulk: shards.length });
+        // Whole shards adopted: every entry in them may be new.
+        const ids = shards.flatMap((shard) => space.rowsOf(shard).flatMap((row) => (isEntryId(row.id) ? [row.id] : [])));
+        this.events.emit('changed', { scope: 'shared', origin: 'remote', ids, bulk: ids.length });
         return;
       }
       const ops = opsOf(changes);

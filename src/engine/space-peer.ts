@@ -9,7 +9,9 @@ import { Emitter } from '../core/emitter.js';
 import { InvalidInputError, StoreReadError } from '../core/errors.js';
 import { decodeInvite, encodeInvite, inviteAddresses, type Space } from '../core/invite.js';
 import { NoteLog } from '../core/note-log.js';
-import type { Logger } from '../core/ports.js';
+import type { Logger, StoreProblem } from '../core/ports.js';
+import type { ShardedSpace } from '../core/shards/sharded-space.js';
+import { openSpaceShards } from '../storage/space-format.js';
 import { SearchIndex } from '../core/search-index.js';
 import { InvalidNetworkConfigError } from '../net/errors.js';
 import { DEFAULT_LISTEN } from '../net/constants.js';
@@ -124,16 +126,19 @@ export class SpacePeer {
     const { created, notices } = chosen;
     const dir = folder.spaceDir(space.id);
 
-    const shared = await FileLogStore.open(join(dir, 'shared'), { logger: logger.child('store:shared'), onFsync: init.onFsync });
+    // The shared log is sharded (schema v2); a folder of an older version is converted first.
+    const problems: StoreProblem[] = [];
+    const sharded = await openSpaceShards(dir, logger.child('store:shards'), (problem) => problems.push(problem));
     let local: FileLogStore;
     try {
       local = await FileLogStore.open(join(dir, 'local'), { logger: logger.child('store:local'), onFsync: init.onFsync });
     } catch (err) {
-      await shared.close();
+      await sharded.close();
       throw err;
     }
     const historyCache = new FileHistoryCache(dir, logger.child('store:history'));
-    const log = await NoteLog.open({ shared, local, logger: logger.child('log'), historyCache }, { author: { name: profile.displayName, device: profile.deviceId } });
+    const log = await NoteLog.open({ local, sharded, logger: logger.child('log'), historyCache }, { author: { name: profile.displayName, device: profile.deviceId } });
+    log.problems.push(...problems.splice(0));
     const knownPeers = await folder.knownPeers(space.id);
     let identity: Uint8Array;
     try {
@@ -151,7 +156,7 @@ export class SpacePeer {
     const storedPort = await folder.listenPort(space.id);
     const { listen, port } = await stableListen(init.listen ?? DEFAULT_LISTEN, storedPort);
     const network = new SpaceNetwork(
-      { replica: log.shared, logger: logger.child('net') },
+      { sharded, logger: logger.child('net') },
       {
         spaceId: space.id,
         spaceKey: space.key,
@@ -180,6 +185,7 @@ export class SpacePeer {
       await folder.saveListenPort(space.id, port).catch((err: unknown) => logger.warn(`could not store the listen port ${port}: ${String(err)}`));
     }
     const peer = new SpacePeer(folder, space, profile, log, network, logger, created, notices, init.alwaysOn ?? []);
+    peer.checkShards(sharded);
     if (invite) peer.watchInvite(invite.addresses);
     network.events.on('peer', () => peer.scheduleSavePeers());
     // The history index is read from where the last run stored it, plus the changes since (a
@@ -217,6 +223,24 @@ export class SpacePeer {
     return encodeInvite({ space: this.space, addresses: inviteAddresses(this.network.addresses(), members, this.alwaysOn) });
   }
 
+  /**
+   * After start: the crash check of every shard log (re-indexing only those that changed since
+   * the index was written), then Automerge warmed up on the newest entry's shard, so opening an
+   * entry does not pay WebAssembly's first-load cost.
+   */
+  private checkShards(sharded: ShardedSpace): void {
+    const started = performance.now();
+    sharded
+      .recover()
+      .then(async ({ checked, reindexed }) => {
+        this.logger.debug(`checked ${checked} shard logs in ${Math.round(performance.now() - started)} ms (${reindexed.length} re-indexed)`);
+        if (!this.closed) await sharded.warmUp();
+      })
+      .catch((err: unknown) => {
+        if (!this.closed) this.logger.warn(`could not check the shard logs: ${String(err)}`);
+      });
+  }
+
   /** After joining with an invite: say so when none of its members answered in time (dialing goes on). */
   private watchInvite(addresses: string[]): void {
     this.unreachableTimer = setTimeout(() => {
@@ -229,7 +253,7 @@ export class SpacePeer {
 
   /** The spaces of this device's data folder, this one counted live (see spaces.ts). */
   listSpaces(): Promise<SpaceListing[]> {
-    return listSpaces(this.folder.root, this.logger, { id: this.space.id, entries: () => this.log.list().entries.length });
+    return listSpaces(this.folder.root, this.logger, { id: this.space.id, entries: () => this.log.counts().drafts + this.log.counts().published });
   }
 
   /** Renames this device: on the entries it writes from now on, and for the peers (announced at once). */

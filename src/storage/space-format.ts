@@ -9,10 +9,10 @@
  * conversion that was interrupted runs again from the start (shards are replaced whole, the index
  * is rebuilt from them).
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StoreReadError } from '../core/errors.js';
-import type { Logger } from '../core/ports.js';
+import type { Logger, StoreProblem } from '../core/ports.js';
 import { Replica } from '../core/replica.js';
 import type { SpaceDoc } from '../core/layout.js';
 import { migrateV1 } from '../core/shards/migrate.js';
@@ -78,4 +78,33 @@ export async function convertToShards(spaceDir: string, logger: Logger): Promise
   const conversion = { shards: migration.shards.length, entries: migration.shards.reduce((n, s) => n + s.entries, 0), from: migration.from, ms: Math.round(performance.now() - started) };
   logger.info(`converted ${spaceDir} to shards: ${conversion.entries} entries in ${conversion.shards} shards, ${conversion.ms} ms`);
   return conversion;
+}
+
+/**
+ * The shared log of a space folder as a sharded space, ready to use: a v1 folder is converted
+ * first (its v1 log kept for history), a new folder is marked v2 from the start. The caller
+ * closes it (a NoteLog does).
+ */
+export async function openSpaceShards(spaceDir: string, logger: Logger, onProblem?: (problem: StoreProblem) => void): Promise<ShardedSpace> {
+  if ((await spaceFormat(spaceDir)) === 1) {
+    if (await hasV1Log(spaceDir)) await convertToShards(spaceDir, logger);
+    else await writeFileDurably(spaceDir, FORMAT_FILE, Buffer.from(`${JSON.stringify({ format: 2 })}\n`), logger);
+  }
+  const shards = await FileShardStore.open(spaceDir, { logger, ...(onProblem ? { onProblem } : {}) });
+  try {
+    return await ShardedSpace.open({ shards, index: new FileIndexStore(spaceDir, logger), logger });
+  } catch (err) {
+    await shards.close();
+    throw err;
+  }
+}
+
+/** Whether the folder holds a v1 shared log (anything in `shared/`). */
+async function hasV1Log(spaceDir: string): Promise<boolean> {
+  try {
+    return (await readdir(join(spaceDir, 'shared'))).length > 0;
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return false;
+    throw new StoreReadError(`could not read ${join(spaceDir, 'shared')}: ${describeFsError(err)}`, { cause: err });
+  }
 }

@@ -67,7 +67,7 @@ export function reopenShardedStores(stores: ReturnType<typeof memoryShardedStore
 export async function memoryShardedNoteLog(name = 'Ann', device = 'dev-ann', stores = memoryShardedStores(), init: { cacheSize?: number } = {}) {
   const logger = memoryLogger();
   const sharded = await ShardedSpace.open({ shards: stores.shards, index: stores.index, logger }, init);
-  const log = await NoteLog.open({ shared: new MemoryLogStore(), local: stores.local, sharded, logger }, { author: { name, device: device as DeviceId } });
+  const log = await NoteLog.open({ local: stores.local, sharded, logger }, { author: { name, device: device as DeviceId } });
   return { log, stores, logger };
 }
 

@@ -129,6 +129,11 @@ export class ShardedSpace {
     return this.index.page(n);
   }
 
+  /** The list rows of one shard (from the index; no load). */
+  rowsOf(shard: ShardId): IndexRow[] {
+    return this.index.shardRows(shard);
+  }
+
   /** Entry `id`'s list row (from the index; no load). */
   row(id: string): IndexRow | undefined {
     if (id.length < 3) return undefined;
