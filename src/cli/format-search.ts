@@ -12,8 +12,9 @@ const piece = (s: string) => displayText(s).replace(/\s/g, ' ');
 
 /** Each hit: id, kind, title, author and age; below it the field and the match in context, marked [like this]. */
 export function formatSearch(results: SearchResults, now = Date.now()): string {
-  if (results.total === 0) return `no entry matches "${cut(results.query)}"`;
-  const lines = [`${results.total} ${results.total === 1 ? 'entry matches' : 'entries match'} "${cut(results.query)}"${results.hits.length < results.total ? ` (the first ${results.hits.length} shown)` : ''}`];
+  const indexing = results.partial ? ' (still indexing: more may match)' : '';
+  if (results.total === 0) return `no entry matches "${cut(results.query)}"${indexing}`;
+  const lines = [`${results.total} ${results.total === 1 ? 'entry matches' : 'entries match'} "${cut(results.query)}"${results.hits.length < results.total ? ` (the first ${results.hits.length} shown)` : ''}${indexing}`];
   for (const h of results.hits) {
     const s = h.snippet;
     lines.push(`  ${short(h.id)}  ${h.kind.padEnd(6)}  ${cut(h.title, 40).padEnd(40)}  ${cut(h.author, 100)} · ${relativeTime(h.updatedAt, now)}${h.state === 'draft' ? '  [draft]' : ''}`);

@@ -3,7 +3,7 @@
  * a peer wrote goes through `displayLine` (one line) or `displayText` (a body) before it is printed.
  */
 import type { Entry, EntrySummary, InvalidEntry, SummaryList, Tombstone } from '../core/entry.js';
-import { titleOf, tombstoneTitle } from '../core/entry.js';
+import { tombstoneTitle } from '../core/entry.js';
 import type { HistoryStep } from '../core/history-steps.js';
 import type { FieldConflict } from '../core/note-log.js';
 import { textDelta } from '../core/versions.js';

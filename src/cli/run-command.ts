@@ -88,6 +88,7 @@ export async function runCommand(peer: SpacePeer, command: Command): Promise<Com
       return { data: { id: target, history }, text: formatHistory(history) };
     }
     case 'search': {
+      await peer.searchIndex.warm(); // a command answers from the whole index
       const results = peer.searchIndex.search(command.text);
       return { data: { ...results }, text: formatSearch(results) };
     }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Histogram, LATENCY_BUCKETS_S, renderPrometheus, type MetricFamily, type Sample } from '../core/metrics.js';
 import type { Logger } from '../core/ports.js';
 import type { SpacePeer } from '../engine/space-peer.js';
-import { SYNC_PROTOCOL } from '../engine/defaults.js';
+import { SHARD_SYNC_PROTOCOL } from '../engine/defaults.js';
 import type { TrafficMeter } from '../engine/types.js';
 
 /** One hosted space and what is measured about it. */
@@ -55,12 +55,12 @@ export async function collectMetrics(spaces: readonly HostedSpace[]): Promise<Me
         { labels: { space, protocol, direction: 'out' }, value: outbound },
       ];
     });
-  const sync = spaces.map((h) => ({ space: h.peer.space.id, t: h.traffic.traffic().get(SYNC_PROTOCOL) }));
+  const sync = spaces.map((h) => ({ space: h.peer.space.id, t: h.traffic.traffic().get(SHARD_SYNC_PROTOCOL) }));
   const storeBytes = await Promise.all(spaces.map((h) => folderBytes(h.peer.folder.spaceDir(h.peer.space.id))));
   return [
     gauge('shared_notes_connected_peers', 'Members connected now.', per((h) => h.peer.network.summary().connected)),
-    gauge('shared_notes_peers_in_sync', 'Connected members whose document heads equal ours.', per((h) => h.peer.network.summary().inSync)),
-    gauge('shared_notes_changes', 'Changes held in the shared log (Automerge changes).', per((h) => h.peer.log.shared.changeCount())),
+    gauge('shared_notes_peers_in_sync', 'Connected members whose shard heads equal ours (equal digest roots).', per((h) => h.peer.network.summary().inSync)),
+    gauge('shared_notes_entries', 'Published entries the shared log lists (from its read index).', per((h) => h.peer.log.counts().published)),
     gauge('shared_notes_store_bytes', 'Bytes on disk of the space folder (logs, snapshots, peer book).', spaces.map((h, i) => ({ labels: { space: h.peer.space.id }, value: storeBytes[i]! }))),
     gauge('shared_notes_relay_reservations', 'Members holding a relay reservation on this peer.', per((h) => h.peer.network.relayReservations() ?? 0)),
     counter('shared_notes_protocol_bytes_total', 'Bytes carried by streams of each protocol.', directional((t) => [t.bytesIn, t.bytesOut])),

@@ -237,6 +237,43 @@ export class NoteReads {
     return this.sides.shared.load(ids);
   }
 
+  /** Whether the synchronous reads of entry `id` can run now (always on a v1 space). */
+  atHand(id: EntryId): boolean {
+    return this.sides.shared.atHand(id) || this.shards?.row(id) === undefined;
+  }
+
+  /**
+   * The ids of the shared log's entries, grouped by the document that holds them (v1: one group;
+   * on shards: one per shard), read from the index: what a reader of every entry loads in turn.
+   */
+  *sharedGroups(): Generator<EntryId[]> {
+    if (!this.shards) {
+      yield [...rawEntries(this.shared.doc)].map(([id]) => id).filter(isEntryId);
+      return;
+    }
+    for (const shard of this.shards.space.shardsWithRows()) {
+      const ids = this.shards.space.rowsOf(shard).flatMap((row) => (isEntryId(row.id) ? [row.id] : []));
+      if (ids.length > 0) yield ids;
+    }
+  }
+
+  /** `get` when the entry is at hand; undefined when it is not (never loads, never throws). */
+  peek(id: EntryId): (EntryRead & { scope: LogScope }) | undefined {
+    return this.atHand(id) ? this.get(id) : undefined;
+  }
+
+  /** Entry `id` as the list shows it (no contents; on shards from the read index, no load). */
+  listed(id: EntryId): EntrySummary | undefined {
+    const draft = this.sides.local.raw(id);
+    if (draft === undefined && this.shards) {
+      const row = this.shards.row(id);
+      if (!row || row.state !== 'published' || row.kind === '') return undefined;
+      return { id, kind: row.kind, state: 'published', title: row.title, author: { name: row.author }, updatedAt: row.updatedAt };
+    }
+    const read = this.get(id);
+    return read?.status === 'valid' ? summaryOf(read.entry) : undefined;
+  }
+
   /** `get`, after bringing the entry at hand (what a front end calls outside live editing). */
   async read(id: EntryId): Promise<(EntryRead & { scope: LogScope }) | undefined> {
     await this.load([id]);

@@ -41,6 +41,8 @@ export interface SearchResults {
   /** Every entry that matched (before `limit`). */
   readonly total: number;
   readonly hits: SearchHit[];
+  /** Set while the index is still being built or re-read: more entries may match. */
+  readonly partial?: true;
 }
 
 export interface SearchOptions {
@@ -76,6 +78,8 @@ const RESORT_STALE = 256;
 
 export class SearchIndex {
   private rows: Map<EntryId, Row> | undefined;
+  /** The rows a sliced build has read so far (what a query on a sharded space sees meanwhile). */
+  private partial: Map<EntryId, Row> | undefined;
   /** The rows newest first (the order results are listed in within a rank); rebuilt after changes. */
   private ordered: Row[] | undefined;
   private readonly stale = new Set<EntryId>();
@@ -153,7 +157,7 @@ export class SearchIndex {
       if (rank.length < limit) rank.push(row);
     }
     const hits = ranks.flat().slice(0, limit).map((row) => hitOf(row, terms));
-    return { query, total, hits };
+    return this.complete ? { query, total, hits } : { query, total, hits, partial: true };
   }
 
   /** The ids of every entry matching `query` (for a filtered view); undefined for an empty query. */
@@ -174,6 +178,7 @@ export class SearchIndex {
     this.generation++;
     this.building = undefined;
     this.rows = undefined;
+    this.partial = undefined;
     this.ordered = undefined;
     this.stale.clear();
   }
@@ -196,23 +201,35 @@ export class SearchIndex {
     const slicer = new Slicer(this.sliceMs);
     try {
       const rows = new Map<EntryId, Row>();
-      // The ids are listed from the documents as they are now (plain objects: reading an older
-      // document is safe); each entry is read from the current one. An entry created or changed
-      // meanwhile is marked stale and re-read at the end.
-      for (const doc of [this.log.local.doc, this.log.shared.doc]) {
-        for (const [id] of rawEntries(doc)) {
+      // The ids are listed as they are now, drafts first, then the shared log a document at a
+      // time (on shards: one shard loaded at a time, so memory stays bounded); each entry is read
+      // from the current document. An entry created or changed meanwhile is marked stale and
+      // re-read at the end.
+      this.partial = rows;
+      const groups = function* (log: NoteLog) {
+        yield [...rawEntries(log.local.doc)].map(([id]) => id as EntryId);
+        yield* log.sharedGroups();
+      };
+      for (const ids of groups(this.log)) {
+        if (ids.some((id) => !this.log.atHand(id))) {
+          await this.log.load(ids);
+          if (!alive()) return;
+        }
+        for (const id of ids) {
           if (slicer.due) {
             await slicer.pause();
             if (!alive()) return;
           }
-          if (rows.has(id as EntryId)) continue; // a draft whose publish was interrupted: read once
-          const read = this.log.get(id as EntryId);
+          if (rows.has(id)) continue; // a draft whose publish was interrupted: read once
+          if (!this.log.atHand(id)) await this.log.load([id]); // evicted while the slice paused
+          const read = this.log.get(id);
           if (read?.status === 'valid') rows.set(read.entry.id, rowOf(read.entry));
         }
       }
       // The newest-first order too (a sort of 100k rows would hold the event loop for ~100 ms).
       const ordered = await sortInSlices([...rows.values()], newestFirst, slicer, alive);
       if (ordered === undefined || !alive()) return;
+      this.partial = undefined;
       this.rows = rows;
       this.ordered = ordered;
     } finally {
@@ -236,6 +253,10 @@ export class SearchIndex {
           if (this.rows === undefined || this.stale.size === 0 || generation !== this.generation) break;
         }
         const id = this.stale.values().next().value as EntryId;
+        if (!this.log.atHand(id)) {
+          await this.log.load([id]);
+          if (this.rows === undefined || generation !== this.generation || !this.stale.has(id)) continue;
+        }
         this.stale.delete(id);
         this.reread(this.rows, id);
       }
@@ -269,9 +290,17 @@ export class SearchIndex {
     return this.ordered;
   }
 
-  /** The rows, up to date: built at once if no build finished yet (a sliced one then stops), stale entries re-read. */
+  /**
+   * The rows, up to date: built at once if no build finished yet (a sliced one then stops), stale
+   * entries re-read. On a sharded space nothing is read at once that is not at hand: the rows
+   * built so far answer (`complete` says so) while the build, and the re-reads, go on.
+   */
   private current(): Map<EntryId, Row> {
     if (this.rows === undefined) {
+      if (this.log.sharded) {
+        void this.warm();
+        return this.partial ?? new Map();
+      }
       this.generation++; // a sliced build in progress stops
       this.building = undefined;
       this.rows = new Map(this.log.list().entries.map((e) => [e.id, rowOf(e)]));
@@ -280,9 +309,18 @@ export class SearchIndex {
       return this.rows;
     }
     if (this.stale.size > RESORT_STALE) this.ordered = undefined;
-    for (const id of this.stale) this.reread(this.rows, id);
-    this.stale.clear();
+    for (const id of this.stale) {
+      if (!this.log.atHand(id)) continue;
+      this.reread(this.rows, id);
+      this.stale.delete(id);
+    }
+    if (this.stale.size > 0) void this.refreshStale(); // their shards are loaded, then they are re-read
     return this.rows;
+  }
+
+  /** Whether the index holds every entry as it is now (false while it is built or re-reads entries). */
+  get complete(): boolean {
+    return this.rows !== undefined && this.stale.size === 0;
   }
 }
 

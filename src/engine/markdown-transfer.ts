@@ -8,7 +8,7 @@ import { checkedDraft, type NewDraft } from '../core/bulk-create.js';
 import { fieldsOf } from '../core/entry-markdown.js';
 import { titleOf, type Entry, type EntryKind, type EntryState } from '../core/entry.js';
 import { EntryNotFoundError, InvalidInputError } from '../core/errors.js';
-import type { EntryId } from '../core/ids.js';
+import { isEntryId, type EntryId } from '../core/ids.js';
 import {
   fileNameFor, formatMarkdownFile, MarkdownFileError, MAX_MARKDOWN_FILE_BYTES, parseMarkdownFile, titleFromFileName, type MarkdownFile,
 } from '../core/markdown-file.js';
@@ -66,7 +66,12 @@ export interface ImportReport {
  * folder is created if needed and no existing file is replaced (names get " (2)" instead).
  */
 export async function exportMarkdown(log: NoteLog, dir: string, ids?: readonly EntryId[]): Promise<ExportReport> {
-  const entries = ids === undefined ? log.list().entries : ids.map((id) => validEntry(log, id));
+  const entries: Entry[] = [];
+  // A shard at a time (on a sharded space): each group is loaded, read, and may then be evicted.
+  for (const group of groupedByShard(ids ?? log.summaries().entries.map((e) => e.id))) {
+    await log.load(group);
+    for (const id of group) entries.push(validEntry(log, id));
+  }
   // Oldest first: the first "Soup" keeps the plain name in every export of the space.
   const ordered = [...entries].sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
   const taken = await existingNames(dir);
@@ -98,6 +103,8 @@ export async function importMarkdown(log: NoteLog, dir: string, logger: Logger, 
     reading?.catch((err: unknown) => logger.debug(`import from ${dir}: reading stopped: ${String(err)}`));
     const files: string[] = [];
     const drafts: NewDraft[] = [];
+    // Entries the files say they were exported from, at hand for the comparison below.
+    await log.load(parsed.flatMap((p) => ('reason' in p || !isEntryId(p.markdown.meta.id) ? [] : [p.markdown.meta.id])));
     for (const p of parsed) {
       if ('reason' in p) {
         skipped.push(p);
@@ -180,4 +187,15 @@ function validEntry(log: NoteLog, id: EntryId): Entry {
   if (read.status === 'deleted') throw new EntryNotFoundError(`entry ${id} was deleted (restore it to export it)`);
   if (read.status === 'invalid') throw new InvalidInputError(`entry ${id} is invalid (${read.invalid.reason}); it cannot be exported`);
   return read.entry;
+}
+
+/** Ids grouped by the first three hex digits (an entry's shard), in order of first appearance. */
+function groupedByShard(ids: readonly EntryId[]): EntryId[][] {
+  const groups = new Map<string, EntryId[]>();
+  for (const id of ids) {
+    const group = groups.get(id.slice(0, 3));
+    if (group) group.push(id);
+    else groups.set(id.slice(0, 3), [id]);
+  }
+  return [...groups.values()];
 }

@@ -128,7 +128,7 @@ export class SpacePeer {
 
     // The shared log is sharded (schema v2); a folder of an older version is converted first.
     const problems: StoreProblem[] = [];
-    const sharded = await openSpaceShards(dir, logger.child('store:shards'), (problem) => problems.push(problem));
+    const sharded = await openSpaceShards(dir, logger.child('store:shards'), { onProblem: (problem) => problems.push(problem), ...(init.onFsync ? { onFsync: init.onFsync } : {}) });
     let local: FileLogStore;
     try {
       local = await FileLogStore.open(join(dir, 'local'), { logger: logger.child('store:local'), onFsync: init.onFsync });

@@ -10,6 +10,10 @@ import { newSpace, type Space } from '../core/invite.js';
 import { NoteLog } from '../core/note-log.js';
 import type { Logger } from '../core/ports.js';
 import { DataFolder, type StoredSpace } from '../storage/data-folder.js';
+import { FileIndexStore } from '../storage/read-index-store.js';
+import { FileShardStore } from '../storage/shard-store.js';
+import { spaceFormat } from '../storage/space-format.js';
+import { ShardedSpace } from '../core/shards/sharded-space.js';
 import { FileLogStore } from '../storage/file-log-store.js';
 import { shortId } from '../core/text.js';
 
@@ -125,23 +129,28 @@ export async function listSpaces(
 async function countEntries(folder: DataFolder, stored: StoredSpace, logger: Logger): Promise<number> {
   const dir = folder.spaceDir(stored.space.id);
   const quiet = logger.child(`space:${shortId(stored.space.id)}`);
-  const shared = await FileLogStore.open(join(dir, 'shared'), { logger: quiet });
+  // A sharded folder counts from its read index; a v1 folder is read as it is (not converted here).
+  const sharded = (await spaceFormat(dir)) === 2;
+  const shards = sharded ? await FileShardStore.open(dir, { logger: quiet }) : undefined;
+  const shared = sharded ? undefined : await FileLogStore.open(join(dir, 'shared'), { logger: quiet });
   let local: FileLogStore;
   try {
     local = await FileLogStore.open(join(dir, 'local'), { logger: quiet });
   } catch (err) {
-    await shared.close();
+    await Promise.allSettled([shared?.close(), shards?.close()]);
     throw err;
   }
   let log: NoteLog;
   try {
-    log = await NoteLog.open({ shared, local, logger: quiet }, { author: { name: '-', device: '-' as DeviceId } }); // reads only
+    const space = shards ? await ShardedSpace.open({ shards, index: new FileIndexStore(dir, quiet), logger: quiet }) : undefined;
+    log = await NoteLog.open({ ...(space ? { sharded: space } : { shared: shared! }), local, logger: quiet }, { author: { name: '-', device: '-' as DeviceId } }); // reads only
   } catch (err) {
-    await Promise.allSettled([shared.close(), local.close()]);
+    await Promise.allSettled([shared?.close(), shards?.close(), local.close()]);
     throw err;
   }
   try {
-    return log.list().entries.length;
+    const counts = log.counts();
+    return counts.drafts + counts.published;
   } finally {
     await log.close();
   }

@@ -4,7 +4,7 @@
  * kept up to date. Registered by commands.ts through its error-reporting wrapper.
  */
 import * as vscode from 'vscode';
-import type { Entry, Tombstone } from '../core/entry.js';
+import type { DeletedSummary, Entry } from '../core/entry.js';
 import { EntryNotFoundError, InvalidInputError } from '../core/errors.js';
 import type { HistoryStep } from '../core/history-steps.js';
 import type { EntryId } from '../core/ids.js';
@@ -17,7 +17,7 @@ import { validateTitle } from './inputs.js';
 import type { LiveDocuments } from './live-documents.js';
 import { chooseEntry, entryIdOfArgument } from './prompts.js';
 import { oneLine, type NotesNode } from './tree-items.js';
-import { titleOf, tombstoneTitle } from '../core/entry.js';
+import { titleOf } from '../core/entry.js';
 
 type Register = (id: string, what: string, handler: (...args: unknown[]) => unknown) => vscode.Disposable;
 
@@ -160,10 +160,10 @@ async function compareVersion(entry: Entry, step: HistoryStep): Promise<void> {
   );
 }
 
-async function chooseDeleted(log: NoteLog, arg: unknown): Promise<Tombstone | undefined> {
+async function chooseDeleted(log: NoteLog, arg: unknown): Promise<DeletedSummary | undefined> {
   const node = arg as NotesNode | undefined;
   const id = node?.type === 'deleted' ? node.tombstone.id : entryIdOfArgument(arg);
-  const deleted = log.list().deleted;
+  const deleted = log.summaries().deleted;
   if (id !== undefined) {
     const found = deleted.find((t) => t.id === id);
     if (!found) throw new EntryNotFoundError('that entry is not deleted');
@@ -178,7 +178,7 @@ async function chooseDeleted(log: NoteLog, arg: unknown): Promise<Tombstone | un
     [...deleted]
       .sort((a, b) => b.deletedAt - a.deletedAt)
       .map((t) => ({
-        label: oneLine(tombstoneTitle(t) ?? `${t.kind} ${shortId(t.id)}`, 80),
+        label: oneLine(t.title ?? `${t.kind} ${shortId(t.id)}`, 80),
         description: `deleted by ${oneLine(t.deletedBy.name, 100)} · ${relativeTime(t.deletedAt, now)}`,
         tombstone: t,
       })),

@@ -43,13 +43,13 @@ export class EntryFileSystemProvider implements vscode.FileSystemProvider, vscod
     return new vscode.Disposable(() => undefined); // changes are announced for every open document anyway
   }
 
-  stat(uri: vscode.Uri): vscode.FileStat {
+  async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
     if (uri.path === '/' || /^\/[0-9a-f]{32}\/?$/.test(uri.path)) return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0 };
     if (versionOf(uri) !== undefined) {
-      const text = this.versionText(uri);
+      const text = await this.versionText(uri);
       return { type: vscode.FileType.File, ctime: 0, mtime: 0, size: Buffer.byteLength(text), permissions: vscode.FilePermission.Readonly };
     }
-    const entry = this.entryOf(uri);
+    const entry = await this.entryOf(uri);
     // mtime stays the creation time: open documents are updated by LiveDocuments, never reloaded.
     return { type: vscode.FileType.File, ctime: entry.createdAt, mtime: entry.createdAt, size: Buffer.byteLength(formatEntryDocument(entry)) };
   }
@@ -62,9 +62,9 @@ export class EntryFileSystemProvider implements vscode.FileSystemProvider, vscod
     throw vscode.FileSystemError.NoPermissions(uri);
   }
 
-  readFile(uri: vscode.Uri): Uint8Array {
-    if (versionOf(uri) !== undefined) return new TextEncoder().encode(this.versionText(uri));
-    const entry = this.entryOf(uri);
+  async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    if (versionOf(uri) !== undefined) return new TextEncoder().encode(await this.versionText(uri));
+    const entry = await this.entryOf(uri);
     const text = formatEntryDocument(entry);
     this.live.recordRead(uri, text, this.controller.requirePeer().log.version(entry.id).heads);
     return new TextEncoder().encode(text);
@@ -72,7 +72,7 @@ export class EntryFileSystemProvider implements vscode.FileSystemProvider, vscod
 
   async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
     if (versionOf(uri) !== undefined) throw vscode.FileSystemError.NoPermissions('a past version is read-only: use "Restore This Version" to write it back');
-    this.entryOf(uri); // a clear error when the entry is gone
+    await this.entryOf(uri); // a clear error when the entry is gone
     await this.live.save(uri, new TextDecoder().decode(content));
   }
 
@@ -88,21 +88,23 @@ export class EntryFileSystemProvider implements vscode.FileSystemProvider, vscod
     this.changeEmitter.dispose();
   }
 
-  private entryOf(uri: vscode.Uri): Entry {
+  private async entryOf(uri: vscode.Uri): Promise<Entry> {
     const id = entryIdOfPath(uri.path) as EntryId | undefined;
     const peer = this.controller.current;
     if (!peer) throw vscode.FileSystemError.Unavailable('the space is not open');
-    const read = id !== undefined ? peer.log.get(id) : undefined;
+    const read = id !== undefined ? await peer.log.read(id) : undefined;
     if (!read || read.status === 'deleted') throw vscode.FileSystemError.FileNotFound(uri);
     if (read.status === 'invalid') throw vscode.FileSystemError.Unavailable(`this entry is invalid: ${read.invalid.reason}`);
     return read.entry;
   }
 
-  private versionText(uri: vscode.Uri): string {
+  private async versionText(uri: vscode.Uri): Promise<string> {
     const id = entryIdOfPath(uri.path) as EntryId | undefined;
     const hash = versionOf(uri);
     if (id === undefined || hash === undefined) throw vscode.FileSystemError.FileNotFound(uri);
-    const version = this.controller.requirePeer().log.versionAt(id, hash);
+    const log = this.controller.requirePeer().log;
+    await log.load([id]);
+    const version = log.versionAt(id, hash);
     return formatDocument(version.kind, version.fields);
   }
 }

@@ -84,7 +84,7 @@ export class LiveDocuments implements vscode.Disposable, SessionOwner {
     // A save without an open session (another extension writing the file): merge from the version it read.
     const peer = this.controller.requirePeer();
     const id = entryIdOfPath(uri.path) as EntryId | undefined;
-    const read = id !== undefined ? peer.log.get(id) : undefined;
+    const read = id !== undefined ? await peer.log.read(id) : undefined;
     if (!id || read?.status !== 'valid') throw vscode.FileSystemError.FileNotFound(uri);
     await this.controller.mutate((log) => log.edit(id, parseDocument(read.entry.kind, content), this.reads.get(uri.toString())?.heads));
   }

@@ -48,7 +48,7 @@ export class LiveIndicator implements vscode.Disposable {
   private look(): { text: string; tooltip: string; markdown: boolean } | undefined {
     const uri = vscode.window.activeTextEditor?.document.uri;
     const id = uri?.scheme === SCHEME ? entryIdOfPath(uri.path) : undefined;
-    const read = id !== undefined ? this.controller.current?.log.get(id as EntryId) : undefined;
+    const read = id !== undefined ? this.controller.current?.log.peek(id as EntryId) : undefined;
     if (!uri || read?.status !== 'valid') return undefined;
     if (uri.query !== '') {
       return {

@@ -4,6 +4,7 @@
  * written as the difference from it, and what arrived is brought in as small range edits.
  */
 import * as vscode from 'vscode';
+import type { NoteLog } from '../core/note-log.js';
 import { EntryDeletedError, SharedNotesError } from '../core/errors.js';
 import type { Entry } from '../core/entry.js';
 import type { EntryId } from '../core/ids.js';
@@ -49,6 +50,9 @@ export class LiveSession {
   private lastRunAt = 0;
   private notifiedDeleted = false;
   private disposed = false;
+  /** The note log this session holds its entry in (a sharded space keeps its shard loaded). */
+  private heldIn: NoteLog | undefined;
+  private release: (() => void) | undefined;
 
   constructor(
     private readonly owner: SessionOwner,
@@ -104,6 +108,7 @@ export class LiveSession {
   }
 
   async reload(): Promise<void> {
+    await this.controller.current?.log.load([this.id]);
     const entry = this.entry();
     if (!entry) throw new SharedNotesError(this.heldReason ?? 'the entry is not available');
     const peer = this.controller.requirePeer();
@@ -129,6 +134,19 @@ export class LiveSession {
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.timer);
+    this.release?.();
+    this.release = undefined;
+  }
+
+  /** Keeps the entry at hand in `log` while the document is open (its shard stays loaded). */
+  private async holdIn(log: NoteLog): Promise<void> {
+    if (this.heldIn === log) return;
+    this.release?.();
+    this.release = undefined;
+    this.heldIn = log;
+    const release = await log.hold(this.id);
+    if (this.disposed || this.heldIn !== log) release();
+    else this.release = release;
   }
 
   private async run(): Promise<void> {
@@ -158,6 +176,8 @@ export class LiveSession {
     if (this.disposed || this.doc.isClosed) return;
     const peer = this.controller.current;
     if (!peer) return; // the space is (re)starting; the next entries event brings us back
+    await this.holdIn(peer.log);
+    if (this.disposed || this.doc.isClosed) return;
     const read = peer.log.get(this.id);
     if (!read || read.status !== 'valid') {
       const by = read?.status === 'deleted' ? oneLine(read.tombstone.deletedBy.name, 100) : '';
@@ -247,7 +267,7 @@ export class LiveSession {
   }
 
   private entry(): Entry | undefined {
-    const read = this.controller.current?.log.get(this.id);
+    const read = this.controller.current?.log.peek(this.id);
     return read?.status === 'valid' ? read.entry : undefined;
   }
 

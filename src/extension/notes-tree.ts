@@ -3,8 +3,9 @@
  * redrawn when a change makes a shown row look different (ShownNotes).
  */
 import * as vscode from 'vscode';
-import type { EntryList } from '../core/note-log.js';
+import type { Entry, SummaryList } from '../core/entry.js';
 import type { SpaceController } from './controller.js';
+import { isEntryId } from '../core/ids.js';
 import type { NotesFilter } from './notes-filter.js';
 import { filteredList } from './search-items.js';
 import type { OpenEntries } from './presence.js';
@@ -71,13 +72,21 @@ export class NotesTreeProvider implements vscode.TreeDataProvider<NotesNode>, vs
     return { type: 'group', group: node.entry.state === 'draft' ? 'drafts' : 'published', count: 0 };
   }
 
-  private list(): EntryList | undefined {
+  private list(): SummaryList | undefined {
     const peer = this.controller.current;
-    return peer ? filteredList(peer.log.list(), this.filter?.matching()) : undefined;
+    return peer ? filteredList(peer.log.summaries(), this.filter?.matching()) : undefined;
+  }
+
+  /** An entry's contents for its tooltip, when they are at hand (never loaded for a row). */
+  private full(id: string): Entry | undefined {
+    const log = this.controller.current?.log;
+    if (!log || !isEntryId(id) || !log.atHand(id)) return undefined;
+    const read = log.get(id);
+    return read?.status === 'valid' ? read.entry : undefined;
   }
 
   private rowOf(node: NotesNode, now: number): ItemData {
-    const item = notesItem(node, now);
+    const item = notesItem(node, now, (id) => this.full(id));
     return node.type === 'entry' && this.presence ? withOpenBy(item, this.presence.openBy(node.entry.id)) : item;
   }
 

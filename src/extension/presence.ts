@@ -11,7 +11,6 @@ import type { SpaceController } from './controller.js';
 import { SCHEME } from './fs-provider.js';
 import { entryIdOfPath } from './note-document.js';
 import { LABEL_TEXT_COLOR, openBy, openKey, peerColor, presenceLabel, selectionRanges, withAlpha, type PresenceView } from './presence-model.js';
-import { titleOf } from '../core/entry.js';
 
 /** Trees refresh at most this often for presence (cursor moves do not refresh them at all). */
 const TREE_REFRESH_MS = 250;
@@ -79,8 +78,7 @@ export class EditorPresence implements OpenEntries, vscode.Disposable {
   openEntryOf(peerId: string): { title: string | undefined } | undefined {
     const p = this.list().find((x) => x.peerId === peerId);
     if (!p) return undefined;
-    const read = this.controller.current?.log.get(p.entry as EntryId);
-    return { title: read?.status === 'valid' ? titleOf(read.entry) : undefined };
+    return { title: this.controller.current?.log.listed(p.entry as EntryId)?.title };
   }
 
   dispose(): void {
@@ -109,8 +107,7 @@ export class EditorPresence implements OpenEntries, vscode.Disposable {
       const entry = entryOf(editor);
       if (entry === undefined) continue;
       // Drafts stay on this device: saying one is open would only send an id nobody else knows.
-      const read = this.controller.current?.log.get(entry);
-      if (read?.status !== 'valid' || read.entry.state !== 'published') continue;
+      if (this.controller.current?.log.listed(entry)?.state !== 'published') continue;
       const doc = editor.document;
       const selections = editor.selections.slice(0, MAX_LOCAL_SELECTIONS).map((s) => ({ anchor: doc.offsetAt(s.anchor), active: doc.offsetAt(s.active) }));
       return { entry, selections };

@@ -1,6 +1,6 @@
 /** The interactive parts of commands: input boxes, quick picks and confirmations. */
 import * as vscode from 'vscode';
-import type { Entry } from '../core/entry.js';
+import type { Entry, EntrySummary } from '../core/entry.js';
 import { EntryNotFoundError, InvalidInputError } from '../core/errors.js';
 import type { EntryId } from '../core/ids.js';
 import type { NoteLog } from '../core/note-log.js';
@@ -9,7 +9,6 @@ import { entryIdOfPath } from './note-document.js';
 import { SCHEME } from './fs-provider.js';
 import { ingredientsFromInput, linesFromInput, validateInvite, validateSpaceName, validateTitle } from './inputs.js';
 import { kindIcon, oneLine, type NotesNode } from './tree-items.js';
-import { titleOf } from '../core/entry.js';
 
 /** A command's entry argument: a tree node, an id (internal commands), or a document's URI (editor title menu). */
 export function entryIdOfArgument(arg: unknown): EntryId | undefined {
@@ -21,17 +20,17 @@ export function entryIdOfArgument(arg: unknown): EntryId | undefined {
 }
 
 /** The entry a command is about: its argument, else the active shared note editor, else a pick. */
-export async function chooseEntry(log: NoteLog, arg: unknown, placeHolder: string, filter: (e: Entry) => boolean = () => true): Promise<Entry | undefined> {
+export async function chooseEntry(log: NoteLog, arg: unknown, placeHolder: string, filter: (e: Entry | EntrySummary) => boolean = () => true): Promise<Entry | undefined> {
   const id = entryIdOfArgument(arg) ?? entryIdOfArgument(vscode.window.activeTextEditor?.document.uri);
   if (id !== undefined) {
-    const read = log.get(id);
+    const read = await log.read(id);
     if (read?.status === 'valid' && filter(read.entry)) return read.entry;
     if (arg !== undefined) {
       if (!read || read.status === 'deleted') throw new EntryNotFoundError('that entry no longer exists');
       throw new InvalidInputError(`that entry cannot be used here (${read.status === 'valid' ? `it is ${read.entry.state === 'draft' ? 'a draft' : 'published'}` : 'it is invalid'})`);
     }
   }
-  const entries = log.list().entries.filter(filter);
+  const entries = log.summaries().entries.filter(filter);
   if (entries.length === 0) {
     void vscode.window.showInformationMessage(`Shared Notes: nothing to choose from (${placeHolder.toLowerCase()}).`);
     return undefined;
@@ -39,14 +38,17 @@ export async function chooseEntry(log: NoteLog, arg: unknown, placeHolder: strin
   const now = Date.now();
   const picked = await vscode.window.showQuickPick(
     entries.map((entry) => ({
-      label: `$(${kindIcon(entry.kind)}) ${oneLine(titleOf(entry), 80)}`,
+      label: `$(${kindIcon(entry.kind)}) ${oneLine(entry.title, 80)}`,
       description: `${entry.state === 'draft' ? 'draft' : 'published'} · ${oneLine(entry.author.name, 100)} · ${relativeTime(entry.updatedAt, now)}`,
       detail: entry.id,
       entry,
     })),
     { placeHolder, matchOnDescription: true },
   );
-  return picked?.entry;
+  if (!picked) return undefined;
+  const read = await log.read(picked.entry.id);
+  if (read?.status !== 'valid') throw new EntryNotFoundError(`"${oneLine(picked.entry.title, 80)}" no longer exists`);
+  return read.entry;
 }
 
 export function askSpaceName(defaultName: string): Thenable<string | undefined> {

@@ -131,7 +131,7 @@ async function search(controller: SpaceController, initial: string): Promise<voi
 }
 
 async function openAt(controller: SpaceController, hit: SearchHit): Promise<void> {
-  const read = controller.requirePeer().log.get(hit.id);
+  const read = await controller.requirePeer().log.read(hit.id);
   if (read?.status !== 'valid') {
     void vscode.window.showWarningMessage(`Shared Notes: "${hit.title}" ${read?.status === 'deleted' ? 'was deleted' : 'is no longer here'}.`);
     return;

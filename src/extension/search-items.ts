@@ -5,7 +5,7 @@
 import { documentOffset, fieldsOf } from '../core/entry-markdown.js';
 import type { Entry } from '../core/entry.js';
 import type { EntryId } from '../core/ids.js';
-import type { EntryList } from '../core/note-log.js';
+import type { SummaryList } from '../core/entry.js';
 import type { SearchHit } from '../core/search-index.js';
 import { labelText } from '../core/display-text.js';
 import { relativeTime } from '../core/text.js';
@@ -60,7 +60,7 @@ export function selectionOf(hit: SearchHit, entry: Entry): { start: number; end:
 }
 
 /** The Notes list restricted to the entries of a filter (deleted and invalid entries hidden while filtering). */
-export function filteredList(list: EntryList, ids: ReadonlySet<EntryId> | undefined): EntryList {
+export function filteredList(list: SummaryList, ids: ReadonlySet<EntryId> | undefined): SummaryList {
   if (ids === undefined) return list;
   return { entries: list.entries.filter((e) => ids.has(e.id)), deleted: [], invalid: [] };
 }

@@ -6,7 +6,7 @@
  * (which quote the body) are not part of what is compared: they follow at the next redraw (at the
  * latest the view's minute clock). No `vscode` import here; unit-tested in plain Node.
  */
-import type { EntryList } from '../core/note-log.js';
+import type { SummaryList } from '../core/entry.js';
 import { groupChildren, notesRoots, type GroupKind, type ItemData, type NotesNode } from './tree-items.js';
 
 /** Past this many changed entries the view is redrawn without comparing (a catch-up, an import). */
@@ -49,7 +49,7 @@ export class ShownNotes {
    * Whether a change to the entries `ids` (undefined: any entry) makes a row that the view shows
    * look different: a group's count, a row's label, description, icon, menu or place.
    */
-  differs(list: EntryList, ids: readonly string[] | undefined, now: number): boolean {
+  differs(list: SummaryList, ids: readonly string[] | undefined, now: number): boolean {
     if (this.roots === undefined || ids === undefined || ids.length > MAX_COMPARED_CHANGES) return true;
     if (this.rootsKey(notesRoots(list), now) !== this.roots) return true;
     for (const [group, rows] of this.groups) {

@@ -4,12 +4,11 @@
  * into vscode.TreeItems. No `vscode` import here. Every string a peer wrote goes through the core
  * sanitiser (`displayLine`, `displayText`) before it reaches a label, description or tooltip.
  */
-import type { Entry, InvalidEntry, Tombstone } from '../core/entry.js';
-import type { EntryList } from '../core/note-log.js';
+import type { DeletedSummary, Entry, EntrySummary, InvalidEntry, SummaryList } from '../core/entry.js';
 import type { PeerStatus } from '../engine/types.js';
 import { connectionKindText, relativeTime, shortId, shortPeerId } from '../core/text.js';
 import { labelLine, labelText } from '../core/display-text.js';
-import { titleOf, tombstoneTitle } from '../core/entry.js';
+import { titleOf } from '../core/entry.js';
 
 /** A tree row, independent of VS Code. `tooltip` is markdown. */
 export interface ItemData {
@@ -30,8 +29,8 @@ export type GroupKind = 'published' | 'drafts' | 'deleted' | 'invalid';
 /** The nodes of the Notes tree; command handlers receive these as their argument. */
 export type NotesNode =
   | { readonly type: 'group'; readonly group: GroupKind; readonly count: number }
-  | { readonly type: 'entry'; readonly entry: Entry }
-  | { readonly type: 'deleted'; readonly tombstone: Tombstone }
+  | { readonly type: 'entry'; readonly entry: EntrySummary }
+  | { readonly type: 'deleted'; readonly tombstone: DeletedSummary }
   | { readonly type: 'invalid'; readonly invalid: InvalidEntry };
 
 /** A Peers row: the engine's PeerStatus, marked when it is one of the always-on peers the person added. */
@@ -42,12 +41,12 @@ const GROUP_ICON: Record<GroupKind, string> = { published: 'cloud', drafts: 'edi
 /** How many deleted entries the Recently deleted group lists (newest first). */
 export const RECENTLY_DELETED_SHOWN = 50;
 
-export const kindIcon = (kind: Entry['kind']): string => (kind === 'note' ? 'note' : 'book');
+export const kindIcon = (kind: EntrySummary['kind']): string => (kind === 'note' ? 'note' : 'book');
 /** `entry.draft.note`, `entry.published.recipe`: menus in package.json match on these. */
-export const entryContextValue = (entry: Entry): string => `entry.${entry.state}.${entry.kind}`;
+export const entryContextValue = (entry: Pick<EntrySummary, 'state' | 'kind'>): string => `entry.${entry.state}.${entry.kind}`;
 
 /** Root groups: Published and Drafts always (so people see where things go), Recently deleted and Invalid only when there are any. */
-export function notesRoots(list: EntryList): NotesNode[] {
+export function notesRoots(list: SummaryList): NotesNode[] {
   const published = list.entries.filter((e) => e.state === 'published').length;
   const roots: NotesNode[] = [
     { type: 'group', group: 'published', count: published },
@@ -59,7 +58,7 @@ export function notesRoots(list: EntryList): NotesNode[] {
 }
 
 /** Children of a group, newest change first (the log's list order). */
-export function groupChildren(list: EntryList, group: GroupKind): NotesNode[] {
+export function groupChildren(list: SummaryList, group: GroupKind): NotesNode[] {
   if (group === 'invalid') return list.invalid.map((invalid) => ({ type: 'invalid', invalid }));
   if (group === 'deleted') {
     return [...list.deleted]
@@ -71,7 +70,8 @@ export function groupChildren(list: EntryList, group: GroupKind): NotesNode[] {
   return list.entries.filter((e) => e.state === state).map((entry) => ({ type: 'entry', entry }));
 }
 
-export function notesItem(node: NotesNode, now = Date.now()): ItemData {
+/** `full`: the entry's contents when they are at hand (the tooltip quotes them), else undefined. */
+export function notesItem(node: NotesNode, now = Date.now(), full?: (id: string) => Entry | undefined): ItemData {
   switch (node.type) {
     case 'group':
       return {
@@ -84,7 +84,7 @@ export function notesItem(node: NotesNode, now = Date.now()): ItemData {
         collapsible: 'expanded',
       };
     case 'entry':
-      return entryItem(node.entry, now);
+      return entryItem(node.entry, now, full?.(node.entry.id));
     case 'deleted':
       return deletedItem(node.tombstone, now);
     case 'invalid':
@@ -92,13 +92,15 @@ export function notesItem(node: NotesNode, now = Date.now()): ItemData {
   }
 }
 
-export function entryItem(entry: Entry, now = Date.now()): ItemData {
-  const conflicted = (entry.conflicts?.length ?? 0) > 0;
+/** An entry's row; its tooltip quotes the contents when they are given (`entry` itself, or `full`). */
+export function entryItem(entry: Entry | EntrySummary, now = Date.now(), full?: Entry): ItemData {
+  full ??= isFull(entry) ? entry : undefined;
+  const conflicted = (full?.conflicts?.length ?? entry.conflicts?.length ?? 0) > 0;
   return {
     id: `entry:${entry.id}`,
-    label: oneLine(titleOf(entry), 80) || '(untitled)',
+    label: oneLine(listedTitle(entry), 80) || '(untitled)',
     description: `${conflicted ? 'conflict · ' : ''}${oneLine(entry.author.name, 100)} · ${relativeTime(entry.updatedAt, now)}`,
-    tooltip: entryTooltip(entry, now),
+    tooltip: entryTooltip(full ?? entry, now),
     icon: conflicted ? 'warning' : kindIcon(entry.kind),
     contextValue: `${entryContextValue(entry)}${conflicted ? '.conflict' : ''}`,
     collapsible: 'none',
@@ -107,9 +109,9 @@ export function entryItem(entry: Entry, now = Date.now()): ItemData {
 }
 
 /** A deleted entry: its last title, who deleted it and when; Restore is on its context menu. */
-export function deletedItem(t: Tombstone, now = Date.now()): ItemData {
-  const label = oneLine(tombstoneTitle(t) ?? '', 80) || `${t.kind === 'note' ? 'Note' : 'Recipe'} ${shortId(t.id)}`;
-  const content = t.fields ? (t.kind === 'note' ? preview(t.fields.body ?? '', 300) : preview(t.fields.ingredients ?? '', 300)) : '*(content kept in its history)*';
+export function deletedItem(t: DeletedSummary, now = Date.now()): ItemData {
+  const label = oneLine(t.title ?? '', 80) || `${t.kind === 'note' ? 'Note' : 'Recipe'} ${shortId(t.id)}`;
+  const content = '*(its content comes back with Restore)*';
   return {
     id: `deleted:${t.id}`,
     label,
@@ -134,15 +136,20 @@ export function invalidItem(invalid: InvalidEntry): ItemData {
   };
 }
 
-export function entryTooltip(entry: Entry, now = Date.now()): string {
+const isFull = (entry: Entry | EntrySummary): entry is Entry => 'createdAt' in entry;
+const listedTitle = (entry: Entry | EntrySummary): string => (isFull(entry) ? titleOf(entry) : entry.title);
+
+/** The tooltip of an entry: its contents quoted when they are at hand (`entry` is a full Entry). */
+export function entryTooltip(entry: Entry | EntrySummary, now = Date.now()): string {
   const kind = entry.kind === 'note' ? 'Note' : 'Recipe';
   const state = entry.state === 'draft' ? 'draft (only on this device)' : 'published';
   const head = [
-    `**${escapeMarkdown(oneLine(titleOf(entry), 200))}**`,
+    `**${escapeMarkdown(oneLine(listedTitle(entry), 200))}**`,
     '',
     `${kind} · ${state} · by ${escapeMarkdown(oneLine(entry.author.name, 100))}, updated ${relativeTime(entry.updatedAt, now)}`,
     ...((entry.conflicts?.length ?? 0) > 0 ? ['', `$(warning) Its ${entry.conflicts?.join(' and ')} has competing values written at the same time: run **Resolve Conflict**.`] : []),
   ];
+  if (!isFull(entry)) return [...head, '', '---', '', '*Open it to read it.*'].join('\n');
   const body =
     entry.kind === 'note'
       ? [preview(entry.body, 300)]

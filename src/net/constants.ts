@@ -2,6 +2,8 @@
 
 /** The catch-up protocol: length-prefixed Automerge sync messages on one stream. */
 export const SYNC_PROTOCOL = '/shared-notes/sync/1.0.0';
+/** The catch-up protocol of a sharded space (schema v2): per-shard digests, then only the shards that differ. */
+export const SHARD_SYNC_PROTOCOL = '/shared-notes/shards/1.0.0';
 
 /** Default listen address: WebSockets on every interface, any free port. */
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0/ws'];

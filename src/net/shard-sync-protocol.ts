@@ -19,7 +19,8 @@ import { closeStream, frameReader, translate } from './sync-protocol.js';
  * message holds is then bounded by its decoded size where it is applied.
  */
 
-export const SHARD_SYNC_PROTOCOL = '/shared-notes/shards/1.0.0';
+import { SHARD_SYNC_PROTOCOL } from './constants.js';
+export { SHARD_SYNC_PROTOCOL };
 /** A frame: one wire message (type, shard number, Automerge bytes). */
 export const MAX_SHARD_FRAME_BYTES = MAX_SHARD_PAYLOAD_BYTES + 3;
 /** Unread bytes a stream may hold: a turn's saved shards (1 MiB) plus two of the largest frames. */

@@ -34,6 +34,8 @@ export interface FileShardStoreInit {
   readonly logger: Logger;
   /** Told of every repair (torn tail cut, damaged file copied aside). */
   readonly onProblem?: (problem: StoreProblem) => void;
+  /** Told how long each durable append took (write + flush), in milliseconds (`serve --metrics`). */
+  readonly onFsync?: (ms: number) => void;
 }
 
 export class FileShardStore implements ShardStore {
@@ -171,11 +173,13 @@ export class FileShardStore implements ShardStore {
     if (!this.goodLength.has(shard)) await this.readNow(shard); // verify (and repair) before writing after it
     const path = this.pathOf(shard);
     const at = this.goodLength.get(shard)!;
+    const started = performance.now();
     try {
       if (at === 0) {
         const header = encodeFileHeader(SHARD_FILE_MAGIC);
         await writeFileDurably(this.folderOf(shard), shard, Buffer.concat([header, frames]), this.init.logger);
         this.goodLength.set(shard, header.length + frames.length);
+        this.init.onFsync?.(performance.now() - started);
         return header.length;
       }
       const handle = await this.handleOf(shard);
@@ -187,6 +191,7 @@ export class FileShardStore implements ShardStore {
       throw new StoreWriteError(`could not write to ${path}: ${describeFsError(err)}`, { cause: err });
     }
     this.goodLength.set(shard, at + frames.length);
+    this.init.onFsync?.(performance.now() - started);
     return at;
   }
 

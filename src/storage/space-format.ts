@@ -85,12 +85,16 @@ export async function convertToShards(spaceDir: string, logger: Logger): Promise
  * first (its v1 log kept for history), a new folder is marked v2 from the start. The caller
  * closes it (a NoteLog does).
  */
-export async function openSpaceShards(spaceDir: string, logger: Logger, onProblem?: (problem: StoreProblem) => void): Promise<ShardedSpace> {
+export async function openSpaceShards(
+  spaceDir: string,
+  logger: Logger,
+  hooks: { onProblem?: (problem: StoreProblem) => void; onFsync?: (ms: number) => void } = {},
+): Promise<ShardedSpace> {
   if ((await spaceFormat(spaceDir)) === 1) {
     if (await hasV1Log(spaceDir)) await convertToShards(spaceDir, logger);
     else await writeFileDurably(spaceDir, FORMAT_FILE, Buffer.from(`${JSON.stringify({ format: 2 })}\n`), logger);
   }
-  const shards = await FileShardStore.open(spaceDir, { logger, ...(onProblem ? { onProblem } : {}) });
+  const shards = await FileShardStore.open(spaceDir, { logger, ...hooks });
   try {
     return await ShardedSpace.open({ shards, index: new FileIndexStore(spaceDir, logger), logger });
   } catch (err) {

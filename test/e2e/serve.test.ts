@@ -60,10 +60,10 @@ describe('shared-notes serve', { timeout: 180_000 }, () => {
     assert.equal((await serve.fetch('/nothing')).status, 404);
 
     const before = await scrape(serve);
-    for (const name of ['shared_notes_connected_peers', 'shared_notes_peers_in_sync', 'shared_notes_changes', 'shared_notes_store_bytes', 'shared_notes_fsync_seconds']) {
+    for (const name of ['shared_notes_connected_peers', 'shared_notes_peers_in_sync', 'shared_notes_entries', 'shared_notes_store_bytes', 'shared_notes_fsync_seconds']) {
       assert.ok(before.types.has(name), `${name} declared`);
     }
-    const changesBefore = sumOf(before.samples, 'shared_notes_changes', { space });
+    const entriesBefore = sumOf(before.samples, 'shared_notes_entries', { space });
 
     const memberDir = await tempDir('sn-serve-member-');
     dirs.push(memberDir);
@@ -77,12 +77,12 @@ describe('shared-notes serve', { timeout: 180_000 }, () => {
       'the served peer to hold the note and count the traffic',
       () => scrape(serve),
       (m) =>
-        sumOf(m.samples, 'shared_notes_changes', { space }) >= changesBefore + 1 &&
+        sumOf(m.samples, 'shared_notes_entries', { space }) >= entriesBefore + 1 &&
         sumOf(m.samples, 'shared_notes_connected_peers', { space }) === 1 &&
         sumOf(m.samples, 'shared_notes_peers_in_sync', { space }) === 1 &&
         sumOf(m.samples, 'shared_notes_sync_sessions_total', { space }) >= 1 &&
-        sumOf(m.samples, 'shared_notes_protocol_bytes_total', { space, protocol: '/shared-notes/sync/1.0.0', direction: 'in' }) > 0 &&
-        sumOf(m.samples, 'shared_notes_protocol_messages_total', { space, protocol: '/shared-notes/sync/1.0.0', direction: 'out' }) > 0,
+        sumOf(m.samples, 'shared_notes_protocol_bytes_total', { space, protocol: '/shared-notes/shards/1.0.0', direction: 'in' }) > 0 &&
+        sumOf(m.samples, 'shared_notes_protocol_messages_total', { space, protocol: '/shared-notes/shards/1.0.0', direction: 'out' }) > 0,
     );
     // The first catch-up of an empty peer arrives as a snapshot; a later note is a gossiped change
     // appended to the log, which is what the fsync histogram times.
@@ -92,7 +92,7 @@ describe('shared-notes serve', { timeout: 180_000 }, () => {
       'the second note appended to the log',
       () => scrape(serve),
       (m) =>
-        sumOf(m.samples, 'shared_notes_changes', { space }) >= sumOf(after.samples, 'shared_notes_changes', { space }) + 1 &&
+        sumOf(m.samples, 'shared_notes_entries', { space }) >= sumOf(after.samples, 'shared_notes_entries', { space }) + 1 &&
         sumOf(m.samples, 'shared_notes_fsync_seconds_count', { space }) >= 1 &&
         sumOf(m.samples, 'shared_notes_protocol_bytes_total', { space, direction: 'in' }) > sumOf(after.samples, 'shared_notes_protocol_bytes_total', { space, direction: 'in' }),
     );

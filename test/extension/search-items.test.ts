@@ -41,7 +41,7 @@ describe('search items', () => {
     const { log } = await memoryNoteLog();
     const a = await log.createNote({ title: 'A', body: '' });
     await log.createNote({ title: 'B', body: '' });
-    const list = log.list();
+    const list = log.summaries();
     assert.equal(filteredList(list, undefined), list);
     assert.deepEqual(filteredList(list, new Set([a.id])).entries.map((e) => e.id), [a.id]);
     assert.equal(filterDescription('soup', 1), 'filter "soup" · 1 match');

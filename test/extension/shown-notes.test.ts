@@ -7,7 +7,7 @@ import { memoryNoteLog } from '../helpers/core.js';
 
 /** A view that was given the roots and the children of the expanded groups, as VS Code asks for them. */
 function show(shown: ShownNotes, log: NoteLog, groups: GroupKind[] = ['published', 'drafts']): void {
-  const list = log.list();
+  const list = log.summaries();
   const now = Date.now();
   shown.rootsShown(notesRoots(list), now);
   for (const g of groups) shown.childrenShown(g, groupChildren(list, g), now);
@@ -27,26 +27,26 @@ describe('the Notes view redraws only when a row would look different', () => {
     for (const ch of ' and salt') {
       body += ch;
       await log.edit(typed.id, { body });
-      assert.equal(shown.differs(log.list(), [typed.id], Date.now()), false, `typing "${body}"`);
+      assert.equal(shown.differs(log.summaries(), [typed.id], Date.now()), false, `typing "${body}"`);
     }
     await log.edit(typed.id, { title: 'Salty soup' });
-    assert.equal(shown.differs(log.list(), [typed.id], Date.now()), true, 'a new title is a new label');
+    assert.equal(shown.differs(log.summaries(), [typed.id], Date.now()), true, 'a new title is a new label');
     show(shown, log);
 
     await log.edit(older.id, { body: 'ab' });
-    assert.equal(shown.differs(log.list(), [older.id], Date.now()), true, 'the older note moves to the top');
+    assert.equal(shown.differs(log.summaries(), [older.id], Date.now()), true, 'the older note moves to the top');
     show(shown, log);
     await log.edit(older.id, { body: 'abc' });
-    assert.equal(shown.differs(log.list(), [older.id], Date.now()), false, 'and then stays there');
+    assert.equal(shown.differs(log.summaries(), [older.id], Date.now()), false, 'and then stays there');
 
     const draft = await log.createNote({ title: 'New', body: '' });
-    assert.equal(shown.differs(log.list(), [draft.id], Date.now()), true, 'a group count changed');
+    assert.equal(shown.differs(log.summaries(), [draft.id], Date.now()), true, 'a group count changed');
     show(shown, log);
     await log.publish(draft.id);
-    assert.equal(shown.differs(log.list(), [draft.id], Date.now()), true, 'it moved group');
+    assert.equal(shown.differs(log.summaries(), [draft.id], Date.now()), true, 'it moved group');
     show(shown, log);
     await log.delete(draft.id);
-    assert.equal(shown.differs(log.list(), [draft.id], Date.now()), true, 'it left');
+    assert.equal(shown.differs(log.summaries(), [draft.id], Date.now()), true, 'it left');
     await log.close();
   });
 
@@ -59,10 +59,10 @@ describe('the Notes view redraws only when a row would look different', () => {
     });
     const n = await log.createNote({ title: 'Tea', body: 'green' });
     show(shown, log);
-    assert.equal(shown.differs(log.list(), [n.id], Date.now()), false);
-    assert.equal(shown.differs(log.list(), [n.id], Date.now() + 3 * 3600_000), true, '"just now" became "3 h ago"');
+    assert.equal(shown.differs(log.summaries(), [n.id], Date.now()), false);
+    assert.equal(shown.differs(log.summaries(), [n.id], Date.now() + 3 * 3600_000), true, '"just now" became "3 h ago"');
     openBy = ['Bob'];
-    assert.equal(shown.differs(log.list(), [n.id], Date.now()), true, '"open: Bob"');
+    assert.equal(shown.differs(log.summaries(), [n.id], Date.now()), true, '"open: Bob"');
     await log.close();
   });
 
@@ -73,9 +73,9 @@ describe('the Notes view redraws only when a row would look different', () => {
     await log.createNote({ title: 'B', body: '' });
     show(shown, log, []);
     await log.edit(a.id, { title: 'A2' });
-    assert.equal(shown.differs(log.list(), [a.id], Date.now()), false, 'Drafts is collapsed: no row of it is shown');
+    assert.equal(shown.differs(log.summaries(), [a.id], Date.now()), false, 'Drafts is collapsed: no row of it is shown');
     await log.publish(a.id);
-    assert.equal(shown.differs(log.list(), [a.id], Date.now()), true);
+    assert.equal(shown.differs(log.summaries(), [a.id], Date.now()), true);
     await log.close();
   });
 
@@ -83,13 +83,13 @@ describe('the Notes view redraws only when a row would look different', () => {
     const { log } = await memoryNoteLog();
     const shown = new ShownNotes((node, now) => notesItem(node, now));
     const a = await log.createNote({ title: 'A', body: '' });
-    assert.equal(shown.differs(log.list(), [a.id], Date.now()), true, 'nothing shown yet');
+    assert.equal(shown.differs(log.summaries(), [a.id], Date.now()), true, 'nothing shown yet');
     show(shown, log);
-    assert.equal(shown.differs(log.list(), [a.id], Date.now()), false);
-    assert.equal(shown.differs(log.list(), undefined, Date.now()), true);
-    assert.equal(shown.differs(log.list(), Array.from({ length: MAX_COMPARED_CHANGES + 1 }, () => a.id), Date.now()), true);
+    assert.equal(shown.differs(log.summaries(), [a.id], Date.now()), false);
+    assert.equal(shown.differs(log.summaries(), undefined, Date.now()), true);
+    assert.equal(shown.differs(log.summaries(), Array.from({ length: MAX_COMPARED_CHANGES + 1 }, () => a.id), Date.now()), true);
     shown.forget();
-    assert.equal(shown.differs(log.list(), [a.id], Date.now()), true);
+    assert.equal(shown.differs(log.summaries(), [a.id], Date.now()), true);
     await log.close();
   });
 });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Entry } from '../../src/core/entry.js';
+import { summaryOf, type Entry, type SummaryList } from '../../src/core/entry.js';
 import type { EntryId, DeviceId } from '../../src/core/ids.js';
-import type { EntryList } from '../../src/core/note-log.js';
 import type { PeerStatus } from '../../src/engine/types.js';
 import {
   deletedItem, entryItem, escapeMarkdown, groupChildren, invalidItem, notesItem, notesRoots, openEntryText, peerItem, shortAddress, sortPeers,
@@ -24,7 +23,7 @@ const note = (n: number, state: 'draft' | 'published', extra: Partial<{ title: s
 const recipe = (n: number, state: 'draft' | 'published'): Entry => ({
   id: id(n), kind: 'recipe', state, author, createdAt: NOW, updatedAt: NOW, name: 'Pancakes', ingredients: '- flour\n- eggs', instructions: 'Mix | fry',
 });
-const list = (entries: Entry[], invalid: EntryList['invalid'] = []): EntryList => ({ entries, deleted: [], invalid });
+const list = (entries: Entry[], invalid: SummaryList['invalid'] = []): SummaryList => ({ entries: entries.map(summaryOf), deleted: [], invalid });
 
 describe('notes tree data', () => {
   it('has Published and Drafts groups with counts, and an Invalid group only when needed', () => {
@@ -90,7 +89,7 @@ describe('notes tree data', () => {
     const a = await log.createNote({ title: 'Shopping', body: 'milk' });
     await log.createRecipe({ name: 'Soup', ingredients: 'water', instructions: 'boil' });
     await log.publish(a.id);
-    const l = log.list();
+    const l = log.summaries();
     assert.deepEqual(notesRoots(l), [{ type: 'group', group: 'published', count: 1 }, { type: 'group', group: 'drafts', count: 1 }]);
     const [pub] = groupChildren(l, 'published');
     assert.equal(pub && notesItem(pub).contextValue, 'entry.published.note');
@@ -194,7 +193,7 @@ describe('peer-written text in the trees', () => {
       const items: ItemData[] = [
         entryItem({ ...note(1, 'published', { title: s, body: `body ${s}` }), author: who }, NOW),
         entryItem({ ...(recipe(2, 'draft') as Extract<Entry, { kind: 'recipe' }>), name: s, ingredients: s, instructions: s, author: who }, NOW),
-        deletedItem({ id: id(3), kind: 'note', deletedAt: NOW, deletedBy: who, fields: { title: s, body: s } }, NOW),
+        deletedItem({ id: id(3), kind: 'note', deletedAt: NOW, deletedBy: who, title: s }, NOW),
         invalidItem({ id: `${s}`.slice(0, 64), scope: 'shared', reason: `unknown kind "${s}"` }),
         peerItem({ peerId: '12D3KooWAbcdefghijklmnop', name: s, addrs: [`/dns4/${s}/tcp/1/ws`], connected: true, state: 'in-sync' }, NOW, { title: s }),
         withOpenBy(entryItem(note(4, 'published'), NOW), [s, `Bob ${s}`]),

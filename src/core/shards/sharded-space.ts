@@ -129,6 +129,11 @@ export class ShardedSpace {
     return this.index.page(n);
   }
 
+  /** The shards whose log holds anything beyond the genesis, as the index knows them. */
+  shardsWithRows(): ShardId[] {
+    return [...this.index.shards().keys()];
+  }
+
   /** The list rows of one shard (from the index; no load). */
   rowsOf(shard: ShardId): IndexRow[] {
     return this.index.shardRows(shard);
