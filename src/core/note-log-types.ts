@@ -5,12 +5,15 @@ import type { OpMessage } from './ops.js';
 import type { Clock, HistoryCache, LogStore, Logger } from './ports.js';
 import type { Heads } from './replica.js';
 import type { ShardedSpace } from './shards/sharded-space.js';
+import type { LegacyHistoryStore } from './legacy-history.js';
 
 export interface NoteLogComponents {
   /** The shared log: published entries, replicated to peers (one document: schema v1). */
   shared?: LogStore;
   /** Or the shared log of a sharded space (schema v2), open; the note log closes it. */
   sharded?: ShardedSpace;
+  /** A sharded space converted from v1: the history its entries had before (read a shard at a time). */
+  legacyHistory?: LegacyHistoryStore;
   /** The local log: drafts, never leaves this device. */
   local: LogStore;
   logger: Logger;

@@ -8,6 +8,7 @@ import { SPACE_LAYOUT } from './entry-layout.js';
 import { encodeOp, type OpMessage } from './ops.js';
 import { draftStepsOf, finishInterruptedPublishes, forgetPublishedDrafts, rebuiltLocalDoc } from './local-log.js';
 import type { Clock, HistoryCache, Logger, StoreProblem } from './ports.js';
+import type { LegacyHistoryStore } from './legacy-history.js';
 import { Replica, type Heads } from './replica.js';
 import type { ShardedSpace } from './shards/sharded-space.js';
 import { NoteReads } from './note-reads.js';
@@ -31,8 +32,9 @@ export class NoteLog extends NoteReads {
     private author: Author,
     clock: Clock | undefined,
     historyCache: HistoryCache | undefined,
+    legacyHistory: LegacyHistoryStore | undefined,
   ) {
-    super(shared, local, problems, logger, historyCache);
+    super(shared, local, problems, logger, historyCache, legacyHistory);
     this.clock = clock ?? Date.now;
   }
 
@@ -49,7 +51,7 @@ export class NoteLog extends NoteReads {
       name: 'local',
       rebuild: (doc) => (self ? rebuiltLocalDoc(doc, (id) => draftStepsOf(self?.historyOf(id) ?? []), logger) : undefined),
     });
-    const log = (self = new NoteLog(shared.replica, local.replica, [...shared.problems, ...local.problems], logger, init.author, components.clock, components.historyCache));
+    const log = (self = new NoteLog(shared.replica, local.replica, [...shared.problems, ...local.problems], logger, init.author, components.clock, components.historyCache, components.legacyHistory));
     // On shards the read index says whether a draft's id is also published: no shard is loaded.
     const shards = log.shards;
     const published = shards ? (id: EntryId) => shards.row(id) !== undefined : (id: EntryId) => log.sides.shared.raw(id) !== undefined;

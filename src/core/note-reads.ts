@@ -21,6 +21,7 @@ import { ReplicaSide, type LogSide } from './log-side.js';
 import type { HistoryItem, OpMessage } from './ops.js';
 import { historySteps, type HistoryStep } from './history-steps.js';
 import type { HistoryCache, Logger, StoreProblem } from './ports.js';
+import type { LegacyHistoryStore, LegacyStep } from './legacy-history.js';
 import { Replica, type Heads } from './replica.js';
 import type { EntriesChanged, EntryList, EntryVersionRef, FieldConflict, ListFilter } from './note-log-types.js';
 
@@ -43,10 +44,11 @@ export class NoteReads {
     readonly problems: StoreProblem[],
     readonly logger: Logger,
     historyCache: HistoryCache | undefined,
+    legacyHistory?: LegacyHistoryStore,
   ) {
     const v1 = shared instanceof Replica ? shared : undefined;
     this.sharedReplica = v1;
-    this.shards = v1 ? undefined : new ShardedShared(shared as ShardedSpace);
+    this.shards = v1 ? undefined : new ShardedShared(shared as ShardedSpace, legacyHistory);
     this.sides = { local: new ReplicaSide('local', local), shared: v1 ? new ReplicaSide('shared', v1) : this.shards!.side };
     const source = (scope: LogScope, replica: Replica<SpaceDoc>) => ({
       scope,
@@ -139,14 +141,21 @@ export class NoteReads {
 
   /** History with what each step changed (field, before → after), read at each step's version. */
   historyDetails(id: EntryId): HistoryStep[] {
-    return historySteps(this.historyOf(id), (scope, heads) => this.entryAt(scope, id, heads));
+    const steps = historySteps(this.historyOf(id), (scope, heads) => this.entryAt(scope, id, heads));
+    const legacy = this.legacyOf(id);
+    return legacy.size === 0 ? steps : steps.map((step) => ({ ...step, changes: legacy.get(stepKey(step))?.changes ?? step.changes }));
+  }
+
+  /** Entry `id`'s steps from before a conversion to shards, by step (what the v1 document said). */
+  private legacyOf(id: EntryId): Map<string, LegacyStep> {
+    return new Map((this.shards?.legacySteps(id) ?? []).map((step) => [stepKey(step.item), step]));
   }
 
   /** The entry as it was right after one step of its history (`hash` from historyOf). */
   versionAt(id: EntryId, hash: string): EntryVersion {
     const step = this.historyOf(id).find((item) => item.hash === hash);
     if (!step) throw new EntryNotFoundError(`entry ${id} has no history step ${hash.slice(0, 12)}`);
-    const version = this.entryAt(step.scope, id, [hash]);
+    const version = this.legacyOf(id).get(stepKey(step))?.version ?? this.entryAt(step.scope, id, [hash]);
     if (!version) throw new EntryNotFoundError(`entry ${id} did not exist at step ${hash.slice(0, 12)}`);
     return version;
   }
@@ -233,8 +242,9 @@ export class NoteReads {
    * Brings what the synchronous reads (`get`, `version`, `historyOf`, `conflictsOf`, `editNow`)
    * of these entries need into memory. A v1 space holds everything: nothing to do.
    */
-  load(ids: Iterable<EntryId>): Promise<void> {
-    return this.sides.shared.load(ids);
+  async load(ids: Iterable<EntryId>): Promise<void> {
+    const wanted = [...ids];
+    await Promise.all([this.sides.shared.load(wanted), this.shards?.loadLegacy(wanted)]);
   }
 
   /** Whether the synchronous reads of entry `id` can run now (always on a v1 space). */
@@ -295,7 +305,7 @@ export class NoteReads {
 
   historyOf(id: EntryId): HistoryItem[] {
     if (!this.shards || this.shards.row(id) === undefined) return this.history.get(id);
-    return orderedHistory([...this.history.get(id), ...this.shards.historyItems(id)]);
+    return orderedHistory([...this.history.get(id), ...this.shards.legacySteps(id).map((step) => step.item), ...this.shards.historyItems(id)]);
   }
 
   /** Accepts a full id or a unique prefix (at least 4 hex digits), as people type them. */
@@ -339,8 +349,12 @@ export class NoteReads {
   /** Entry `id` as it was at `heads` of the log `scope` (its document must be at hand). */
   protected entryAt(scope: LogScope, id: EntryId, heads: readonly string[]): EntryVersion | undefined {
     const side = this.sides[scope];
-    return entryAt(side.docOf(id), id, heads, side.layout);
+    // Heads the document does not hold (a step of a migrated entry, from the v1 document): none.
+    return side.hasHeads(id, [...heads]) ? entryAt(side.docOf(id), id, heads, side.layout) : undefined;
   }
 }
+
+/** One history step, as both the index and a migrated entry's stored steps name it. */
+const stepKey = (item: HistoryItem): string => `${item.op}|${item.at}|${item.by.device}|${item.hash}`;
 
 export const idsOf = (ops: readonly OpMessage[]): EntryId[] => [...new Set(ops.map((op) => op.id))];

@@ -15,6 +15,7 @@ import type { HistoryItem } from './ops.js';
 import type { IndexRow } from './shards/index-rows.js';
 import type { ShardedSpace } from './shards/sharded-space.js';
 import type { ShardDoc } from './shards/shard-layout.js';
+import type { LegacyHistoryStore, LegacyShardHistory, LegacyStep } from './legacy-history.js';
 
 export interface SharedSummaries {
   readonly entries: EntrySummary[];
@@ -22,13 +23,37 @@ export interface SharedSummaries {
   readonly invalid: InvalidEntry[];
 }
 
+/** Shards whose migrated history is kept in memory at most (a few KB each). */
+const LEGACY_CACHE = 64;
+
 export class ShardedShared {
   readonly side: ShardSide;
   /** Each shard document's history, built on first use (a change makes a new document). */
   private readonly histories = new WeakMap<A.Doc<ShardDoc>, HistoryItems>();
+  /** Migrated history per shard read so far (null: the shard has none), oldest read first. */
+  private readonly legacy = new Map<string, LegacyShardHistory | null>();
 
-  constructor(readonly space: ShardedSpace) {
+  constructor(
+    readonly space: ShardedSpace,
+    private readonly legacyStore?: LegacyHistoryStore,
+  ) {
     this.side = new ShardSide(space);
+  }
+
+  /** Reads the migrated history of the shards of `ids` (a space converted from v1). */
+  async loadLegacy(ids: Iterable<EntryId>): Promise<void> {
+    const store = this.legacyStore;
+    if (!store) return;
+    const shards = [...new Set([...ids].map((id) => id.slice(0, 3)))].filter((shard) => !this.legacy.has(shard));
+    for (const shard of shards) {
+      this.legacy.set(shard, (await store.read(shard)) ?? null);
+      if (this.legacy.size > LEGACY_CACHE) this.legacy.delete(this.legacy.keys().next().value as string);
+    }
+  }
+
+  /** Entry `id`'s steps from before the conversion, if read (`loadLegacy`) and it has any. */
+  legacySteps(id: EntryId): readonly LegacyStep[] {
+    return this.legacy.get(id.slice(0, 3))?.[id] ?? [];
   }
 
   /** Entry `id`'s list row, from the index alone. */

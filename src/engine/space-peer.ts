@@ -12,6 +12,7 @@ import { NoteLog } from '../core/note-log.js';
 import type { Logger, StoreProblem } from '../core/ports.js';
 import type { ShardedSpace } from '../core/shards/sharded-space.js';
 import { openSpaceShards } from '../storage/space-format.js';
+import { FileLegacyHistoryStore } from '../storage/legacy-history-store.js';
 import { SearchIndex } from '../core/search-index.js';
 import { InvalidNetworkConfigError } from '../net/errors.js';
 import { DEFAULT_LISTEN } from '../net/constants.js';
@@ -137,7 +138,8 @@ export class SpacePeer {
       throw err;
     }
     const historyCache = new FileHistoryCache(dir, logger.child('store:history'));
-    const log = await NoteLog.open({ local, sharded, logger: logger.child('log'), historyCache }, { author: { name: profile.displayName, device: profile.deviceId } });
+    const legacyHistory = new FileLegacyHistoryStore(dir, logger.child('store:legacy-history'));
+    const log = await NoteLog.open({ local, sharded, legacyHistory, logger: logger.child('log'), historyCache }, { author: { name: profile.displayName, device: profile.deviceId } });
     log.problems.push(...problems.splice(0));
     const knownPeers = await folder.knownPeers(space.id);
     let identity: Uint8Array;

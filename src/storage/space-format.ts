@@ -16,6 +16,9 @@ import type { Logger, StoreProblem } from '../core/ports.js';
 import { Replica } from '../core/replica.js';
 import type { SpaceDoc } from '../core/layout.js';
 import { migrateV1 } from '../core/shards/migrate.js';
+import { legacyStepsOf, type LegacyStep } from '../core/legacy-history.js';
+import type { EntryId } from '../core/ids.js';
+import { writeLegacyHistory } from './legacy-history-store.js';
 import { ShardedSpace } from '../core/shards/sharded-space.js';
 import { describeFsError, errorCode, writeFileDurably } from './durable-files.js';
 import { FileLogStore } from './file-log-store.js';
@@ -62,12 +65,16 @@ export async function convertToShards(spaceDir: string, logger: Logger): Promise
   const started = performance.now();
   const store = await FileLogStore.open(join(spaceDir, 'shared'), { logger });
   let migration: ReturnType<typeof migrateV1>;
+  let legacy: Map<EntryId, LegacyStep[]>;
   try {
     const { replica } = await Replica.open<SpaceDoc>(store, { name: 'shared', logger });
     migration = migrateV1(replica.doc);
+    // The migrated entries' steps so far, kept per shard: the v1 document is never read again.
+    legacy = legacyStepsOf(replica.doc, replica.changesMeta(), migration.shards.flatMap((s) => s.ids));
   } finally {
     await store.close();
   }
+  await writeLegacyHistory(spaceDir, legacy, logger);
   if (migration.skipped > 0) logger.warn(`converting ${spaceDir}: ${migration.skipped} entr${migration.skipped === 1 ? 'y' : 'ies'} under no shard id left out`);
   const shards = await FileShardStore.open(spaceDir, { logger });
   await shards.compactMany(migration.shards.map((s) => ({ shard: s.shard, saved: s.saved })));

@@ -23,7 +23,7 @@ type Op =
   | { kind: 'publish'; id: string }
   | { kind: 'edit'; id: string; body: string }
   | { kind: 'delete'; id: string };
-type EntryLine = { id: string; state: 'draft' | 'published'; body: string; author: { name: string }; updatedAt: number };
+type EntryLine = { id: string; state: 'draft' | 'published'; author: { name: string }; updatedAt: number };
 
 /** The state an op leaves an entry in, given the state before it. */
 function applyOp(before: Model | undefined, op: Op): Model {
@@ -72,7 +72,12 @@ it(`loses no acknowledged op and reopens every time across ${ROUNDS} kill -9 of 
   const verify = async (cli: CliPeer, inFlight: Op | undefined, round: number) => {
     const list = await cli.run('ls', 60_000);
     const actual = new Map<string, Model>();
-    for (const e of list.entries as EntryLine[]) if (e.author.name === crashing!.name) actual.set(e.id, { state: e.state, body: e.body });
+    // `ls` lists without contents: each entry's body is read with `show`.
+    for (const e of list.entries as EntryLine[]) {
+      if (e.author.name !== crashing!.name) continue;
+      const shown = await cli.run(`show ${e.id}`);
+      actual.set(e.id, { state: e.state, body: (shown.entry as { body: string }).body });
+    }
     const ids = new Set([...model.keys(), ...actual.keys()]);
     let landed = false;
     for (const id of ids) {

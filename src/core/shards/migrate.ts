@@ -11,6 +11,7 @@
  */
 import * as A from '@automerge/automerge';
 import { bucketMaps, type SpaceDoc } from '../layout.js';
+import { isEntryId, type EntryId } from '../ids.js';
 import type { ShardStore } from './ports.js';
 import { emptyShard, isShardId, type ShardDoc, type ShardId } from './shard-layout.js';
 
@@ -25,6 +26,8 @@ export interface MigratedShard {
   readonly saved: Uint8Array;
   readonly heads: string[];
   readonly entries: number;
+  /** The ids of the entries it holds (valid or not), in id order. */
+  readonly ids: EntryId[];
 }
 
 export interface Migration {
@@ -59,7 +62,7 @@ export function migrateV1(doc: A.Doc<SpaceDoc>): Migration {
     shardDoc = A.change(shardDoc, { message, time: 0 }, (d) => {
       for (const id of ids) d.e[id] = copyValue(bucket[id]) as Record<string, unknown>;
     });
-    shards.push({ shard, saved: A.save(shardDoc), heads: A.getHeads(shardDoc), entries: ids.length });
+    shards.push({ shard, saved: A.save(shardDoc), heads: A.getHeads(shardDoc), entries: ids.length, ids: ids.filter(isEntryId) });
     A.free(shardDoc);
   }
   return { shards, from, skipped };
