@@ -13,7 +13,7 @@ import { CliPeerPool } from '../helpers/cli-peer.js';
 const pool = new CliPeerPool();
 after(() => pool.cleanUp());
 
-const FIXTURE = join(import.meta.dirname, '../fixtures/v1-release-data');
+const FIXTURE = join(process.cwd(), 'test/fixtures/v1-release-data');
 const SPACE = '17e75c97234d7d7aa0a837d914e154a3';
 const SOUP = 'b1f3a2f41b12bc0e70bc4db699e69e10';
 const CAKE = 'db56e9efd05cd6d2a353bcd0a38880ba';
