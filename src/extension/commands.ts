@@ -61,7 +61,7 @@ export function registerCommands(c: CommandComponents): vscode.Disposable[] {
     });
   const log = () => controller.requirePeer().log;
   const open = async (id: string) => {
-    const read = log().get(id as never);
+    const read = await log().read(id as never);
     if (read?.status !== 'valid') throw new EntryNotFoundError(read ? `this entry is ${read.status}` : 'this entry no longer exists');
     await vscode.window.showTextDocument(entryUri(read.entry), { preview: false });
     warnIfConflicted(log(), read.entry);

@@ -53,6 +53,8 @@ export interface Conversion {
   /** The v1 heads it converted (recorded in format.json and in every migrated shard's change). */
   readonly from: readonly string[];
   readonly ms: number;
+  /** What reading the v1 log needed to repair (records quarantined), for the person to be told. */
+  readonly problems: readonly StoreProblem[];
 }
 
 /**
@@ -66,8 +68,11 @@ export async function convertToShards(spaceDir: string, logger: Logger): Promise
   const store = await FileLogStore.open(join(spaceDir, 'shared'), { logger });
   let migration: ReturnType<typeof migrateV1>;
   let legacy: Map<EntryId, LegacyStep[]>;
+  let problems: StoreProblem[];
   try {
-    const { replica } = await Replica.open<SpaceDoc>(store, { name: 'shared', logger });
+    const opened = await Replica.open<SpaceDoc>(store, { name: 'shared', logger });
+    const replica = opened.replica;
+    problems = opened.problems;
     migration = migrateV1(replica.doc);
     // The migrated entries' steps so far, kept per shard: the v1 document is never read again.
     legacy = legacyStepsOf(replica.doc, replica.changesMeta(), migration.shards.flatMap((s) => s.ids));
@@ -82,7 +87,7 @@ export async function convertToShards(spaceDir: string, logger: Logger): Promise
   await space.recover(); // every shard's log differs from an empty (or stale) index: all indexed
   await space.close();
   await writeFileDurably(spaceDir, FORMAT_FILE, Buffer.from(`${JSON.stringify({ format: 2, convertedAt: new Date().toISOString(), from: migration.from })}\n`), logger);
-  const conversion = { shards: migration.shards.length, entries: migration.shards.reduce((n, s) => n + s.entries, 0), from: migration.from, ms: Math.round(performance.now() - started) };
+  const conversion = { shards: migration.shards.length, entries: migration.shards.reduce((n, s) => n + s.entries, 0), from: migration.from, ms: Math.round(performance.now() - started), problems };
   logger.info(`converted ${spaceDir} to shards: ${conversion.entries} entries in ${conversion.shards} shards, ${conversion.ms} ms`);
   return conversion;
 }
@@ -98,7 +103,7 @@ export async function openSpaceShards(
   hooks: { onProblem?: (problem: StoreProblem) => void; onFsync?: (ms: number) => void } = {},
 ): Promise<ShardedSpace> {
   if ((await spaceFormat(spaceDir)) === 1) {
-    if (await hasV1Log(spaceDir)) await convertToShards(spaceDir, logger);
+    if (await hasV1Log(spaceDir)) for (const problem of (await convertToShards(spaceDir, logger))?.problems ?? []) hooks.onProblem?.(problem);
     else await writeFileDurably(spaceDir, FORMAT_FILE, Buffer.from(`${JSON.stringify({ format: 2 })}\n`), logger);
   }
   const shards = await FileShardStore.open(spaceDir, { logger, ...hooks });

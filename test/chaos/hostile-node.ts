@@ -1,8 +1,9 @@
 /**
  * A hostile member: the same libp2p stack and the space key, so it gets in, but it sends whatever
- * the test gives it, as gossip on the space topic or as frames on the sync protocol.
+ * the test gives it, as gossip on the space topic or as frames on the catch-up protocol (those of
+ * a sharded space, what the product runs).
  */
-import { SYNC_PROTOCOL } from '../../src/net/constants.js';
+import { SHARD_SYNC_PROTOCOL } from '../../src/net/constants.js';
 import type { SpaceLibp2p } from '../../src/net/node.js';
 import { startRawNode } from '../helpers/net.js';
 import { loadStack } from '../../src/net/stack.js';
@@ -19,7 +20,7 @@ export class HostileNode {
   ) {}
 
   static async start(space: { id: string; key: Uint8Array }): Promise<HostileNode> {
-    const { node, topic } = await startRawNode(space.id, space.key);
+    const { node, topic } = await startRawNode(space.id, space.key, { sharded: true });
     const hostile = new HostileNode(node, topic);
     node.services.pubsub.addEventListener('message', (evt) => {
       if (evt.detail.topic === topic && hostile.heard.length < 500) hostile.heard.push(evt.detail.data);
@@ -64,7 +65,7 @@ export class HostileNode {
     const { lpStream, peerIdFromString } = await loadStack();
     let stream;
     try {
-      stream = await this.node.dialProtocol(peerIdFromString(peerId), SYNC_PROTOCOL, { signal: AbortSignal.timeout(5_000) });
+      stream = await this.node.dialProtocol(peerIdFromString(peerId), SHARD_SYNC_PROTOCOL, { signal: AbortSignal.timeout(5_000) });
     } catch {
       return 'refused';
     }

@@ -17,7 +17,7 @@ async function storeWith(writes: (r: Replica<Doc>) => Promise<void>): Promise<Me
 }
 
 test('stored records that cannot be used are quarantined, reported once, and the last good state loads', async () => {
-  const { plain: huge } = compressedTextChange(1_200_000); // over the per-change op limit
+  const { plain: huge } = compressedTextChange(1_200_000, 0xc1, 'space'); // over the per-change op limit
   const store = await storeWith(async (r) => {
     await r.change('one', (d) => void (d.t = { one: 1 }));
     await r.change('two', (d) => void (d.t!.two = 2));
@@ -56,7 +56,7 @@ test('a snapshot that does not load is quarantined with the records that need it
 });
 
 test('a change that makes Automerge panic is refused and the replica reloads from its store', async () => {
-  const { before, poison } = poisonedChange();
+  const { before, poison } = poisonedChange('space');
   const store = new MemoryLogStore();
   const { replica } = await Replica.open<Doc>(store, { name: 'shared log', logger: memoryLogger() });
   await replica.applyRemoteChanges([before], 'member');

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { memoryLogger } from '../../src/core/logger.js';
 import { MemoryLogStore } from '../../src/core/memory-store.js';
 import { Replica } from '../../src/core/replica.js';
-import { generateIdentity, pnetKeyFromSpaceKey, privateKeyOf, topicForSpace } from '../../src/net/keys.js';
+import { generateIdentity, pnetKeyFromSpaceKey, privateKeyOf, shardTopicForSpace, topicForSpace } from '../../src/net/keys.js';
 import { createSpaceNode, type SpaceLibp2p } from '../../src/net/node.js';
 import { SpaceNetwork, type SpaceNetworkInit } from '../../src/net/space-network.js';
 import { setKey, type TestDoc } from './core.js';
@@ -91,8 +91,9 @@ export function stateOf(node: TestNode, other: TestNode): string | undefined {
  * topic, with none of our rules: what a hostile member (the right key) or an outsider (another key)
  * runs. The caller stops it.
  */
-export async function startRawNode(spaceId: string, spaceKey: Uint8Array): Promise<{ node: SpaceLibp2p; topic: string }> {
-  const topic = topicForSpace(spaceId);
+/** A bare libp2p node of the space (its key, no data), on the v1 topic or a sharded space's. */
+export async function startRawNode(spaceId: string, spaceKey: Uint8Array, options: { sharded?: boolean } = {}): Promise<{ node: SpaceLibp2p; topic: string }> {
+  const topic = options.sharded ? shardTopicForSpace(spaceId) : topicForSpace(spaceId);
   const node = await createSpaceNode({
     privateKey: await privateKeyOf(await generateIdentity()),
     listen: LOOPBACK,

@@ -55,7 +55,7 @@ test(
     const a = await start('A', space);
     const b = await start('B', space, { bootstrap: a.net.addresses() });
     await waitFor('connected', () => connectedTo(a, b));
-    const { before, poison } = poisonedChange();
+    const { before, poison } = poisonedChange('space');
     await a.replica.applyRemoteChanges([before], 'member');
     await waitFor('B has the change it builds on', () => b.replica.doc.t?.c === 3);
     const refused = await a.replica.applyRemoteChanges([poison], 'member').then(

@@ -317,6 +317,9 @@ export class ShardedSpace {
     try {
       next = A.applyChanges(doc, [change])[0];
     } catch (err) {
+      // Automerge may have failed half way (a panic): the shard is read again from its log.
+      this.cache.delete(shard);
+      this.c.logger.warn(`shard ${shard}: a peer's change made Automerge fail (${String(err).slice(0, 200)}); the shard is read again from its log`);
       throw new InvalidPeerDataError(`a change for shard ${shard} does not apply: ${String(err)}`, { cause: err });
     }
     this.cache.set(shard, next);
