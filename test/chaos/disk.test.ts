@@ -6,11 +6,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, utimes, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { memoryLogger } from '../../src/core/logger.js';
-import { Replica } from '../../src/core/replica.js';
-import { FileLogStore } from '../../src/storage/file-log-store.js';
 import { tempDir, type CliPeer, type Line } from '../helpers/cli-peer.js';
 import { Tmpfs } from './mounts.js';
 import { Ledger, ManagedPeer, missingOps, prepareSpace, sortedHeads, type PreparedPeer } from './peers.js';
@@ -186,11 +183,10 @@ describe('disk trouble', { timeout: 300_000 }, () => {
     await peer.cli!.run('create note a draft|only here');
     await converge([peer.cli!, witness.cli!]);
     const space = (await readdir(join(p.dir, 'spaces')))[0]!;
-    const sharedDir = join(p.dir, 'spaces', space, 'shared');
     const drafts = async (c: CliPeer) => ((await c.run('ls')).entries as Array<{ state: string }>).filter((e) => e.state === 'draft').length;
 
     /** Stops the peer, damages a file, restarts: returns how the start went and what is missing once synced. */
-    const damage = async (label: string, harm: () => Promise<void>, recover?: () => Promise<void>) => {
+    const damage = async (label: string, harm: () => Promise<void>, recover?: () => Promise<void>, after?: (cli: CliPeer) => Promise<CliPeer | void>) => {
       await peer.kill('SIGTERM');
       await harm();
       let opening: string;
@@ -208,6 +204,7 @@ describe('disk trouble', { timeout: 300_000 }, () => {
         await recover();
         cli = await peer.start();
       }
+      cli = (await after?.(cli)) ?? cli;
       await converge([cli, witness.cli!]);
       const missing = await missingOps(cli, ledger);
       figures.push([`${label}: on opening`, opening], [`${label}: acknowledged ops missing after recovery`, missing.length]);
@@ -221,29 +218,48 @@ describe('disk trouble', { timeout: 300_000 }, () => {
       await writeFile(file, bytes);
     };
 
-    const midLog = await damage('bit flips in the middle of the shared log', () => flip(join(sharedDir, 'log'), (n) => Math.floor(n / 2)));
-    assert.match(midLog.opening, /corrupt-record \(original kept\)/);
-    assert.ok((await readdir(sharedDir)).some((f) => f.startsWith('log.corrupt-')));
+    // The shard log holding the peer's first note, and the index of every shard's rows.
+    const firstOwn = ledger.ops.find((o) => o.op === 'publish' && o.device === p.deviceId)!.id;
+    const shardFile = join(p.dir, 'spaces', space, 'shards', firstOwn[0]!, firstOwn.slice(0, 3));
+    const loadEverything = async (c: CliPeer) => {
+      for (const id of ledger.ids()) await c.run(`show ${id}`).catch(() => undefined);
+    };
 
-    // A snapshot, as compaction writes one after 5,000 records, then damage it.
-    const withSnapshot = await damage('a damaged snapshot', async () => {
-      const { replica } = await Replica.open(await FileLogStore.open(sharedDir, { logger: memoryLogger() }), { name: 'shared', logger: memoryLogger() });
-      await replica.compact();
-      await replica.close();
-      await flip(join(sharedDir, 'snapshot'), (n) => n - 20);
+    // A shard log is verified when it is first read: the damage is cut out (the original kept),
+    // the index follows the log, and the digest brings the lost changes back from a peer.
+    const midLog = await damage('bit flips in the middle of a shard log', () => flip(shardFile, (n) => Math.floor(n / 2) + 3), undefined, loadEverything);
+    assert.ok((await readdir(dirname(shardFile))).some((f) => f.startsWith(`${firstOwn.slice(0, 3)}.corrupt-`)), 'the damaged original is kept');
+    assert.ok(midLog.cli.stderr.some((l) => /listed again from the log|damaged/.test(l)), midLog.cli.stderr.join('\n'));
+
+    const indexFile = join(p.dir, 'spaces', space, 'index');
+    const index = await damage('a damaged read index', async () => {
+      const cli = await peer.start(); // writes the index file (folded at close)
+      assert.equal(await cli.quit(), 0);
+      await flip(indexFile, (n) => Math.floor(n / 3));
     });
-    assert.match(withSnapshot.opening, /corrupt-snapshot \(original kept\)/);
+    assert.doesNotMatch(index.opening, /refused/);
 
-    const logBytes = () => readFile(join(sharedDir, 'log')).then((b) => createHash('sha256').update(b).digest('hex'));
+    const shardHash = () => readFile(shardFile).then((b) => createHash('sha256').update(b).digest('hex'));
     let foreignHash = '';
-    const foreign = await damage('the log overwritten by another program', async () => {
-      await writeFile(join(sharedDir, 'log'), 'plain text where the log was\n');
-      foreignHash = await logBytes();
-    }, async () => {
-      assert.equal(await logBytes(), foreignHash, 'nothing was changed');
-      await rename(join(sharedDir, 'log'), join(sharedDir, 'log.foreign'));
-    });
-    assert.match(foreign.opening, /refused: StoreReadError/);
+    const foreign = await damage(
+      'a shard log overwritten by another program',
+      async () => {
+        await writeFile(shardFile, 'plain text where the log was\n');
+        foreignHash = await shardHash();
+      },
+      undefined,
+      async (c) => {
+        // Its entries cannot be opened (a clear error, nothing changed) until the file is moved aside.
+        const shown = await c.run(`show ${firstOwn}`).catch((err: { line?: { error?: string; message?: string } }) => err.line);
+        figures.push(['a shard log overwritten: opening one of its entries', `${String(shown?.error)}: ${short(String(shown?.message))}`]);
+        assert.equal(shown?.error, 'StoreReadError');
+        assert.equal(await shardHash(), foreignHash, 'nothing was changed');
+        await peer.kill('SIGTERM');
+        await rename(shardFile, `${shardFile}.foreign`);
+        return peer.start();
+      },
+    );
+    assert.doesNotMatch(foreign.opening, /refused/);
 
     const spaceFile = join(p.dir, 'spaces', space, 'space.json');
     const spaceJson = await damage('space.json damaged', () => writeFile(spaceFile, '{"id": "trunc'), async () => {
@@ -265,14 +281,15 @@ describe('disk trouble', { timeout: 300_000 }, () => {
     assert.doesNotMatch(peersFile.opening, /refused/);
 
     // An unreadable lock is someone's lock being written for 5 s; an old one is taken over.
+    const shardsDir = join(p.dir, 'spaces', space, 'shards');
     const lock = await damage('an unreadable LOCK file left by a crash', async () => {
-      await writeFile(join(sharedDir, 'LOCK'), 'garbage');
+      await writeFile(join(shardsDir, 'LOCK'), 'garbage');
       const anHourAgo = new Date(Date.now() - 3_600_000);
-      await utimes(join(sharedDir, 'LOCK'), anHourAgo, anHourAgo);
+      await utimes(join(shardsDir, 'LOCK'), anHourAgo, anHourAgo);
     });
     assert.doesNotMatch(lock.opening, /refused/);
 
-    for (const c of [midLog, withSnapshot, foreign, spaceJson, identity, device, peersFile, lock]) assert.deepEqual(c.missing, []);
+    for (const c of [midLog, index, foreign, spaceJson, identity, device, peersFile, lock]) assert.deepEqual(c.missing, []);
     assert.equal(await drafts(peer.cli!), 1, 'the draft is still there');
   });
 });

@@ -58,8 +58,8 @@ export class HostileNode {
   }
 
   /**
-   * Opens a sync stream to `peerId` and writes `frames` (length-prefixed) or `raw` bytes as is,
-   * then closes its side and waits briefly for an answer.
+   * Opens a catch-up stream to `peerId` and writes `frames` (length-prefixed, then the empty frame
+   * that ends a turn) or `raw` bytes as is, then waits briefly for an answer.
    */
   async sync(peerId: string, input: { frames?: Uint8Array[]; raw?: Uint8Array }, waitMs = 3_000): Promise<SyncOutcome> {
     const { lpStream, peerIdFromString } = await loadStack();
@@ -75,6 +75,8 @@ export class HostileNode {
       } else {
         const lp = lpStream(stream, { maxDataLength: 64 * 1024 * 1024 });
         for (const frame of input.frames ?? []) await lp.write(frame, { signal: AbortSignal.timeout(waitMs) });
+        // A turn of the shard protocol ends with an empty frame: the peer then reads what it got.
+        await lp.write(new Uint8Array(0), { signal: AbortSignal.timeout(waitMs) });
         const answer = await lp.read({ signal: AbortSignal.timeout(waitMs) }).then(
           () => 'answered' as const,
           (err: unknown) => ((err as Error).name === 'AbortError' || (err as Error).name === 'TimeoutError' ? ('timeout' as const) : ('closed' as const)),

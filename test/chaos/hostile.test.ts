@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import fc from 'fast-check';
 import type { CliPeer } from '../helpers/cli-peer.js';
-import { gossipAttacks, makeMaterial, syncAttacks, type Attack } from './fuzz-corpus.js';
+import { gossip, gossipAttacks, makeMaterial, syncAttacks, type Attack } from './fuzz-corpus.js';
 import { HostileNode } from './hostile-node.js';
 import { Ledger, ManagedPeer, missingOps, prepareSpace, sortedHeads, writeLoop } from './peers.js';
 import { printFigures, rssMiB, scaled, seconds, sleep } from './report.js';
@@ -54,8 +54,8 @@ it(`honest peers survive and converge through ${TOTAL} fuzzed gossip messages an
   // The corpus: fixed oversized messages and floods, then fast-check's mix up to TOTAL.
   const material = await makeMaterial(scaled(20, 100));
   const fixed: Attack[] = [
-    ...[1.5, 5].flatMap((mib) => [0, 1].map((): Attack => ({ kind: 'gossip', label: `oversized gossip (${mib} MiB)`, bytes: Uint8Array.from([1, 1, ...new Uint8Array(mib * 1024 * 1024)]) }))),
-    ...material.valid.map((change): Attack => ({ kind: 'gossip', label: 'flood of valid changes', bytes: Uint8Array.from([1, 1, ...change]) })),
+    ...[1.5, 5].flatMap((mib) => [0, 1].map((): Attack => ({ kind: 'gossip', label: `oversized gossip (${mib} MiB)`, bytes: Uint8Array.from([2, 1, 0x0a, 0xbc, ...new Uint8Array(mib * 1024 * 1024)]) }))),
+    ...material.valid.map((change): Attack => ({ kind: 'gossip', label: 'flood of valid changes', bytes: gossip(change) })),
     ...Array.from({ length: scaled(50, 400) }, (): Attack => ({ kind: 'gossip', label: 'flood of one replayed change', bytes: 'replay' })),
     ...Array.from({ length: scaled(1, 3) }, (): Attack => ({ kind: 'sync', label: 'sync frame of 16 MiB garbage', frames: [new Uint8Array(16 * 1024 * 1024).fill(0xab)] })),
   ];
@@ -85,7 +85,7 @@ it(`honest peers survive and converge through ${TOTAL} fuzzed gossip messages an
       if (gossipSinceRotation >= ROTATE_EVERY) await rotate();
       gossipSinceRotation++;
       let bytes = attack.bytes;
-      if (bytes === 'replay') bytes = lastReplay = hostile!.heard.at(-1) ?? lastReplay ?? Uint8Array.from([1, 1, ...material.valid[0]!]);
+      if (bytes === 'replay') bytes = lastReplay = hostile!.heard.at(-1) ?? lastReplay ?? gossip(material.valid[0]!);
       if (!(await hostile!.publish(bytes))) gossipRefusedLocally++;
     } else {
       const outcome = await hostile!.sync(ca.ready.peerId, attack);

@@ -466,6 +466,13 @@ export class ShardedSpace {
     const { doc, bad } = loadShard(held.length > 0 ? [...stored.chunks, ...held] : stored.chunks, this.init.actor);
     if (bad > 0) this.c.logger.warn(`shard ${shard}: ${bad} stored chunk(s) could not be used; peers bring the rest back`);
     this.chunkCounts.set(shard, stored.chunks.length);
+    // A log repaired on this first read (damage cut out) holds less than the index said: the index
+    // follows the log, so the digest tells peers what is missing and a sync brings it back.
+    const heads = A.getHeads(doc);
+    if (!sameHeadSet(heads, this.shardState(shard).heads)) {
+      this.c.logger.warn(`shard ${shard}: its log holds other changes than the index recorded; listed again from the log`);
+      await this.record({ shard, state: { ...stored.file, heads }, rows: rowsOfShard(shard, doc), replace: true });
+    }
     if (stored.chunks.length >= this.compactAfter) this.compactShard(shard, doc);
     return doc;
   }
@@ -508,3 +515,5 @@ export class ShardedSpace {
   }
 
 }
+
+const sameHeadSet = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((h) => b.includes(h));
