@@ -76,7 +76,8 @@ it(`loses no acknowledged op and reopens every time across ${ROUNDS} kill -9 of 
     for (const e of list.entries as EntryLine[]) {
       if (e.author.name !== crashing!.name) continue;
       const shown = await cli.run(`show ${e.id}`);
-      actual.set(e.id, { state: e.state, body: (shown.entry as { body: string }).body });
+      const entry = shown.entry as { body: string } | undefined;
+      actual.set(e.id, entry ? { state: e.state, body: entry.body } : { state: e.state, body: `listed but shown as ${JSON.stringify(shown).slice(0, 200)}` });
     }
     const ids = new Set([...model.keys(), ...actual.keys()]);
     let landed = false;
