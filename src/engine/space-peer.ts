@@ -139,6 +139,16 @@ export class SpacePeer {
     }
     const historyCache = new FileHistoryCache(dir, logger.child('store:history'));
     const legacyHistory = new FileLegacyHistoryStore(dir, logger.child('store:legacy-history'));
+    // The crash check before anything is listed: a shard log written after the index last was
+    // (a kill between a write and its journal record) is listed again from the log (~240 ms of
+    // stats at 100k entries, docs/SHARDING-PLAN.md), so the first list is never stale.
+    try {
+      const { checked, reindexed } = await sharded.recover();
+      logger.debug(`checked ${checked} shard logs (${reindexed.length} re-indexed)`);
+    } catch (err) {
+      await Promise.allSettled([sharded.close(), local.close()]);
+      throw err;
+    }
     const log = await NoteLog.open({ local, sharded, legacyHistory, logger: logger.child('log'), historyCache }, { author: { name: profile.displayName, device: profile.deviceId } });
     log.problems.push(...problems.splice(0));
     const knownPeers = await folder.knownPeers(space.id);
@@ -187,7 +197,7 @@ export class SpacePeer {
       await folder.saveListenPort(space.id, port).catch((err: unknown) => logger.warn(`could not store the listen port ${port}: ${String(err)}`));
     }
     const peer = new SpacePeer(folder, space, profile, log, network, logger, created, notices, init.alwaysOn ?? []);
-    peer.checkShards(sharded);
+    peer.warmShards(sharded);
     if (invite) peer.watchInvite(invite.addresses);
     network.events.on('peer', () => peer.scheduleSavePeers());
     // The history index is read from where the last run stored it, plus the changes since (a
@@ -225,22 +235,11 @@ export class SpacePeer {
     return encodeInvite({ space: this.space, addresses: inviteAddresses(this.network.addresses(), members, this.alwaysOn) });
   }
 
-  /**
-   * After start: the crash check of every shard log (re-indexing only those that changed since
-   * the index was written), then Automerge warmed up on the newest entry's shard, so opening an
-   * entry does not pay WebAssembly's first-load cost.
-   */
-  private checkShards(sharded: ShardedSpace): void {
-    const started = performance.now();
-    sharded
-      .recover()
-      .then(async ({ checked, reindexed }) => {
-        this.logger.debug(`checked ${checked} shard logs in ${Math.round(performance.now() - started)} ms (${reindexed.length} re-indexed)`);
-        if (!this.closed) await sharded.warmUp();
-      })
-      .catch((err: unknown) => {
-        if (!this.closed) this.logger.warn(`could not check the shard logs: ${String(err)}`);
-      });
+  /** After start: Automerge warmed up on the newest entry's shard, so opening an entry does not pay WebAssembly's first-load cost. */
+  private warmShards(sharded: ShardedSpace): void {
+    sharded.warmUp().catch((err: unknown) => {
+      if (!this.closed) this.logger.warn(`could not warm Automerge up: ${String(err)}`);
+    });
   }
 
   /** After joining with an invite: say so when none of its members answered in time (dialing goes on). */
