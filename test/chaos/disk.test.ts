@@ -227,7 +227,10 @@ describe('disk trouble', { timeout: 300_000 }, () => {
 
     // A shard log is verified when it is first read: the damage is cut out (the original kept),
     // the index follows the log, and the digest brings the lost changes back from a peer.
-    const midLog = await damage('bit flips in the middle of a shard log', () => flip(shardFile, (n) => Math.floor(n / 2) + 3), undefined, loadEverything);
+    // Two frames in that log (the publish, then an edit), and the damage in the first one: damage
+    // followed by valid frames is corruption (a damaged last frame is a torn write, cut).
+    await peer.cli!.run(`edit ${firstOwn} body=edited before the damage`);
+    const midLog = await damage('bit flips in the middle of a shard log', () => flip(shardFile, () => 6 + 12), undefined, loadEverything);
     assert.ok((await readdir(dirname(shardFile))).some((f) => f.startsWith(`${firstOwn.slice(0, 3)}.corrupt-`)), 'the damaged original is kept');
     assert.ok(midLog.cli.stderr.some((l) => /listed again from the log|damaged/.test(l)), midLog.cli.stderr.join('\n'));
 
