@@ -421,6 +421,7 @@ export class ShardedSpace {
         A.free(doc);
       }
     });
+    const before = new Map(checked.map(({ shard }) => [shard, this.shardState(shard).file]));
     for (const { shard, heads, rows } of checked) {
       this.cache.delete(shard); // a load of the genesis-only shard, now outdated
       this.chunkCounts.set(shard, 1);
@@ -429,7 +430,19 @@ export class ShardedSpace {
     }
     this.events.emit('remote-changes', { shards: checked.map((c) => c.shard) });
     // Stored as received: it loaded (with the genesis, as every load has it), so it is a saved shard.
-    const files = await this.writes.track(this.c.shards.compactMany(items));
+    let files: ShardFileState[];
+    try {
+      files = await this.writes.track(this.c.shards.compactMany(items));
+    } catch (err) {
+      // Not stored (a full disk): the shards are listed as held only in their genesis again, so
+      // the digest says so and the next sync brings them back; never claimed without a log.
+      for (const { shard } of checked) {
+        this.cache.delete(shard);
+        this.applyIndex({ shard, state: { ...before.get(shard)!, heads: [...SHARD_GENESIS_HEADS] }, rows: [], replace: true });
+      }
+      this.events.emit('remote-changes', { shards: checked.map((c) => c.shard) });
+      throw err;
+    }
     await this.recordMany(checked.map(({ shard, heads, rows }, k) => ({ shard, state: { ...files[k]!, heads }, rows, replace: true })));
   }
 

@@ -22,6 +22,10 @@ class FullDiskStore extends MemoryShardStore {
     if (this.full) return Promise.reject(new StoreWriteError(`could not write to ${shard}: no space left on device`));
     return super.append(shard, chunks);
   }
+  override compactMany(items: readonly { shard: ShardId; saved: Uint8Array }[]): Promise<ShardFileState[]> {
+    if (this.full) return Promise.reject(new StoreWriteError('could not write the shards: no space left on device'));
+    return super.compactMany(items);
+  }
 }
 
 const ann = { name: 'Ann', device: 'dev-ann' as DeviceId };
@@ -63,5 +67,21 @@ describe('a failed shard log write', () => {
     assert.equal(await titleOf(again, later), 'Later');
     assert.ok(logger.lines.some((l) => /held in memory after a failed write are stored now/.test(l)), logger.lines.join('\n'));
     await again.close();
+  });
+
+  it('saved shards a catch-up brings while the disk is full are not claimed: listed again as genesis-only, taken again later', async () => {
+    const shards = new FullDiskStore();
+    const space = await ShardedSpace.open({ shards, index: new MemoryIndexStore(), logger: memoryLogger() }, { actor: 'aa'.repeat(16) });
+    const theirs = idIn('d04');
+    const saved = A.save(A.change(emptyShard('bb'.repeat(16)), publish(theirs, 'Theirs')));
+    const rootBefore = Buffer.from(space.headsDigest().root).toString('hex');
+    shards.full = true;
+    await assert.rejects(space.adoptSavedMany([{ shard: shardOf(theirs), saved }]), StoreWriteError);
+    assert.deepEqual([...space.rows()], [], 'not listed');
+    assert.equal(Buffer.from(space.headsDigest().root).toString('hex'), rootBefore, 'the digest does not claim it: a sync brings it again');
+    shards.full = false;
+    await space.adoptSavedMany([{ shard: shardOf(theirs), saved }]);
+    assert.equal(await titleOf(space, theirs), 'Theirs');
+    await space.close();
   });
 });
