@@ -10,6 +10,7 @@ import { StoreReadError, StoreWriteError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import type { IndexStore } from '../core/shards/ports.js';
 import { FILE_HEADER_BYTES, RECORD_FRAME_MAGIC } from './constants.js';
+import { crc32c } from './crc32c.js';
 import { describeFsError, errorCode, replaceFileDurably, writeFileDurably, writeFully } from './durable-files.js';
 import { checkFileHeader, encodeFileHeader, encodeFrames, scanFrames } from './framing.js';
 import { INDEX_FILE, INDEX_JOURNAL_FILE, INDEX_JOURNAL_MAGIC } from './shard-constants.js';
@@ -42,7 +43,9 @@ export class FileIndexStore implements IndexStore {
   }
 
   async read(): Promise<{ index: Uint8Array | undefined; journal: string[] }> {
-    const index = await this.readIfPresent(INDEX_FILE);
+    const stored = await this.readIfPresent(INDEX_FILE);
+    const index = stored === undefined ? undefined : this.verified(stored);
+    if (stored !== undefined && index === undefined) return { index: undefined, journal: [] }; // rebuilt from the shard logs
     const journalBytes = await this.readIfPresent(INDEX_JOURNAL_FILE);
     const journal: string[] = [];
     if (journalBytes !== undefined && checkFileHeader(journalBytes, INDEX_JOURNAL_MAGIC).ok) {
@@ -73,7 +76,7 @@ export class FileIndexStore implements IndexStore {
   rewrite(index: Uint8Array): Promise<void> {
     return this.serial(async () => {
       try {
-        await writeFileDurably(this.dir, INDEX_FILE, index, this.logger);
+        await writeFileDurably(this.dir, INDEX_FILE, withChecksum(index), this.logger);
         await this.journal?.close();
         this.journal = undefined;
         this.journalLength = 0;
@@ -111,6 +114,16 @@ export class FileIndexStore implements IndexStore {
     return next;
   }
 
+  /** The index without its checksum line; undefined (logged) when the checksum does not verify. */
+  private verified(stored: Buffer): Uint8Array | undefined {
+    const last = stored.lastIndexOf(CHECKSUM_TAG);
+    const body = last >= 0 ? stored.subarray(0, last) : undefined;
+    const line = last >= 0 ? stored.toString('utf8', last + CHECKSUM_TAG.length).trim() : '';
+    if (body !== undefined && line === crc32c(body).toString(16).padStart(8, '0')) return body;
+    this.logger.warn(`${join(this.dir, INDEX_FILE)} is damaged (its checksum does not verify); the list is rebuilt from the shard logs`);
+    return undefined;
+  }
+
   private async readIfPresent(name: string): Promise<Buffer | undefined> {
     try {
       return await readFile(join(this.dir, name));
@@ -119,4 +132,10 @@ export class FileIndexStore implements IndexStore {
       throw new StoreReadError(`could not read ${join(this.dir, name)}: ${describeFsError(err)}`, { cause: err });
     }
   }
+}
+
+/** The index file ends with a line holding the CRC-32C of everything before it. */
+const CHECKSUM_TAG = Buffer.from('#crc32c\t');
+function withChecksum(index: Uint8Array): Buffer {
+  return Buffer.concat([index, CHECKSUM_TAG, Buffer.from(`${crc32c(index).toString(16).padStart(8, '0')}\n`)]);
 }

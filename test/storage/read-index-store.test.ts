@@ -50,7 +50,25 @@ describe('FileIndexStore', () => {
     await second.appendJournal(['{"n":1}']);
     await second.close();
     assert.deepEqual((await new FileIndexStore(dir, memoryLogger()).read()).journal, ['{"n":1}']);
-    assert.equal(await readFile(join(dir, 'index'), 'utf8'), 'SNIDX 1 0\n#actors\n');
+    assert.match(await readFile(join(dir, 'index'), 'utf8'), /^SNIDX 1 0\n#actors\n#crc32c\t[0-9a-f]{8}\n$/);
+    assert.equal(Buffer.from((await new FileIndexStore(dir, memoryLogger()).read()).index!).toString('utf8'), 'SNIDX 1 0\n#actors\n', 'read without its checksum');
+  });
+
+  it('an index file damaged inside a row (its checksum does not verify) is not used: the list is rebuilt from the shard logs', async () => {
+    const dir = await folder();
+    const first = new FileIndexStore(dir, memoryLogger());
+    await first.read();
+    await first.rewrite(Buffer.from('SNIDX 1 1\nabc00000000000000000000000000000\tn\tp\t5\tAnn\tSoup\t1@0\n#actors\taa\n'));
+    await first.appendJournal(['{"n":1}']);
+    await first.close();
+    const bytes = await readFile(join(dir, 'index'));
+    bytes[20] = bytes[20]! ^ 0x01;
+    await writeFile(join(dir, 'index'), bytes);
+    const logger = memoryLogger();
+    const read = await new FileIndexStore(dir, logger).read();
+    assert.equal(read.index, undefined);
+    assert.deepEqual(read.journal, [], 'a journal on top of a base not used is not used either');
+    assert.ok(logger.lines.some((l) => /checksum does not verify/.test(l)), logger.lines.join('\n'));
   });
 
   it('reads the first bytes of the index for the first screen', async () => {
