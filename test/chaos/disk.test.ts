@@ -244,25 +244,20 @@ describe('disk trouble', { timeout: 300_000 }, () => {
 
     const shardHash = () => readFile(shardFile).then((b) => createHash('sha256').update(b).digest('hex'));
     let foreignHash = '';
+    // The crash check at start reads a shard log whose size changed: it refuses to start with a
+    // clear error and changes nothing, until the file is moved aside (a peer then brings it back).
     const foreign = await damage(
       'a shard log overwritten by another program',
       async () => {
         await writeFile(shardFile, 'plain text where the log was\n');
         foreignHash = await shardHash();
       },
-      undefined,
-      async (c) => {
-        // Its entries cannot be opened (a clear error, nothing changed) until the file is moved aside.
-        const shown = await c.run(`show ${firstOwn}`).catch((err: { line?: { error?: string; message?: string } }) => err.line);
-        figures.push(['a shard log overwritten: opening one of its entries', `${String(shown?.error)}: ${short(String(shown?.message))}`]);
-        assert.equal(shown?.error, 'StoreReadError');
+      async () => {
         assert.equal(await shardHash(), foreignHash, 'nothing was changed');
-        await peer.kill('SIGTERM');
         await rename(shardFile, `${shardFile}.foreign`);
-        return peer.start();
       },
     );
-    assert.doesNotMatch(foreign.opening, /refused/);
+    assert.match(foreign.opening, /refused: StoreReadError: cannot open .*Nothing was changed/);
 
     const spaceFile = join(p.dir, 'spaces', space, 'space.json');
     const spaceJson = await damage('space.json damaged', () => writeFile(spaceFile, '{"id": "trunc'), async () => {
