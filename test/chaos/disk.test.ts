@@ -257,7 +257,7 @@ describe('disk trouble', { timeout: 300_000 }, () => {
         await rename(shardFile, `${shardFile}.foreign`);
       },
     );
-    assert.match(foreign.opening, /refused: StoreReadError: cannot open .*Nothing was changed/);
+    assert.match(foreign.opening, /refused: StoreReadError: cannot open .*not a Shared Notes file/);
 
     const spaceFile = join(p.dir, 'spaces', space, 'space.json');
     const spaceJson = await damage('space.json damaged', () => writeFile(spaceFile, '{"id": "trunc'), async () => {
