@@ -133,7 +133,7 @@ export class NoteLog extends NoteReads {
     // At the heads, a text someone else changed meanwhile gets both sides' edits; at base, the
     // copy's edits go onto the text as it was there (the shadow may differ from it).
     const write = (atBase: boolean) => (doc: unknown) =>
-      writeFields(doc, id, { names: changed, fields, kinds: allowed, reference, there: atBase ? (then?.fields ?? {}) : current, at }, side.layout);
+      writeFields(doc, id, { names: changed, fields, kinds: allowed, reference, there: atBase ? (then?.fields ?? {}) : current, at, agreed: from.shadow !== undefined }, side.layout);
     // Automerge's changeAt isolates the whole document at the base (its cost grows with the
     // document): only for the rare title written concurrently, where it keeps both values.
     const atBase = concurrentTitle && base && then && !then.deleted ? base : undefined;

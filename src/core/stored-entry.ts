@@ -114,6 +114,9 @@ export function writeFields(
     reference: Readonly<Record<string, string>>;
     there: Readonly<Record<string, string>>;
     at: number;
+    /** `reference` is what this copy and the log last agreed on (a live editor's shadow): what the
+     *  log holds beyond it is someone else's, kept even where it equals this copy's text. */
+    agreed?: boolean;
   },
   layout: EntryLayout = SPACE_LAYOUT,
 ): void {
@@ -122,7 +125,7 @@ export function writeFields(
     const mine = edit.fields[name] ?? '';
     const there = edit.there[name] ?? '';
     const text = edit.kinds[name] === 'text';
-    const value = text && there !== edit.reference[name] ? merge3(edit.reference[name] ?? '', mine, there) : mine;
+    const value = text && there !== edit.reference[name] ? merge3(edit.reference[name] ?? '', mine, there, { keepIdentical: edit.agreed === true }) : mine;
     const current = stored[name];
     if (text && typeof current === 'string') writeText(doc as A.Doc<unknown>, [...layout.path(id), name], current, value);
     else stored[name] = text ? value : new A.ImmutableString(value);

@@ -109,8 +109,11 @@ function myers(a: string, b: string, max: number): TextEdit[] | undefined {
  * character that nobody deleted can be lost. Used to write an editor's copy made from an older
  * version without asking Automerge to rebuild the whole document at that version.
  */
-export function merge3(base: string, mine: string, theirs: string): string {
-  if (mine === base || mine === theirs) return theirs;
+export function merge3(base: string, mine: string, theirs: string, options: { keepIdentical?: boolean } = {}): string {
+  // Both sides ending on the same text is one change seen twice (a save retried), unless the
+  // caller knows the other side's change is not its own (`keepIdentical`: two people typed the
+  // same characters at the same place, e.g. a space; both are kept).
+  if (mine === base || (mine === theirs && !options.keepIdentical)) return theirs;
   if (theirs === base) return mine;
   const edits = [
     ...diffEdits(base, theirs).map((e) => ({ ...e, side: 0 })),

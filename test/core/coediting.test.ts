@@ -66,6 +66,28 @@ describe('saves merge from the version the editor loaded', () => {
   });
 });
 
+describe('live editors typing the same characters at the same place', () => {
+  it('keep both: a space Bob typed arrives before Cat\'s own space is written, and both stay', async () => {
+    const { bob, cat, id } = await threeMembers('line one');
+    const shadow = { title: 'Plan', body: 'line one' };
+    const bobBase = bob.version(id).heads;
+    const catBase = cat.version(id).heads;
+    await bob.editNow(id, { title: 'Plan', body: 'line one ' }, { shadow, base: bobBase }).durable;
+    await exchange(bob, cat); // Bob's space is in Cat's log before Cat's editor writes its own
+    const made = cat.editNow(id, { title: 'Plan', body: 'line one ' }, { shadow, base: catBase });
+    assert.equal(made.changed, true, "Cat's space is written, not taken for Bob's");
+    await made.durable;
+    await exchange(bob, cat);
+    for (const log of [bob, cat]) {
+      const read = log.get(id);
+      assert.equal(read?.status === 'valid' && body(read.entry), 'line one  ');
+    }
+    // A save retried from the same version without an editor's shadow is one change seen twice.
+    const again = cat.editNow(id, { title: 'Plan', body: 'line one  ' }, { base: cat.version(id).heads });
+    assert.equal(again.changed, false);
+  });
+});
+
 describe('conflicts are shown, not hidden', () => {
   it('concurrent title edits keep both values with their authors until resolved', async () => {
     const { ann, bob, cat, id } = await threeMembers();

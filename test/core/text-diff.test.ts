@@ -33,6 +33,8 @@ describe('diffEdits: the smallest range edits between two texts', () => {
 describe('merge3: both sides of a concurrent edit kept', () => {
   it('keeps edits of different lines and both insertions at one spot', () => {
     assert.equal(merge3('one\ntwo\n', 'one B\ntwo\n', 'one\ntwo C\n'), 'one B\ntwo C\n');
+    assert.equal(merge3('one', 'one ', 'one '), 'one ', 'the same change seen twice');
+    assert.equal(merge3('one', 'one ', 'one ', { keepIdentical: true }), 'one  ', 'two people typed a space');
     assert.equal(merge3('ab', 'aXb', 'aYb'), 'aYXb');
     assert.equal(merge3('same', 'same', 'theirs'), 'theirs');
     assert.equal(merge3('same', 'mine', 'same'), 'mine');
