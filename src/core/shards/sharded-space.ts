@@ -25,6 +25,7 @@ import { NO_SHARD_FILE, type IndexStore, type ShardFileState, type ShardStore } 
 import { encodeUpdate, readStoredIndex, ReadIndex, type IndexUpdate, type LoadedIndex } from './read-index.js';
 import { rowsFromChange } from './row-from-change.js';
 import { ShardCache } from './shard-cache.js';
+import { ShardWrites } from './shard-writes.js';
 import { loadShard, rowOfEntry, rowsOfShard } from './shard-doc.js';
 import { emptyShard, isShardGenesisOnly, rawShardEntry, SHARD_GENESIS_HEADS, shardOf, type ShardDoc, type ShardId } from './shard-layout.js';
 
@@ -81,7 +82,8 @@ export class ShardedSpace {
   private readonly cache: ShardCache;
   private journalRecords: number;
   private readonly journalLimit: number;
-  private readonly pending = new Set<Promise<unknown>>();
+  /** Writes to the shard logs: tracked, and kept when they fail (shard-writes.ts). */
+  private readonly writes: ShardWrites;
   /** Chunks in the log of each shard loaded so far (counted at load, then per append). */
   private readonly chunkCounts = new Map<ShardId, number>();
   private readonly compactAfter: number;
@@ -96,6 +98,7 @@ export class ShardedSpace {
     this.journalRecords = journalRecords;
     this.journalLimit = init.journalLimit ?? DEFAULT_JOURNAL_LIMIT;
     this.compactAfter = init.compactAfterChunks ?? DEFAULT_COMPACT_AFTER_CHUNKS;
+    this.writes = new ShardWrites(c.shards, c.logger, (shard, file) => this.record({ shard, state: { ...file, heads: this.shardState(shard).heads }, rows: [], replace: false }));
     this.cache = new ShardCache(init.cacheSize ?? DEFAULT_SHARD_CACHE, (shard) => this.loadFromStore(shard));
   }
 
@@ -258,7 +261,8 @@ export class ShardedSpace {
     this.cache.set(shard, next);
     const rows = row ? [row] : [];
     this.applyIndex({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: false });
-    const durable = this.track(this.c.shards.append(shard, [change]).then((file) => this.record({ shard, state: { ...file, heads }, rows, replace: false })));
+    // Durable once written, and once changes an earlier write could not store are written too.
+    const durable = this.writes.track(this.writes.append(shard, [change]).then(async (file) => void (await Promise.all([this.record({ shard, state: { ...file, heads }, rows, replace: false }), this.writes.retry()]))));
     durable.catch(() => undefined); // the caller awaits it
     this.countAppend(shard, next);
     this.events.emit('local-change', { shard, change });
@@ -279,8 +283,15 @@ export class ShardedSpace {
       const fast = rowsFromChange(shard, decoded, state.heads, () => this.index.shardRows(shard));
       if (fast.kind === 'known') return 'known';
       if (fast.kind === 'rows') {
-        // The index changes once the log holds the change, so it never claims heads the log lacks.
-        const file = await this.track(this.c.shards.append(shard, [change]));
+        // The index changes once the log holds the change, so it never claims heads the log lacks;
+        // unless the write fails (a full disk): then the change is kept and listed, and written later.
+        let file: ShardFileState;
+        try {
+          file = await this.writes.append(shard, [change]);
+        } catch (err) {
+          this.applyIndex({ shard, state: { ...state.file, heads: fast.heads }, rows: fast.rows, replace: false });
+          throw err;
+        }
         await this.record({ shard, state: { ...file, heads: fast.heads }, rows: fast.rows, replace: false });
         this.events.emit('remote-changes', { shards: [shard], changes: [change] });
         return 'indexed';
@@ -303,7 +314,7 @@ export class ShardedSpace {
     const heads = A.getHeads(next);
     const rows = rowsOfShard(shard, next);
     this.applyIndex({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: true });
-    const appended = this.track(this.c.shards.append(shard, [change]));
+    const appended = this.writes.append(shard, [change]);
     this.countAppend(shard, next);
     this.events.emit('remote-changes', { shards: [shard], changes: [change] });
     await this.record({ shard, state: { ...(await appended), heads }, rows, replace: true });
@@ -363,7 +374,7 @@ export class ShardedSpace {
     const heads = A.getHeads(next);
     const rows = rowsOfShard(shard, next);
     this.applyIndex({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: true });
-    const appended = this.track(this.c.shards.append(shard, gained));
+    const appended = this.writes.append(shard, gained);
     for (let k = 0; k < gained.length; k++) this.countAppend(shard, next);
     this.events.emit('remote-changes', { shards: [shard], changes: gained });
     await this.record({ shard, state: { ...(await appended), heads }, rows, replace: true });
@@ -405,7 +416,7 @@ export class ShardedSpace {
     }
     this.events.emit('remote-changes', { shards: checked.map((c) => c.shard) });
     // Stored as received: it loaded (with the genesis, as every load has it), so it is a saved shard.
-    const files = await this.track(this.c.shards.compactMany(items));
+    const files = await this.writes.track(this.c.shards.compactMany(items));
     await this.recordMany(checked.map(({ shard, heads, rows }, k) => ({ shard, state: { ...files[k]!, heads }, rows, replace: true })));
   }
 
@@ -419,7 +430,7 @@ export class ShardedSpace {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.pending]);
+    await this.writes.settled();
     await this.compactIndex();
     this.cache.clear();
     await this.c.index.close();
@@ -438,7 +449,8 @@ export class ShardedSpace {
 
   private async loadFromStore(shard: ShardId): Promise<A.Doc<ShardDoc>> {
     const stored = await this.c.shards.read(shard);
-    const { doc, bad } = loadShard(stored.chunks, this.init.actor);
+    const held = this.writes.held(shard);
+    const { doc, bad } = loadShard(held.length > 0 ? [...stored.chunks, ...held] : stored.chunks, this.init.actor);
     if (bad > 0) this.c.logger.warn(`shard ${shard}: ${bad} stored chunk(s) could not be used; peers bring the rest back`);
     this.chunkCounts.set(shard, stored.chunks.length);
     if (stored.chunks.length >= this.compactAfter) this.compactShard(shard, doc);
@@ -459,7 +471,7 @@ export class ShardedSpace {
     this.chunkCounts.set(shard, 1);
     const heads = A.getHeads(doc);
     const done = this.c.shards.compact(shard, A.save(doc)).then((file) => this.record({ shard, state: { ...file, heads }, rows: [], replace: false }));
-    void this.track(done).catch((err: unknown) => this.c.logger.warn(`shard ${shard}: compaction failed (${String(err)}); its log stays as it is`));
+    void this.writes.track(done).catch((err: unknown) => this.c.logger.warn(`shard ${shard}: compaction failed (${String(err)}); its log stays as it is`));
   }
 
   /** Applies an update and appends it to the journal; folds the journal when it grew long. */
@@ -482,9 +494,4 @@ export class ShardedSpace {
     this.digestTree?.update(update.shard, update.state.heads);
   }
 
-  private track<T>(p: Promise<T>): Promise<T> {
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p)).catch(() => undefined);
-    return p;
-  }
 }
