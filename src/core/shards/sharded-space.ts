@@ -98,7 +98,12 @@ export class ShardedSpace {
     this.journalRecords = journalRecords;
     this.journalLimit = init.journalLimit ?? DEFAULT_JOURNAL_LIMIT;
     this.compactAfter = init.compactAfterChunks ?? DEFAULT_COMPACT_AFTER_CHUNKS;
-    this.writes = new ShardWrites(c.shards, c.logger, (shard, file) => this.record({ shard, state: { ...file, heads: this.shardState(shard).heads }, rows: [], replace: false }));
+    // Changes held after a failed write are journaled with the shard's rows as listed now: their
+    // own records never reached the journal (their writes failed), so heads alone would leave a
+    // reopened index claiming them without their rows.
+    this.writes = new ShardWrites(c.shards, c.logger, (shard, file) =>
+      this.record({ shard, state: { ...file, heads: this.shardState(shard).heads }, rows: this.index.shardRows(shard), replace: true }),
+    );
     this.cache = new ShardCache(init.cacheSize ?? DEFAULT_SHARD_CACHE, (shard) => this.loadFromStore(shard));
   }
 
