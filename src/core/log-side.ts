@@ -132,7 +132,7 @@ export class ShardSide implements LogSide {
   }
 
   changeHashes(id: EntryId): string[] {
-    return A.getAllChanges(this.space.docOf(id)).map((change) => A.decodeChange(change).hash);
+    return A.getChangesMetaSince(this.space.docOf(id), []).map((meta) => meta.hash); // metadata only, as Replica.changesMeta
   }
 
   async change(id: EntryId, message: string, fn: (doc: unknown) => void): Promise<void> {

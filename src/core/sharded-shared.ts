@@ -6,7 +6,6 @@
  */
 import * as A from '@automerge/automerge';
 import type { DeletedSummary, EntrySummary, InvalidEntry } from './entry.js';
-import { changeMetaOf } from './change-header.js';
 import { HistoryItems } from './history.js';
 import { isEntryId, type EntryId } from './ids.js';
 import { ShardSide } from './log-side.js';
@@ -105,13 +104,7 @@ export class ShardedShared {
     let items = this.histories.get(doc);
     if (!items) {
       items = new HistoryItems();
-      items.add(
-        'shared',
-        A.getAllChanges(doc).flatMap((change) => {
-          const meta = changeMetaOf(change);
-          return meta ? [meta] : [];
-        }),
-      );
+      items.add('shared', A.getChangesMetaSince(doc, [])); // metadata only, as the v1 index reads a log
       this.histories.set(doc, items);
     }
     return items;
