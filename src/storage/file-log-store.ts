@@ -103,10 +103,7 @@ export class FileLogStore implements LogStore {
     if (openFolders.has(folder)) throw new StoreLockedError(`${folder} is already open in this Shared Notes process`);
     openFolders.add(folder);
     try {
-      const lock = await acquireLock(folder, logger).catch((err: unknown) => {
-        if (err instanceof SharedNotesError) throw err;
-        throw new StoreWriteError(`could not lock ${folder}: ${describeFsError(err)}`, { cause: err });
-      });
+      const lock = await acquireLock(folder, logger);
       try {
         const recovered = await recoverStore(folder, logger);
         const handle = await openLogForWriting(join(folder, LOG_FILE));

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { StoreLockedError } from '../core/errors.js';
+import { SharedNotesError, StoreLockedError, StoreWriteError } from '../core/errors.js';
 import type { Clock, Logger } from '../core/ports.js';
 import { LOCK_ATTEMPTS, LOCK_FILE, STALE_GARBAGE_LOCK_MS } from './constants.js';
 import { describeFsError, errorCode } from './durable-files.js';
@@ -110,8 +110,20 @@ async function readExisting(lockPath: string, clock: Clock): Promise<{ raw: Buff
   }
 }
 
-/** Takes the lock on `dir` or throws StoreLockedError naming who holds it. */
+/**
+ * Takes the lock on `dir` or throws StoreLockedError naming who holds it; a file-system failure
+ * (no space left, read-only) is a StoreWriteError naming the folder.
+ */
 export async function acquireLock(dir: string, logger: Logger, clock: Clock = Date.now): Promise<HeldLock> {
+  try {
+    return await takeLock(dir, logger, clock);
+  } catch (err) {
+    if (err instanceof SharedNotesError) throw err;
+    throw new StoreWriteError(`could not lock ${dir}: ${describeFsError(err)}`, { cause: err });
+  }
+}
+
+async function takeLock(dir: string, logger: Logger, clock: Clock): Promise<HeldLock> {
   const lockPath = join(dir, LOCK_FILE);
   const owner: LockOwner = { pid: process.pid, hostname: hostname(), startedAt: new Date(clock()).toISOString() };
   const content = Buffer.from(JSON.stringify(owner));

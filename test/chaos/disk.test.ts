@@ -122,7 +122,7 @@ describe('disk trouble', { timeout: 300_000 }, () => {
     assert.ok(stillAnswers);
     assert.ok(afterRoom.ok);
     assert.deepEqual(lostOwn, []);
-    assert.equal(startFull.error, 'StoreWriteError');
+    assert.equal(startFull.error, 'StoreWriteError', JSON.stringify(startFull));
     assert.match(startFull.message, /no space left/);
     assert.deepEqual(lostAfter, []);
   });

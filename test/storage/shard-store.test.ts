@@ -1,6 +1,6 @@
 import * as A from '@automerge/automerge';
 import assert from 'node:assert/strict';
-import { appendFile, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { memoryLogger } from '../../src/core/logger.js';
@@ -142,6 +142,18 @@ describe('FileShardStore', () => {
   it('one process at a time: a second open of the same space is refused', async () => {
     const { dir } = await openStore('shard-lock');
     await assert.rejects(FileShardStore.open(dir, { logger: memoryLogger() }), { name: 'StoreLockedError' });
+  });
+
+  it('a lock that cannot be written is a StoreWriteError naming the folder, not a bare fs error', async () => {
+    // What a full disk does at start (ENOSPC on the LOCK file): here the LOCK name is a folder.
+    const tmp = await makeTempDir('shard-lock-fs');
+    cleanups.push(tmp.remove);
+    await mkdir(join(tmp.path, 'shards', 'LOCK'), { recursive: true });
+    await assert.rejects(FileShardStore.open(tmp.path, { logger: memoryLogger() }), (err: Error) => {
+      assert.equal(err.name, 'StoreWriteError');
+      assert.match(err.message, /could not lock .*shards: /);
+      return true;
+    });
   });
 });
 
