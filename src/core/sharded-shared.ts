@@ -14,6 +14,7 @@ import type { HistoryItem } from './ops.js';
 import type { IndexRow } from './shards/index-rows.js';
 import type { ShardedSpace } from './shards/sharded-space.js';
 import type { ShardDoc } from './shards/shard-layout.js';
+import { idsByShard, shardOf } from './shards/shard-id.js';
 import type { LegacyHistoryStore, LegacyShardHistory, LegacyStep } from './legacy-history.js';
 
 export interface SharedSummaries {
@@ -43,7 +44,7 @@ export class ShardedShared {
   async loadLegacy(ids: Iterable<EntryId>): Promise<void> {
     const store = this.legacyStore;
     if (!store) return;
-    const shards = [...new Set([...ids].map((id) => id.slice(0, 3)))].filter((shard) => !this.legacy.has(shard));
+    const shards = [...idsByShard(ids).keys()].filter((shard) => !this.legacy.has(shard));
     for (const shard of shards) {
       this.legacy.set(shard, (await store.read(shard)) ?? null);
       if (this.legacy.size > LEGACY_CACHE) this.legacy.delete(this.legacy.keys().next().value as string);
@@ -52,11 +53,11 @@ export class ShardedShared {
 
   /** Entry `id`'s steps from before the conversion, if read (`loadLegacy`) and it has any. */
   legacySteps(id: EntryId): readonly LegacyStep[] {
-    return this.legacy.get(id.slice(0, 3))?.[id] ?? [];
+    return this.legacy.get(shardOf(id))?.[id] ?? [];
   }
 
   /** Entry `id`'s list row, from the index alone. */
-  row(id: string): IndexRow | undefined {
+  row(id: EntryId): IndexRow | undefined {
     return this.space.row(id);
   }
 

@@ -9,6 +9,7 @@ import { fieldsOf } from '../core/entry-markdown.js';
 import { titleOf, type Entry, type EntryKind, type EntryState } from '../core/entry.js';
 import { EntryNotFoundError, InvalidInputError } from '../core/errors.js';
 import { isEntryId, type EntryId } from '../core/ids.js';
+import { idsByShard } from '../core/shards/shard-id.js';
 import {
   fileNameFor, formatMarkdownFile, MarkdownFileError, MAX_MARKDOWN_FILE_BYTES, parseMarkdownFile, titleFromFileName, type MarkdownFile,
 } from '../core/markdown-file.js';
@@ -68,7 +69,7 @@ export interface ImportReport {
 export async function exportMarkdown(log: NoteLog, dir: string, ids?: readonly EntryId[]): Promise<ExportReport> {
   const entries: Entry[] = [];
   // A shard at a time (on a sharded space): each group is loaded, read, and may then be evicted.
-  for (const group of groupedByShard(ids ?? log.summaries().entries.map((e) => e.id))) {
+  for (const group of idsByShard(ids ?? log.summaries().entries.map((e) => e.id)).values()) {
     await log.load(group);
     for (const id of group) entries.push(validEntry(log, id));
   }
@@ -189,13 +190,3 @@ function validEntry(log: NoteLog, id: EntryId): Entry {
   return read.entry;
 }
 
-/** Ids grouped by the first three hex digits (an entry's shard), in order of first appearance. */
-function groupedByShard(ids: readonly EntryId[]): EntryId[][] {
-  const groups = new Map<string, EntryId[]>();
-  for (const id of ids) {
-    const group = groups.get(id.slice(0, 3));
-    if (group) group.push(id);
-    else groups.set(id.slice(0, 3), [id]);
-  }
-  return [...groups.values()];
-}

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { EntryId } from '../core/ids.js';
 import type { LegacyHistoryStore, LegacyShardHistory, LegacyStep } from '../core/legacy-history.js';
 import type { Logger } from '../core/ports.js';
-import { isShardId } from '../core/shards/shard-id.js';
+import { isShardId, shardOf } from '../core/shards/shard-id.js';
 import { describeFsError, errorCode, fsyncDir } from './durable-files.js';
 
 export const LEGACY_HISTORY_FOLDER = 'legacy-history';
@@ -24,7 +24,7 @@ export async function writeLegacyHistory(spaceDir: string, steps: ReadonlyMap<En
   await mkdir(dir, { recursive: true });
   const byShard = new Map<string, Record<string, readonly LegacyStep[]>>();
   for (const [id, entrySteps] of steps) {
-    const shard = id.slice(0, 3);
+    const shard = shardOf(id);
     const file = byShard.get(shard) ?? {};
     file[id] = entrySteps;
     byShard.set(shard, file);

@@ -5,7 +5,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { titleOf } from '../../src/core/entry.js';
 import { decodeInvite, encodeInvite } from '../../src/core/invite.js';
 import { memoryLogger } from '../../src/core/logger.js';
 import { waitFor } from '../helpers/wait.js';
@@ -43,7 +42,7 @@ function peers(t: TestContext) {
 
 const portOf = (peer: SpacePeer): number => Number(/\/tcp\/(\d+)\//.exec(peer.network.addresses()[0] ?? '')?.[1]);
 const connected = (a: SpacePeer, b: SpacePeer): boolean => a.network.peers().some((p) => p.peerId === b.network.peerId && p.connected);
-const titles = (p: SpacePeer): string[] => p.log.list({ state: 'published' }).entries.map(titleOf);
+const titles = (p: SpacePeer): string[] => p.log.summaries().entries.filter((e) => e.state === 'published').map((e) => e.title);
 const publishNote = async (p: SpacePeer, title: string): Promise<void> => {
   await p.log.publish((await p.log.createNote({ title, body: '' })).id);
 };

@@ -14,6 +14,18 @@ export const SHARD_COUNT = 16 ** SHARD_DIGITS;
 
 export const shardOf = (id: EntryId): ShardId => id.slice(0, SHARD_DIGITS) as ShardId;
 
+/** `ids` grouped by shard, shards and ids in order of first appearance. */
+export function idsByShard(ids: Iterable<EntryId>): Map<ShardId, EntryId[]> {
+  const groups = new Map<ShardId, EntryId[]>();
+  for (const id of ids) {
+    const shard = shardOf(id);
+    const group = groups.get(shard);
+    if (group) group.push(id);
+    else groups.set(shard, [id]);
+  }
+  return groups;
+}
+
 export function isShardId(value: unknown): value is ShardId {
   return typeof value === 'string' && /^[0-9a-f]{3}$/.test(value);
 }

@@ -3,7 +3,7 @@
  * (design: docs/SHARDING-PLAN.md). The list comes from the index alone; a shard is loaded only to
  * open or change one of its entries (an LRU keeps a few dozen); a change from a peer to a shard
  * that is not loaded updates the index from the decoded change and is appended to the shard's log
- * without loading it whenever that is sound (row-from-change.ts). Not yet wired into NoteLog.
+ * without loading it whenever that is sound (row-from-change.ts). NoteLog reads and writes it (sharded-shared.ts).
  *
  * Durability: a change is in its shard's log (fsync) before `durable` resolves; the index journal
  * is written after, without fsync. At start `recover` compares every shard log with what the index
@@ -19,27 +19,24 @@ import { measureChange } from '../peer-input.js';
 import type { Logger } from '../ports.js';
 import { assertChangeInShard, assertDocInShard } from './change-scope.js';
 import { IndexFormatError, ShardNotLoadedError } from './errors.js';
-import { HeadsDigest } from './heads-digest.js';
+import type { HeadsDigest } from './heads-digest.js';
 import type { IndexRow } from './index-rows.js';
-import { NO_SHARD_FILE, type IndexStore, type ShardFileState, type ShardStore } from './ports.js';
-import { encodeUpdate, readStoredIndex, ReadIndex, type IndexUpdate, type LoadedIndex } from './read-index.js';
+import type { IndexStore, ShardFileState, ShardStore } from './ports.js';
+import { readStoredIndex, ReadIndex, type LoadedIndex } from './read-index.js';
 import { rowsFromChange } from './row-from-change.js';
 import { ShardCache } from './shard-cache.js';
 import { ShardWrites } from './shard-writes.js';
 import { loadShard, rowOfEntry, rowsOfShard } from './shard-doc.js';
 import { emptyShard, isShardGenesisOnly, rawShardEntry, SHARD_GENESIS_HEADS, shardOf, type ShardDoc, type ShardId } from './shard-layout.js';
+import { SpaceIndex } from './space-index.js';
 
 /** Bytes of the index file read for the first screen (~500 rows of realistic titles). */
 export const FIRST_SCREEN_BYTES = 64 * 1024;
 /** Shards held in memory at most. At 100k entries a shard holds ~24 entries (~1–2 MB of WASM heap). */
 export const DEFAULT_SHARD_CACHE = 32;
-/** The index file is rewritten (journal folded in) after this many journal records. */
-export const DEFAULT_JOURNAL_LIMIT = 5_000;
 /** A loaded shard whose log holds this many chunks is compacted into one saved document: a load
  *  costs per change (~0.26 ms each, RESULTS.md of the spike), a saved document loads in one go. */
 export const DEFAULT_COMPACT_AFTER_CHUNKS = 64;
-/** Changed rows held as objects before the index is rewritten with them (~10 MB of JS heap). */
-const OVERLAY_ROWS_LIMIT = 25_000;
 
 export interface ShardedSpaceComponents {
   readonly shards: ShardStore;
@@ -80,29 +77,27 @@ export interface ShardedSpaceEvents {
 export class ShardedSpace {
   readonly events = new Emitter<ShardedSpaceEvents>();
   private readonly cache: ShardCache;
-  private journalRecords: number;
-  private readonly journalLimit: number;
+  /** The read index: the list, the shard heads and their digest, the journal. */
+  private readonly index: SpaceIndex;
   /** Writes to the shard logs: tracked, and kept when they fail (shard-writes.ts). */
   private readonly writes: ShardWrites;
   /** Chunks in the log of each shard loaded so far (counted at load, then per append). */
   private readonly chunkCounts = new Map<ShardId, number>();
   private readonly compactAfter: number;
-  private digestTree: HeadsDigest | undefined;
 
   private constructor(
     private readonly c: ShardedSpaceComponents,
-    private index: ReadIndex,
+    index: ReadIndex,
     journalRecords: number,
     private readonly init: ShardedSpaceInit,
   ) {
-    this.journalRecords = journalRecords;
-    this.journalLimit = init.journalLimit ?? DEFAULT_JOURNAL_LIMIT;
+    this.index = new SpaceIndex(c.index, index, journalRecords, init.journalLimit);
     this.compactAfter = init.compactAfterChunks ?? DEFAULT_COMPACT_AFTER_CHUNKS;
     // Changes held after a failed write are journaled with the shard's rows as listed now: their
     // own records never reached the journal (their writes failed), so heads alone would leave a
     // reopened index claiming them without their rows.
     this.writes = new ShardWrites(c.shards, c.logger, (shard, file) =>
-      this.record({ shard, state: { ...file, heads: this.shardState(shard).heads }, rows: this.index.shardRows(shard), replace: true }),
+      this.index.record({ shard, state: { ...file, heads: this.shardState(shard).heads }, rows: this.index.rowsOf(shard), replace: true }),
     );
     this.cache = new ShardCache(init.cacheSize ?? DEFAULT_SHARD_CACHE, (shard) => this.loadFromStore(shard));
   }
@@ -144,27 +139,22 @@ export class ShardedSpace {
 
   /** The list rows of one shard (from the index; no load). */
   rowsOf(shard: ShardId): IndexRow[] {
-    return this.index.shardRows(shard);
+    return this.index.rowsOf(shard);
   }
 
   /** Entry `id`'s list row (from the index; no load). */
-  row(id: string): IndexRow | undefined {
-    if (id.length < 3) return undefined;
-    return this.index.shardRows(id.slice(0, 3) as ShardId).find((r) => r.id === id);
+  row(id: EntryId): IndexRow | undefined {
+    return this.index.row(id);
   }
 
   /** What the index holds for `shard`: its log's file state and heads. */
   shardState(shard: ShardId): { file: ShardFileState; heads: readonly string[] } {
-    const s = this.index.shard(shard);
-    return s ? { file: { size: s.size, mtimeMs: s.mtimeMs }, heads: s.heads } : { file: NO_SHARD_FILE, heads: SHARD_GENESIS_HEADS };
+    return this.index.shardState(shard);
   }
 
-  /**
-   * The digest tree of every shard's heads (what the sync layer compares first), built on first use
-   * (4,096 hashes) and kept current by every change, adoption and re-index.
-   */
+  /** The digest tree of every shard's heads (what the sync layer compares first), kept current. */
   headsDigest(): HeadsDigest {
-    return (this.digestTree ??= new HeadsDigest((shard) => this.shardState(shard).heads));
+    return this.index.headsDigest();
   }
 
   get loadedShards(): number {
@@ -195,7 +185,7 @@ export class ShardedSpace {
     const files = await this.c.shards.states();
     const changed: ShardId[] = [];
     for (const [shard, file] of files) {
-      const known = this.index.shard(shard);
+      const known = this.index.shards().get(shard);
       // Size alone decides: a log only grows (appends) or is rewritten by a compaction, which
       // keeps its heads; a torn append cut back to the recorded size is the recorded state again.
       // (Modification times would re-index every shard of a copied or restored folder.)
@@ -275,9 +265,9 @@ export class ShardedSpace {
     const row = rowOfEntry(next, id);
     this.cache.set(shard, next);
     const rows = row ? [row] : [];
-    this.applyIndex({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: false });
+    this.index.apply({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: false });
     // Durable once written, and once changes an earlier write could not store are written too.
-    const durable = this.writes.track(this.writes.append(shard, [change]).then(async (file) => void (await Promise.all([this.record({ shard, state: { ...file, heads }, rows, replace: false }), this.writes.retry()]))));
+    const durable = this.writes.track(this.writes.append(shard, [change]).then(async (file) => void (await Promise.all([this.index.record({ shard, state: { ...file, heads }, rows, replace: false }), this.writes.retry()]))));
     durable.catch(() => undefined); // the caller awaits it
     this.countAppend(shard, next);
     this.events.emit('local-change', { shard, change });
@@ -295,7 +285,7 @@ export class ShardedSpace {
     assertChangeInShard(shard, decoded);
     if (this.cache.peek(shard) === undefined) {
       const state = this.shardState(shard);
-      const fast = rowsFromChange(shard, decoded, state.heads, () => this.index.shardRows(shard));
+      const fast = rowsFromChange(shard, decoded, state.heads, () => this.index.rowsOf(shard));
       if (fast.kind === 'known') return 'known';
       if (fast.kind === 'rows') {
         // The index changes once the log holds the change, so it never claims heads the log lacks;
@@ -304,10 +294,10 @@ export class ShardedSpace {
         try {
           file = await this.writes.append(shard, [change]);
         } catch (err) {
-          this.applyIndex({ shard, state: { ...state.file, heads: fast.heads }, rows: fast.rows, replace: false });
+          this.index.apply({ shard, state: { ...state.file, heads: fast.heads }, rows: fast.rows, replace: false });
           throw err;
         }
-        await this.record({ shard, state: { ...file, heads: fast.heads }, rows: fast.rows, replace: false });
+        await this.index.record({ shard, state: { ...file, heads: fast.heads }, rows: fast.rows, replace: false });
         this.events.emit('remote-changes', { shards: [shard], changes: [change] });
         return 'indexed';
       }
@@ -329,13 +319,7 @@ export class ShardedSpace {
     }
     this.cache.set(shard, next);
     if (!A.hasHeads(next, [hash])) return 'waiting'; // its dependencies are missing: sync brings them
-    const heads = A.getHeads(next);
-    const rows = rowsOfShard(shard, next);
-    this.applyIndex({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: true });
-    const appended = this.writes.append(shard, [change]);
-    this.countAppend(shard, next);
-    this.events.emit('remote-changes', { shards: [shard], changes: [change] });
-    await this.record({ shard, state: { ...(await appended), heads }, rows, replace: true });
+    await this.storeTaken(shard, next, [change]);
     return 'applied';
   }
 
@@ -389,13 +373,7 @@ export class ShardedSpace {
     }
     this.cache.set(shard, next);
     if (gained.length === 0) return 0;
-    const heads = A.getHeads(next);
-    const rows = rowsOfShard(shard, next);
-    this.applyIndex({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: true });
-    const appended = this.writes.append(shard, gained);
-    for (let k = 0; k < gained.length; k++) this.countAppend(shard, next);
-    this.events.emit('remote-changes', { shards: [shard], changes: gained });
-    await this.record({ shard, state: { ...(await appended), heads }, rows, replace: true });
+    await this.storeTaken(shard, next, gained);
     return gained.length;
   }
 
@@ -431,7 +409,7 @@ export class ShardedSpace {
       this.cache.delete(shard); // a load of the genesis-only shard, now outdated
       this.chunkCounts.set(shard, 1);
       // Listed at once (a newcomer's list fills while the writes run); the journal follows the fsyncs.
-      this.applyIndex({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: true });
+      this.index.apply({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: true });
     }
     this.events.emit('remote-changes', { shards: checked.map((c) => c.shard) });
     // Stored as received: it loaded (with the genesis, as every load has it), so it is a saved shard.
@@ -443,29 +421,38 @@ export class ShardedSpace {
       // the digest says so and the next sync brings them back; never claimed without a log.
       for (const { shard } of checked) {
         this.cache.delete(shard);
-        this.applyIndex({ shard, state: { ...before.get(shard)!, heads: [...SHARD_GENESIS_HEADS] }, rows: [], replace: true });
+        this.index.apply({ shard, state: { ...before.get(shard)!, heads: [...SHARD_GENESIS_HEADS] }, rows: [], replace: true });
       }
       this.events.emit('remote-changes', { shards: checked.map((c) => c.shard) });
       throw err;
     }
-    await this.recordMany(checked.map(({ shard, heads, rows }, k) => ({ shard, state: { ...files[k]!, heads }, rows, replace: true })));
+    await this.index.record(...checked.map(({ shard, heads, rows }, k) => ({ shard, state: { ...files[k]!, heads }, rows, replace: true })));
   }
 
   /** Writes the index file with the journal folded in (also at close). */
-  async compactIndex(): Promise<void> {
-    const bytes = this.index.encode();
-    // Swapped at once: updates made while the file is written go to the new journal.
-    this.index = ReadIndex.parse(bytes);
-    this.journalRecords = 0;
-    await this.c.index.rewrite(bytes);
+  compactIndex(): Promise<void> {
+    return this.index.compact();
   }
 
   async close(): Promise<void> {
     await this.writes.settled();
-    await this.compactIndex();
+    await this.index.close();
     this.cache.clear();
-    await this.c.index.close();
     await this.c.shards.close();
+  }
+
+  /**
+   * A peer's `changes`, which made the loaded shard `next`: listed at once (its rows re-read),
+   * appended to the shard log, journaled once written. Resolves once durable.
+   */
+  private async storeTaken(shard: ShardId, next: A.Doc<ShardDoc>, changes: readonly Uint8Array[]): Promise<void> {
+    const heads = A.getHeads(next);
+    const rows = rowsOfShard(shard, next);
+    this.index.apply({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: true });
+    const appended = this.writes.append(shard, changes);
+    for (let k = 0; k < changes.length; k++) this.countAppend(shard, next);
+    this.events.emit('remote-changes', { shards: [shard], changes: [...changes] });
+    await this.index.record({ shard, state: { ...(await appended), heads }, rows, replace: true });
   }
 
   private async reindex(shard: ShardId): Promise<void> {
@@ -475,7 +462,7 @@ export class ShardedSpace {
     const rows = rowsOfShard(shard, doc);
     const heads = A.getHeads(doc);
     A.free(doc); // loaded only to index it (a cached copy of the shard, if any, stays)
-    await this.record({ shard, state: { ...stored.file, heads }, rows, replace: true });
+    await this.index.record({ shard, state: { ...stored.file, heads }, rows, replace: true });
   }
 
   private async loadFromStore(shard: ShardId): Promise<A.Doc<ShardDoc>> {
@@ -489,7 +476,7 @@ export class ShardedSpace {
     const heads = A.getHeads(doc);
     if (!sameHeadSet(heads, this.shardState(shard).heads)) {
       this.c.logger.warn(`shard ${shard}: its log holds other changes than the index recorded; listed again from the log`);
-      await this.record({ shard, state: { ...stored.file, heads }, rows: rowsOfShard(shard, doc), replace: true });
+      await this.index.record({ shard, state: { ...stored.file, heads }, rows: rowsOfShard(shard, doc), replace: true });
     }
     if (stored.chunks.length >= this.compactAfter) this.compactShard(shard, doc);
     return doc;
@@ -508,30 +495,9 @@ export class ShardedSpace {
   private compactShard(shard: ShardId, doc: A.Doc<ShardDoc>): void {
     this.chunkCounts.set(shard, 1);
     const heads = A.getHeads(doc);
-    const done = this.c.shards.compact(shard, A.save(doc)).then((file) => this.record({ shard, state: { ...file, heads }, rows: [], replace: false }));
+    const done = this.c.shards.compact(shard, A.save(doc)).then((file) => this.index.record({ shard, state: { ...file, heads }, rows: [], replace: false }));
     void this.writes.track(done).catch((err: unknown) => this.c.logger.warn(`shard ${shard}: compaction failed (${String(err)}); its log stays as it is`));
   }
-
-  /** Applies an update and appends it to the journal; folds the journal when it grew long. */
-  private record(update: IndexUpdate): Promise<void> {
-    return this.recordMany([update]);
-  }
-
-  private async recordMany(updates: readonly IndexUpdate[]): Promise<void> {
-    for (const update of updates) this.applyIndex(update);
-    this.journalRecords += updates.length;
-    await this.c.index.appendJournal(updates.map(encodeUpdate));
-    // Folded also when many rows changed (a catch-up: 4,096 records can bring 100k rows, each a JS
-    // object in the overlay until folded into the index's one Buffer).
-    if (this.journalRecords >= this.journalLimit || this.index.pendingRows >= OVERLAY_ROWS_LIMIT) await this.compactIndex();
-  }
-
-  /** Every index update goes through here, so the digest tree follows the shard heads. */
-  private applyIndex(update: IndexUpdate): void {
-    this.index.apply(update);
-    this.digestTree?.update(update.shard, update.state.heads);
-  }
-
 }
 
 const sameHeadSet = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((h) => b.includes(h));
