@@ -7,6 +7,7 @@
  * socket, each loaded).
  */
 import { amrepoShardCatchup } from './amrepo-shards.js';
+import { cliOnShards, type CliShardRun } from './cli-shards.js';
 import { benchShards, type Measures } from './shards.js';
 import { benchShardSync } from './shard-sync.js';
 import { median } from './table.js';
@@ -39,6 +40,17 @@ export async function benchSharded(quick: boolean, step: <T>(what: string, fn: (
     rows.push({ measure: `${k(n)}: open one entry (shard not loaded), median`, unit: 'ms', ours: med(n, 'openMedianMs') });
     rows.push({ measure: `${k(n)}: edit a body in memory, p50`, unit: 'ms', ours: med(n, 'editMemP50Ms'), goal: atBig ? { text: '≤ 1', met: med(n, 'editMemP50Ms') <= 1 } : undefined });
     rows.push({ measure: `${k(n)}: publish a ~500-character entry in memory, p50`, unit: 'ms', ours: med(n, 'publishMemP50Ms'), goal: atBig ? { text: '≤ 1', met: med(n, 'publishMemP50Ms') <= 1 } : undefined });
+  }
+  // The product: the CLI peer (dist/cli.js) on the same fixture, fresh processes.
+  for (const n of localSizes) {
+    const atBig = n === big;
+    const runs = await step(`the CLI peer on the ${k(n)} sharded space (${quick ? 1 : 3} fresh processes)`, () => cliOnShards(n, quick ? 1 : 3));
+    const cli = (key: keyof CliShardRun) => median(runs.map((r) => r[key]));
+    rows.push({ measure: `${k(n)}: CLI peer: spawn → ready (list usable, listening)`, unit: 'ms', ours: cli('readyMs'), floor: boot, goal: atBig ? { text: '≤ 1,000', met: cli('readyMs') <= 1000 } : undefined });
+    rows.push({ measure: `${k(n)}: CLI peer: RSS at ready`, unit: 'MB', ours: cli('rssAtReady'), goal: atBig ? { text: '≤ 150 MB', met: cli('rssAtReady') <= 150e6 } : undefined });
+    rows.push({ measure: `${k(n)}: CLI peer: show one entry (shard not loaded), median`, unit: 'ms', ours: cli('showMedianMs') });
+    rows.push({ measure: `${k(n)}: CLI peer: RSS after showing 20 entries`, unit: 'MB', ours: cli('rssAfter20'), goal: atBig ? { text: '≤ 150 MB', met: cli('rssAfter20') <= 150e6 } : undefined });
+    rows.push({ measure: `${k(n)}: CLI peer: ls, the whole list (${cli('lsRows').toLocaleString('en')} rows as JSON)`, unit: 'ms', ours: cli('lsMs') });
   }
   const figures = await step(`sharded catch-up over libp2p at ${syncSizes.map(k).join(', ')} (cold, warm, in-sync check, floor)`, () => benchShardSync(syncSizes));
   for (const f of figures) {

@@ -61,6 +61,7 @@ it(`honest peers survive and converge through ${TOTAL} fuzzed gossip messages an
   ];
   const mixed = fc.sample(fc.oneof({ weight: 6, arbitrary: gossipAttacks(material) }, { weight: 4, arbitrary: syncAttacks(material) }), { numRuns: TOTAL - fixed.length, seed: SEED });
   const attacks = [...fixed, ...mixed].sort(() => Math.random() - 0.5);
+  console.log(`# fuzzing with fast-check seed ${SEED} (CHAOS_SEED=${SEED} replays the same attacks, in another order)`);
 
   const tally = new Map<string, number>();
   const syncOutcomes = new Map<string, number>();

@@ -12,10 +12,9 @@ import { rm } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
 import { decodeInvite } from '../../src/core/invite.js';
 import { newEntryId, type EntryId } from '../../src/core/ids.js';
-import type { SpaceDoc } from '../../src/core/layout.js';
 import { encodeOp } from '../../src/core/ops.js';
-import { genesisChange } from '../../src/core/replica.js';
-import { encodeGossip } from '../../src/net/gossip-codec.js';
+import { emptyShard, shardOf, type ShardDoc, type ShardId } from '../../src/core/shards/shard-layout.js';
+import { encodeShardGossip } from '../../src/net/gossip-codec.js';
 import { HostileNode } from '../chaos/hostile-node.js';
 import { CLI, CliPeer, tempDir } from '../helpers/cli-peer.js';
 import { HOSTILE_STRINGS, UNSAFE_CHAR, UNSAFE_IN_TEXT } from '../helpers/hostile-strings.js';
@@ -23,18 +22,20 @@ import { HOSTILE_STRINGS, UNSAFE_CHAR, UNSAFE_IN_TEXT } from '../helpers/hostile
 const imm = (s: string) => new A.ImmutableString(s);
 const AT = Date.now() - 60_000;
 
-/** One change on top of the genesis alone (its own actor), so each applies whatever arrives first. */
-function changeOnGenesis(message: string, write: (d: SpaceDoc) => void): Uint8Array {
+/** A change to one shard on top of its genesis alone (its own actor), so each applies whatever arrives first. */
+interface Crafted {
+  readonly shard: ShardId;
+  readonly change: Uint8Array;
+}
+function changeOnGenesis(id: string, message: string, value: Record<string, unknown>): Crafted {
   const actor = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
-  const [base] = A.applyChanges(A.init<SpaceDoc>({ actor }), [genesisChange()]);
-  return A.getLastLocalChange(A.change(base, { message, time: Math.floor(AT / 1000) }, write))!;
+  const change = A.getLastLocalChange(A.change(emptyShard(actor), { message, time: Math.floor(AT / 1000) }, (d: ShardDoc) => void (d.e[id] = value)))!;
+  return { shard: shardOf(id as EntryId), change };
 }
 
-const bucket = (d: SpaceDoc, id: string) => d.b[id[0]!]![id[1]!]![id[2]!]!;
-
 /** The hostile member's changes: per string, a published note, a recipe, an invalid entry and a deleted note. */
-function hostileChanges(): { changes: Uint8Array[]; noteIds: EntryId[] } {
-  const changes: Uint8Array[] = [];
+function hostileChanges(): { changes: Crafted[]; noteIds: EntryId[] } {
+  const changes: Crafted[] = [];
   const noteIds: EntryId[] = [];
   for (const s of HOSTILE_STRINGS) {
     const by = { name: s.slice(0, 100), device: s.slice(0, 100) };
@@ -42,26 +43,16 @@ function hostileChanges(): { changes: Uint8Array[]; noteIds: EntryId[] } {
     const common = { author, createdAt: AT, updatedAt: AT, state: imm('published') };
     const note = newEntryId();
     noteIds.push(note);
-    changes.push(changeOnGenesis(encodeOp({ v: 1, op: 'publish', id: note, at: AT, by } as never), (d) => {
-      bucket(d, note)[note] = { ...common, kind: imm('note'), title: imm(s), body: `body: ${s}` };
-    }));
+    changes.push(changeOnGenesis(note, encodeOp({ v: 1, op: 'publish', id: note, at: AT, by } as never), { ...common, kind: imm('note'), title: imm(s), body: `body: ${s}` }));
     const recipe = newEntryId();
-    changes.push(changeOnGenesis(encodeOp({ v: 1, op: 'publish', id: recipe, at: AT, by } as never), (d) => {
-      bucket(d, recipe)[recipe] = { ...common, kind: imm('recipe'), name: imm(s), ingredients: s, instructions: s };
-    }));
+    changes.push(changeOnGenesis(recipe, encodeOp({ v: 1, op: 'publish', id: recipe, at: AT, by } as never), { ...common, kind: imm('recipe'), name: imm(s), ingredients: s, instructions: s }));
     const invalid = newEntryId();
-    changes.push(changeOnGenesis(encodeOp({ v: 1, op: 'publish', id: invalid, at: AT, by } as never), (d) => {
-      bucket(d, invalid)[invalid] = { ...common, kind: imm(s.slice(0, 20)) };
-    }));
+    changes.push(changeOnGenesis(invalid, encodeOp({ v: 1, op: 'publish', id: invalid, at: AT, by } as never), { ...common, kind: imm(s.slice(0, 20)) }));
     const deleted = newEntryId();
-    changes.push(changeOnGenesis(encodeOp({ v: 1, op: 'delete', id: deleted, at: AT, by } as never), (d) => {
-      bucket(d, deleted)[deleted] = { ...common, kind: imm('note'), title: imm(s), body: s, deleted: { at: AT, by: author } };
-    }));
+    changes.push(changeOnGenesis(deleted, encodeOp({ v: 1, op: 'delete', id: deleted, at: AT, by } as never), { ...common, kind: imm('note'), title: imm(s), body: s, deleted: { at: AT, by: author } }));
   }
   // A key that is no entry id at all (listed as invalid, its id printed).
-  changes.push(changeOnGenesis('not an op record', (d) => {
-    bucket(d, '000')[`000${HOSTILE_STRINGS[0]!}`] = { kind: imm('note') };
-  }));
+  changes.push(changeOnGenesis(`000${HOSTILE_STRINGS[0]!}`, 'not an op record', { kind: imm('note') }));
   return { changes, noteIds };
 }
 
@@ -131,7 +122,7 @@ describe('peer-written strings on the terminal', { timeout: 180_000 }, () => {
     const arrivals = () => (victim.text.match(/^← /gm) ?? []).length;
     for (let round = 0; arrivals() < changes.length - 1; round++) {
       assert.ok(round < 30, `only ${arrivals()} of ${changes.length - 1} arrival lines`);
-      for (const change of changes) await hostile.publish(encodeGossip({ type: 'change', change }));
+      for (const { shard, change } of changes) await hostile.publish(encodeShardGossip({ shard, change }));
       await victim.until((t) => (t.match(/^← /gm) ?? []).length >= changes.length - 1, 3_000).catch(() => undefined);
     }
     for (const command of ['ls', ...noteIds.map((id) => `show ${id.slice(0, 12)}`), `history ${noteIds[0]!.slice(0, 12)}`, 'peers', 'status', 'invite']) victim.type(command);

@@ -9,6 +9,8 @@ import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { FileLogStore } from '../../src/storage/file-log-store.js';
+import { FileShardStore } from '../../src/storage/shard-store.js';
+import { memoryLogger } from '../../src/core/logger.js';
 import { CliPeer, tempDir } from '../helpers/cli-peer.js';
 import { parsePrometheus, sumOf } from '../helpers/prometheus.js';
 import { ServeProcess } from '../helpers/serve-process.js';
@@ -117,11 +119,9 @@ describe('shared-notes serve', { timeout: 180_000 }, () => {
     assert.equal(code, 0, (await readFile(logPath, 'utf8')).slice(-2000));
     assert.ok(stoppedMs < 2_000, `stopped in ${Math.round(stoppedMs)} ms`);
     const spaceDir = join(data, 'spaces', space);
-    for (const store of ['shared', 'local']) {
-      assert.equal(existsSync(join(spaceDir, store, 'LOCK')), false, `${store}/LOCK released`);
-      const reopened = await FileLogStore.open(join(spaceDir, store));
-      await reopened.close();
-    }
+    for (const store of ['shards', 'local']) assert.equal(existsSync(join(spaceDir, store, 'LOCK')), false, `${store}/LOCK released`);
+    await (await FileLogStore.open(join(spaceDir, 'local'))).close();
+    await (await FileShardStore.open(spaceDir, { logger: memoryLogger() })).close();
     await member.quit();
   });
 
