@@ -3,7 +3,8 @@
  * data folder holding that space, spawned until its `ready` line (the list usable, the network
  * listening), its RSS then, 20 entries of 20 different shards opened with `show` (each a round trip
  * through the peer's stdin: the shard is loaded), the RSS after, and `ls` (the whole list as
- * JSON). What bench/shards.ts measures on ShardedSpace alone, here through everything the peer
+ * JSON), then the first `search` (which waits for the search index: every shard read once, after
+ * start-up) and the RSS after it. What bench/shards.ts measures on ShardedSpace alone, here through everything the peer
  * starts (identity, libp2p, the drafts log, the search index).
  */
 import { spawn } from 'node:child_process';
@@ -27,6 +28,9 @@ export interface CliShardRun {
   rssAfter20: number;
   lsMs: number;
   lsRows: number;
+  /** The first `search` (it waits for the search index, built shard by shard after start). */
+  searchMs: number;
+  rssAfterSearch: number;
 }
 
 async function rssOf(pid: number): Promise<number> {
@@ -97,7 +101,9 @@ async function oneRun(dir: string, spaceId: string, ids: readonly string[]): Pro
     const rssAfter20 = await rssOf(child.pid!);
     const ls = await command('ls');
     const lsRows = (ls.line.entries as unknown[] | undefined)?.length ?? 0;
-    return { readyMs, rssAtReady, showMedianMs: median(shows), rssAfter20, lsMs: ls.ms, lsRows };
+    const search = await command('search soup');
+    const rssAfterSearch = await rssOf(child.pid!);
+    return { readyMs, rssAtReady, showMedianMs: median(shows), rssAfter20, lsMs: ls.ms, lsRows, searchMs: search.ms, rssAfterSearch };
   } finally {
     if (child.exitCode === null) child.stdin.end('quit\n');
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);

@@ -51,6 +51,8 @@ export async function benchSharded(quick: boolean, step: <T>(what: string, fn: (
     rows.push({ measure: `${k(n)}: CLI peer: show one entry (shard not loaded), median`, unit: 'ms', ours: cli('showMedianMs') });
     rows.push({ measure: `${k(n)}: CLI peer: RSS after showing 20 entries`, unit: 'MB', ours: cli('rssAfter20'), goal: atBig ? { text: '≤ 150 MB', met: cli('rssAfter20') <= 150e6 } : undefined });
     rows.push({ measure: `${k(n)}: CLI peer: ls, the whole list (${cli('lsRows').toLocaleString('en')} rows as JSON)`, unit: 'ms', ours: cli('lsMs') });
+    rows.push({ measure: `${k(n)}: CLI peer: first search after the shows and ls (waits for the search index)`, unit: 'ms', ours: cli('searchMs') });
+    rows.push({ measure: `${k(n)}: CLI peer: RSS once the search index is built`, unit: 'MB', ours: cli('rssAfterSearch') });
   }
   const figures = await step(`sharded catch-up over libp2p at ${syncSizes.map(k).join(', ')} (cold, warm, in-sync check, floor)`, () => benchShardSync(syncSizes));
   for (const f of figures) {

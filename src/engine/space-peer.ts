@@ -33,6 +33,14 @@ export { TrafficMeter } from '../net/traffic.js';
 
 /** How long after start the history index is built (after the first sync has had its turn). */
 const HISTORY_WARM_UP_MS = 3_000;
+/**
+ * The search index is built after start only for spaces up to this many entries (~5 s of sliced
+ * work and ~15 MB of text at 5k); a bigger space builds it at its first search, which answers with
+ * what is read so far meanwhile. It holds every entry's text: at 100k realistic notes it is ~300 MB
+ * of JS heap and a minute of loading shards (docs/BENCHMARKS.md), more than the whole space costs
+ * otherwise, so nobody who does not search pays for it.
+ */
+const SEARCH_WARM_AT_START_MAX = 5_000;
 /** A joiner that reached no member of the invite by then is told so (and keeps trying). */
 export const INVITE_UNREACHABLE_MS = 8_000;
 export const INVITE_UNREACHABLE_MESSAGE = 'no member of this space is reachable at the addresses in the invite; ask for a fresh one';
@@ -208,10 +216,13 @@ export class SpacePeer {
       if (peer.closed) return;
       const built = performance.now();
       // In slices that yield to the event loop (a query meanwhile builds the rest at once).
-      peer.searchIndex.warm().then(
-        () => logger.debug(`search index built in ${Math.round(performance.now() - built)} ms (longest slice ${Math.round(peer.searchIndex.longestSliceMs)} ms)`),
-        (err: unknown) => logger.warn(`could not build the search index: ${String(err)}`),
-      );
+      const { drafts, published } = log.counts();
+      if (drafts + published <= SEARCH_WARM_AT_START_MAX) {
+        peer.searchIndex.warm().then(
+          () => logger.debug(`search index built in ${Math.round(performance.now() - built)} ms (longest slice ${Math.round(peer.searchIndex.longestSliceMs)} ms)`),
+          (err: unknown) => logger.warn(`could not build the search index: ${String(err)}`),
+        );
+      } else logger.debug(`search index: ${drafts + published} entries, built at the first search`);
       log.historyReady().then(
         () => logger.debug(`history index ready in ${Math.round(performance.now() - started)} ms`),
         (err: unknown) => logger.warn(`could not build the history index: ${String(err)}`),
