@@ -57,9 +57,13 @@ export function watchPeer(peer: SpacePeer, emit: Emit, json: boolean): Watch {
       say('entry', { ...base, ...detail }, arrivalText(op, read));
     }
   };
-  const offChanged = peer.log.events.on('changed', (change) => {
-    if (change.origin !== 'remote') return;
+  const told = (change: EntriesChanged): void => {
     telling = telling.then(() => tell(change)).catch((err: unknown) => peer.log.logger.warn(`could not tell what arrived: ${String(err)}`));
+  };
+  // What arrived while the peer started (a catch-up can be done by then), then what arrives.
+  for (const change of peer.takeEarlyChanges()) told(change);
+  const offChanged = peer.log.events.on('changed', (change) => {
+    if (change.origin === 'remote') told(change);
   });
 
   const seen = new Map<string, { connected: boolean; name: string | undefined }>();

@@ -8,7 +8,7 @@ import { cleanDisplayName, DEFAULT_DISPLAY_NAME, displayNameOr } from '../core/d
 import { Emitter } from '../core/emitter.js';
 import { InvalidInputError, StoreReadError } from '../core/errors.js';
 import { decodeInvite, encodeInvite, inviteAddresses, type Space } from '../core/invite.js';
-import { NoteLog } from '../core/note-log.js';
+import { NoteLog, type EntriesChanged } from '../core/note-log.js';
 import type { Logger, StoreProblem } from '../core/ports.js';
 import type { ShardedSpace } from '../core/shards/sharded-space.js';
 import { openSpaceShards } from '../storage/space-format.js';
@@ -41,6 +41,26 @@ const HISTORY_WARM_UP_MS = 3_000;
  * otherwise, so nobody who does not search pays for it.
  */
 const SEARCH_WARM_AT_START_MAX = 5_000;
+/** How long the peers' changes that arrive during start-up are kept for `takeEarlyChanges`. */
+const EARLY_CHANGES_MS = 30_000;
+
+/** Keeps the log's remote changes until stopped (or for EARLY_CHANGES_MS). */
+function keepEarlyChanges(log: NoteLog): { changes: EntriesChanged[]; stop: () => void } {
+  const changes: EntriesChanged[] = [];
+  const off = log.events.on('changed', (change) => {
+    if (change.origin === 'remote') changes.push(change);
+  });
+  const stop = () => {
+    clearTimeout(timer);
+    off();
+  };
+  const timer = setTimeout(() => {
+    stop();
+    changes.length = 0; // nobody took them: a front end that does not tell arrivals
+  }, EARLY_CHANGES_MS);
+  timer.unref?.();
+  return { changes, stop };
+}
 /** A joiner that reached no member of the invite by then is told so (and keeps trying). */
 export const INVITE_UNREACHABLE_MS = 8_000;
 export const INVITE_UNREACHABLE_MESSAGE = 'no member of this space is reachable at the addresses in the invite; ask for a fresh one';
@@ -97,6 +117,8 @@ export class SpacePeer {
   /** The last save of peers.json: saves run one after another (they share a temp file). */
   private peersSaved: Promise<void> = Promise.resolve();
   private warmTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Peers' changes taken between the network's start and `takeEarlyChanges` (see there). */
+  private early: { readonly changes: EntriesChanged[]; readonly stop: () => void } | undefined;
   private closed = false;
   /** Full-text search over the space, kept current from the log's changes (built on first use). */
   readonly searchIndex: SearchIndex;
@@ -115,6 +137,18 @@ export class SpacePeer {
     private readonly alwaysOn: readonly string[],
   ) {
     this.searchIndex = new SearchIndex(log);
+  }
+
+  /**
+   * The peers' changes that arrived since the network started (before the caller could listen to
+   * `log.events`), once: a front end that tells arrivals tells these first, then listens. Kept for
+   * EARLY_CHANGES_MS at most, or until this is called.
+   */
+  takeEarlyChanges(): EntriesChanged[] {
+    const changes = [...(this.early?.changes ?? [])];
+    this.early?.stop();
+    this.early = undefined;
+    return changes;
   }
 
   static async start(init: SpacePeerInit): Promise<SpacePeer> {
@@ -195,9 +229,13 @@ export class SpacePeer {
         meshTarget: init.meshTarget,
       },
     );
+    // A catch-up can finish before `start` returns (a small space, a slow disk for the port file):
+    // what arrives meanwhile is kept for the front end that tells arrivals (takeEarlyChanges).
+    const early = keepEarlyChanges(log);
     try {
       await network.start();
     } catch (err) {
+      early.stop();
       await log.close();
       throw err;
     }
@@ -205,6 +243,7 @@ export class SpacePeer {
       await folder.saveListenPort(space.id, port).catch((err: unknown) => logger.warn(`could not store the listen port ${port}: ${String(err)}`));
     }
     const peer = new SpacePeer(folder, space, profile, log, network, logger, created, notices, init.alwaysOn ?? []);
+    peer.early = early;
     peer.warmShards(sharded);
     if (invite) peer.watchInvite(invite.addresses);
     network.events.on('peer', () => peer.scheduleSavePeers());
@@ -292,6 +331,7 @@ export class SpacePeer {
     this.closed = true;
     clearTimeout(this.savePeersTimer);
     clearTimeout(this.warmTimer);
+    this.early?.stop();
     this.searchIndex.dispose();
     clearTimeout(this.unreachableTimer);
     const steps: Array<[string, () => Promise<void>]> = [

@@ -103,7 +103,11 @@ it(`honest peers survive and converge through ${TOTAL} fuzzed gossip messages an
   const crashed = [a, b, c].filter((m) => !m.running).map((m) => m.name);
   assert.deepEqual(crashed, [], 'honest peers still running after the attack');
   const convergeStarted = Date.now();
-  await ca.until('honest heads identical', () => Promise.all(honest.map(async (p) => sortedHeads((await p.status()).heads))), (hs) => hs.every((h) => h === hs[0]), 120_000);
+  await ca.until('honest heads identical', () => Promise.all(honest.map(async (p) => sortedHeads((await p.status()).heads))), (hs) => hs.every((h) => h === hs[0]), 120_000).catch((err: Error) => {
+    // Why the honest members do not converge: what each of them refused, and from whom.
+    const refusals = honest.map((p) => `${p.name}:\n${p.stderr.filter((l) => /bad data|hanging up|refus|ended early|could not/.test(l)).slice(-12).join('\n')}`);
+    throw new Error(`${err.message}\n${refusals.join('\n')}`);
+  });
   const convergeMs = Date.now() - convergeStarted;
   const missing = await Promise.all(honest.map((p) => missingOps(p, ledger)));
   const listed = await ca.run('ls', 60_000);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { memoryLogger } from '../../src/core/logger.js';
 import { SpacePeer } from '../../src/engine/space-peer.js';
+import { waitFor } from '../helpers/wait.js';
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0/ws'];
 
@@ -29,4 +30,23 @@ test('a display name is cleaned before any entry or peer sees it; an empty one i
   assert.equal((await peer.log.createNote({ title: 'Stew', body: '' })).author.name, 'Bob the cook');
   await assert.rejects(peer.setDisplayName('\u0000 \n'), { name: 'InvalidInputError' });
   assert.equal((await peer.log.createNote({ title: 'Pie', body: '' })).author.name, 'Bob the cook', 'a refused name changes nothing');
+});
+
+test("the peers' changes taken while a peer starts are kept for the front end that tells arrivals", async (t) => {
+  const dirs = await Promise.all(['sn-early-a-', 'sn-early-b-'].map((p) => mkdtemp(join(tmpdir(), p))));
+  const a = await SpacePeer.start({ dataDir: dirs[0]!, logger: memoryLogger(), newSpace: 'Kitchen', displayName: 'Ann', listen: LOOPBACK, mdns: false });
+  const b: SpacePeer[] = [];
+  t.after(async () => {
+    await Promise.all([a, ...b].map((p) => p.close()));
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  });
+  const ids = new Set<string>();
+  for (const title of ['Soup', 'Bread', 'Tea']) ids.add((await a.log.publish((await a.log.createNote({ title, body: 'x' })).id)).id);
+  // Bob's catch-up may end before start() returns or just after: either way it is kept until taken.
+  b.push(await SpacePeer.start({ dataDir: dirs[1]!, logger: memoryLogger(), join: a.invite(), displayName: 'Bob', listen: LOOPBACK, mdns: false }));
+  await waitFor('Bob lists the three notes', () => b[0]!.log.summaries().entries.length === ids.size, 20_000);
+  const early = b[0]!.takeEarlyChanges();
+  assert.deepEqual(new Set(early.flatMap((c) => c.ids).filter((id) => ids.has(id))), ids, JSON.stringify(early.map((c) => ({ ids: c.ids, bulk: c.bulk }))));
+  assert.ok(early.every((c) => c.origin === 'remote'));
+  assert.deepEqual(b[0]!.takeEarlyChanges(), [], 'taken once');
 });

@@ -8,7 +8,7 @@ import { memoryLogger } from '../../src/core/logger.js';
 import { loadShard } from '../../src/core/shards/shard-doc.js';
 import { ShardedSpace } from '../../src/core/shards/sharded-space.js';
 import { ShardNotLoadedError } from '../../src/core/shards/errors.js';
-import { shardOf, type ShardDoc } from '../../src/core/shards/shard-layout.js';
+import { emptyShard, shardOf, type ShardDoc } from '../../src/core/shards/shard-layout.js';
 import { writeFields, writePublished } from '../../src/core/shards/shard-ops.js';
 import { FileIndexStore } from '../../src/storage/read-index-store.js';
 import { FileShardStore } from '../../src/storage/shard-store.js';
@@ -87,6 +87,42 @@ describe('ShardedSpace on real files', () => {
     assert.equal(checked, 3);
     assert.equal(second.space.page(1)[0]!.title, 'Written before the crash');
     assert.deepEqual(second.space.shardState(shard).heads, A.getHeads(shardDoc));
+  });
+
+  it('shards taken whole are written before anyone hears of them: a load a listener starts reads them as adopted', async () => {
+    const a = await openSpace(await folder('sharded-adopt-a'));
+    await publishAll(a.space);
+    const b = await openSpace(await folder('sharded-adopt-b'));
+    const shards = [...new Set(ids.map(shardOf))];
+    // What the search index does on a bulk change: it starts reading the shards at once.
+    const loads: Promise<void>[] = [];
+    b.space.events.on('remote-changes', ({ shards: told }) => loads.push(b.space.load(ids.filter((id) => told.includes(shardOf(id))))));
+    await b.space.adoptSavedMany(await Promise.all(shards.map(async (shard) => ({ shard, saved: await a.space.savedShard(shard) }))));
+    await Promise.all(loads);
+    for (const [k, id] of ids.entries()) {
+      const read = await b.space.read(id);
+      assert.equal(read?.status === 'valid' && read.entry.kind === 'note' ? read.entry.title : undefined, `Note ${k}`, `entry ${k} is readable after the adoption`);
+    }
+    for (const shard of shards) assert.deepEqual(b.space.shardState(shard).heads, a.space.shardState(shard).heads);
+  });
+
+  it('two versions of one change (one actor, one sequence number) arriving at once: one is taken, the other refused, the log stays loadable', async () => {
+    const dir = await folder('sharded-equivocation');
+    const b = await openSpace(dir);
+    const shard = shardOf(ids[0]!);
+    // A member that sends different peers different versions of its first change to a shard.
+    const actor = 'ee'.repeat(16);
+    const version = (k: number) => A.getLastLocalChange(A.change(emptyShard(actor), `publish ${k}`, publish(ids[0]!, k)))!;
+    const outcomes = await Promise.allSettled([b.space.receive(shard, version(1)), b.space.receive(shard, version(2))]);
+    assert.deepEqual(outcomes.map((o) => o.status).sort(), ['fulfilled', 'rejected'], JSON.stringify(outcomes.map((o) => (o.status === 'rejected' ? String(o.reason) : o.value))));
+    const refused = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')!;
+    assert.equal((refused.reason as Error).name, 'InvalidPeerDataError');
+    await b.close();
+    const logger = memoryLogger();
+    const store = await FileShardStore.open(dir, { logger });
+    const { chunks } = await store.read(shard);
+    await store.close();
+    assert.equal(loadShard(chunks).bad, 0, 'the shard log holds one version only');
   });
 
   it('a lost index is rebuilt from the shard logs', async () => {

@@ -84,6 +84,8 @@ export class ShardedSpace {
   /** Chunks in the log of each shard loaded so far (counted at load, then per append). */
   private readonly chunkCounts = new Map<ShardId, number>();
   private readonly compactAfter: number;
+  /** Each shard's peer changes, taken one after the other (see `receive`). */
+  private readonly receiving = new Map<ShardId, Promise<unknown>>();
 
   private constructor(
     private readonly c: ShardedSpaceComponents,
@@ -278,8 +280,25 @@ export class ShardedSpace {
    * A change from a peer for `shard` (bounded before it is decoded). A shard in memory applies it;
    * otherwise the index is updated from the decoded change and the change appended to the log,
    * unless only a load can tell what it does. Resolves once the shard log holds it.
+   *
+   * One shard's changes are taken one after the other: a change taken without a load is checked
+   * against the indexed heads, which follow it only once it is written, so two taken at once were
+   * both checked against the same heads. Two changes by one actor with one sequence number (a
+   * member sending different peers different versions) were then both written and both relayed,
+   * and honest members that each kept one struck each other for the other when they synced.
    */
-  async receive(shard: ShardId, change: Uint8Array): Promise<ReceiveResult> {
+  receive(shard: ShardId, change: Uint8Array): Promise<ReceiveResult> {
+    const before = this.receiving.get(shard);
+    const run = before === undefined ? this.receiveNow(shard, change) : before.then(() => this.receiveNow(shard, change), () => this.receiveNow(shard, change));
+    this.receiving.set(shard, run);
+    const forget = () => {
+      if (this.receiving.get(shard) === run) this.receiving.delete(shard);
+    };
+    run.then(forget, forget);
+    return run;
+  }
+
+  private async receiveNow(shard: ShardId, change: Uint8Array): Promise<ReceiveResult> {
     measureChange(change);
     const decoded = A.decodeChange(change);
     assertChangeInShard(shard, decoded);
@@ -411,11 +430,16 @@ export class ShardedSpace {
       // Listed at once (a newcomer's list fills while the writes run); the journal follows the fsyncs.
       this.index.apply({ shard, state: { ...this.shardState(shard).file, heads }, rows, replace: true });
     }
-    this.events.emit('remote-changes', { shards: checked.map((c) => c.shard) });
     // Stored as received: it loaded (with the genesis, as every load has it), so it is a saved shard.
+    // The writes are queued before anyone hears of the shards: a load a listener starts (the search
+    // index reading them) is queued after them, so it reads the shards as adopted. (Told first, a
+    // load read the genesis-only file, and its document stayed cached while the index listed the
+    // adopted heads: the digest said in sync and the entries never showed.)
+    const writing = this.writes.track(this.c.shards.compactMany(items));
+    this.events.emit('remote-changes', { shards: checked.map((c) => c.shard) });
     let files: ShardFileState[];
     try {
-      files = await this.writes.track(this.c.shards.compactMany(items));
+      files = await writing;
     } catch (err) {
       // Not stored (a full disk): the shards are listed as held only in their genesis again, so
       // the digest says so and the next sync brings them back; never claimed without a log.
