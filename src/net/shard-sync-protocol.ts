@@ -2,6 +2,7 @@ import type { Stream } from '@libp2p/interface';
 import { InvalidPeerDataError } from '../core/errors.js';
 import { decodeSyncWire, encodeSyncWire, MAX_SHARD_PAYLOAD_BYTES } from '../core/shards/shard-sync-codec.js';
 import type { ShardedSpace } from '../core/shards/sharded-space.js';
+import type { Logger } from '../core/ports.js';
 import { ShardSyncSession, type ShardSyncProgress } from '../core/shards/shard-sync-session.js';
 import type { SyncProgress } from '../core/sync-session.js';
 import { SyncMessageTooLargeError, SyncTimeoutError } from './errors.js';
@@ -124,7 +125,7 @@ export async function runShardConversation(stream: Stream, session: ShardSyncSes
 }
 
 /** A sharded space's catch-up engine for the sync coordinator (SHARD_SYNC_PROTOCOL). */
-export function shardCatchUp(space: ShardedSpace): CatchUpEngine {
+export function shardCatchUp(space: ShardedSpace, logger?: Logger): CatchUpEngine {
   const asSyncProgress = (p: ShardConversationProgress): SyncProgress => ({
     messagesIn: p.messagesIn,
     messagesOut: p.messagesOut,
@@ -137,8 +138,10 @@ export function shardCatchUp(space: ShardedSpace): CatchUpEngine {
   });
   return {
     protocol: SHARD_SYNC_PROTOCOL,
-    converse(_peerId, stream, options) {
+    converse(peerId, stream, options) {
       const session = new ShardSyncSession(space);
+      // Not the peer's doing (it passes on what a member wrote): logged, the shard left out, no strike.
+      session.onConflict = (err) => logger?.warn(`sync with ${peerId}: ${err.message}; a member sent different versions of one change, and this shard stays different between the two`);
       const outcome = runShardConversation(stream, session, { ...options, onProgress: (p) => options.onProgress(asSyncProgress(p)) }).then((o) => ({
         inSync: o.inSync,
         progress: asSyncProgress(o.progress),

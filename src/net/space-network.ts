@@ -138,7 +138,7 @@ export class SpaceNetwork {
     const bootstrap = (await parseAddrs(init.bootstrap ?? [], (err) => this.logger.warn(`ignoring a bootstrap address: ${String(err)}`)))
       .filter((b) => b.peerId !== selfId);
     const { replica, sharded } = this.components;
-    const catchUp = sharded ? shardCatchUp(sharded) : replicaCatchUp(replica!);
+    const catchUp = sharded ? shardCatchUp(sharded, this.logger.child('sync')) : replicaCatchUp(replica!);
     const sync = new SyncCoordinator(
       {
         catchUp,

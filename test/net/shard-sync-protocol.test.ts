@@ -1,3 +1,4 @@
+import * as A from '@automerge/automerge';
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { Stream } from '@libp2p/interface';
@@ -164,5 +165,39 @@ describe('sharded sync over libp2p', () => {
     const running2 = runShardConversation(inb2, new ShardSyncSession(b.space), { initiator: false });
     out2.send(new Uint8Array([0x80, 0x80, 0x80, 0x10])); // 32 MiB announced
     await assert.rejects(running2, { name: 'SyncFrameTooLargeError' });
+  });
+
+  it('a member that sent two members different versions of one change: they sync everything else, neither blames the other', async () => {
+    const a = await nodeFor((await member('equiv-a', 'aa'.repeat(16))).space);
+    const b = await nodeFor((await member('equiv-b', 'bb'.repeat(16))).space);
+    await publishMany(a.space, 40, 'a');
+    await converse(b, a); // B holds what A holds
+    // The hostile member's first change to one of their shards, in two versions (one actor, one sequence number).
+    const id = idOf(3, 'a');
+    const shard = shardOf(id);
+    const hostile = await member('equiv-h', 'ee'.repeat(16));
+    const base = await a.space.savedShard(shard);
+    await hostile.space.adoptSaved(shard, base);
+    const version = async (title: string) => {
+      const doc = A.change(await hostile.space.shardDoc(shard), { message: 'edit' }, (d: ShardDoc) => writeFields(d, id, { title }, 7000));
+      return A.getLastLocalChange(doc)!;
+    };
+    const one = await version('One');
+    await hostile.close();
+    const other = await member('equiv-h2', 'ee'.repeat(16));
+    await other.space.adoptSaved(shard, base);
+    const doc2 = A.change(await other.space.shardDoc(shard), { message: 'edit' }, (d: ShardDoc) => writeFields(d, id, { title: 'Two' }, 7001));
+    const two = A.getLastLocalChange(doc2)!;
+    assert.notDeepEqual(one, two);
+    await a.space.receive(shard, one);
+    await b.space.receive(shard, two);
+    // Besides, each wrote something the other lacks, in other shards.
+    await publishMany(a.space, 3, 'c');
+    await publishMany(b.space, 3, 'd');
+
+    const [ab, ba] = await converse(a, b); // resolves: no InvalidPeerDataError, so no strike
+    assert.equal(ab.inSync || ba.inSync, false, 'that shard stays different, and the status says so');
+    const others = (s: ShardedSpace) => rowsOf(s).filter((r) => !r.startsWith(shard));
+    assert.deepEqual(others(a.space), others(b.space), 'every other shard synced');
   });
 });

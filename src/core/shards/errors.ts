@@ -6,3 +6,10 @@ export class IndexFormatError extends SharedNotesError {}
 export class ShardDataError extends SharedNotesError {}
 /** A synchronous read or write of an entry whose shard is not in memory (load or hold it first). */
 export class ShardNotLoadedError extends SharedNotesError {}
+/**
+ * A peer's sync message carries a change that conflicts with one held here: one actor, one
+ * sequence number, two different changes. Whoever wrote them sent different members different
+ * versions; the peer only passed its version on, so it is not struck: that shard is left out of
+ * the conversation and stays different between the two (the status says not in sync).
+ */
+export class ConflictingChangeError extends SharedNotesError {}

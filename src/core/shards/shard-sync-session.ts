@@ -23,6 +23,7 @@
  */
 import { sameBytes } from '../bytes.js';
 import { InvalidPeerDataError } from '../errors.js';
+import { ConflictingChangeError } from './errors.js';
 import { isEntryId, type EntryId } from '../ids.js';
 import { digestAt, GROUP_SIZE, shardDigest } from './heads-digest.js';
 import type { ShardedSpace } from './sharded-space.js';
@@ -75,6 +76,8 @@ export class ShardSyncSession {
   /** Differing shards the peer holds only the genesis of: they go out saved. */
   private readonly savedQueue: ShardId[] = [];
   private readonly active = new Set<ShardId>();
+  /** Shards where the peer holds another version of a change held here (ConflictingChangeError): left out. */
+  private readonly conflicted = new Set<ShardId>();
   /** Shards the peer's last turn spoke about: answered in this side's next turn. */
   private touched = new Set<ShardId>();
   private differing = 0;
@@ -94,6 +97,9 @@ export class ShardSyncSession {
   private readonly savedInFlight = new Map<ShardId, Promise<void>>();
   private prioritized = false;
   private readonly readAhead = new Map<ShardId, Promise<Uint8Array>>();
+
+  /** Told of each shard left out because the peer holds another version of a change (to log it). */
+  onConflict: ((err: ConflictingChangeError) => void) | undefined;
 
   constructor(
     private readonly space: ShardedSpace,
@@ -163,7 +169,7 @@ export class ShardSyncSession {
       answer.clear();
       let said = 0;
       for (const shard of speak) {
-        const message = await nextShardMessage(this.space, shard, this.states, false);
+        const message = this.conflicted.has(shard) ? undefined : await nextShardMessage(this.space, shard, this.states, false);
         if (message === undefined) {
           if (this.active.delete(shard)) this.done++;
           continue;
@@ -192,10 +198,17 @@ export class ShardSyncSession {
       case 'saved':
         return this.receiveSaved(message.shard, message.bytes);
       case 'sync':
+        if (this.conflicted.has(message.shard)) return;
         this.touched.add(message.shard);
         if (this.savedBatch.some((b) => b.shard === message.shard)) this.flushSaved();
         await this.savedInFlight.get(message.shard); // the shard's saved copy first
-        return this.adopt(message.shard, () => receiveShardMessage(this.space, this.states, message));
+        return this.adopt(message.shard, () =>
+          receiveShardMessage(this.space, this.states, message).catch((err: unknown) => {
+            if (!(err instanceof ConflictingChangeError)) throw err;
+            this.conflicted.add(message.shard);
+            this.onConflict?.(err);
+          }),
+        );
     }
   }
 

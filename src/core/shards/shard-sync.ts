@@ -7,6 +7,7 @@
  */
 import * as A from '@automerge/automerge';
 import { InvalidPeerDataError } from '../errors.js';
+import { ConflictingChangeError } from './errors.js';
 import { measureSyncMessage } from '../peer-input.js';
 import type { ShardedSpace } from './sharded-space.js';
 import { isShardGenesisOnly, type ShardId } from './shard-layout.js';
@@ -74,6 +75,7 @@ export async function receiveShardMessage(space: ShardedSpace, states: ShardSync
       states.set(shard, state);
       return next;
     } catch (err) {
+      if (/duplicate seq/.test(String(err))) throw new ConflictingChangeError(`shard ${shard}: the peer holds another version of a change held here (${String(err).slice(0, 200)})`, { cause: err });
       throw new InvalidPeerDataError(`a sync message for shard ${shard} does not apply: ${String(err)}`, { cause: err });
     }
   });

@@ -370,7 +370,15 @@ export class ShardedSpace {
     for (;;) {
       await this.cache.get(shard);
       const doc = this.cache.peek(shard); // undefined only if evicted since: load it again
-      if (doc !== undefined) return this.adopt(shard, derive(doc));
+      if (doc === undefined) continue;
+      let next: A.Doc<ShardDoc>;
+      try {
+        next = derive(doc);
+      } catch (err) {
+        this.cache.delete(shard); // Automerge may have failed half way: the shard is read again from its log
+        throw err;
+      }
+      return this.adopt(shard, next);
     }
   }
 
