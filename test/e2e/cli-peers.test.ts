@@ -88,8 +88,8 @@ describe('CLI peers over loopback', { timeout: 240_000 }, () => {
     await a.run(`publish ${shared.id}`);
     const doomed = entryOf(await a.run('create note Doomed|x'))!;
     await a.run(`publish ${doomed.id}`);
-    await c.waitFor((l) => l.type === 'entry' && l.id === doomed.id);
-    await c.waitFor((l) => l.type === 'entry' && l.id === shared.id);
+    // B deletes the doomed note and C edits both: each must have them first.
+    for (const p of [b, c]) for (const e of [doomed, shared]) await p.waitFor((l) => l.type === 'entry' && l.id === e.id);
     // At the same moment: A and C edit the same note, C edits the doomed note while B deletes it.
     // Both edits start from the version each showed before (A and C are directly connected in the
     // mesh: without it, A's edit could reach C first and C's would be a later edit, not a concurrent one).
