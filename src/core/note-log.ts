@@ -1,4 +1,4 @@
-import { EDITABLE_FIELDS, titleOf, type Author, type Entry, type EntryKind, type NoteFields, type RecipeFields } from './entry.js';
+import { EDITABLE_FIELDS, readEntry, titleOf, type Author, type Entry, type EntryKind, type NoteFields, type RecipeFields } from './entry.js';
 import { createDrafts, type NewDraft } from './bulk-create.js';
 import { AlreadyPublishedError, EntryNotFoundError, InvalidInputError } from './errors.js';
 import { checkText, checkTitle, containerOf, storedEntry, unmarkDeleted, markDeleted, writeFields } from './stored-entry.js';
@@ -55,7 +55,17 @@ export class NoteLog extends NoteReads {
     // On shards the read index says whether a draft's id is also published: no shard is loaded.
     const shards = log.shards;
     const published = shards ? (id: EntryId) => shards.row(id) !== undefined : (id: EntryId) => log.sides.shared.raw(id) !== undefined;
-    await finishInterruptedPublishes(log.local.doc, published, (id) => log.removeDraft(id, log.op({ op: 'publish', id, at: log.clock() })), logger);
+    await finishInterruptedPublishes(log.local.doc, published, async (id) => {
+      // A publish that did not land here may still have reached a peer, and come back after the
+      // draft was edited again: those edits are the person's latest, so the draft stays (reads
+      // prefer it) until it is published again, rather than being dropped for the older copy.
+      await log.sides.shared.load([id]);
+      if (draftEditedSince(log.sides.local.raw(id), log.sides.shared.raw(id), id)) {
+        logger.warn(`entry ${id} is published and was edited as a draft since: it stays a draft with those edits (publish it again to share them)`);
+        return;
+      }
+      await log.removeDraft(id, log.op({ op: 'publish', id, at: log.clock() }));
+    }, logger);
     await forgetPublishedDrafts(log.local, logger);
     return log;
   }
@@ -258,3 +268,13 @@ export class NoteLog extends NoteReads {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** Whether the draft's editable fields differ from the published copy's (both read as stored). */
+function draftEditedSince(draftRaw: unknown, publishedRaw: unknown, id: EntryId): boolean {
+  const draft = readEntry(id, draftRaw, 'local');
+  const published = readEntry(id, publishedRaw, 'shared');
+  if (draft.status !== 'valid' || published.status !== 'valid' || draft.entry.kind !== published.entry.kind) return false;
+  const a = draft.entry as unknown as Record<string, unknown>;
+  const b = published.entry as unknown as Record<string, unknown>;
+  return Object.keys(EDITABLE_FIELDS[draft.entry.kind]).some((field) => a[field] !== b[field]);
+}

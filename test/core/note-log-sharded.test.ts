@@ -135,4 +135,27 @@ describe('NoteLog on shards: entries at hand', () => {
     assert.equal(log.get(note.id)?.scope, 'shared');
     await log.close();
   });
+
+  it('a publish that reached a peer but not this disk, back after the draft was edited again: the edits are kept', async () => {
+    const stores = memoryShardedStores();
+    const first = (await memoryShardedNoteLog('Ann', 'dev-ann', stores)).log;
+    const note = await first.createNote({ title: 'Half', body: 'as published' });
+    const read = first.get(note.id);
+    assert.ok(read?.status === 'valid');
+    // The publish went out (gossip) but its write did not land; the person edits the draft on;
+    // the published copy comes back from the peer.
+    await first.edit(note.id, { body: 'edited after' });
+    await (await first.sharded!.change(note.id, '{"v":1,"op":"publish"}', (d) => {
+      d.e[note.id] = storedEntry({ ...read.entry, state: 'published' });
+    })).durable;
+    await first.close();
+    const log = (await memoryShardedNoteLog('Ann', 'dev-ann', reopenShardedStores(stores))).log;
+    await log.load([note.id]);
+    const now = log.get(note.id);
+    assert.equal(now?.scope, 'local', 'still a draft');
+    assert.equal(now?.status === 'valid' && now.entry.kind === 'note' ? now.entry.body : '', 'edited after');
+    const published = await log.publish(note.id);
+    assert.equal(published.kind === 'note' ? published.body : '', 'edited after', 'publishing it again shares the edits');
+    await log.close();
+  });
 });
