@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EntryId } from '../../src/core/ids.js';
 import type { NoteLog, EntriesChanged } from '../../src/core/note-log.js';
+import type { EntryRead } from '../../src/core/entry.js';
 import { storedEntry } from '../../src/core/stored-entry.js';
 import { ShardNotLoadedError } from '../../src/core/shards/errors.js';
 import { exchange, exchangeShard, memoryNoteLog, memoryShardedNoteLog, memoryShardedStores, reopenShardedStores } from '../helpers/core.js';
@@ -123,11 +124,7 @@ describe('NoteLog on shards: entries at hand', () => {
     const first = (await memoryShardedNoteLog('Ann', 'dev-ann', stores)).log;
     const note = await first.createNote({ title: 'Half', body: 'way' });
     // The shared write of a publish lands, the draft's removal does not (a crash between the two).
-    const read = first.get(note.id);
-    assert.ok(read?.status === 'valid');
-    await (await first.sharded!.change(note.id, '{"v":1,"op":"publish"}', (d) => {
-      d.e[note.id] = storedEntry({ ...read.entry, state: 'published' });
-    })).durable;
+    await writePublishedCopy(first, first.get(note.id));
     await first.close();
     const log = (await memoryShardedNoteLog('Ann', 'dev-ann', reopenShardedStores(stores))).log;
     assert.equal(log.summaries({ state: 'draft' }).entries.length, 0);
@@ -140,14 +137,11 @@ describe('NoteLog on shards: entries at hand', () => {
     const stores = memoryShardedStores();
     const first = (await memoryShardedNoteLog('Ann', 'dev-ann', stores)).log;
     const note = await first.createNote({ title: 'Half', body: 'as published' });
-    const read = first.get(note.id);
-    assert.ok(read?.status === 'valid');
+    const asPublished = first.get(note.id);
     // The publish went out (gossip) but its write did not land; the person edits the draft on;
     // the published copy comes back from the peer.
     await first.edit(note.id, { body: 'edited after' });
-    await (await first.sharded!.change(note.id, '{"v":1,"op":"publish"}', (d) => {
-      d.e[note.id] = storedEntry({ ...read.entry, state: 'published' });
-    })).durable;
+    await writePublishedCopy(first, asPublished);
     await first.close();
     const log = (await memoryShardedNoteLog('Ann', 'dev-ann', reopenShardedStores(stores))).log;
     await log.load([note.id]);
@@ -159,3 +153,12 @@ describe('NoteLog on shards: entries at hand', () => {
     await log.close();
   });
 });
+
+/** Writes `read`'s entry into the shared log as published (what a publish's shared write does). */
+async function writePublishedCopy(log: NoteLog, read: EntryRead | undefined): Promise<void> {
+  assert.ok(read?.status === 'valid');
+  const { entry } = read;
+  await (await log.sharded!.change(entry.id, '{"v":1,"op":"publish"}', (d) => {
+    d.e[entry.id] = storedEntry({ ...entry, state: 'published' });
+  })).durable;
+}
