@@ -10,7 +10,7 @@
  */
 import type { Locator, Page } from 'playwright-core';
 import type { EditorInstance } from './code-server.js';
-import { runCommand } from './workbench.js';
+import { notesPane, peersPane, runCommand } from './workbench.js';
 
 /** Editor settings that keep what is rendered equal to the document text, and keep popups out of the way. */
 export const COEDIT_SETTINGS: Record<string, unknown> = {
@@ -281,14 +281,6 @@ export class Person {
     await this.openFromTree(title);
     return this.text();
   }
-}
-
-export function notesPane(page: Page): Locator {
-  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: /^\s*Notes/i }) });
-}
-
-export function peersPane(page: Page): Locator {
-  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: /^\s*Peers/i }) });
 }
 
 /** Drops trailing blank lines and trailing spaces: the store's document ends with a newline. */

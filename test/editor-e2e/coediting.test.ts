@@ -28,8 +28,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { extensionHostPids, extensionLogs, freePort, freeze, installCodeServer, ROOT, startEditor, stopEditor, type EditorInstance } from './code-server.js';
-import { COEDIT_SETTINGS, LIVE_TIMEOUT, noteDocument, notesPane, occurrences, Person, SYNC_TIMEOUT, until } from './coedit-helpers.js';
-import { answerInput, CHROMIUM_ARGS, confirmDialog, openSharedNotes, readInput, runCommand, statusItem, waitForWorkbench } from './workbench.js';
+import { COEDIT_SETTINGS, LIVE_TIMEOUT, noteDocument, occurrences, Person, SYNC_TIMEOUT, until } from './coedit-helpers.js';
+import { answerInput, CHROMIUM_ARGS, confirmDialog, notesPane, openSharedNotes, readInput, runCommand, statusItem, waitForWorkbench } from './workbench.js';
 
 const VSIX = join(ROOT, 'shared-notes.vsix');
 const RESULTS = join(ROOT, 'test-results');

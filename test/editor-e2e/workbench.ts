@@ -117,14 +117,25 @@ export async function openSharedNotes(page: Page): Promise<void> {
   await pane.waitFor({ timeout: 15_000 });
 }
 
+/**
+ * A row of the Notes view. Only that view: the Peers view names the entry a peer has open
+ * (`has "Pancakes" open`), and it can show that title before the Notes view's throttled refresh.
+ */
 export function treeRow(page: Page, label: string): Locator {
-  return page.locator('.pane-body .monaco-list-row', { hasText: label }).first();
+  return notesPane(page).locator('.pane-body .monaco-list-row', { hasText: label }).first();
+}
+
+export function notesPane(page: Page): Locator {
+  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: /^\s*Notes/i }) });
+}
+
+export function peersPane(page: Page): Locator {
+  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: /^\s*Peers/i }) });
 }
 
 /** A row of the Peers view (not of Notes, whose rows show authors' names too). */
 export function peerRow(page: Page, label: string): Locator {
-  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /^\s*Peers/i }) });
-  return pane.locator('.pane-body .monaco-list-row', { hasText: label }).first();
+  return peersPane(page).locator('.pane-body .monaco-list-row', { hasText: label }).first();
 }
 
 export function statusItem(page: Page, text: string): Locator {
