@@ -58,9 +58,10 @@ export class EntryIndex {
   /** Full rebuilds so far (tests and the bench read it). */
   rebuilds = 0;
 
+  /** `doc` is undefined while the log is the genesis alone, not built in memory (Replica.pristine): no entries. */
   constructor(
     private readonly scope: LogScope,
-    private readonly doc: () => A.Doc<SpaceDoc>,
+    private readonly doc: () => A.Doc<SpaceDoc> | undefined,
     private readonly logger?: Logger,
   ) {}
 
@@ -103,6 +104,11 @@ export class EntryIndex {
 
   private refresh(): void {
     const doc = this.doc();
+    if (doc === undefined) {
+      if (this.reads.size > 0 || this.heads !== undefined) this.clear();
+      this.reason = 'first read';
+      return; // nothing to list; the first read of the document built in memory builds the index
+    }
     const heads = A.getHeads(doc);
     if (this.heads !== undefined && this.pending.length === 0 && sameHeads(heads, this.heads)) return;
     if (this.heads !== undefined && this.pending.length === 0) this.reason = 'the document changed without telling the index';
@@ -115,13 +121,21 @@ export class EntryIndex {
     this.seen = doc;
   }
 
-  private rebuild(doc: A.Doc<SpaceDoc>): void {
-    const started = performance.now();
-    this.rebuilds++;
+  private clear(): void {
     this.reads.clear();
     this.others.clear();
     this.owners.clear();
     this.sorted = [];
+    this.heads = undefined;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.seen = undefined;
+  }
+
+  private rebuild(doc: A.Doc<SpaceDoc>): void {
+    const started = performance.now();
+    this.rebuilds++;
+    this.clear();
     for (const [path, bucket] of bucketMaps(doc)) {
       const objectId = A.getObjectId(bucket);
       if (objectId) this.owners.set(objectId, { path });

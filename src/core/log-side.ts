@@ -67,7 +67,7 @@ export class ReplicaSide implements LogSide {
   }
 
   raw(id: EntryId): unknown {
-    return rawEntry(this.replica.doc, id);
+    return this.replica.pristine ? undefined : rawEntry(this.replica.doc, id); // the genesis alone holds no entry
   }
 
   heads(): Heads {

@@ -55,7 +55,7 @@ export class NoteLog extends NoteReads {
     // On shards the read index says whether a draft's id is also published: no shard is loaded.
     const shards = log.shards;
     const published = shards ? (id: EntryId) => shards.row(id) !== undefined : (id: EntryId) => log.sides.shared.raw(id) !== undefined;
-    await finishInterruptedPublishes(log.local.doc, published, async (id) => {
+    if (!log.local.pristine) await finishInterruptedPublishes(log.local.doc, published, async (id) => {
       // A publish that did not land here may still have reached a peer, and come back after the
       // draft was edited again: those edits are the person's latest, so the draft stays (reads
       // prefer it) until it is published again, rather than being dropped for the older copy.

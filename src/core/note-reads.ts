@@ -14,7 +14,7 @@ import { EntryIndex, mergeNewestFirst } from './entry-index.js';
 import { opsOf, withConflicts } from './stored-entry.js';
 import { competingValues, entryAt, headsOfToken, versionTokenOf, type EntryVersion } from './versions.js';
 import { isEntryId, type EntryId } from './ids.js';
-import { rawEntries, rawEntry, resolveEntryId, type SpaceDoc } from './layout.js';
+import { rawEntries, resolveEntryId, type SpaceDoc } from './layout.js';
 import { ShardedShared } from './sharded-shared.js';
 import type { ShardedSpace } from './shards/sharded-space.js';
 import { ReplicaSide, type LogSide } from './log-side.js';
@@ -22,7 +22,7 @@ import type { HistoryItem, OpMessage } from './ops.js';
 import { historySteps, type HistoryStep } from './history-steps.js';
 import type { HistoryCache, Logger, StoreProblem } from './ports.js';
 import type { LegacyHistoryStore, LegacyStep } from './legacy-history.js';
-import { Replica, type Heads } from './replica.js';
+import { isGenesisOnly, Replica, type Heads } from './replica.js';
 import type { EntriesChanged, EntryList, EntryVersionRef, FieldConflict, ListFilter } from './note-log-types.js';
 
 export class NoteReads {
@@ -50,15 +50,17 @@ export class NoteReads {
     this.sharedReplica = v1;
     this.shards = v1 ? undefined : new ShardedShared(shared as ShardedSpace, legacyHistory);
     this.sides = { local: new ReplicaSide('local', local), shared: v1 ? new ReplicaSide('shared', v1) : this.shards!.side };
+    // A log that is the genesis alone has no history: it is not built in memory to say so.
     const source = (scope: LogScope, replica: Replica<SpaceDoc>) => ({
       scope,
-      changes: () => replica.changesMeta(),
-      since: (heads: readonly string[]) => replica.changesMetaSince(heads),
+      changes: () => (replica.pristine ? [] : replica.changesMeta()),
+      since: (heads: readonly string[]) => (replica.pristine ? (isGenesisOnly(heads) ? [] : undefined) : replica.changesMetaSince(heads)),
       heads: () => replica.heads(),
     });
     // On a sharded space the index holds the drafts' history; each shard's comes from the shard.
     this.history = new HistoryIndex(() => (v1 ? [source('local', local), source('shared', v1)] : [source('local', local)]), historyCache, logger.child('history'));
-    this.index = { local: new EntryIndex('local', () => local.doc, logger), shared: v1 ? new EntryIndex('shared', () => v1.doc, logger) : undefined };
+    const docOf = (replica: Replica<SpaceDoc>) => () => (replica.pristine ? undefined : replica.doc);
+    this.index = { local: new EntryIndex('local', docOf(local), logger), shared: v1 ? new EntryIndex('shared', docOf(v1), logger) : undefined };
     local.events.on('rebuilt', () => {
       this.history.reset();
       this.index.local.invalidate('the local log was rebuilt');
@@ -311,13 +313,13 @@ export class NoteReads {
   /** Accepts a full id or a unique prefix (at least 4 hex digits), as people type them. */
   resolveId(text: string): EntryId {
     const shards = this.shards;
-    const ids = function* (local: A.Doc<SpaceDoc>, shared: A.Doc<SpaceDoc> | undefined) {
-      for (const [id] of rawEntries(local)) yield id;
+    const ids = function* (local: A.Doc<SpaceDoc> | undefined, shared: A.Doc<SpaceDoc> | undefined) {
+      if (local) for (const [id] of rawEntries(local)) yield id;
       if (shards) yield* shards.ids();
       else if (shared) for (const [id] of rawEntries(shared)) yield id;
     };
-    const exists = (id: EntryId) => rawEntry(this.local.doc, id) !== undefined || (shards ? shards.row(id) !== undefined : this.get(id) !== undefined);
-    return resolveEntryId(text, () => ids(this.local.doc, this.sharedReplica?.doc), exists);
+    const exists = (id: EntryId) => this.sides.local.raw(id) !== undefined || (shards ? shards.row(id) !== undefined : this.get(id) !== undefined);
+    return resolveEntryId(text, () => ids(this.local.pristine ? undefined : this.local.doc, this.sharedReplica?.doc), exists);
   }
 
   /** A sharded shared log's changes as the one change event (ids and op records from the changes). */

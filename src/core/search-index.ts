@@ -228,7 +228,7 @@ export class SearchIndex {
       // re-read at the end.
       this.partial = rows;
       const groups = function* (log: NoteLog) {
-        yield [...rawEntries(log.local.doc)].map(([id]) => id as EntryId);
+        if (!log.local.pristine) yield [...rawEntries(log.local.doc)].map(([id]) => id as EntryId);
         yield* log.sharedGroups();
       };
       for (const ids of groups(this.log)) {

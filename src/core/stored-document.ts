@@ -1,5 +1,6 @@
 import * as A from '@automerge/automerge';
 import { GENESIS_CHANGE_BASE64 } from './genesis.js';
+import { GENESIS_DOC_BASE64 } from './genesis-doc.js';
 import { measureChange } from './peer-input.js';
 import type { LogStore, Logger, StoreProblem } from './ports.js';
 import { problemText } from './text.js';
@@ -15,6 +16,32 @@ export function genesisHash(): string {
   return (genesisHashValue ??= A.decodeChange(genesisChange()).hash);
 }
 
+/**
+ * A document holding the genesis change alone. Loaded from its saved form (genesis-doc.ts): on a
+ * fresh process that costs 75–240 ms against 400–500 ms for applying the change to an empty
+ * document (the first Automerge work of a start runs unoptimised code; measured at 100k entries,
+ * docs/BENCHMARKS.md). Should the saved form not load as exactly that (another Automerge version),
+ * the change is applied: slower, never different.
+ */
+export function genesisDoc<T>(): A.Doc<T> {
+  try {
+    const doc = A.load<T>(savedGenesis());
+    if (isGenesisOnly(A.getHeads(doc))) return doc;
+  } catch (err) {
+    if (err instanceof Error && err.message === 'Module terminated') throw err; // Automerge is gone for this process
+  }
+  return A.applyChanges(A.init<T>(), [genesisChange()])[0];
+}
+
+let savedGenesisBytes: Uint8Array | undefined;
+const savedGenesis = (): Uint8Array => (savedGenesisBytes ??= Uint8Array.from(atob(GENESIS_DOC_BASE64), (c) => c.charCodeAt(0)));
+
+/** A stored snapshot that is the genesis document alone, as this Automerge saves it (byte for byte). */
+function isSavedGenesis(bytes: Uint8Array): boolean {
+  const genesis = savedGenesis();
+  return bytes.byteLength === genesis.byteLength && bytes.every((b, i) => b === genesis[i]);
+}
+
 /** True for the heads of a document that holds the genesis change and nothing else. */
 export function isGenesisOnly(heads: readonly string[]): boolean {
   return heads.length === 1 && heads[0] === genesisHash();
@@ -26,7 +53,12 @@ export function isAutomergePanic(err: unknown): boolean {
 }
 
 export interface StoredDocument<T> {
-  readonly doc: A.Doc<T>;
+  /**
+   * Undefined when the store holds the genesis alone (nothing yet, or the snapshot of a log that
+   * started afresh): the document is then `genesisDoc()`, which the caller builds only once it is
+   * needed (a local log without drafts is never read at start).
+   */
+  readonly doc: A.Doc<T> | undefined;
   /** Records applied after the snapshot. */
   readonly records: number;
   readonly problems: StoreProblem[];
@@ -43,18 +75,18 @@ export async function loadStoredDocument<T>(store: LogStore, name: string, logge
   const loaded = await store.load();
   const problems = [...loaded.problems];
   for (const p of loaded.problems) logger.warn(`${name}: ${problemText(p)}`);
+  if (loaded.records.length === 0 && (loaded.snapshot === undefined || isSavedGenesis(loaded.snapshot))) return { doc: undefined, records: 0, problems };
   const bad: { bytes: Uint8Array; why: string }[] = [];
-  let doc = A.init<T>();
+  let doc: A.Doc<T> | undefined;
   if (loaded.snapshot) {
     try {
       doc = A.load<T>(loaded.snapshot);
     } catch (err) {
       if (err instanceof Error && err.message === 'Module terminated') throw err; // Automerge is gone for this process
       bad.push({ bytes: loaded.snapshot, why: `the snapshot does not load: ${String(err)}` });
-      doc = A.init<T>();
     }
   }
-  doc = applyEach(doc, [genesisChange()], () => undefined);
+  doc = doc === undefined ? genesisDoc<T>() : A.hasHeads(doc, [genesisHash()]) ? doc : applyEach(doc, [genesisChange()], () => undefined);
   const candidates: Uint8Array[] = [];
   for (const record of loaded.records) {
     try {

@@ -11,7 +11,7 @@ import type { EntryId } from './ids.js';
 import { rawEntries, type SpaceDoc } from './layout.js';
 import { SPACE_LAYOUT, type EntryLayout } from './entry-layout.js';
 import { decodeOps, encodeOp, type DraftStep, type OpMessage } from './ops.js';
-import { genesisChange } from './replica.js';
+import { genesisDoc } from './stored-document.js';
 import { merge3, singleSplice } from './text-diff.js';
 
 export function checkTitle(field: string, value: string): string {
@@ -83,7 +83,7 @@ export function opsOf(changes: readonly Uint8Array[]): OpMessage[] {
 
 /** A document holding only the live drafts of `doc`: one change per draft, carrying its steps. */
 export function draftsOnly(doc: A.Doc<SpaceDoc>, stepsOf: (id: EntryId) => DraftStep[]): { doc: A.Doc<SpaceDoc>; drafts: number } {
-  let fresh = A.applyChanges(A.init<SpaceDoc>(), [genesisChange()])[0];
+  let fresh = genesisDoc<SpaceDoc>();
   let drafts = 0;
   for (const [id, raw] of rawEntries(doc)) {
     const read = readEntry(id, raw, 'local');
