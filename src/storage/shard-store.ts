@@ -10,6 +10,7 @@
 import { mkdir, open, readdir, readFile, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StoreClosedError, StoreLockedError, StoreReadError, StoreWriteError } from '../core/errors.js';
+import { KeyedChain } from '../core/keyed-chain.js';
 import type { Logger, StoreProblem } from '../core/ports.js';
 import { isShardId, type ShardId } from '../core/shards/shard-layout.js';
 import { NO_SHARD_FILE, type ShardFileState, type ShardStore, type StoredShard } from '../core/shards/ports.js';
@@ -39,8 +40,8 @@ export interface FileShardStoreInit {
 }
 
 export class FileShardStore implements ShardStore {
-  /** Per shard: the tail of its operation chain, so one shard's writes run in call order. */
-  private readonly chains = new Map<ShardId, Promise<unknown>>();
+  /** One shard's operations run in call order. */
+  private readonly chains = new KeyedChain<ShardId>();
   /** Per shard touched by this process: the length of its file that holds whole, verified frames. */
   private readonly goodLength = new Map<ShardId, number>();
   /** Per shard: the appends waiting behind a write in flight, to be written as one. */
@@ -89,13 +90,7 @@ export class FileShardStore implements ShardStore {
   /** Runs `step` after every earlier operation on `shard` settled. */
   private queue<T>(shard: ShardId, step: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new StoreClosedError(`the shard store in ${this.dir} is closed`));
-    const next = (this.chains.get(shard) ?? Promise.resolve()).then(step, step);
-    const tail = next.catch(() => undefined);
-    this.chains.set(shard, tail);
-    void tail.then(() => {
-      if (this.chains.get(shard) === tail) this.chains.delete(shard);
-    });
-    return next;
+    return this.chains.run(shard, step);
   }
 
   read(shard: ShardId): Promise<StoredShard> {
@@ -207,7 +202,7 @@ export class FileShardStore implements ShardStore {
     this.handles.set(shard, handle);
     for (const [other, h] of this.handles) {
       if (this.handles.size <= SHARD_HANDLES_OPEN) break;
-      if (other === shard || this.chains.has(other)) continue; // in use by an operation of its own
+      if (other === shard || this.chains.busy(other)) continue; // in use by an operation of its own
       this.handles.delete(other);
       await h.close();
     }
@@ -293,7 +288,7 @@ export class FileShardStore implements ShardStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.chains.values()]);
+    await this.chains.idle();
     for (const shard of [...this.handles.keys()]) await this.dropHandle(shard);
     await this.lock.release();
     openFolders.delete(this.dir);

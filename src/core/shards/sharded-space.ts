@@ -29,6 +29,7 @@ import { ShardWrites } from './shard-writes.js';
 import { loadShard, rowOfEntry, rowsOfShard } from './shard-doc.js';
 import { emptyShard, isShardGenesisOnly, rawShardEntry, SHARD_GENESIS_HEADS, shardOf, type ShardDoc, type ShardId } from './shard-layout.js';
 import { SpaceIndex } from './space-index.js';
+import { KeyedChain } from '../keyed-chain.js';
 
 /** Bytes of the index file read for the first screen (~500 rows of realistic titles). */
 export const FIRST_SCREEN_BYTES = 64 * 1024;
@@ -85,7 +86,7 @@ export class ShardedSpace {
   private readonly chunkCounts = new Map<ShardId, number>();
   private readonly compactAfter: number;
   /** Each shard's peer changes, taken one after the other (see `receive`). */
-  private readonly receiving = new Map<ShardId, Promise<unknown>>();
+  private readonly receiving = new KeyedChain<ShardId>();
 
   private constructor(
     private readonly c: ShardedSpaceComponents,
@@ -288,14 +289,7 @@ export class ShardedSpace {
    * and honest members that each kept one struck each other for the other when they synced.
    */
   receive(shard: ShardId, change: Uint8Array): Promise<ReceiveResult> {
-    const before = this.receiving.get(shard);
-    const run = before === undefined ? this.receiveNow(shard, change) : before.then(() => this.receiveNow(shard, change), () => this.receiveNow(shard, change));
-    this.receiving.set(shard, run);
-    const forget = () => {
-      if (this.receiving.get(shard) === run) this.receiving.delete(shard);
-    };
-    run.then(forget, forget);
-    return run;
+    return this.receiving.run(shard, () => this.receiveNow(shard, change));
   }
 
   private async receiveNow(shard: ShardId, change: Uint8Array): Promise<ReceiveResult> {
