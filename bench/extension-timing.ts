@@ -31,11 +31,11 @@ import { chromium, type Browser } from 'playwright-core';
 import { extensionLogs, freePort, ROOT, startEditor, stopEditor, type EditorInstance } from '../test/editor-e2e/code-server.js';
 import { answerInput, CHROMIUM_ARGS, openSharedNotes, runCommand, statusItem, waitForWorkbench } from '../test/editor-e2e/workbench.js';
 
-const CODE_SERVER_VERSION = '4.100.3';
+export const CODE_SERVER_VERSION = '4.100.3';
 const STARTS = 3;
 const LOG_TIMEOUT_MS = 60_000;
-const ACTIVATED = /activated in (\d+(?:\.\d+)?) ms/;
-const READY = /node ready (\d+(?:\.\d+)?) ms after activation/;
+export const ACTIVATED = /activated in (\d+(?:\.\d+)?) ms/;
+export const READY = /node ready (\d+(?:\.\d+)?) ms after activation/;
 
 export type ExtensionTiming = { activateMs: number[]; readyMs: number[]; vsixBytes: number; vsixPath: string } | { skipped: string };
 
@@ -98,7 +98,7 @@ export async function benchExtension(): Promise<ExtensionTiming> {
 }
 
 /** The launcher scripts/install-code-server.sh installed (same cache folder), or undefined: never installs. */
-function cachedCodeServer(): string | undefined {
+export function cachedCodeServer(): string | undefined {
   const prefix =
     process.env.SHARED_NOTES_CODE_SERVER_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'shared-notes-code-server', CODE_SERVER_VERSION);
   const launcher = join(prefix, 'node_modules/.bin/code-server');
@@ -123,7 +123,7 @@ export function packageVsix(): string {
 }
 
 /** Polls the extension's log file(s) under the user-data dir until `pattern` shows up; returns their text. */
-async function waitForLog(editor: EditorInstance, pattern: RegExp): Promise<string> {
+export async function waitForLog(editor: EditorInstance, pattern: RegExp): Promise<string> {
   const until = Date.now() + LOG_TIMEOUT_MS;
   for (;;) {
     const text = sharedNotesLogs(join(editor.userData, 'logs')).join('\n');
@@ -151,7 +151,7 @@ function sharedNotesLogs(dir: string): string[] {
   return out;
 }
 
-function figure(log: string, pattern: RegExp): number {
+export function figure(log: string, pattern: RegExp): number {
   const m = pattern.exec(log);
   if (!m?.[1]) throw new Error(`no ${pattern} in the log`);
   return Number(m[1]);

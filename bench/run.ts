@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { benchSharded } from './sharded.js';
+import { benchSharded, extensionRows } from './sharded.js';
 import { floorKeystroke, KEYSTROKE_GAP_MS, oursKeystroke, staleBaseEdits, threeWriters } from './coediting.js';
 import { editedSpace } from './edited-fixture.js';
 import { benchExtension } from './extension-timing.js';
@@ -270,6 +270,10 @@ async function sharded(quick: boolean): Promise<void> {
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   if (process.argv.includes('--shards')) return sharded(quick);
+  if (process.argv.includes('--extension-shards')) {
+    rows.push(...(await extensionRows(quick ? [1_000] : [1_000, 100_000], step)));
+    return print();
+  }
   if (process.argv.includes('--search-warm')) return searchWarm(quick);
   if (process.argv.includes('--search')) return search(quick);
   if (process.argv.includes('--import')) return markdownImport(quick);

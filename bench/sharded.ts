@@ -8,6 +8,7 @@
  */
 import { amrepoShardCatchup } from './amrepo-shards.js';
 import { cliOnShards, type CliShardRun } from './cli-shards.js';
+import { benchExtensionOnShards, type ExtensionShardStart } from './extension-shards.js';
 import { benchShards, type Measures } from './shards.js';
 import { benchShardSync } from './shard-sync.js';
 import { median } from './table.js';
@@ -54,6 +55,8 @@ export async function benchSharded(quick: boolean, step: <T>(what: string, fn: (
     rows.push({ measure: `${k(n)}: CLI peer: first search after the shows and ls (waits for the search index)`, unit: 'ms', ours: cli('searchMs') });
     rows.push({ measure: `${k(n)}: CLI peer: RSS once the search index is built`, unit: 'MB', ours: cli('rssAfterSearch') });
   }
+  // The extension in a real editor on the same fixture (skipped without code-server and Chromium).
+  if (!quick) rows.push(...(await extensionRows([1_000, big], step)));
   const figures = await step(`sharded catch-up over libp2p at ${syncSizes.map(k).join(', ')} (cold, warm, in-sync check, floor)`, () => benchShardSync(syncSizes));
   for (const f of figures) {
     const n = f.n;
@@ -80,6 +83,27 @@ export async function benchSharded(quick: boolean, step: <T>(what: string, fn: (
     rows.push({ measure: `${k(n)}: in-sync check, bytes both ways`, unit: 'B', ours: f.warm.checkBytes, goal: { text: '< 1,000', met: f.warm.checkBytes < 1000 } });
     if (!r) console.log(`  automerge-repo at ${k(n)}: ${'error' in repo ? repo.error : ''}`);
     else if (!Number.isFinite(r.seconds)) console.log(`  automerge-repo at ${k(n)} did not finish: ${r.note ?? ''}`);
+  }
+  return rows;
+}
+
+/** The extension host in code-server on the fixture of each size: ready, Notes view shown, RSS (bench/extension-shards.ts). */
+export async function extensionRows(sizes: readonly number[], step: <T>(what: string, fn: () => Promise<T>) => Promise<T>): Promise<ShardedRow[]> {
+  const rows: ShardedRow[] = [];
+  for (const n of sizes) {
+    const timing = await step(`the extension in code-server on the ${k(n)} sharded space (3 starts)`, () => benchExtensionOnShards(n, 3, (line) => console.error(line)));
+    if ('skipped' in timing) {
+      console.log(`extension on shards skipped: ${timing.skipped}`);
+      return rows;
+    }
+    const atBig = n === 100_000;
+    const ext = (key: keyof ExtensionShardStart) => median(timing.starts.map((s) => s[key]));
+    rows.push({ measure: `${k(n)}: extension: node ready after activation`, unit: 'ms', ours: ext('readyMs') });
+    rows.push({ measure: `${k(n)}: extension: Notes view shows its first entry, from activation`, unit: 'ms', ours: ext('treeMs'), goal: atBig ? { text: '≤ 1,000', met: ext('treeMs') <= 1000 } : undefined });
+    rows.push({ measure: `${k(n)}: extension: Notes view's first entry after the node is ready and the view open`, unit: 'ms', ours: ext('listMs') });
+    rows.push({ measure: `${k(n)}: extension host RSS when the Notes view shows`, unit: 'MB', ours: ext('rssAtTree') });
+    rows.push({ measure: `${k(n)}: extension host RSS 5 s later`, unit: 'MB', ours: ext('rssSettled') });
+    rows.push({ measure: `${k(n)}: extension host RSS 5 s later, less the same host with no space open`, unit: 'MB', ours: ext('rssSettled') - timing.rssNoSpace });
   }
   return rows;
 }
