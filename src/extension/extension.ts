@@ -12,7 +12,7 @@ import { EntryFileSystemProvider, SCHEME } from './fs-provider.js';
 import { LiveDocuments } from './live-documents.js';
 import { LiveIndicator } from './live-indicator.js';
 import { NotesFilter } from './notes-filter.js';
-import { NotesTreeProvider } from './notes-tree.js';
+import { NotesTreeProvider, SHOW_MORE_COMMAND } from './notes-tree.js';
 import { ErrorReporter, createOutputLogger } from './output-logger.js';
 import { alwaysOnIds } from './always-on.js';
 import { PeersTreeProvider } from './peers-tree.js';
@@ -47,6 +47,9 @@ export function activate(context: vscode.ExtensionContext): void {
     notes,
     filter,
     notesView,
+    vscode.commands.registerCommand(SHOW_MORE_COMMAND, (group: unknown) => {
+      if (group === 'published' || group === 'drafts') notes.showMore(group);
+    }),
     vscode.window.registerTreeDataProvider('sharedNotes.peers', new PeersTreeProvider(ctl, presence, () => alwaysOnIds(settings().alwaysOn))),
     vscode.workspace.registerFileSystemProvider(SCHEME, new EntryFileSystemProvider(ctl, live), { isCaseSensitive: true }),
     new StatusBar(ctl, live),

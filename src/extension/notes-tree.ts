@@ -10,9 +10,10 @@ import type { NotesFilter } from './notes-filter.js';
 import { filteredList } from './search-items.js';
 import type { OpenEntries } from './presence.js';
 import { ShownNotes } from './shown-notes.js';
-import { groupChildren, notesItem, notesRoots, withOpenBy, type ItemData, type NotesNode } from './tree-items.js';
+import { GROUP_PAGE, notesItem, notesRoots, pagedChildren, withOpenBy, type GroupKind, type ItemData, type NotesNode } from './tree-items.js';
 
 export const OPEN_ENTRY_COMMAND = 'sharedNotes.openEntry';
+export const SHOW_MORE_COMMAND = 'sharedNotes.showMoreEntries';
 
 export class NotesTreeProvider implements vscode.TreeDataProvider<NotesNode>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<NotesNode | undefined>();
@@ -20,7 +21,12 @@ export class NotesTreeProvider implements vscode.TreeDataProvider<NotesNode>, vs
   private readonly subscriptions: vscode.Disposable[];
   /** Relative times ("2 min ago") age: refresh them now and then even when nothing changes. */
   private readonly clock = setInterval(() => this.redraw(), 60_000);
-  private readonly shown = new ShownNotes((node, now) => this.rowOf(node, now));
+  private readonly shown = new ShownNotes(
+    (node, now) => this.rowOf(node, now),
+    (list, group) => this.childrenOf(list, group),
+  );
+  /** How many entries each long group lists (GROUP_PAGE at first; "Show more" adds to it). */
+  private readonly limits = new Map<GroupKind, number>();
 
   constructor(
     private readonly controller: SpaceController,
@@ -30,7 +36,14 @@ export class NotesTreeProvider implements vscode.TreeDataProvider<NotesNode>, vs
     private readonly filter?: NotesFilter,
   ) {
     this.subscriptions = [
-      ...(filter ? [filter.onDidChange(() => this.redraw())] : []),
+      ...(filter
+        ? [
+            filter.onDidChange(() => {
+              this.limits.clear(); // a new filter lists from its first page
+              this.redraw();
+            }),
+          ]
+        : []),
       ...(presence ? [presence.onDidChange(() => this.redraw())] : []),
       controller.onDidChangeEntries((ids) => {
         const list = this.list();
@@ -60,15 +73,26 @@ export class NotesTreeProvider implements vscode.TreeDataProvider<NotesNode>, vs
       return roots;
     }
     if (node.type !== 'group') return [];
-    const children = groupChildren(list, node.group);
+    const children = this.childrenOf(list, node.group);
     this.shown.childrenShown(node.group, children, now);
     return children;
+  }
+
+  /** A group's "Show more" row was clicked: it lists GROUP_PAGE more entries. */
+  showMore(group: GroupKind): void {
+    this.limits.set(group, (this.limits.get(group) ?? GROUP_PAGE) + GROUP_PAGE);
+    this.redraw();
+  }
+
+  private childrenOf(list: SummaryList, group: GroupKind): NotesNode[] {
+    return pagedChildren(list, group, this.limits.get(group) ?? GROUP_PAGE);
   }
 
   getParent(node: NotesNode): NotesNode | undefined {
     if (node.type === 'group') return undefined;
     if (node.type === 'invalid') return { type: 'group', group: 'invalid', count: 0 };
     if (node.type === 'deleted') return { type: 'group', group: 'deleted', count: 0 };
+    if (node.type === 'more') return { type: 'group', group: node.group, count: 0 };
     return { type: 'group', group: node.entry.state === 'draft' ? 'drafts' : 'published', count: 0 };
   }
 
@@ -115,5 +139,6 @@ export function toTreeItem(data: ItemData): vscode.TreeItem {
   item.contextValue = data.contextValue;
   if (data.tooltip !== undefined) item.tooltip = new vscode.MarkdownString(data.tooltip, true);
   if (data.openEntryId !== undefined) item.command = { command: OPEN_ENTRY_COMMAND, title: 'Open', arguments: [data.openEntryId] };
+  if (data.showMoreOf !== undefined) item.command = { command: SHOW_MORE_COMMAND, title: 'Show More', arguments: [data.showMoreOf] };
   return item;
 }

@@ -8,6 +8,7 @@ import { relativeTime } from '../core/text.js';
 import { entryIdOfPath } from './note-document.js';
 import { SCHEME } from './fs-provider.js';
 import { ingredientsFromInput, linesFromInput, validateInvite, validateSpaceName, validateTitle } from './inputs.js';
+import { entriesMatching, PICK_MAX } from './entry-picks.js';
 import { kindIcon, oneLine, type NotesNode } from './tree-items.js';
 
 /** A command's entry argument: a tree node, an id (internal commands), or a document's URI (editor title menu). */
@@ -17,6 +18,28 @@ export function entryIdOfArgument(arg: unknown): EntryId | undefined {
   const node = arg as NotesNode | undefined;
   if (node?.type === 'entry') return node.entry.id;
   return undefined;
+}
+
+/** A pick among more than PICK_MAX entries: the newest PICK_MAX listed, then those matching what is typed (entry-picks.ts). */
+function pickAmongMany<T extends vscode.QuickPickItem>(entries: readonly EntrySummary[], pick: (entry: EntrySummary) => T, placeHolder: string): Promise<T | undefined> {
+  const quickPick = vscode.window.createQuickPick<T>();
+  quickPick.placeholder = `${placeHolder}: type to find any of ${entries.length.toLocaleString('en')} (the newest ${PICK_MAX} are listed)`;
+  quickPick.matchOnDescription = true;
+  quickPick.matchOnDetail = true;
+  const list = (typed: string) => (quickPick.items = entriesMatching(entries, typed).map(pick));
+  list('');
+  return new Promise((resolve) => {
+    quickPick.onDidChangeValue(list);
+    quickPick.onDidAccept(() => {
+      resolve(quickPick.selectedItems[0]);
+      quickPick.hide();
+    });
+    quickPick.onDidHide(() => {
+      resolve(undefined);
+      quickPick.dispose();
+    });
+    quickPick.show();
+  });
 }
 
 /** The entry a command is about: its argument, else the active shared note editor, else a pick. */
@@ -36,15 +59,13 @@ export async function chooseEntry(log: NoteLog, arg: unknown, placeHolder: strin
     return undefined;
   }
   const now = Date.now();
-  const picked = await vscode.window.showQuickPick(
-    entries.map((entry) => ({
-      label: `$(${kindIcon(entry.kind)}) ${oneLine(entry.title, 80)}`,
-      description: `${entry.state === 'draft' ? 'draft' : 'published'} · ${oneLine(entry.author.name, 100)} · ${relativeTime(entry.updatedAt, now)}`,
-      detail: entry.id,
-      entry,
-    })),
-    { placeHolder, matchOnDescription: true },
-  );
+  const pick = (entry: EntrySummary) => ({
+    label: `$(${kindIcon(entry.kind)}) ${oneLine(entry.title, 80)}`,
+    description: `${entry.state === 'draft' ? 'draft' : 'published'} · ${oneLine(entry.author.name, 100)} · ${relativeTime(entry.updatedAt, now)}`,
+    detail: entry.id,
+    entry,
+  });
+  const picked = entries.length <= PICK_MAX ? await vscode.window.showQuickPick(entries.map(pick), { placeHolder, matchOnDescription: true }) : await pickAmongMany(entries, pick, placeHolder);
   if (!picked) return undefined;
   const read = await log.read(picked.entry.id);
   if (read?.status !== 'valid') throw new EntryNotFoundError(`"${oneLine(picked.entry.title, 80)}" no longer exists`);

@@ -25,6 +25,8 @@ export class ShownNotes {
   constructor(
     /** The row the view makes of a node at a time (with who has it open, etc.). */
     private readonly rowOf: (node: NotesNode, now: number) => ItemData,
+    /** The children the view lists for a group (a long one: its first page, then "Show more"). */
+    private readonly childrenOf: (list: SummaryList, group: GroupKind) => NotesNode[] = groupChildren,
   ) {}
 
   /** The view was given these top-level nodes. */
@@ -55,13 +57,13 @@ export class ShownNotes {
     for (const [group, rows] of this.groups) {
       if (group === 'deleted' || group === 'invalid') {
         // Rare and small: compared whole.
-        const children = groupChildren(list, group);
+        const children = this.childrenOf(list, group);
         if (children.length !== rows.size || children.some((node, i) => rows.get(nodeId(node)) !== rowKey(this.rowOf(node, now), i))) return true;
         continue;
       }
       let children: NotesNode[] | undefined;
       for (const id of ids) {
-        children ??= groupChildren(list, group);
+        children ??= this.childrenOf(list, group);
         const index = children.findIndex((node) => node.type === 'entry' && node.entry.id === id);
         const was = rows.get(id);
         if (index < 0) {
@@ -90,5 +92,7 @@ function nodeId(node: NotesNode): string {
       return `deleted:${node.tombstone.id}`;
     case 'invalid':
       return `invalid:${node.invalid.scope}:${node.invalid.id}`;
+    case 'more':
+      return `more:${node.group}`;
   }
 }

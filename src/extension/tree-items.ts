@@ -22,6 +22,8 @@ export interface ItemData {
   readonly collapsible: 'none' | 'expanded' | 'collapsed';
   /** The entry the row opens on click, if any. */
   readonly openEntryId?: string;
+  /** A "Show more" row: the group whose next page a click lists. */
+  readonly showMoreOf?: GroupKind;
 }
 
 export type GroupKind = 'published' | 'drafts' | 'deleted' | 'invalid';
@@ -31,7 +33,9 @@ export type NotesNode =
   | { readonly type: 'group'; readonly group: GroupKind; readonly count: number }
   | { readonly type: 'entry'; readonly entry: EntrySummary }
   | { readonly type: 'deleted'; readonly tombstone: DeletedSummary }
-  | { readonly type: 'invalid'; readonly invalid: InvalidEntry };
+  | { readonly type: 'invalid'; readonly invalid: InvalidEntry }
+  /** The last row of a group that lists `shown` of its `total` entries: a click lists GROUP_PAGE more. */
+  | { readonly type: 'more'; readonly group: GroupKind; readonly shown: number; readonly total: number };
 
 /** A Peers row: the engine's PeerStatus, marked when it is one of the always-on peers the person added. */
 export type PeerRow = PeerStatus & { readonly alwaysOn?: boolean };
@@ -55,6 +59,21 @@ export function notesRoots(list: SummaryList): NotesNode[] {
   if (list.deleted.length > 0) roots.push({ type: 'group', group: 'deleted', count: list.deleted.length });
   if (list.invalid.length > 0) roots.push({ type: 'group', group: 'invalid', count: list.invalid.length });
   return roots;
+}
+
+/**
+ * How many entries a group lists at first, and how many more each click on its "Show more" row
+ * adds. A tree view hands VS Code every child it is given, each made into a row and sent to the
+ * workbench: a Published group of 100k entries took 30 s to show and 790 MB of extension host
+ * (docs/BENCHMARKS.md). Search and Filter Notes find any entry, however far down.
+ */
+export const GROUP_PAGE = 200;
+
+/** The first `limit` children of a group, then (if it holds more) a "Show more" row. */
+export function pagedChildren(list: SummaryList, group: GroupKind, limit: number): NotesNode[] {
+  const all = groupChildren(list, group);
+  if (all.length <= limit) return all;
+  return [...all.slice(0, limit), { type: 'more', group, shown: limit, total: all.length }];
 }
 
 /** Children of a group, newest change first (the log's list order). */
@@ -89,7 +108,24 @@ export function notesItem(node: NotesNode, now = Date.now(), full?: (id: string)
       return deletedItem(node.tombstone, now);
     case 'invalid':
       return invalidItem(node.invalid);
+    case 'more':
+      return moreItem(node);
   }
+}
+
+/** `Show 200 more` at the end of a long group, saying how much of it is listed. */
+export function moreItem(node: { readonly group: GroupKind; readonly shown: number; readonly total: number }): ItemData {
+  const count = (n: number) => n.toLocaleString('en');
+  return {
+    id: `more:${node.group}`,
+    label: `Show ${count(Math.min(GROUP_PAGE, node.total - node.shown))} more`,
+    description: `${count(node.shown)} of ${count(node.total)} listed`,
+    tooltip: `The newest ${count(node.shown)} of ${count(node.total)} are listed. **Search** (or **Filter Notes**) finds any entry, however far down.`,
+    icon: 'ellipsis',
+    contextValue: 'more',
+    collapsible: 'none',
+    showMoreOf: node.group,
+  };
 }
 
 /** An entry's row; its tooltip quotes the contents when they are given (`entry` itself, or `full`). */

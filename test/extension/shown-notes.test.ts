@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { NoteLog } from '../../src/core/note-log.js';
 import { MAX_COMPARED_CHANGES, ShownNotes } from '../../src/extension/shown-notes.js';
-import { groupChildren, notesItem, notesRoots, withOpenBy, type GroupKind } from '../../src/extension/tree-items.js';
+import { groupChildren, notesItem, notesRoots, pagedChildren, withOpenBy, type GroupKind } from '../../src/extension/tree-items.js';
 import { memoryNoteLog } from '../helpers/core.js';
 
 /** A view that was given the roots and the children of the expanded groups, as VS Code asks for them. */
@@ -90,6 +90,26 @@ describe('the Notes view redraws only when a row would look different', () => {
     assert.equal(shown.differs(log.summaries(), Array.from({ length: MAX_COMPARED_CHANGES + 1 }, () => a.id), Date.now()), true);
     shown.forget();
     assert.equal(shown.differs(log.summaries(), [a.id], Date.now()), true);
+    await log.close();
+  });
+
+  it('a long group: a change to an entry below its first page redraws nothing, one that brings it up does', async () => {
+    const { log } = await memoryNoteLog();
+    const page = 3;
+    const shown = new ShownNotes((node, now) => notesItem(node, now), (list, group) => pagedChildren(list, group, page));
+    const notes = [];
+    for (let i = 0; i < 6; i++) notes.push(await log.createNote({ title: `Note ${i}`, body: 'x' }));
+    const list = log.summaries();
+    const now = Date.now();
+    shown.rootsShown(notesRoots(list), now);
+    shown.childrenShown('drafts', pagedChildren(list, 'drafts', page), now);
+    const oldest = notes[0]!; // listed last: below the first page
+    assert.equal(shown.differs(log.summaries(), [oldest.id], Date.now()), false, 'nothing changed');
+    await log.edit(oldest.id, { body: 'xy' });
+    assert.equal(shown.differs(log.summaries(), [oldest.id], Date.now()), true, 'edited, it moves to the top of the first page');
+    shown.rootsShown(notesRoots(log.summaries()), Date.now());
+    shown.childrenShown('drafts', pagedChildren(log.summaries(), 'drafts', page), Date.now());
+    assert.equal(shown.differs(log.summaries(), [notes[1]!.id], Date.now()), false, 'an entry still below the first page');
     await log.close();
   });
 });

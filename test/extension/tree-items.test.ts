@@ -4,7 +4,7 @@ import { summaryOf, type Entry, type SummaryList } from '../../src/core/entry.js
 import type { EntryId, DeviceId } from '../../src/core/ids.js';
 import type { PeerStatus } from '../../src/engine/types.js';
 import {
-  deletedItem, entryItem, escapeMarkdown, groupChildren, invalidItem, notesItem, notesRoots, openEntryText, peerItem, shortAddress, sortPeers,
+  deletedItem, entryItem, escapeMarkdown, GROUP_PAGE, groupChildren, invalidItem, notesItem, notesRoots, openEntryText, pagedChildren, peerItem, shortAddress, sortPeers,
   type ItemData, type PeerRow,
 } from '../../src/extension/tree-items.js';
 import { NO_PROGRESS } from '../helpers/peers.js';
@@ -43,6 +43,24 @@ describe('notes tree data', () => {
     const l = list([note(1, 'published'), note(2, 'draft'), recipe(3, 'draft')]);
     assert.deepEqual(groupChildren(l, 'drafts').map((n) => (n.type === 'entry' ? n.entry.id : '')), [id(2), id(3)]);
     assert.deepEqual(groupChildren(l, 'published').map((n) => (n.type === 'entry' ? n.entry.id : '')), [id(1)]);
+  });
+
+  it('a long group lists its newest GROUP_PAGE entries, then a row that lists more and says how many are listed', () => {
+    const many = list(Array.from({ length: GROUP_PAGE * 2 + 50 }, (_, i) => ({ ...note(i + 1, 'published'), updatedAt: NOW - i })));
+    const first = pagedChildren(many, 'published', GROUP_PAGE);
+    assert.equal(first.length, GROUP_PAGE + 1);
+    assert.deepEqual(first.slice(0, GROUP_PAGE), groupChildren(many, 'published').slice(0, GROUP_PAGE), 'the newest first, as the whole group lists them');
+    const more = first.at(-1)!;
+    assert.deepEqual(more, { type: 'more', group: 'published', shown: GROUP_PAGE, total: GROUP_PAGE * 2 + 50 });
+    const row = notesItem(more);
+    assert.equal(row.label, `Show ${GROUP_PAGE} more`);
+    assert.equal(row.description, `${GROUP_PAGE} of ${(GROUP_PAGE * 2 + 50).toLocaleString('en')} listed`);
+    assert.equal(row.showMoreOf, 'published', 'a click lists the next page');
+    assert.equal(row.openEntryId, undefined);
+    const last = pagedChildren(many, 'published', GROUP_PAGE * 2);
+    assert.equal(notesItem(last.at(-1)!).label, 'Show 50 more', 'the last page says how many are left');
+    assert.equal(pagedChildren(many, 'published', GROUP_PAGE * 3).length, GROUP_PAGE * 2 + 50, 'everything listed: no more row');
+    assert.equal(pagedChildren(many, 'drafts', GROUP_PAGE).length, 0);
   });
 
   it('shows kind icon, author and relative time, a context value for menus, and opens on click', () => {
