@@ -183,6 +183,15 @@ export interface SummaryList {
   readonly entries: EntrySummary[];
   readonly deleted: DeletedSummary[];
   readonly invalid: InvalidEntry[];
+  /** A page of the list (NoteLog.summaryPage): how many there are of each, beyond those listed. */
+  readonly totals?: ListTotals;
+}
+
+export interface ListTotals {
+  readonly published: number;
+  readonly drafts: number;
+  readonly deleted: number;
+  readonly invalid: number;
 }
 
 export function summaryOf(entry: Entry): EntrySummary {

@@ -7,7 +7,7 @@
  */
 import * as A from '@automerge/automerge';
 import { Emitter } from './emitter.js';
-import { deletedSummaryOf, EDITABLE_FIELDS, readEntry, summaryOf, type Entry, type EntryRead, type EntrySummary, type LogScope, type SummaryList } from './entry.js';
+import { deletedSummaryOf, EDITABLE_FIELDS, readEntry, summaryOf, type Entry, type EntryRead, type EntrySummary, type ListTotals, type LogScope, type SummaryList } from './entry.js';
 import { EntryDeletedError, EntryNotFoundError, InvalidInputError } from './errors.js';
 import { HistoryIndex, orderedHistory } from './history.js';
 import { EntryIndex, mergeNewestFirst } from './entry-index.js';
@@ -221,6 +221,32 @@ export class NoteReads {
       entries: filter.kind ? entries.filter((e) => e.kind === filter.kind) : entries,
       deleted: [...(drafts?.deleted.map(deletedSummaryOf) ?? []), ...shared.deleted],
       invalid: [...(drafts?.invalid ?? []), ...shared.invalid],
+    };
+  }
+
+  /**
+   * The list as a view shows it first: every draft, the newest `published` published entries and
+   * `deleted` tombstones, every invalid entry, and how many there are of each (`totals`). On a
+   * sharded space only those rows are read from the index; a v1 space lists everything.
+   */
+  summaryPage(published: number, deleted: number): SummaryList & { readonly totals: ListTotals } {
+    if (!this.shards) {
+      const all = this.summaries();
+      const drafts = all.entries.filter((e) => e.state === 'draft').length;
+      return { ...all, totals: { published: all.entries.length - drafts, drafts, deleted: all.deleted.length, invalid: all.invalid.length } };
+    }
+    const drafts = this.index.local.view();
+    const shared = this.shards.summaryPage(published, deleted);
+    return {
+      entries: mergeNewestFirst(drafts.entries.map(summaryOf), shared.entries),
+      deleted: [...drafts.deleted.map(deletedSummaryOf), ...shared.deleted],
+      invalid: [...drafts.invalid, ...shared.invalid],
+      totals: {
+        published: shared.totals.published,
+        drafts: drafts.entries.length,
+        deleted: drafts.deleted.length + shared.totals.deleted,
+        invalid: drafts.invalid.length + shared.totals.invalid,
+      },
     };
   }
 

@@ -10,7 +10,7 @@ import type { NotesFilter } from './notes-filter.js';
 import { filteredList } from './search-items.js';
 import type { OpenEntries } from './presence.js';
 import { ShownNotes } from './shown-notes.js';
-import { GROUP_PAGE, notesItem, notesRoots, pagedChildren, withOpenBy, type GroupKind, type ItemData, type NotesNode } from './tree-items.js';
+import { GROUP_PAGE, notesItem, notesRoots, pagedChildren, RECENTLY_DELETED_SHOWN, withOpenBy, type GroupKind, type ItemData, type NotesNode } from './tree-items.js';
 
 export const OPEN_ENTRY_COMMAND = 'sharedNotes.openEntry';
 export const SHOW_MORE_COMMAND = 'sharedNotes.showMoreEntries';
@@ -96,9 +96,14 @@ export class NotesTreeProvider implements vscode.TreeDataProvider<NotesNode>, vs
     return { type: 'group', group: node.entry.state === 'draft' ? 'drafts' : 'published', count: 0 };
   }
 
+  /** What the view lists: with a filter, its matches; else the page its groups show (only those rows are read). */
   private list(): SummaryList | undefined {
     const peer = this.controller.current;
-    return peer ? filteredList(peer.log.summaries(), this.filter?.matching()) : undefined;
+    if (!peer) return undefined;
+    const matching = this.filter?.matching();
+    if (matching !== undefined) return filteredList(peer.log.summaries(), matching);
+    const limit = Math.max(this.limits.get('published') ?? GROUP_PAGE, this.limits.get('drafts') ?? GROUP_PAGE);
+    return peer.log.summaryPage(limit, RECENTLY_DELETED_SHOWN);
   }
 
   /** An entry's contents for its tooltip, when they are at hand (never loaded for a row). */

@@ -4,7 +4,7 @@
  * into vscode.TreeItems. No `vscode` import here. Every string a peer wrote goes through the core
  * sanitiser (`displayLine`, `displayText`) before it reaches a label, description or tooltip.
  */
-import type { DeletedSummary, Entry, EntrySummary, InvalidEntry, SummaryList } from '../core/entry.js';
+import type { DeletedSummary, Entry, EntrySummary, InvalidEntry, ListTotals, SummaryList } from '../core/entry.js';
 import type { PeerStatus } from '../engine/types.js';
 import { connectionKindText, relativeTime, shortId, shortPeerId } from '../core/text.js';
 import { labelLine, labelText } from '../core/display-text.js';
@@ -51,14 +51,20 @@ export const entryContextValue = (entry: Pick<EntrySummary, 'state' | 'kind'>): 
 
 /** Root groups: Published and Drafts always (so people see where things go), Recently deleted and Invalid only when there are any. */
 export function notesRoots(list: SummaryList): NotesNode[] {
-  const published = list.entries.filter((e) => e.state === 'published').length;
+  const totals = list.totals ?? totalsOf(list);
   const roots: NotesNode[] = [
-    { type: 'group', group: 'published', count: published },
-    { type: 'group', group: 'drafts', count: list.entries.length - published },
+    { type: 'group', group: 'published', count: totals.published },
+    { type: 'group', group: 'drafts', count: totals.drafts },
   ];
-  if (list.deleted.length > 0) roots.push({ type: 'group', group: 'deleted', count: list.deleted.length });
-  if (list.invalid.length > 0) roots.push({ type: 'group', group: 'invalid', count: list.invalid.length });
+  if (totals.deleted > 0) roots.push({ type: 'group', group: 'deleted', count: totals.deleted });
+  if (totals.invalid > 0) roots.push({ type: 'group', group: 'invalid', count: totals.invalid });
   return roots;
+}
+
+/** What a whole list (not a page) holds of each group. */
+function totalsOf(list: SummaryList): ListTotals {
+  const published = list.entries.filter((e) => e.state === 'published').length;
+  return { published, drafts: list.entries.length - published, deleted: list.deleted.length, invalid: list.invalid.length };
 }
 
 /**
@@ -69,11 +75,16 @@ export function notesRoots(list: SummaryList): NotesNode[] {
  */
 export const GROUP_PAGE = 200;
 
-/** The first `limit` children of a group, then (if it holds more) a "Show more" row. */
+/**
+ * The first `limit` children of a group, then (if it holds more) a "Show more" row. `list` may be
+ * a page of the whole list (NoteLog.summaryPage) holding at least `limit` of the group, with totals.
+ */
 export function pagedChildren(list: SummaryList, group: GroupKind, limit: number): NotesNode[] {
   const all = groupChildren(list, group);
-  if (all.length <= limit) return all;
-  return [...all.slice(0, limit), { type: 'more', group, shown: limit, total: all.length }];
+  const total = group === 'published' || group === 'drafts' ? Math.max(list.totals?.[group] ?? 0, all.length) : all.length;
+  if (total <= limit) return all;
+  const shown = Math.min(limit, all.length);
+  return [...all.slice(0, shown), { type: 'more', group, shown, total }];
 }
 
 /** Children of a group, newest change first (the log's list order). */

@@ -61,6 +61,10 @@ describe('notes tree data', () => {
     assert.equal(notesItem(last.at(-1)!).label, 'Show 50 more', 'the last page says how many are left');
     assert.equal(pagedChildren(many, 'published', GROUP_PAGE * 3).length, GROUP_PAGE * 2 + 50, 'everything listed: no more row');
     assert.equal(pagedChildren(many, 'drafts', GROUP_PAGE).length, 0);
+    // A page of a bigger list (NoteLog.summaryPage): its totals count what it does not hold.
+    const page = { ...list(Array.from({ length: GROUP_PAGE }, (_, i) => note(i + 1, 'published'))), totals: { published: 100_000, drafts: 0, deleted: 7, invalid: 0 } };
+    assert.deepEqual(pagedChildren(page, 'published', GROUP_PAGE).at(-1), { type: 'more', group: 'published', shown: GROUP_PAGE, total: 100_000 });
+    assert.deepEqual(notesRoots(page).map((n) => (n.type === 'group' ? `${n.group}:${n.count}` : '')), ['published:100000', 'drafts:0', 'deleted:7']);
   });
 
   it('shows kind icon, author and relative time, a context value for menus, and opens on click', () => {

@@ -8,6 +8,7 @@
  * `<counter>@<actor number>`), `#actors\t<actor>…\n`, then one `#shard\t<id>\t<size>\t<mtime>\t<heads>\n`
  * per shard whose log exists. The first screen needs only the first few KB.
  */
+import { isEntryId } from '../ids.js';
 import { compareRows, decodeRow, encodeRow, type IndexRow } from './index-rows.js';
 import { IndexFormatError } from './errors.js';
 import type { Logger } from '../ports.js';
@@ -32,7 +33,24 @@ export interface IndexUpdate {
   readonly replace: boolean;
 }
 
+/** What the list makes of a row: a listed entry, a tombstone, or an invalid row (a bad state, no known kind, a key that is no entry id). */
+export type ListClass = 'published' | 'deleted' | 'invalid';
+const CLASSES: readonly ListClass[] = ['published', 'deleted', 'invalid'];
+
+export function listClassOf(row: Pick<IndexRow, 'id' | 'kind' | 'state'>): ListClass {
+  if (row.state === 'invalid' || row.kind === '' || !isEntryId(row.id)) return 'invalid';
+  return row.state === 'deleted' ? 'deleted' : 'published';
+}
+
+const TAB = 0x09;
+const ID_LENGTH = 32;
+const isHexDigit = (b: number): boolean => (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66);
+
 export class ReadIndex {
+  /** Each base row's list class (an index into CLASSES), read from its bytes once: counts and filtered lists decode no row they skip. */
+  private baseClasses: Uint8Array | undefined;
+  private baseCounts: Record<ListClass, number> | undefined;
+  private countsNow: Record<ListClass, number> | undefined;
   private readonly overlay = new Map<string, IndexRow | null>();
   /** The overlay's ids by shard (what `shardRows` reads instead of scanning the whole overlay). */
   private readonly overlayIds = new Map<string, Set<string>>();
@@ -111,16 +129,41 @@ export class ReadIndex {
   }
 
   /** Every row in list order (base rows merged with the changed ones). */
-  *rows(): Generator<IndexRow> {
-    const changed = this.sortedOverlay();
+  /**
+   * The rows in list order (newest first); with `where`, only the rows of those list classes, the
+   * others skipped without being decoded (the Notes view's first page of 100k entries, the
+   * tombstones among them).
+   */
+  *rows(where?: (c: ListClass) => boolean): Generator<IndexRow> {
+    const changed = where ? this.sortedOverlay().filter((r) => where(listClassOf(r))) : this.sortedOverlay();
+    const classes = where ? this.classes() : undefined;
     let c = 0;
     for (let k = 0; k < this.baseRowCount; k++) {
+      if (classes && !where!(CLASSES[classes[k]!]!)) continue;
       if (this.overlay.size > 0 && this.overlay.has(this.baseId(k))) continue;
       const row = this.baseRow(k);
       while (c < changed.length && compareRows(changed[c]!, row) < 0) yield changed[c++]!;
       yield row;
     }
     while (c < changed.length) yield changed[c++]!;
+  }
+
+  /** How many rows of each list class the index holds (what the Notes view's groups count). */
+  listCounts(): Readonly<Record<ListClass, number>> {
+    if (this.countsNow) return this.countsNow;
+    const classes = this.classes();
+    if (!this.baseCounts) {
+      const counts = { published: 0, deleted: 0, invalid: 0 };
+      for (const c of classes) counts[CLASSES[c]!]++;
+      this.baseCounts = counts;
+    }
+    const counts = { ...this.baseCounts };
+    for (const [id, row] of this.overlay) {
+      const k = this.baseIndexOf(id);
+      if (k >= 0) counts[CLASSES[classes[k]!]!]--;
+      if (row) counts[listClassOf(row)]++;
+    }
+    return (this.countsNow = counts);
   }
 
   /** The first `n` rows in list order. */
@@ -157,6 +200,7 @@ export class ReadIndex {
     }
     for (const row of update.rows) this.setOverlay(update.shard, row.id, row);
     this.overlaySorted = undefined;
+    this.countsNow = undefined;
     this.shardStates.set(update.shard, update.state);
   }
 
@@ -182,6 +226,40 @@ export class ReadIndex {
     const tab = this.base.indexOf(0x09, start);
     const id = this.base.toString('utf8', start, tab);
     return id.includes('\\') ? this.baseRow(k).id : id; // an escaped key (only invalid rows have one)
+  }
+
+  /** The list class of every base row: from the id, kind and state bytes (`<32 hex>\t<kind>\t<state>\t…`), a row of another shape decoded. */
+  private classes(): Uint8Array {
+    if (this.baseClasses) return this.baseClasses;
+    const n = this.baseRowCount;
+    const out = new Uint8Array(n);
+    const b = this.base;
+    const { published, deleted, invalid } = { published: 0, deleted: 1, invalid: 2 };
+    for (let k = 0; k < n; k++) {
+      const at = this.offsets[k]!;
+      let plain = b[at + ID_LENGTH] === TAB && b[at + ID_LENGTH + 2] === TAB && b[at + ID_LENGTH + 4] === TAB;
+      for (let i = 0; plain && i < ID_LENGTH; i++) plain = isHexDigit(b[at + i]!);
+      if (!plain) {
+        out[k] = CLASSES.indexOf(listClassOf(this.baseRow(k)));
+        continue;
+      }
+      const kind = b[at + ID_LENGTH + 1];
+      const state = b[at + ID_LENGTH + 3];
+      out[k] = kind === 0x2d /* '-' */ || state === 0x69 /* 'i' */ ? invalid : state === 0x78 /* 'x' */ ? deleted : state === 0x70 /* 'p' */ ? published : CLASSES.indexOf(listClassOf(this.baseRow(k)));
+    }
+    return (this.baseClasses = out);
+  }
+
+  /** The base row of entry `id` (-1 when the base has none): among its shard's rows, found by the counting sort. */
+  private baseIndexOf(id: string): number {
+    const s = parseInt(id.slice(0, SHARD_DIGITS), 16);
+    if (Number.isNaN(s) || s < 0 || s >= SHARD_COUNT) {
+      for (let k = 0; k < this.baseRowCount; k++) if (this.baseId(k) === id) return k; // a key that names no shard: rare (invalid rows)
+      return -1;
+    }
+    const groups = this.groups();
+    for (let i = groups.start[s]!; i < groups.start[s + 1]!; i++) if (this.baseId(groups.rows[i]!) === id) return groups.rows[i]!;
+    return -1;
   }
 
   private baseRow(k: number): IndexRow {

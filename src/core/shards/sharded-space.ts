@@ -22,7 +22,7 @@ import { IndexFormatError, ShardNotLoadedError } from './errors.js';
 import type { HeadsDigest } from './heads-digest.js';
 import type { IndexRow } from './index-rows.js';
 import type { IndexStore, ShardFileState, ShardStore } from './ports.js';
-import { readStoredIndex, ReadIndex, type LoadedIndex } from './read-index.js';
+import { readStoredIndex, ReadIndex, type ListClass, type LoadedIndex } from './read-index.js';
 import { rowsFromChange } from './row-from-change.js';
 import { ShardCache } from './shard-cache.js';
 import { ShardWrites } from './shard-writes.js';
@@ -127,8 +127,13 @@ export class ShardedSpace {
   }
 
   /** Every list row, newest first (tombstones and invalid entries included: filter by `state`). */
-  rows(): Generator<IndexRow> {
-    return this.index.rows();
+  rows(where?: (c: ListClass) => boolean): Generator<IndexRow> {
+    return this.index.rows(where);
+  }
+
+  /** How many rows of each list class there are (read-index.ts). */
+  listCounts(): Readonly<Record<ListClass, number>> {
+    return this.index.listCounts();
   }
 
   page(n: number): IndexRow[] {

@@ -8,7 +8,7 @@ import type { EntryId } from '../ids.js';
 import { HeadsDigest } from './heads-digest.js';
 import type { IndexRow } from './index-rows.js';
 import { NO_SHARD_FILE, type IndexStore, type ShardFileState } from './ports.js';
-import { encodeUpdate, ReadIndex, type IndexUpdate } from './read-index.js';
+import { encodeUpdate, ReadIndex, type IndexUpdate, type ListClass } from './read-index.js';
 import { SHARD_GENESIS_HEADS, shardOf, type ShardId } from './shard-layout.js';
 
 /** The index file is rewritten (journal folded in) after this many journal records. */
@@ -27,8 +27,13 @@ export class SpaceIndex {
   ) {}
 
   /** Every list row, newest first (tombstones and invalid entries included: filter by `state`). */
-  rows(): Generator<IndexRow> {
-    return this.index.rows();
+  rows(where?: (c: ListClass) => boolean): Generator<IndexRow> {
+    return this.index.rows(where);
+  }
+
+  /** How many rows of each list class there are (read-index.ts). */
+  listCounts(): Readonly<Record<ListClass, number>> {
+    return this.index.listCounts();
   }
 
   page(n: number): IndexRow[] {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { IndexFormatError } from '../../../src/core/shards/errors.js';
 import { compareRows, decodeRow, encodeRow, type IndexRow } from '../../../src/core/shards/index-rows.js';
-import { decodeUpdate, encodeUpdate, ReadIndex } from '../../../src/core/shards/read-index.js';
+import { decodeUpdate, encodeUpdate, listClassOf, ReadIndex, type ListClass } from '../../../src/core/shards/read-index.js';
 import type { ShardId } from '../../../src/core/shards/shard-layout.js';
 
 const actor = 'ab'.repeat(16);
@@ -79,6 +79,34 @@ describe('ReadIndex', () => {
     const index = indexWith([odd, row(id('abc', 1), 6)]);
     index.apply({ shard: 'abc' as ShardId, state: state(3), rows: [{ ...odd, title: 'still invalid' }], replace: false });
     assert.deepEqual([...index.rows()].map((r) => r.title), [`title ${id('abc', 1).slice(0, 6)}`, 'still invalid']);
+  });
+
+  it('counts each list class and lists one class without decoding the others, base and changed rows alike', () => {
+    // A mix: published, tombstones, invalid rows (a bad state, no known kind, a key that is no entry id, an escaped key).
+    const mixed: IndexRow[] = rows.map((r, k) =>
+      k % 10 === 3 ? { ...r, state: 'deleted' } : k % 25 === 7 ? { ...r, state: 'invalid', title: 'bad' } : k % 40 === 11 ? { ...r, kind: '' } : r,
+    );
+    const built = indexWith(mixed);
+    // Keys that are no entry id (one escaped in the file), written into a shard by a peer.
+    built.apply({ shard: '000' as ShardId, state: state(9), rows: [{ ...row('zz\tnot-an-id', 5), state: 'invalid', kind: '' }, row(id('A', 1), 6)], replace: false });
+    const index = ReadIndex.parse(built.encode());
+    // Changes since the base: a published row deleted, a tombstone restored, a new row, a new invalid one.
+    const changed: IndexRow[] = [
+      { ...mixed[0]!, state: 'deleted', updatedAt: 1_800_000_000_000 },
+      { ...mixed[3]!, state: 'published', updatedAt: 1_800_000_000_001 },
+      row(id('5a', 9999), 1_800_000_000_002),
+      { ...row(id('5a', 9998), 1_800_000_000_003), kind: '' },
+    ];
+    for (const r of changed) index.apply({ shard: r.id.slice(0, 3) as ShardId, state: state(1), rows: [r], replace: false });
+    const all = [...index.rows()];
+    for (const c of ['published', 'deleted', 'invalid'] as ListClass[]) {
+      const expected = all.filter((r) => listClassOf(r) === c);
+      assert.deepEqual([...index.rows((rc) => rc === c)], expected, `${c}: the same rows, in list order`);
+      assert.equal(index.listCounts()[c], expected.length, `${c}: counted`);
+    }
+    assert.ok(index.listCounts().deleted > 0 && index.listCounts().invalid > 4);
+    index.apply({ shard: changed[2]!.id.slice(0, 3) as ShardId, state: state(2), rows: [{ ...changed[2]!, state: 'deleted' }], replace: false });
+    assert.equal(index.listCounts().deleted, [...index.rows()].filter((r) => listClassOf(r) === 'deleted').length, 'counts follow a later change');
   });
 
   it('journal records round-trip', () => {
