@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { extensionLogs, installCodeServer, ROOT, startEditor, stopEditor, type EditorInstance } from './code-server.js';
-import { answerInput, CHROMIUM_ARGS, openSharedNotes, quickPickRow, runCommand, statusItem, treeRow, waitForWorkbench } from './workbench.js';
+import { answerInput, CHROMIUM_ARGS, notesPane, openSharedNotes, quickPickRow, runCommand, statusItem, treeRow, waitForWorkbench } from './workbench.js';
 
 const VSIX = join(ROOT, 'shared-notes.vsix');
 const RESULTS = join(ROOT, 'test-results');
@@ -127,6 +127,31 @@ describe('Search and markdown export/import in a real editor', { timeout: 300_00
       assert.ok(text.endsWith('---\n# Sunday pancakes\n\n## Ingredients\n\nflour, eggs, milk\n\n## Instructions\n\nMix and fry.\n'), text);
     });
     await page.screenshot({ path: join(RESULTS, 'search-editor.png') });
+  });
+
+  it('a group of more than 200 entries lists the newest 200, then a row that lists the rest', async () => {
+    await step(async () => {
+      const folder = join(base, 'many');
+      mkdirSync(folder);
+      for (let i = 0; i < 201; i++) writeFileSync(join(folder, `bulk-${i}.md`), `# Bulk note ${i}\n\nOne of many.\n`);
+      await runCommand(page, 'Shared Notes: Import Markdown…');
+      await chooseFolder(page, 'Import a Folder of Markdown Files as Drafts', 'Import', folder);
+      await page.locator('.notifications-toasts', { hasText: 'imported 201 files as drafts' }).waitFor({ timeout: 60_000 });
+      await treeRow(page, 'Drafts').filter({ hasText: '203' }).waitFor({ timeout: 15_000 });
+      // The two drafts imported first are the oldest: below the first 200 rows, not listed.
+      assert.equal(await treeRow(page, 'Crème brûlée').count(), 0);
+      const list = notesPane(page).locator('.monaco-list').first();
+      await list.focus();
+      await page.keyboard.press('End'); // the view's last row
+      const more = treeRow(page, 'Show 3 more');
+      await more.waitFor({ timeout: 15_000 });
+      assert.match(await more.innerText(), /200 of 203 listed/);
+      await more.click();
+      await more.waitFor({ state: 'detached', timeout: 15_000 });
+      await list.focus();
+      await page.keyboard.press('End');
+      await treeRow(page, 'Crème brûlée').waitFor({ timeout: 15_000 });
+    });
   });
 });
 
