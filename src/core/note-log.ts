@@ -180,12 +180,16 @@ export class NoteLog extends NoteReads {
     const { scope } = this.require(id);
     const at = this.clock();
     const message = this.op({ op: 'delete', id, at });
+    const shared = this.sides.shared;
     if (scope === 'local') {
+      // A publish interrupted here that reached a peer comes back as a published copy while the
+      // draft stays (reads prefer the draft): deleting the draft deletes that copy too, first, or
+      // the entry the person deleted would come back as published.
+      if (readEntry(id, shared.raw(id), 'shared').status === 'valid') await shared.change(id, message, (doc) => markDeleted(doc, id, this.author, at, shared.layout));
       await this.removeDraft(id, message);
       await forgetPublishedDrafts(this.local, this.logger);
       return;
     }
-    const shared = this.sides.shared;
     await shared.change(id, message, (doc) => markDeleted(doc, id, this.author, at, shared.layout));
   }
 

@@ -152,6 +152,20 @@ describe('NoteLog on shards: entries at hand', () => {
     assert.equal(published.kind === 'note' ? published.body : '', 'edited after', 'publishing it again shares the edits');
     await log.close();
   });
+
+  it('deleting a draft whose interrupted publish came back from a peer deletes the published copy too', async () => {
+    const { log } = await memoryShardedNoteLog('Ann', 'dev-ann');
+    const note = await log.createNote({ title: 'Half', body: 'as published' });
+    const asPublished = log.get(note.id);
+    await log.edit(note.id, { body: 'edited after' }); // the draft stays (reads prefer it)
+    await writePublishedCopy(log, asPublished);
+    assert.equal(log.get(note.id)?.scope, 'local');
+    await log.delete(note.id);
+    const after = log.get(note.id);
+    assert.equal(after?.status, 'deleted', 'not the published copy coming back: a tombstone');
+    assert.deepEqual(log.summaries().entries.map((e) => e.id), [], 'listed nowhere');
+    await log.close();
+  });
 });
 
 /** Writes `read`'s entry into the shared log as published (what a publish's shared write does). */
