@@ -33,7 +33,7 @@ export interface CliShardRun {
   rssAfterSearch: number;
 }
 
-async function rssOf(pid: number): Promise<number> {
+export async function rssOf(pid: number): Promise<number> {
   const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1]);
   if (!Number.isFinite(kb)) throw new Error(`no VmRSS for process ${pid}`);
   return kb * 1024;

@@ -29,6 +29,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { extensionLogs, freePort, startEditor, stopEditor, type EditorInstance } from '../test/editor-e2e/code-server.js';
 import { answerInput, CHROMIUM_ARGS, notesPane, openSharedNotes, runCommand, statusItem, waitForWorkbench } from '../test/editor-e2e/workbench.js';
 import { CODE_SERVER_VERSION, cachedCodeServer, figure, packageVsix, READY, waitForLog } from './extension-timing.js';
+import { rssOf } from './cli-shards.js';
 import { shardedSpaceWith } from './realistic-fixture.js';
 
 const STARTS = 3;
@@ -169,10 +170,4 @@ async function extensionHostPid(root: number): Promise<number> {
   const found = hosts.filter(under);
   if (found.length !== 1) throw new Error(`expected one extension host under code-server ${root}, found ${found.length}`);
   return found[0]!;
-}
-
-async function rssOf(pid: number): Promise<number> {
-  const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1]);
-  if (!Number.isFinite(kb)) throw new Error(`no VmRSS for process ${pid}`);
-  return kb * 1024;
 }
