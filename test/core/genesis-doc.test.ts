@@ -9,12 +9,14 @@ import { bucketOrCreate } from '../../src/core/stored-entry.js';
 import { memoryLogger } from '../../src/core/logger.js';
 import { MemoryLogStore } from '../../src/core/memory-store.js';
 import { Replica } from '../../src/core/replica.js';
-import { genesisChange, genesisDoc } from '../../src/core/stored-document.js';
+import { genesisChange, genesisDoc, genesisHash } from '../../src/core/stored-document.js';
 
 const applied = (actor: string) => A.applyChanges(A.init<SpaceDoc>({ actor }), [genesisChange()])[0];
 
 test('the saved genesis document is byte for byte what this Automerge saves after the genesis change (else: scripts/make-genesis-doc.ts)', () => {
   assert.equal(Buffer.from(A.save(applied('aa'.repeat(16)))).toString('base64'), GENESIS_DOC_BASE64);
+  assert.equal(A.decodeChange(genesisChange()).hash, GENESIS_HASH, 'the generated hash is the change\'s');
+  assert.equal(genesisHash(), GENESIS_HASH);
 });
 
 test('a document started from the saved genesis is the same document as one the genesis change was applied to: their changes merge', () => {
