@@ -72,7 +72,7 @@ it(`honest peers survive and converge through ${TOTAL} fuzzed gossip messages an
   let lastReplay: Uint8Array | undefined;
   const rotate = async () => {
     await hostile?.stop();
-    hostile = await HostileNode.start(space);
+    hostile = await HostileNode.start(space, { dialOnly: true });
     identities++;
     gossipSinceRotation = 0;
     await hostile.connect(aAddr, ca.ready.peerId);

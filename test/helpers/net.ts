@@ -92,11 +92,12 @@ export function stateOf(node: TestNode, other: TestNode): string | undefined {
  * runs. The caller stops it.
  */
 /** A bare libp2p node of the space (its key, no data), on the v1 topic or a sharded space's. */
-export async function startRawNode(spaceId: string, spaceKey: Uint8Array, options: { sharded?: boolean } = {}): Promise<{ node: SpaceLibp2p; topic: string }> {
+/** `dialOnly`: the node listens nowhere, so only the peers it dials itself are connected to it. */
+export async function startRawNode(spaceId: string, spaceKey: Uint8Array, options: { sharded?: boolean; dialOnly?: boolean } = {}): Promise<{ node: SpaceLibp2p; topic: string }> {
   const topic = options.sharded ? shardTopicForSpace(spaceId) : topicForSpace(spaceId);
   const node = await createSpaceNode({
     privateKey: await privateKeyOf(await generateIdentity()),
-    listen: LOOPBACK,
+    listen: options.dialOnly ? [] : LOOPBACK,
     psk: pnetKeyFromSpaceKey(spaceKey),
     topic,
     mdnsServiceTag: undefined,
