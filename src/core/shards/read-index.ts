@@ -50,6 +50,7 @@ export class ReadIndex {
   /** Each base row's list class (an index into CLASSES), read from its bytes once: counts and filtered lists decode no row they skip. */
   private baseClasses: Uint8Array | undefined;
   private baseCounts: Record<ListClass, number> | undefined;
+  /** Counts of the rows as they are now (base and overlay), once asked for. */
   private countsNow: Record<ListClass, number> | undefined;
   private readonly overlay = new Map<string, IndexRow | null>();
   /** The overlay's ids by shard (what `shardRows` reads instead of scanning the whole overlay). */
@@ -150,7 +151,7 @@ export class ReadIndex {
 
   /** How many rows of each list class the index holds (what the Notes view's groups count). */
   listCounts(): Readonly<Record<ListClass, number>> {
-    if (this.countsNow) return this.countsNow;
+    if (this.countsNow) return { ...this.countsNow };
     const classes = this.classes();
     if (!this.baseCounts) {
       const counts = { published: 0, deleted: 0, invalid: 0 };
@@ -159,11 +160,12 @@ export class ReadIndex {
     }
     const counts = { ...this.baseCounts };
     for (const [id, row] of this.overlay) {
-      const k = this.baseIndexOf(id);
-      if (k >= 0) counts[CLASSES[classes[k]!]!]--;
+      const before = this.baseRowClass(id);
+      if (before) counts[before]--;
       if (row) counts[listClassOf(row)]++;
     }
-    return (this.countsNow = counts);
+    this.countsNow = counts; // kept current by setOverlay from now on
+    return { ...counts };
   }
 
   /** The first `n` rows in list order. */
@@ -200,7 +202,6 @@ export class ReadIndex {
     }
     for (const row of update.rows) this.setOverlay(update.shard, row.id, row);
     this.overlaySorted = undefined;
-    this.countsNow = undefined;
     this.shardStates.set(update.shard, update.state);
   }
 
@@ -215,6 +216,12 @@ export class ReadIndex {
   }
 
   private setOverlay(shard: string, id: string, row: IndexRow | null): void {
+    if (this.countsNow) {
+      // Counts follow each change (a catch-up changes thousands of rows while a view asks for them).
+      const before = this.overlay.has(id) ? this.overlay.get(id) : this.baseRowClass(id);
+      if (before) this.countsNow[typeof before === 'string' ? before : listClassOf(before)]--;
+      if (row) this.countsNow[listClassOf(row)]++;
+    }
     this.overlay.set(id, row);
     let ids = this.overlayIds.get(shard);
     if (ids === undefined) this.overlayIds.set(shard, (ids = new Set()));
@@ -248,6 +255,12 @@ export class ReadIndex {
       out[k] = kind === 0x2d /* '-' */ || state === 0x69 /* 'i' */ ? invalid : state === 0x78 /* 'x' */ ? deleted : state === 0x70 /* 'p' */ ? published : CLASSES.indexOf(listClassOf(this.baseRow(k)));
     }
     return (this.baseClasses = out);
+  }
+
+  /** The list class of entry `id`'s base row, undefined when the base has none. */
+  private baseRowClass(id: string): ListClass | undefined {
+    const k = this.baseIndexOf(id);
+    return k < 0 ? undefined : CLASSES[this.classes()[k]!];
   }
 
   /** The base row of entry `id` (-1 when the base has none): among its shard's rows, found by the counting sort. */

@@ -106,7 +106,10 @@ describe('ReadIndex', () => {
     }
     assert.ok(index.listCounts().deleted > 0 && index.listCounts().invalid > 4);
     index.apply({ shard: changed[2]!.id.slice(0, 3) as ShardId, state: state(2), rows: [{ ...changed[2]!, state: 'deleted' }], replace: false });
-    assert.equal(index.listCounts().deleted, [...index.rows()].filter((r) => listClassOf(r) === 'deleted').length, 'counts follow a later change');
+    index.apply({ shard: mixed[5]!.id.slice(0, 3) as ShardId, state: state(3), rows: [{ ...mixed[5]!, state: 'deleted' }], replace: false }); // a base row
+    for (const c of ['published', 'deleted', 'invalid'] as ListClass[]) {
+      assert.equal(index.listCounts()[c], [...index.rows()].filter((r) => listClassOf(r) === c).length, `${c}: counts follow later changes`);
+    }
   });
 
   it('journal records round-trip', () => {
